@@ -1,0 +1,55 @@
+"""Shared CLI plumbing: the workspace option, output formats, and turning misuse into a clean exit."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import typer
+from rich.console import Console
+
+from placespend.domain.problems import PlacespendError, Report
+from placespend.engine.workspace import Workspace
+
+console = Console()
+errors = Console(stderr=True)
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def workspace(ctx: typer.Context) -> Workspace:
+    return Workspace(ctx.obj.get("db") if ctx.obj else None)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    errors.print(f"[bold red]Error:[/] {message}")
+    return typer.Exit(code)
+
+
+def print_report(report: Report, outcome: str = "") -> None:
+    """Errors and warnings as a finance officer reads them: where, what, and what to do."""
+    style = {"loaded": "green", "unchanged": "cyan", "rejected": "red"}.get(outcome, "white")
+    label = f" [{style}]{outcome}[/]" if outcome else ""
+    console.print(f"[bold]{report.file}[/]{label}: {len(report.errors)} errors, {len(report.warnings)} warnings")
+    for problem in report.problems:
+        colour = "red" if problem.severity == "error" else "yellow"
+        where = problem.where().removeprefix(report.file).lstrip(", ") or "file"
+        console.print(f"  [{colour}]{problem.severity}[/] [dim]{problem.slug}[/] {where}: {problem.message}",
+                      highlight=False)
+
+
+def guard(func):
+    """Misuse (no workspace, unknown place) exits 2 with one readable line instead of a traceback."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except PlacespendError as exc:
+            raise fail(str(exc)) from None
+
+    return wrapper

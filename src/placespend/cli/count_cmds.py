@@ -1,0 +1,84 @@
+"""Commands that read the ledger: count and explain."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from placespend.cli.context import Format, console, guard, workspace
+from placespend.count.consolidate import count_place
+from placespend.count.explain import explain as explain_lines
+from placespend.count.reconcile import reconciliation
+from placespend.domain.vocabulary import normalise_place
+from placespend.report.count_output import count_csv, count_dict, count_tables
+from placespend.report.money import pounds, to_json
+
+PlaceOption = Annotated[str, typer.Option("--place", "-p", help="Place code (GSS) or place id.")]
+YearOption = Annotated[str, typer.Option("--year", "-y", help="Financial year, e.g. 2008-09.")]
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+
+@guard
+def count(ctx: typer.Context, place: PlaceOption, year: YearOption, fmt: FormatOption = Format.table) -> None:
+    """The high-level count: every pound once, where it is finally spent (DESIGN.md §4)."""
+    place = normalise_place(place)
+    with workspace(ctx).read() as con:
+        result = count_place(con, place, year)
+        rec = reconciliation(con, place, year).to_pyarrow().to_pylist()
+    if fmt == Format.json:
+        typer.echo(to_json(count_dict(result, rec)))
+    elif fmt == Format.csv:
+        typer.echo(count_csv(result), nl=False)
+    else:
+        if not result.lines:
+            console.print(f"[yellow]No lines for {place} in {year}.[/] Check the place and year, or ingest returns.")
+        console.print(count_tables(result, rec))
+        for body in result.pass_through_recipients:
+            console.print(f"[yellow]warning[/] '{body}' receives transfers counted as unreported but reports "
+                          "only onward transfers: that money may be counted twice; ask it for its spend lines.")
+
+
+@guard
+def explain(
+    ctx: typer.Context,
+    place: PlaceOption,
+    year: YearOption,
+    cofog: Annotated[str | None, typer.Option(help="COFOG division (10) or group (10.2).")] = None,
+    body_type: Annotated[str | None, typer.Option(help="Body type the amount counts under.")] = None,
+    status: Annotated[str | None, typer.Option(help="spend, unreported or eliminated.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List the lines behind a figure of the count, with the file, sheet and row each came from."""
+    from placespend.domain.classifications import normalise_cofog
+
+    code = normalise_cofog(cofog) if cofog else None
+    with workspace(ctx).read() as con:
+        rows = explain_lines(con, normalise_place(place), year, cofog=code, body_type=body_type,
+                             status=status).to_pyarrow().to_pylist()
+    if fmt == Format.json:
+        typer.echo(to_json(rows))
+        return
+    if fmt == Format.csv:
+        import csv
+        import sys
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else [], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    table = Table(title=f"Lines behind {place} {year}" + (f", COFOG {code}" if code else ""))
+    for col in ("file", "sheet", "row", "spender", "flow", "cofog", "counted as", "status", "GBP counted"):
+        table.add_column(col, justify="right" if col in {"row", "GBP counted"} else "left")
+    for row in rows:
+        table.add_row(row["file_name"], row["source_sheet"] or "", str(row["source_row"]), row["spender"],
+                      row["flow"], row["cofog"], row["counted_type"], row["status"], pounds(row["counted_amount"]))
+    console.print(table)
+    total = sum(row["counted_amount"] for row in rows if row["status"] != "eliminated")
+    console.print(f"{len(rows):,} lines, {pounds(total)} counted")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(count)
+    app.command()(explain)

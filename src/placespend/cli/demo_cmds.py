@@ -1,0 +1,49 @@
+"""demo builds the demo workspace; serve will serve the web app (issue 4)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from placespend.cli.context import console, guard, workspace
+from placespend.report.money import pounds
+
+
+@guard
+def demo(ctx: typer.Context) -> None:
+    """Build the demo workspace: the 13 Total Place pilots' published figures and a synthetic partnership."""
+    from placespend.demo.build import build_demo
+
+    ws = workspace(ctx)
+    summary = build_demo(ws)
+    console.print(f"Demo workspace built at [bold]{ws.path}[/]")
+    console.print(f"  {summary.submissions} partner returns loaded ({summary.lines:,} lines); "
+                  f"{summary.published} published figures from seed 000 Tables 1-3")
+    console.print(f"  {summary.place} {summary.period}: count {pounds(summary.total)} "
+                  f"(published {pounds(summary.published_total)}) [dim]synthetic partners, calibrated[/]")
+    table = Table(title="Seed 000 Table 1, recomputed: difference = 1 - B/A")
+    for col in ("Pilot", "A centre-out", "B locally-led", "Printed", "Computed", "Check"):
+        table.add_column(col, justify="left" if col in {"Pilot", "Check"} else "right")
+    for row in summary.table1:
+        table.add_row(*row)
+    console.print(table)
+    for discrepancy in summary.discrepancies:
+        console.print(f"  [yellow]printed figure disagrees[/] {discrepancy}")
+    console.print(f"Try: placespend --db {ws.path} count --place {summary.place} --year {summary.period}")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the web app. Not built yet (issue 4): says what it will do and exits."""
+    console.print(f"The web app is not built yet (issue 4). It will serve http://{host}:{port}/ with the "
+                  "partner upload, the analysts' moderation and the place pages. Use the CLI meanwhile: "
+                  "placespend count --help")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(demo)
+    app.command()(serve)

@@ -1,0 +1,106 @@
+"""Commands that put data in: template, ingest, import, submissions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from placespend import service
+from placespend.cli.context import Format, console, fail, guard, print_report, workspace
+from placespend.engine import tables
+from placespend.report.money import pounds, to_json
+from placespend.report.template import write_template
+
+Files = Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True, help="Files to read.")]
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+
+def template(out: Annotated[Path, typer.Argument(help="Where to write the .xlsx template.")]) -> None:
+    """Write the partner template: instructions, the Spend sheet with drop-downs, bodies, worked examples."""
+    write_template(out)
+    console.print(f"Template written to [bold]{out}[/]")
+
+
+@guard
+def ingest(
+    ctx: typer.Context,
+    files: Files,
+    submitter: Annotated[str | None, typer.Option(help="Body submitting the files (default: the spender).")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Validate partners' returns (template .xlsx or flows CSV) and load them, all or nothing."""
+    ws = workspace(ctx)
+    with Progress(transient=True, disable=fmt == Format.json or len(files) < 2) as progress:
+        progress.add_task("Validating and loading", total=None)
+        results = service.ingest_returns(ws, list(files), submitter)
+    if fmt == Format.json:
+        console.print_json(to_json([r.to_dict() for r in results]))
+    else:
+        for result in results:
+            print_report(result.report, result.outcome)
+            if result.outcome == "loaded":
+                console.print(f"  loaded {len(result.lines):,} lines, {pounds(result.total)} counted in place, "
+                              f"as submission {result.submission_id} from {result.submitter}")
+            elif result.outcome == "unchanged":
+                console.print(f"  already loaded as submission {result.submission_id}; nothing changed")
+    if any(r.outcome == "rejected" for r in results):
+        raise typer.Exit(1)
+
+
+@guard
+def import_(
+    ctx: typer.Context,
+    files: Files,
+    kind: Annotated[str | None, typer.Option(help="Force the kind of file (places).")] = None,
+) -> None:
+    """Import reference data: places (composites of ONS areas). The kind is recognised from the header."""
+    ws = workspace(ctx)
+    failed = False
+    for path in files:
+        detected = kind or _detect_kind(path)
+        if detected != "places":
+            raise fail(f"{path.name}: unrecognised kind of file. Expected a places CSV with columns "
+                       "place, name, area[, region], or pass --kind.")
+        report, count = service.import_places(ws, path)
+        print_report(report, "loaded" if report.ok else "rejected")
+        failed |= not report.ok
+        if report.ok:
+            console.print(f"  {count} places defined")
+    if failed:
+        raise typer.Exit(1)
+
+
+def _detect_kind(path: Path) -> str | None:
+    head = path.read_bytes()[:4096].decode("utf-8-sig", errors="replace").splitlines()
+    names = {c.strip().lower() for c in head[0].split(",")} if head else set()
+    return "places" if {"place", "name", "area"} <= names else None
+
+
+@guard
+def submissions(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
+    """Every submission with its history: which are live and which were superseded by newer returns."""
+    with workspace(ctx).read() as con:
+        rows = tables.submissions(con).to_pyarrow().to_pylist()
+    if fmt == Format.json:
+        console.print_json(to_json(rows))
+        return
+    table = Table(title="Submissions")
+    for col in ("id", "file", "submitter", "places", "periods", "lines", "GBP in place", "state", "loaded at"):
+        table.add_column(col, justify="right" if col in {"id", "lines", "GBP in place"} else "left")
+    for row in rows:
+        state = "live" if row["live_slices"] else f"superseded by {row['superseded_by']}"
+        table.add_row(str(row["submission_id"]), row["file_name"], row["submitter"], ", ".join(row["places"]),
+                      ", ".join(row["periods"]), f"{row['line_count']:,}", pounds(row["total_amount"]),
+                      f"{row['status']}, {state}", f"{row['loaded_at']:%Y-%m-%d %H:%M}")
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(template)
+    app.command()(ingest)
+    app.command("import")(import_)
+    app.command()(submissions)

@@ -1,0 +1,43 @@
+"""Entry point: `placespend [--db PATH] COMMAND`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from placespend import __version__
+from placespend.cli import count_cmds, demo_cmds, ledger_cmds
+
+app = typer.Typer(
+    help="Count and explain all public money spent in a place (the Total Place method).",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"placespend {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: Annotated[Path | None, typer.Option("--db", envvar="PLACESPEND_DB",
+                                            help="Workspace DuckDB file (default ./placespend.duckdb).")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    ctx.obj = {"db": db}
+
+
+ledger_cmds.register(app)
+count_cmds.register(app)
+demo_cmds.register(app)
+
+
+def run() -> None:
+    app()

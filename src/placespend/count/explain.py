@@ -1,0 +1,30 @@
+"""Provenance: the lines behind any figure of the count, with the file, sheet and row each came from."""
+
+from __future__ import annotations
+
+import ibis.expr.types as ir
+from ibis.backends.duckdb import Backend
+
+from placespend.count.consolidate import classified_lines
+
+PROVENANCE_COLUMNS = (
+    "status", "file_name", "submission_id", "source_sheet", "source_row", "spender", "flow", "recipient",
+    "cofog", "counted_type", "amount", "place_share", "counted_amount", "method", "basis", "line_id",
+)
+
+
+def explain(con: Backend, place: str, period: str, *, cofog: str | None = None, body_type: str | None = None,
+            status: str | None = None, include_eliminated: bool = False) -> ir.Table:
+    """Lines behind a figure; filters mirror the count's breakdowns (division, body type, status)."""
+    lines = classified_lines(con, place, period)
+    if not include_eliminated and status != "eliminated":
+        lines = lines.filter(lines.status != "eliminated")
+    if cofog:
+        lines = lines.filter(lines.cofog_division == cofog[:2] if len(cofog) <= 2 else lines.cofog == cofog)
+    if body_type:
+        lines = lines.filter(lines.counted_type == body_type)
+    if status:
+        lines = lines.filter(lines.status == status)
+    subs = con.table("submissions").select("submission_id", "file_name")
+    joined = lines.left_join(subs, "submission_id").drop("submission_id_right")
+    return joined.select(*PROVENANCE_COLUMNS).order_by(["file_name", "source_sheet", "source_row"])

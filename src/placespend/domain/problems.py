@@ -1,0 +1,75 @@
+"""Data problems as values (DESIGN.md §2): typed, positioned, serialisable, never exceptions."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, said so that a finance officer can find and fix it."""
+
+    severity: Severity
+    slug: str
+    message: str
+    file: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+
+    def where(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"sheet {self.sheet}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column}")
+        return ", ".join(parts)
+
+
+@dataclass
+class Report:
+    """Everything validation found in one file; loading goes ahead only when it holds no error."""
+
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+    rows_read: int = 0
+
+    def add(self, severity: Severity, slug: str, message: str, **where: object) -> None:
+        self.problems.append(Problem(severity, slug, message, self.file, **where))  # type: ignore[arg-type]
+
+    def error(self, slug: str, message: str, **where: object) -> None:
+        self.add("error", slug, message, **where)
+
+    def warn(self, slug: str, message: str, **where: object) -> None:
+        self.add("warning", slug, message, **where)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "ok": self.ok,
+            "rows_read": self.rows_read,
+            "errors": [asdict(p) for p in self.errors],
+            "warnings": [asdict(p) for p in self.warnings],
+        }
+
+
+class PlacespendError(Exception):
+    """Misuse the caller must fix (unknown place, missing workspace); data problems never raise this."""

@@ -1,0 +1,73 @@
+"""The closed vocabularies of the flows ledger (DESIGN.md section 3).
+
+Kept as plain tuples so the template's drop-downs, the validator and the docs all read one list.
+"""
+
+from __future__ import annotations
+
+import re
+
+BODY_TYPES: tuple[str, ...] = (
+    "central_government",
+    "executive_agency",
+    "ndpb",
+    "local_authority",
+    "parish",
+    "nhs",
+    "police",
+    "fire",
+    "justice",
+    "education",
+    "housing",
+    "eu",
+    "lottery",
+    "third_sector",
+    "private",
+    "other",
+)
+FLOWS: tuple[str, ...] = ("spend", "transfer")
+CAPITAL_REVENUE: tuple[str, ...] = ("revenue", "capital")
+BASES: tuple[str, ...] = ("outturn", "budget", "estimate")
+RECURRENCES: tuple[str, ...] = ("recurring", "one_off")
+APPORTIONMENTS: tuple[str, ...] = ("actual", "body_estimate", "central_figure", "population_proxy", "indicator")
+YES_NO: tuple[str, ...] = ("yes", "no")
+
+# How a counted pound was obtained, from the line's apportionment and basis (seed 004: "population proxy as
+# a last resort"; seed 000 §4.3: budgets mixed with outturn). The count reports each share separately.
+METHOD_REPORTED = "reported"
+METHOD_ESTIMATED = "estimated"
+METHOD_PROXIED = "proxied"
+PROXY_APPORTIONMENTS = frozenset({"population_proxy", "indicator"})
+ESTIMATE_APPORTIONMENTS = frozenset({"body_estimate", "central_figure"})
+
+PERIOD_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+GSS_PATTERN = re.compile(r"^[EWSNK]\d{8}$")
+
+
+def normalise_id(text: str) -> str:
+    """Body ids compare case-insensitively and ignore stray spaces, so 'LB Lewisham ' == 'lb lewisham'."""
+    return " ".join(text.split()).casefold()
+
+
+def is_valid_period(text: str) -> bool:
+    """A financial year YYYY-YY whose second part is the year after the first (2008-09, 2099-00)."""
+    match = PERIOD_PATTERN.match(text)
+    if not match:
+        return False
+    start, end = int(match.group(1)), int(match.group(2))
+    return (start + 1) % 100 == end
+
+
+def method_of(apportionment: str, basis: str) -> str:
+    """Classify a line as reported, estimated or proxied; a proxy outranks an estimate."""
+    if apportionment in PROXY_APPORTIONMENTS:
+        return METHOD_PROXIED
+    if apportionment in ESTIMATE_APPORTIONMENTS or basis == "estimate":
+        return METHOD_ESTIMATED
+    return METHOD_REPORTED
+
+
+def normalise_place(text: str) -> str:
+    """GSS codes are upper case; partnership place ids compare like body ids."""
+    stripped = text.strip()
+    return stripped.upper() if GSS_PATTERN.match(stripped.upper()) else normalise_id(stripped)

@@ -1,0 +1,55 @@
+"""Ibis expressions over the workspace's tables: the only view of the ledger the method layers use."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import ibis.expr.types as ir
+from ibis.backends.duckdb import Backend
+
+COUNTED_STATUSES = ("accepted",)
+
+
+def active_flows(con: Backend) -> ir.Table:
+    """Lines of accepted submissions whose place-period slice has not been superseded by a newer return."""
+    flows, slices, subs = con.table("flows"), con.table("submission_slices"), con.table("submissions")
+    live = slices.filter(slices.superseded_by.isnull())
+    accepted = subs.filter(subs.status.isin(COUNTED_STATUSES)).select("submission_id")
+    live = live.semi_join(accepted, "submission_id")
+    return flows.semi_join(live, [flows.submission_id == live.submission_id, flows.place == live.place,
+                                  flows.period == live.period])
+
+
+def known_places(con: Backend) -> set[str]:
+    return set(con.table("places").place.to_pyarrow().to_pylist())
+
+
+def body_types(con: Backend) -> dict[str, str]:
+    bodies = con.table("bodies")
+    rows = bodies.filter(bodies.body_type.notnull()).select("body", "body_type").to_pyarrow().to_pylist()
+    return {row["body"]: row["body_type"] for row in rows}
+
+
+def peer_divisions(con: Backend) -> dict[str, dict[str, Decimal]]:
+    """Share of each body type's spend by COFOG division across the live ledger (for far-from-peers)."""
+    flows = active_flows(con)
+    spend = flows.filter(flows.flow == "spend")
+    by = spend.group_by(["spender_type", "cofog_division"]).agg(amount=spend.counted_amount.sum())
+    shares: dict[str, dict[str, Decimal]] = {}
+    for row in by.to_pyarrow().to_pylist():
+        shares.setdefault(row["spender_type"], {})[row["cofog_division"]] = row["amount"]
+    for kind, divisions in shares.items():
+        total = sum(divisions.values(), Decimal(0))
+        shares[kind] = {d: (a / total if total else Decimal(0)) for d, a in divisions.items()}
+    return shares
+
+
+def submissions(con: Backend) -> ir.Table:
+    subs, slices = con.table("submissions"), con.table("submission_slices")
+    scope = slices.group_by("submission_id").agg(
+        places=slices.place.collect(distinct=True).sort(),
+        periods=slices.period.collect(distinct=True).sort(),
+        live_slices=slices.superseded_by.isnull().sum(),
+        superseded_by=slices.superseded_by.max(),
+    )
+    return subs.left_join(scope, "submission_id").drop("submission_id_right").order_by("submission_id")

@@ -1,0 +1,284 @@
+"""Validating a partner's return into ledger lines (DESIGN.md §3).
+
+Every problem is reported with its row and column; a file with any error yields no lines at all, so the
+engine never sees half a return.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from placespend.domain import classifications as cls
+from placespend.domain import vocabulary as v
+from placespend.domain.problems import Report
+from placespend.ingest import columns as cols
+from placespend.ingest import tabular
+from placespend.ingest.values import CellError, as_amount, as_period, as_share, as_text, looks_like_totals
+
+ONE = Decimal(1)
+
+
+@dataclass(frozen=True)
+class FlowLine:
+    """One validated ledger line, with where it came from and the amount it counts in its place."""
+
+    sheet: str | None
+    row: int
+    period: str
+    place: str
+    spender: str
+    spender_type: str
+    flow: str
+    amount: Decimal
+    cofog: str
+    cofog_source: str
+    place_share: Decimal = ONE
+    recipient: str | None = None
+    recipient_type: str | None = None
+    funder: str | None = None
+    funder_type: str | None = None
+    spender_name: str | None = None
+    recipient_name: str | None = None
+    funder_name: str | None = None
+    service_scheme: str | None = None
+    service_code: str | None = None
+    capital_revenue: str = "revenue"
+    basis: str = "outturn"
+    recurrence: str = "recurring"
+    apportionment: str = "actual"
+    ring_fenced: bool | None = None
+    statutory: bool | None = None
+    funding_stream: str | None = None
+    theme: str | None = None
+    line_id: str | None = None
+    notes: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def counted_amount(self) -> Decimal:
+        """amount x place_share to the penny, half away from zero, so breakdowns add up to the total."""
+        return (self.amount * self.place_share).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    @property
+    def cofog_division(self) -> str:
+        return cls.division_of(self.cofog)
+
+
+@dataclass
+class ParsedReturn:
+    report: Report
+    lines: list[FlowLine]
+    bodies: dict[str, tuple[str | None, str | None]]  # normalised id -> (name, type) from the Bodies sheet
+
+
+def read_return(path: Path, known_places: set[str], display_name: str | None = None) -> ParsedReturn:
+    """Read and validate one return; `known_places` are place ids the workspace defines besides GSS codes."""
+    report = Report(display_name or path.name)
+    sheet, raw_rows = tabular.read_rows(path, report)
+    if not report.ok:
+        return ParsedReturn(report, [], {})
+    table = tabular.locate_header(raw_rows, set(cols.BY_NAME), report, sheet)
+    if table is None or not _check_header(table, report):
+        return ParsedReturn(report, [], {})
+    lines = _read_lines(table, known_places, report)
+    bodies = _read_bodies(path, report) if sheet else {}
+    report.rows_read = len(table.rows)
+    return ParsedReturn(report, lines if report.ok else [], bodies if report.ok else {})
+
+
+def _check_header(table: tabular.RawTable, report: Report) -> bool:
+    seen: dict[str, int] = {}
+    where = {"sheet": table.sheet, "row": table.header_row}
+    widest = max((len(cells) for _, cells in table.rows), default=0)
+    for index, name in enumerate(table.header):
+        letter = tabular.column_letter(index)
+        if not name:
+            if any(index < len(c) and not tabular.is_blank(c[index]) for _, c in table.rows):
+                report.error("column-unnamed", f"Column {letter} has values but no name.", column=letter, **where)
+            continue
+        if name in seen:
+            first = tabular.column_letter(seen[name])
+            report.error("column-duplicated", f"Column '{name}' appears twice ({first} and {letter}).",
+                         column=f"{name} ({letter})", **where)
+        seen.setdefault(name, index)
+        if name not in cols.BY_NAME and not name.startswith(cols.EXTRA_PREFIX):
+            close = difflib.get_close_matches(name, list(cols.BY_NAME), n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            report.error("column-unknown", f"'{name}' is not a column of the template.{hint} "
+                         f"Own columns must start with '{cols.EXTRA_PREFIX}'.", column=f"{name} ({letter})", **where)
+    for name in cols.REQUIRED:
+        if name not in seen:
+            report.error("column-missing", f"The required column '{name}' is missing.", column=name, **where)
+    if widest > len(table.header):
+        row = next(n for n, c in table.rows if len(c) > len(table.header) and any(not tabular.is_blank(x)
+                                                                               for x in c[len(table.header):]))
+        report.error("row-too-long", "This row has more cells than there are column names.",
+                     sheet=table.sheet, row=row, column=tabular.column_letter(len(table.header)))
+    return report.ok
+
+
+def _read_lines(table: tabular.RawTable, known_places: set[str], report: Report) -> list[FlowLine]:
+    index = {name: i for i, name in reversed(list(enumerate(table.header))) if name}
+    lines: list[FlowLine] = []
+    line_ids: dict[str, int] = {}
+    for number, cells in table.rows:
+        if all(tabular.is_blank(c) for c in cells):
+            report.error("blank-row", "This row is blank but lines follow it; delete it so nothing is missed.",
+                         sheet=table.sheet, row=number)
+            continue
+        totals = looks_like_totals(cells)
+        if totals is not None:
+            report.error("totals-row", f"This looks like a totals row ('{totals}'); delete it, or the money "
+                         "would be counted twice.", sheet=table.sheet, row=number)
+            continue
+        row = _RowReader(table, index, cells, number, report)
+        line = row.line(known_places)
+        if line is None:
+            continue
+        if line.line_id:
+            if line.line_id in line_ids:
+                row.fail("line-id-duplicated", "line_id", f"line_id '{line.line_id}' is also used in row "
+                         f"{line_ids[line.line_id]}; each line needs its own.")
+            line_ids.setdefault(line.line_id, number)
+        lines.append(line)
+    return lines
+
+
+class _RowReader:
+    """Reads one row cell by cell, recording each bad cell so the user sees all of them at once."""
+
+    def __init__(self, table: tabular.RawTable, index: dict[str, int], cells: list[Any], number: int,
+                 report: Report) -> None:
+        self.table, self.index, self.cells, self.number, self.report = table, index, cells, number, report
+        self.failed = False
+
+    def fail(self, slug: str, column: str, message: str, value: Any = None) -> None:
+        self.failed = True
+        letter = tabular.column_letter(self.index[column]) if column in self.index else "?"
+        self.report.error(slug, message, sheet=self.table.sheet, row=self.number, column=f"{column} ({letter})",
+                          value=None if value is None else str(value))
+
+    def raw(self, column: str) -> Any:
+        i = self.index.get(column)
+        return self.cells[i] if i is not None and i < len(self.cells) else None
+
+    def get(self, column: str, parse: Any = as_text, default: Any = None) -> Any:
+        cell = self.raw(column)
+        if tabular.is_blank(cell):
+            if cols.BY_NAME[column].required:
+                self.fail("required-missing", column, f"'{column}' is required but empty.")
+            return default
+        try:
+            value = parse(cell)
+        except CellError as exc:
+            self.fail(exc.slug, column, str(exc), cell)
+            return default
+        choices = cols.BY_NAME[column].choices
+        if choices and isinstance(value, str):
+            value = value.lower().replace(" ", "_").replace("-", "_")
+            if value not in choices:
+                close = difflib.get_close_matches(value, choices, n=1)
+                hint = f" Did you mean '{close[0]}'?" if close else ""
+                self.fail(f"{column.replace('_', '-')}-invalid", column,
+                          f"'{cell}' is not one of: {', '.join(choices)}.{hint}", cell)
+                return default
+        return value
+
+    def line(self, known_places: set[str]) -> FlowLine | None:
+        period, place = self.get("period", as_period), self.get("place")
+        if period and not v.is_valid_period(period):
+            self.fail("period-format", "period", f"'{period}' is not a financial year like 2008-09.", period)
+        if place and not (v.GSS_PATTERN.match(place.upper()) or v.normalise_id(place) in known_places):
+            self.fail("place-unknown", "place", f"'{place}' is neither an ONS code (E09000023) nor a place "
+                      "of this workspace (import the places file first).", place)
+        place = v.normalise_place(place or "")
+        spender, spender_type = self.get("spender"), self.get("spender_type")
+        flow, amount = self.get("flow"), self.get("amount", as_amount)
+        if amount is not None and amount < 0:
+            self.fail("amount-negative", "amount", f"Amounts in a return are zero or more, not {amount}; "
+                      "record refunds by reducing the line they refund.", amount)
+        recipient, recipient_type = self.get("recipient"), self.get("recipient_type")
+        if flow == "transfer":
+            if not recipient:
+                self.fail("transfer-without-recipient", "recipient" if "recipient" in self.index else "flow",
+                          "A transfer must say which body receives the money (recipient).")
+            elif not recipient_type:
+                self.fail("recipient-type-missing", "recipient_type" if "recipient_type" in self.index else "flow",
+                          "A transfer must say what kind of body the recipient is (recipient_type).")
+            elif spender and v.normalise_id(recipient) == v.normalise_id(spender):
+                self.fail("transfer-to-self", "recipient", "A body cannot transfer money to itself.", recipient)
+        cofog, cofog_source = self._cofog()
+        share = self.get("place_share", as_share, ONE)
+        funder = self.get("funder")
+        line = FlowLine(
+            sheet=self.table.sheet, row=self.number, period=period or "", place=place,
+            spender=v.normalise_id(spender or ""), spender_type=spender_type or "", flow=flow or "",
+            amount=amount if amount is not None else Decimal(0), cofog=cofog or "", cofog_source=cofog_source,
+            place_share=share, recipient=v.normalise_id(recipient) if recipient else None,
+            recipient_type=recipient_type, funder=v.normalise_id(funder) if funder else None,
+            funder_type=self.get("funder_type"), spender_name=self.get("spender_name"),
+            recipient_name=self.get("recipient_name"), funder_name=self.get("funder_name"),
+            service_scheme=self.get("service_scheme"), service_code=self.get("service_code"),
+            capital_revenue=self.get("capital_revenue", default="revenue"),
+            basis=self.get("basis", default="outturn"), recurrence=self.get("recurrence", default="recurring"),
+            apportionment=self.get("apportionment", default="actual"),
+            ring_fenced=_yes(self.get("ring_fenced")), statutory=_yes(self.get("statutory")),
+            funding_stream=self.get("funding_stream"), theme=self.get("theme"), line_id=self.get("line_id"),
+            notes=self.get("notes"), extra=self._extra(),
+        )
+        return None if self.failed else line
+
+    def _cofog(self) -> tuple[str | None, str]:
+        text = self.get("cofog")
+        if text:
+            code = cls.normalise_cofog(text)
+            if code is None:
+                self.fail("cofog-unknown", "cofog", f"'{text}' is not a COFOG division (01-10) or group (e.g. 10.4).",
+                          text)
+            return code, "reported"
+        scheme, code = self.get("service_scheme"), self.get("service_code")
+        if scheme and code:
+            mapped = cls.map_service_code(scheme, code)
+            if mapped is None:
+                self.fail("service-code-unknown", "service_code",
+                          f"Service code '{code}' is not in the {scheme} crosswalk; give a COFOG code instead.", code)
+            return mapped, "crosswalk"
+        self.fail("cofog-missing", "cofog", "Give a COFOG code, or a service_scheme and service_code that map to one.")
+        return None, "reported"
+
+    def _extra(self) -> dict[str, str]:
+        return {name: as_text(self.raw(name)) for name in self.index
+                if name.startswith(cols.EXTRA_PREFIX) and not tabular.is_blank(self.raw(name))}
+
+
+def _yes(value: str | None) -> bool | None:
+    return None if value is None else value == "yes"
+
+
+def _read_bodies(path: Path, report: Report) -> dict[str, tuple[str | None, str | None]]:
+    """The template's optional Bodies sheet: id, name, type of each body the return mentions."""
+    probe = Report(report.file)
+    _, rows = tabular.read_rows(path, probe, sheet=tabular.BODIES_SHEET)
+    if not probe.ok or not rows:
+        return {}
+    table = tabular.locate_header(rows, {"body", "name", "type"}, probe, tabular.BODIES_SHEET)
+    if table is None:
+        return {}
+    at = {name: i for i, name in enumerate(table.header)}
+    bodies: dict[str, tuple[str | None, str | None]] = {}
+    for number, cells in table.rows:
+        def cell(name: str, cells: list[Any] = cells) -> str | None:
+            i = at.get(name)
+            return as_text(cells[i]) or None if i is not None and i < len(cells) else None
+        body, kind = cell("body"), cell("type")
+        if not body:
+            continue
+        if kind and kind not in v.BODY_TYPES:
+            report.error("body-type-invalid", f"'{kind}' is not a body type.", sheet=tabular.BODIES_SHEET,
+                         row=number, column="type", value=kind)
+        bodies[v.normalise_id(body)] = (cell("name"), kind)
+    return bodies

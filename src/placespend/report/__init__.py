@@ -1,0 +1,1 @@
+"""Rendering results for people and machines; no computation of figures happens here."""

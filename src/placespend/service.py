@@ -1,0 +1,109 @@
+"""The thin service shared by the CLI and the web app: ingest validates, the engine stores.
+
+Each function reads what validation needs from the workspace read-only first, so a rejected file leaves
+the workspace byte-for-byte as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from placespend.domain import vocabulary as v
+from placespend.domain.problems import Report
+from placespend.engine import ledger_store, places_store, tables
+from placespend.engine.workspace import Workspace
+from placespend.ingest.checks import WorkspaceContext, check_return
+from placespend.ingest.flows import FlowLine, read_return
+from placespend.ingest.places import read_places
+
+Outcome = Literal["loaded", "unchanged", "rejected"]
+
+
+@dataclass
+class IngestResult:
+    path: Path
+    report: Report
+    outcome: Outcome
+    submission_id: int | None = None
+    lines: list[FlowLine] = field(default_factory=list)
+    submitter: str | None = None
+    bodies: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    content_hash: str = ""
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.counted_amount for line in self.lines), Decimal("0.00"))
+
+    def to_dict(self) -> dict[str, object]:
+        return {**self.report.to_dict(), "outcome": self.outcome, "submission_id": self.submission_id,
+                "submitter": self.submitter, "lines": len(self.lines), "total": self.total}
+
+
+def workspace_context(ws: Workspace) -> WorkspaceContext:
+    if not ws.exists:
+        return WorkspaceContext()
+    with ws.read() as con:
+        if "flows" not in con.list_tables():
+            return WorkspaceContext()
+        return WorkspaceContext(tables.known_places(con), tables.body_types(con), tables.peer_divisions(con))
+
+
+def validate_return(ws: Workspace, path: Path, submitter: str | None = None,
+                    display_name: str | None = None) -> IngestResult:
+    """Validate one return against the workspace without changing anything."""
+    context = workspace_context(ws)
+    parsed = read_return(path, context.known_places, display_name)
+    check_return(parsed.lines, parsed.report, context)
+    who = _submitter(parsed.lines, parsed.report, submitter)
+    if not parsed.report.ok:
+        return IngestResult(path, parsed.report, "rejected", submitter=who)
+    return IngestResult(path, parsed.report, "loaded", None, parsed.lines, who, parsed.bodies)
+
+
+def ingest_returns(ws: Workspace, paths: list[Path], submitter: str | None = None,
+                   status: str = "accepted") -> list[IngestResult]:
+    """Validate every file, then load them only if none has an error: a batch is all or nothing."""
+    results = []
+    for path in paths:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        existing = ledger_store.find_by_hash(ws, digest)
+        if existing is not None:
+            results.append(IngestResult(path, Report(path.name), "unchanged", existing))
+            continue
+        result = validate_return(ws, path, submitter)
+        result.content_hash = digest
+        results.append(result)
+    if any(r.outcome == "rejected" for r in results):
+        for r in results:
+            if r.outcome == "loaded":
+                r.outcome, r.lines = "rejected", []
+                r.report.warn("batch-rejected", "Not loaded because another file in the same batch has errors.")
+        return results
+    for r in results:
+        if r.outcome == "loaded":
+            new = ledger_store.NewSubmission(r.content_hash, r.path.name, r.path, r.submitter or "", status,
+                                             len(r.report.warnings))
+            r.submission_id = ledger_store.record_submission(ws, new, r.lines, r.bodies)
+    return results
+
+
+def _submitter(lines: list[FlowLine], report: Report, given: str | None) -> str | None:
+    if given:
+        return v.normalise_id(given)
+    spenders = sorted({line.spender for line in lines})
+    if len(spenders) > 1:
+        report.error("submitter-ambiguous", f"The return has lines from {len(spenders)} spenders "
+                     f"({', '.join(spenders[:5])}...); say which body submits it (--submitter).")
+        return None
+    return spenders[0] if spenders else None
+
+
+def import_places(ws: Workspace, path: Path) -> tuple[Report, int]:
+    report, places = read_places(path)
+    if not report.ok:
+        return report, 0
+    return report, places_store.save_places(ws, places)
