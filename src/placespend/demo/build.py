@@ -1,0 +1,72 @@
+"""Building the demo workspace from data the package ships: published pilot figures and a partnership.
+
+It goes through the same service as a user's files (places import, validated ingest), so the demo also
+shows the ledger working end to end. Re-running it changes nothing: the returns are identical files.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+from placespend import service
+from placespend.count.consolidate import count_place
+from placespend.demo import partnership, published
+from placespend.domain.problems import PlacespendError
+from placespend.engine.places_store import save_published
+from placespend.engine.workspace import Workspace
+
+BILLION = Decimal(10) ** 9
+
+
+@dataclass
+class DemoSummary:
+    place: str
+    period: str
+    submissions: int
+    lines: int
+    total: Decimal
+    published_total: Decimal
+    published: int
+    table1: list[tuple[str, ...]] = field(default_factory=list)
+    discrepancies: list[published.Discrepancy] = field(default_factory=list)
+
+
+def build_demo(ws: Workspace) -> DemoSummary:
+    places_file = resources.files(published.DATA_PACKAGE).joinpath(published.PLACES_FILE)
+    with resources.as_file(places_file) as path:
+        report, _ = service.import_places(ws, path)
+    if not report.ok:
+        raise PlacespendError(f"the shipped pilot places do not load: {report.errors[0].message}")
+    figures = published.published_figures()
+    save_published(ws, [(f.table, f.pilot, f.measure, f.value, f.unit, f.source) for f in figures])
+    with tempfile.TemporaryDirectory() as folder:
+        files = partnership.write_partnership_csvs(Path(folder))
+        results = service.ingest_returns(ws, files)
+    rejected = [r for r in results if r.outcome == "rejected"]
+    if rejected:
+        raise PlacespendError(f"demo return {rejected[0].path.name} was rejected: {rejected[0].report.errors[:1]}")
+    with ws.read() as con:
+        count = count_place(con, partnership.PLACE, partnership.PERIOD)
+    lewisham = next(row for row in published.published_table1() if row.pilot == partnership.PILOT)
+    return DemoSummary(
+        place=partnership.PLACE, period=partnership.PERIOD, submissions=len(results), lines=count.lines,
+        total=count.total, published_total=lewisham.locally_led * BILLION, published=len(figures),
+        table1=_table1_rows(), discrepancies=[*published.table1_discrepancies(), *published.table2_discrepancies(),
+                                              *published.table3_discrepancies()],
+    )
+
+
+def _table1_rows() -> list[tuple[str, ...]]:
+    """Table 1 with the difference computed from A and B beside the printed one."""
+    flagged = {d.pilot for d in published.table1_discrepancies()}
+    rows = []
+    for row in [*published.published_table1(), published.published_table1_total()]:
+        computed = row.difference if row.pilot != published.TOTAL_ROW else published.table1_aggregate_difference(
+            published.published_table1())
+        rows.append((row.pilot, f"£{row.centre_out}bn", f"£{row.locally_led}bn", f"{row.difference_printed}%",
+                     f"{computed * 100:.2f}%", "DISAGREES" if row.pilot in flagged else "ok"))
+    return rows

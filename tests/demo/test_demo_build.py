@@ -1,0 +1,73 @@
+"""`placespend demo` builds a workspace whose count reproduces Lewisham's published figures."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from importlib import resources
+
+import pytest
+from conftest import snapshot
+
+
+def published(table: str, pilot: str) -> dict[str, Decimal]:
+    path = resources.files("placespend.demo.data").joinpath("pilots_published.csv")
+    with path.open(encoding="utf-8") as handle:
+        return {r["measure"]: Decimal(r["value"]) for r in csv.DictReader(handle)
+                if r["table"] == table and r["pilot"] == pilot and r["value"]}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from conftest import Cli
+
+    cli = Cli(tmp_path_factory.mktemp("demo") / "demo.duckdb")
+    out = cli("demo").stdout
+    return cli, out
+
+
+def test_demo_count_is_lewishams_published_count(demo):
+    cli, _ = demo
+    count = cli.json("count", "--place", "E09000023", "--year", "2008-09")
+    billions = published("table1", "tp-lewisham")["locally_led"]
+    assert Decimal(str(count["total"])) == billions * 10**9
+    total = Decimal(str(count["total"]))
+    shares = published("table2", "tp-lewisham")
+    for division in ("10", "07", "09"):
+        got = Decimal(str(count["by_cofog"][division])) / total * 100
+        assert abs(got - shares[f"cofog_{division}"]) < Decimal("0.5"), division
+    bodies = published("table3", "tp-lewisham")
+    local = Decimal(str(count["by_spender_type"]["local_authority"])) / total * 100
+    assert abs(local - bodies["local_authority"]) < Decimal("0.5")
+    assert count["unreported_transfers"] > 0 and count["eliminated_transfers"] > 0
+
+
+def test_demo_reports_printed_table1_disagreements(demo):
+    _, out = demo
+    flat = " ".join(out.split())
+    assert "tp-kent difference_printed: printed 5.5% but 1 - 8.94/9.45 = 5.40%" in flat
+    assert "tp-lewisham difference_printed: printed 6% but 1 - 2.29/2.45 = 6.53%" in flat
+    assert "tp-birmingham difference_printed" not in flat
+
+
+def test_demo_is_idempotent(demo):
+    cli, _ = demo
+    before = snapshot(cli.db.parent)
+    cli("demo")
+    history = cli.json("submissions")
+    assert all(row["live_slices"] for row in history)
+    assert len(history) == len({row["content_hash"] for row in history})
+    assert {k: v for k, v in snapshot(cli.db.parent).items() if not k.endswith(".duckdb")} == {
+        k: v for k, v in before.items() if not k.endswith(".duckdb")}
+
+
+def test_demo_lines_are_labelled_synthetic(demo):
+    cli, _ = demo
+    rows = cli.json("explain", "--place", "E09000023", "--year", "2008-09", "--cofog", "03")
+    assert rows
+    from placespend.engine.workspace import Workspace
+
+    with Workspace(cli.db).read() as con:
+        unlabelled = con.con.execute("SELECT count(*) FROM flows WHERE extra IS NULL OR extra NOT LIKE "
+                                     "'%x_synthetic%'").fetchone()[0]
+    assert unlabelled == 0
