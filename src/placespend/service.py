@@ -14,11 +14,12 @@ from typing import Literal
 
 from placespend.domain import vocabulary as v
 from placespend.domain.problems import Report
-from placespend.engine import ledger_store, places_store, tables
+from placespend.engine import ledger_store, places_store, reference_store, tables
 from placespend.engine.workspace import Workspace
 from placespend.ingest.checks import WorkspaceContext, check_return
 from placespend.ingest.flows import FlowLine, read_return
-from placespend.ingest.places import read_places
+from placespend.ingest.places import Place, read_places
+from placespend.ingest.reference import read_reference
 
 Outcome = Literal["loaded", "unchanged", "rejected"]
 
@@ -107,3 +108,42 @@ def import_places(ws: Workspace, path: Path) -> tuple[Report, int]:
     if not report.ok:
         return report, 0
     return report, places_store.save_places(ws, places)
+
+
+@dataclass
+class ImportResult:
+    path: Path
+    report: Report
+    outcome: Outcome
+    reader: str | None = None
+    rows: dict[str, int] = field(default_factory=dict)
+    import_id: int | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {**self.report.to_dict(), "outcome": self.outcome, "reader": self.reader, "rows": self.rows,
+                "import_id": self.import_id}
+
+
+def import_reference(ws: Workspace, path: Path, kind: str | None = None) -> ImportResult:
+    """Recognise, read and store one reference file; the same file twice changes nothing."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    existing = reference_store.find_import(ws, digest)
+    if existing is not None:
+        return ImportResult(path, Report(path.name), "unchanged", import_id=existing)
+    report, reader, batches = read_reference(path, kind)
+    if not report.ok or reader is None:
+        return ImportResult(path, report, "rejected", reader.name if reader else None)
+    rows = {batch.kind: batch.table.num_rows for batch in batches}
+    places = [batch for batch in batches if batch.kind == "places"]
+    if places:
+        places_store.save_places(ws, _places_of(places[0].table.to_pylist()))
+    others = [(batch.kind, batch.table) for batch in batches if batch.kind != "places"]
+    import_id = reference_store.save_reference(ws, digest, path.name, reader.name, others) if others else None
+    return ImportResult(path, report, "loaded", reader.name, rows, import_id)
+
+
+def _places_of(rows: list[dict[str, str]]) -> list[Place]:
+    places: dict[str, Place] = {}
+    for row in rows:
+        places.setdefault(row["place"], Place(row["place"], row["name"], row["region"])).areas.append(row["area"])
+    return list(places.values())

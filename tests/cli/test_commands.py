@@ -46,5 +46,5 @@ def test_count_csv_and_table(cli, make_csv):
 
 def test_import_rejects_unrecognised_file(cli, make_csv):
     path = make_csv("mystery.csv", [{"x": 1, "y": 2}])
-    result = cli("import", path, expect=2)
-    assert "unrecognised" in result.output
+    result = cli("import", path, expect=1)
+    assert "kind-unrecognised" in result.output and "not recognised" in result.output

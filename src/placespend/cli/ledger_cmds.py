@@ -10,7 +10,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from placespend import service
-from placespend.cli.context import Format, console, fail, guard, print_report, workspace
+from placespend.cli.context import Format, console, guard, print_report, workspace
 from placespend.engine import tables
 from placespend.report.money import pounds, to_json
 from placespend.report.template import write_template
@@ -38,7 +38,7 @@ def ingest(
         progress.add_task("Validating and loading", total=None)
         results = service.ingest_returns(ws, list(files), submitter)
     if fmt == Format.json:
-        console.print_json(to_json([r.to_dict() for r in results]))
+        typer.echo(to_json([r.to_dict() for r in results]))
     else:
         for result in results:
             print_report(result.report, result.outcome)
@@ -55,29 +55,32 @@ def ingest(
 def import_(
     ctx: typer.Context,
     files: Files,
-    kind: Annotated[str | None, typer.Option(help="Force the kind of file (places).")] = None,
+    kind: Annotated[str | None, typer.Option(help="Force the reader (e.g. places, regional-spend, cra2014).")] = None,
+    fmt: FormatOption = Format.table,
 ) -> None:
-    """Import reference data: places (composites of ONS areas). The kind is recognised from the header."""
+    """Import reference and open data (places, HM Treasury regional spend, ONS statistics, lookups).
+
+    The kind of each file is recognised from its header; --kind forces it.
+    """
     ws = workspace(ctx)
-    failed = False
-    for path in files:
-        detected = kind or _detect_kind(path)
-        if detected != "places":
-            raise fail(f"{path.name}: unrecognised kind of file. Expected a places CSV with columns "
-                       "place, name, area[, region], or pass --kind.")
-        report, count = service.import_places(ws, path)
-        print_report(report, "loaded" if report.ok else "rejected")
-        failed |= not report.ok
-        if report.ok:
-            console.print(f"  {count} places defined")
-    if failed:
+    results = []
+    with Progress(transient=True, disable=fmt == Format.json) as progress:
+        task = progress.add_task("Importing", total=len(files))
+        for path in files:
+            results.append(service.import_reference(ws, path, kind))
+            progress.advance(task)
+    if fmt == Format.json:
+        typer.echo(to_json([r.to_dict() for r in results]))
+    else:
+        for result in results:
+            print_report(result.report, result.outcome)
+            if result.outcome == "loaded":
+                rows = ", ".join(f"{n:,} {k.replace('_', ' ')} rows" for k, n in result.rows.items())
+                console.print(f"  read as {result.reader}: {rows}")
+            elif result.outcome == "unchanged":
+                console.print(f"  already imported (import {result.import_id}); nothing changed")
+    if any(r.outcome == "rejected" for r in results):
         raise typer.Exit(1)
-
-
-def _detect_kind(path: Path) -> str | None:
-    head = path.read_bytes()[:4096].decode("utf-8-sig", errors="replace").splitlines()
-    names = {c.strip().lower() for c in head[0].split(",")} if head else set()
-    return "places" if {"place", "name", "area"} <= names else None
 
 
 @guard
@@ -86,7 +89,7 @@ def submissions(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     with workspace(ctx).read() as con:
         rows = tables.submissions(con).to_pyarrow().to_pylist()
     if fmt == Format.json:
-        console.print_json(to_json(rows))
+        typer.echo(to_json(rows))
         return
     table = Table(title="Submissions")
     for col in ("id", "file", "submitter", "places", "periods", "lines", "GBP in place", "state", "loaded at"):

@@ -53,3 +53,7 @@ def submissions(con: Backend) -> ir.Table:
         superseded_by=slices.superseded_by.max(),
     )
     return subs.left_join(scope, "submission_id").drop("submission_id_right").order_by("submission_id")
+
+
+def place_ids(con: Backend) -> list[str]:
+    return sorted(con.table("places").place.to_pyarrow().to_pylist())

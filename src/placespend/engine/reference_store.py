@@ -1,0 +1,59 @@
+"""Storing reference tables: each import recorded, replacing only the slice it brings anew."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyarrow as pa
+
+from placespend.engine.workspace import Workspace
+
+# The key whose existing rows a new table replaces: a newer release of the same data supersedes it.
+REPLACE_KEYS: dict[str, tuple[str, ...]] = {
+    "regional_spend": ("vintage",),
+    "place_statistics": ("area", "period", "indicator"),
+    "area_lookups": ("relation", "child", "vintage"),
+}
+TABLE_OF_KIND = {"regional_spend": "regional_spend", "place_statistics": "place_statistics",
+                 "area_lookup": "area_lookups"}
+
+
+def find_import(ws: Workspace, content_hash: str) -> int | None:
+    if not ws.exists:
+        return None
+    with ws.read() as con:
+        if "imports" not in con.list_tables():
+            return None
+        row = con.con.execute("SELECT import_id FROM imports WHERE content_hash = ?", [content_hash]).fetchone()
+    return row[0] if row else None
+
+
+def save_reference(ws: Workspace, content_hash: str, file_name: str, reader: str,
+                   batches: list[tuple[str, pa.Table]]) -> int:
+    """Load every batch of one file in one transaction; returns the import id."""
+    with ws.write() as con:
+        raw = con.con
+        raw.execute("BEGIN TRANSACTION")
+        try:
+            import_id = raw.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
+            rows = 0
+            for kind, table in batches:
+                target = TABLE_OF_KIND[kind]
+                keyed = table.select(list(REPLACE_KEYS[target])).group_by(list(REPLACE_KEYS[target])).aggregate([])
+                raw.register("incoming_keys", keyed)
+                condition = " AND ".join(f"t.{k} IS NOT DISTINCT FROM k.{k}" for k in REPLACE_KEYS[target])
+                raw.execute(f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM incoming_keys k WHERE {condition})")
+                raw.unregister("incoming_keys")
+                raw.register("incoming", table)
+                names = ", ".join(table.column_names)
+                raw.execute(f"INSERT INTO {target} (import_id, {names}) SELECT ?, {names} FROM incoming", [import_id])
+                raw.unregister("incoming")
+                rows += table.num_rows
+            raw.execute("INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [import_id, content_hash, file_name, reader, ",".join(sorted({k for k, _ in batches})), rows,
+                         dt.datetime.now(dt.UTC).replace(tzinfo=None)])
+            raw.execute("COMMIT")
+        except Exception:
+            raw.execute("ROLLBACK")
+            raise
+    return import_id
