@@ -54,10 +54,21 @@ def workspace_context(ws: Workspace) -> WorkspaceContext:
 
 
 def validate_return(ws: Workspace, path: Path, submitter: str | None = None,
-                    display_name: str | None = None) -> IngestResult:
-    """Validate one return against the workspace without changing anything."""
+                    display_name: str | None = None, only_spender: str | None = None) -> IngestResult:
+    """Validate one return against the workspace without changing anything.
+
+    `only_spender` is set for a partner's upload: a partner may only report its own body's money.
+    """
     context = workspace_context(ws)
     parsed = read_return(path, context.known_places, display_name)
+    if only_spender:
+        for line in parsed.lines:
+            if line.spender != only_spender:
+                parsed.report.error("spender-not-yours", f"This line reports '{line.spender}', but you submit for "
+                                    f"'{only_spender}'; send only your own body's lines.", sheet=line.sheet,
+                                    row=line.row, column="spender", value=line.spender)
+        if not parsed.report.ok:
+            parsed.lines.clear()
     check_return(parsed.lines, parsed.report, context)
     who = _submitter(parsed.lines, parsed.report, submitter)
     if not parsed.report.ok:
@@ -66,7 +77,7 @@ def validate_return(ws: Workspace, path: Path, submitter: str | None = None,
 
 
 def ingest_returns(ws: Workspace, paths: list[Path], submitter: str | None = None,
-                   status: str = "accepted") -> list[IngestResult]:
+                   status: str = "accepted", only_spender: str | None = None) -> list[IngestResult]:
     """Validate every file, then load them only if none has an error: a batch is all or nothing."""
     results = []
     for path in paths:
@@ -75,7 +86,7 @@ def ingest_returns(ws: Workspace, paths: list[Path], submitter: str | None = Non
         if existing is not None:
             results.append(IngestResult(path, Report(path.name), "unchanged", existing))
             continue
-        result = validate_return(ws, path, submitter)
+        result = validate_return(ws, path, submitter, only_spender=only_spender)
         result.content_hash = digest
         results.append(result)
     if any(r.outcome == "rejected" for r in results):

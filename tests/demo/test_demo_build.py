@@ -7,6 +7,7 @@ from decimal import Decimal
 from importlib import resources
 
 import pytest
+
 from conftest import snapshot
 
 

@@ -32,16 +32,27 @@ def demo(ctx: typer.Context) -> None:
     for discrepancy in summary.discrepancies:
         console.print(f"  [yellow]printed figure disagrees[/] {discrepancy}")
     console.print(f"Try: placespend --db {ws.path} count --place {summary.place} --year {summary.period}")
+    if summary.users:
+        console.print("Demo accounts (password for all: [bold]" + summary.password + "[/]): "
+                      + ", ".join(summary.users))
 
 
+@guard
 def serve(
+    ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    public: Annotated[bool, typer.Option(help="Let anyone read published results without signing in.")] = False,
+    secure_cookies: Annotated[bool, typer.Option(help="Mark session cookies Secure (serve behind HTTPS).")] = False,
 ) -> None:
-    """Serve the web app. Not built yet (issue 4): says what it will do and exits."""
-    console.print(f"The web app is not built yet (issue 4). It will serve http://{host}:{port}/ with the "
-                  "partner upload, the analysts' moderation and the place pages. Use the CLI meanwhile: "
-                  "placespend count --help")
+    """Serve the web app and API (partners submit, analysts moderate, councillors see the place)."""
+    import uvicorn
+
+    from placespend.web.app import create_app
+
+    app = create_app(workspace(ctx), public=public, secure_cookies=secure_cookies)
+    console.print(f"Serving http://{host}:{port}/  (API docs at /docs, OpenAPI at /openapi.json)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def register(app: typer.Typer) -> None:

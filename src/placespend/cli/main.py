@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from placespend import __version__
-from placespend.cli import count_cmds, demo_cmds, estimate_cmds, ledger_cmds
+from placespend.cli import count_cmds, demo_cmds, estimate_cmds, ledger_cmds, user_cmds
 
 app = typer.Typer(
     help="Count and explain all public money spent in a place (the Total Place method).",
@@ -38,6 +38,7 @@ ledger_cmds.register(app)
 count_cmds.register(app)
 estimate_cmds.register(app)
 demo_cmds.register(app)
+user_cmds.register(app)
 
 
 def run() -> None:

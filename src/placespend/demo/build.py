@@ -20,6 +20,9 @@ from placespend.engine.places_store import save_published
 from placespend.engine.workspace import Workspace
 
 BILLION = Decimal(10) ** 9
+DEMO_PASSWORD = "placespend-demo"
+DEMO_USERS = (("admin", "admin", None), ("analyst", "analyst", None), ("lewisham-finance", "partner", "lbl"),
+              ("pct-finance", "partner", "lewisham-pct"), ("councillor", "viewer", None))
 
 
 @dataclass
@@ -32,6 +35,8 @@ class DemoSummary:
     published_total: Decimal
     published: int
     table1: list[tuple[str, ...]] = field(default_factory=list)
+    users: list[str] = field(default_factory=list)
+    password: str = DEMO_PASSWORD
     discrepancies: list[published.Discrepancy] = field(default_factory=list)
 
 
@@ -51,13 +56,28 @@ def build_demo(ws: Workspace) -> DemoSummary:
         raise PlacespendError(f"demo return {rejected[0].path.name} was rejected: {rejected[0].report.errors[:1]}")
     with ws.read() as con:
         count = count_place(con, partnership.PLACE, partnership.PERIOD)
+    users = _demo_users(ws)
     lewisham = next(row for row in published.published_table1() if row.pilot == partnership.PILOT)
     return DemoSummary(
         place=partnership.PLACE, period=partnership.PERIOD, submissions=len(results), lines=count.lines,
         total=count.total, published_total=lewisham.locally_led * BILLION, published=len(figures),
         table1=_table1_rows(), discrepancies=[*published.table1_discrepancies(), *published.table2_discrepancies(),
                                               *published.table3_discrepancies()],
+        users=users,
     )
+
+
+def _demo_users(ws: Workspace) -> list[str]:
+    """One account per role, with a published password: for the demo workspace only."""
+    from placespend import accounts
+    from placespend.engine import accounts_store
+
+    made = []
+    for username, role, organisation in DEMO_USERS:
+        if accounts_store.user_by_name(ws, username) is None:
+            accounts.add_user(ws, username, DEMO_PASSWORD, role, organisation, f"Demo {role}")
+        made.append(f"{username} ({role}{', ' + organisation if organisation else ''})")
+    return made
 
 
 def _table1_rows() -> list[tuple[str, ...]]:

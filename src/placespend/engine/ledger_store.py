@@ -68,9 +68,9 @@ def _insert(raw, new: NewSubmission, stored_name: str, lines: list[FlowLine],
                     [sid, new.content_hash, new.file_name, stored_name, new.submitter,
                      dt.datetime.now(dt.UTC).replace(tzinfo=None), new.status, len(lines), total, new.warning_count])
         for place, period in sorted({(line.place, line.period) for line in lines}):
-            raw.execute("UPDATE submission_slices SET superseded_by = ? WHERE submitter = ? AND place = ? "
-                        "AND period = ? AND superseded_by IS NULL", [sid, new.submitter, place, period])
             raw.execute("INSERT INTO submission_slices VALUES (?, ?, ?, ?, NULL)", [sid, new.submitter, place, period])
+        if new.status == "accepted":
+            _supersede(raw, sid)
         raw.register("new_flow_lines", _lines_table(sid, lines))
         raw.execute("INSERT INTO flows SELECT * FROM new_flow_lines")
         raw.unregister("new_flow_lines")
@@ -80,6 +80,32 @@ def _insert(raw, new: NewSubmission, stored_name: str, lines: list[FlowLine],
         raw.execute("ROLLBACK")
         raise
     return sid
+
+
+def _supersede(raw, sid: int) -> None:
+    """An accepted return supersedes older accepted returns of its submitter for the same place and period."""
+    raw.execute("""
+        UPDATE submission_slices AS old SET superseded_by = ?
+        FROM submission_slices AS new, submissions AS s
+        WHERE new.submission_id = ? AND old.submission_id < ? AND old.submitter = new.submitter
+          AND old.place = new.place AND old.period = new.period AND old.superseded_by IS NULL
+          AND s.submission_id = old.submission_id AND s.status = 'accepted'
+    """, [sid, sid, sid])
+
+
+def set_status(ws: Workspace, sid: int, status: str) -> None:
+    """Move a submission through the workflow; accepting it puts it in the count and supersedes older ones."""
+    with ws.write() as con:
+        raw = con.con
+        raw.execute("BEGIN TRANSACTION")
+        try:
+            raw.execute("UPDATE submissions SET status = ? WHERE submission_id = ?", [status, sid])
+            if status == "accepted":
+                _supersede(raw, sid)
+            raw.execute("COMMIT")
+        except Exception:
+            raw.execute("ROLLBACK")
+            raise
 
 
 def _lines_table(sid: int, lines: list[FlowLine]) -> pa.Table:

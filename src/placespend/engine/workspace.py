@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,26 @@ class Workspace:
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path or os.environ.get("PLACESPEND_DB") or DEFAULT_DB).resolve()
         self.submissions_dir = self.path.with_name(self.path.stem + ".submissions")
+        self._shared: Backend | None = None
+        self._lock = threading.RLock()
+
+    def share(self) -> None:
+        """Keep one read-write connection for a long-running server: DuckDB allows one writer per file, and
+        a process cannot mix read-only and read-write connections to it. Access is serialised by a lock."""
+        if self._shared is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._shared = ibis.duckdb.connect(str(self.path))
+            migrate(self._shared)
+
+    def close(self) -> None:
+        if self._shared is not None:
+            self._shared.disconnect()
+            self._shared = None
+
+    @contextmanager
+    def _shared_connection(self) -> Iterator[Backend]:
+        with self._lock:
+            yield self._shared  # type: ignore[misc]
 
     @property
     def exists(self) -> bool:
@@ -28,6 +49,10 @@ class Workspace:
     @contextmanager
     def read(self) -> Iterator[Backend]:
         """A read-only connection: validation and queries must never change the file's bytes."""
+        if self._shared is not None:
+            with self._shared_connection() as con:
+                yield con
+            return
         if not self.exists:
             raise PlacespendError(f"No workspace at {self.path}; ingest or import something first, or pass --db.")
         con = ibis.duckdb.connect(str(self.path), read_only=True)
@@ -39,6 +64,10 @@ class Workspace:
     @contextmanager
     def write(self) -> Iterator[Backend]:
         """A read-write connection with the schema brought up to date."""
+        if self._shared is not None:
+            with self._shared_connection() as con:
+                yield con
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = ibis.duckdb.connect(str(self.path))
         try:

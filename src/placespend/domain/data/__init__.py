@@ -1,0 +1,1 @@
+"""Reference data shipped with placespend (read with importlib.resources); see README.md."""

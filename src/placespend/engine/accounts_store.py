@@ -1,0 +1,89 @@
+"""Users, sessions, API tokens and the audit log, as rows; hashing and policy live in the service."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from placespend.engine.workspace import Workspace
+
+USER_COLUMNS = "user_id, username, password_hash, role, organisation, display_name"
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _one(ws: Workspace, sql: str, params: list[Any]) -> dict[str, Any] | None:
+    with ws.write() as con:
+        cursor = con.con.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip([d[0] for d in cursor.description], row, strict=True))
+
+
+def _run(ws: Workspace, sql: str, params: list[Any]) -> None:
+    with ws.write() as con:
+        con.con.execute(sql, params)
+
+
+def insert_user(ws: Workspace, username: str, password_hash: str, role: str, organisation: str | None,
+                display_name: str | None) -> int:
+    with ws.write() as con:
+        raw = con.con
+        user_id = raw.execute("SELECT coalesce(max(user_id), 0) + 1 FROM users").fetchone()[0]
+        raw.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [user_id, username, password_hash, role, organisation, display_name, now()])
+    return user_id
+
+
+def update_password(ws: Workspace, user_id: int, password_hash: str) -> None:
+    _run(ws, "UPDATE users SET password_hash = ? WHERE user_id = ?", [password_hash, user_id])
+
+
+def user_by_name(ws: Workspace, username: str) -> dict[str, Any] | None:
+    return _one(ws, f"SELECT {USER_COLUMNS} FROM users WHERE username = ?", [username])
+
+
+def user_by_id(ws: Workspace, user_id: int) -> dict[str, Any] | None:
+    return _one(ws, f"SELECT {USER_COLUMNS} FROM users WHERE user_id = ?", [user_id])
+
+
+def all_users(ws: Workspace) -> list[dict[str, Any]]:
+    with ws.write() as con:
+        cursor = con.con.execute(f"SELECT {USER_COLUMNS} FROM users ORDER BY username")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def insert_session(ws: Workspace, session_hash: str, user_id: int, csrf: str, expires: dt.datetime) -> None:
+    _run(ws, "INSERT INTO sessions VALUES (?, ?, ?, ?)", [session_hash, user_id, csrf, expires])
+
+
+def session(ws: Workspace, session_hash: str) -> dict[str, Any] | None:
+    return _one(ws, "SELECT user_id, csrf_token, expires_at FROM sessions WHERE session_hash = ?", [session_hash])
+
+
+def delete_session(ws: Workspace, session_hash: str) -> None:
+    _run(ws, "DELETE FROM sessions WHERE session_hash = ?", [session_hash])
+
+
+def insert_token(ws: Workspace, token_hash: str, user_id: int, label: str) -> None:
+    _run(ws, "INSERT INTO api_tokens VALUES (?, ?, ?, ?)", [token_hash, user_id, label, now()])
+
+
+def token_user_id(ws: Workspace, token_hash: str) -> int | None:
+    row = _one(ws, "SELECT user_id FROM api_tokens WHERE token_hash = ?", [token_hash])
+    return row["user_id"] if row else None
+
+
+def append_audit(ws: Workspace, username: str | None, action: str, target: str | None, detail: str | None) -> None:
+    _run(ws, "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?)", [now(), username, action, target, detail])
+
+
+def audit_entries(ws: Workspace, limit: int = 200) -> list[dict[str, Any]]:
+    with ws.write() as con:
+        cursor = con.con.execute("SELECT * FROM audit_log ORDER BY happened_at DESC LIMIT ?", [limit])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -1,0 +1,82 @@
+"""Plotly figures as JSON for the web pages; the page loads plotly.js from the app itself (no CDN)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import plotly.graph_objects as go
+from plotly.utils import PlotlyJSONEncoder
+
+from placespend.report.money import short_pounds
+
+PALETTE = ["#1f4e79", "#2e75b6", "#9dc3e6", "#c55a11", "#f4b183", "#548235", "#a9d18e", "#7030a0", "#bf9000",
+           "#7f7f7f"]
+LAYOUT = {"font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
+          "margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "paper_bgcolor": "white", "plot_bgcolor": "white"}
+
+
+def to_json(figure: go.Figure) -> str:
+    return json.dumps(figure.to_plotly_json(), cls=PlotlyJSONEncoder)
+
+
+def cofog_bars(rows: list[dict[str, Any]], title: str) -> go.Figure:
+    labels = [f"{r['cofog']} {r['name']}" for r in rows][::-1]
+    values = [float(r["amount"]) for r in rows][::-1]
+    figure = go.Figure(go.Bar(x=values, y=labels, orientation="h", marker_color=PALETTE[1],
+                              text=[short_pounds(Decimal(str(v))) for v in values], textposition="auto",
+                              hovertemplate="%{y}: £%{x:,.0f}<extra></extra>"))
+    figure.update_layout(title=title, xaxis_title="GBP", height=90 + 34 * len(rows), **LAYOUT)
+    return figure
+
+
+def shares_donut(amounts: dict[str, Any], title: str) -> go.Figure:
+    items = sorted(amounts.items(), key=lambda kv: -kv[1])
+    figure = go.Figure(go.Pie(labels=[k.replace("_", " ") for k, _ in items], values=[float(a) for _, a in items],
+                              hole=0.5, marker={"colors": PALETTE}, sort=False,
+                              hovertemplate="%{label}: £%{value:,.0f} (%{percent})<extra></extra>"))
+    figure.update_layout(title=title, height=360, legend={"orientation": "v"}, **LAYOUT)
+    return figure
+
+
+def sankey(links: list[dict[str, Any]], division_names: dict[str, str], title: str) -> go.Figure:
+    """Funding -> spender -> function; funders get their own nodes so cycles in the data draw as layers."""
+    nodes: dict[str, int] = {}
+
+    def node(label: str) -> int:
+        return nodes.setdefault(label, len(nodes))
+
+    sources, targets, values = [], [], []
+    for link in links:
+        if link["stage"] == "funding":
+            source = node(f"{link['source']} (funds)")
+            target = node(str(link["target"]))
+        else:
+            source = node(str(link["source"]))
+            target = node(f"{link['target']} {division_names.get(link['target'], '')}")
+        sources.append(source)
+        targets.append(target)
+        values.append(float(link["amount"]))
+    figure = go.Figure(go.Sankey(
+        arrangement="snap",
+        node={"label": list(nodes), "pad": 12, "thickness": 14, "color": PALETTE[0]},
+        link={"source": sources, "target": targets, "value": values, "color": "rgba(46,117,182,0.35)",
+              "hovertemplate": "%{source.label} → %{target.label}: £%{value:,.0f}<extra></extra>"},
+    ))
+    figure.update_layout(title=title, height=max(420, 18 * len(nodes)), **LAYOUT)
+    return figure
+
+
+def compare_bars(centre_out: dict[str, Any], locally_led: dict[str, Any], names: dict[str, str],
+                 title: str) -> go.Figure:
+    divisions = sorted(set(centre_out) | set(locally_led))
+    labels = [f"{d} {names.get(d, '')}" for d in divisions]
+    figure = go.Figure([
+        go.Bar(name="Centre-out (A)", x=labels, y=[float(centre_out.get(d, 0)) for d in divisions],
+               marker_color=PALETTE[2]),
+        go.Bar(name="Locally-led count (B)", x=labels, y=[float(locally_led.get(d, 0)) for d in divisions],
+               marker_color=PALETTE[0]),
+    ])
+    figure.update_layout(title=title, barmode="group", yaxis_title="GBP", height=420, **LAYOUT)
+    return figure

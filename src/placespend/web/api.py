@@ -1,0 +1,135 @@
+"""The JSON API: everything the pages show, for scripts (bearer tokens) and the pages' own downloads."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+
+from placespend import place_view, workflow
+from placespend.count.explain import explain
+from placespend.domain import classifications as cls
+from placespend.domain.vocabulary import normalise_place
+from placespend.estimate.compare import compare_places
+from placespend.estimate.criteria import shipped_criteria
+from placespend.report.estimate_output import comparison_dict
+from placespend.report.exports import count_rows, rows_csv, rows_xlsx
+from placespend.report.money import to_json
+from placespend.web.security import Caller, results_reader, role_in, workspace
+
+router = APIRouter(prefix="/api", tags=["api"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def as_json(payload: Any, status: int = 200) -> Response:
+    """Decimal money as JSON numbers with at most 2 decimals (the same encoder as the CLI)."""
+    return Response(to_json(payload), media_type="application/json", status_code=status)
+
+
+def table_response(rows: list[dict[str, Any]], fmt: str, name: str) -> Response:
+    if fmt == "csv":
+        return Response(rows_csv(rows), media_type="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    if fmt == "xlsx":
+        return Response(rows_xlsx(rows, name), media_type=XLSX,
+                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    return as_json(rows)
+
+
+@router.get("/places", summary="Places with the periods that have counted lines")
+def places(request: Request, who: Caller = Depends(results_reader)) -> Response:
+    return as_json(place_view.places(workspace(request)))
+
+
+@router.get("/places/{place}", summary="Everything the place page shows")
+def place(request: Request, place: str, year: str, who: Caller = Depends(results_reader)) -> Response:
+    return as_json(place_view.overview(workspace(request), normalise_place(place), year))
+
+
+@router.get("/places/{place}/count", summary="The count (DESIGN.md §4) as JSON, CSV or XLSX")
+def count(request: Request, place: str, year: str, format: str = "json",
+          who: Caller = Depends(results_reader)) -> Response:
+    view = place_view.overview(workspace(request), normalise_place(place), year)
+    if format == "json":
+        return as_json({**view["count"], "transfer_reconciliation": view["reconciliation"]})
+    return table_response(count_rows(view["count"]), format, f"count-{place}-{year}")
+
+
+@router.get("/places/{place}/reconciliation", summary="Transfer reconciliation per funder-recipient pair")
+def reconciliation(request: Request, place: str, year: str, format: str = "json",
+                   who: Caller = Depends(results_reader)) -> Response:
+    view = place_view.overview(workspace(request), normalise_place(place), year)
+    return table_response(view["reconciliation"], format, f"reconciliation-{place}-{year}")
+
+
+@router.get("/places/{place}/lines", summary="The lines behind a figure, with file, sheet and row")
+def lines(request: Request, place: str, year: str, cofog: str | None = None, body_type: str | None = None,
+          status: str | None = None, format: str = "json",
+          who: Caller = Depends(role_in("admin", "analyst", "partner"))) -> Response:
+    code = cls.normalise_cofog(cofog) if cofog else None
+    with workspace(request).read() as con:
+        table = explain(con, normalise_place(place), year, cofog=code, body_type=body_type, status=status)
+        if who.role == "partner":
+            table = table.filter(table.spender == who.user.organisation)
+        rows = table.to_pyarrow().to_pylist()
+    return table_response(rows, format, f"lines-{place}-{year}")
+
+
+@router.get("/compare", summary="Centre-out vs locally-led for every place (seed 000 Table 1)")
+def compare(request: Request, year: str, who: Caller = Depends(results_reader)) -> Response:
+    ws = workspace(request)
+    sets = [shipped_criteria("population"), shipped_criteria("needs")]
+
+    def compute() -> dict[str, Any]:
+        with ws.read() as con:
+            ids = [p["place"] for p in place_view.places(ws)]
+            rows, aggregate = compare_places(con, ids, year, sets)
+        return comparison_dict(rows, aggregate)
+
+    return as_json(place_view.cached(ws, ("compare", year), compute))
+
+
+@router.get("/submissions", summary="Submissions you may see (partners: their own)")
+def submissions(request: Request, format: str = "json",
+                who: Caller = Depends(role_in("admin", "analyst", "partner"))) -> Response:
+    return table_response(workflow.visible_submissions(workspace(request), who.user), format, "submissions")
+
+
+@router.get("/submissions/{submission_id}", summary="One submission with its lines and queries")
+def submission(request: Request, submission_id: int,
+               who: Caller = Depends(role_in("admin", "analyst", "partner"))) -> Response:
+    return as_json(workflow.get_submission(workspace(request), who.user, submission_id))
+
+
+@router.post("/submissions", summary="Upload a return (template .xlsx or flows CSV)")
+async def upload(request: Request, file: UploadFile = File(...),
+                 who: Caller = Depends(role_in("admin", "analyst", "partner"))) -> Response:
+    outcome = workflow.upload_return(workspace(request), who.user, await file.read(), file.filename or "upload")
+    body = {"outcome": outcome.outcome, "submission_id": outcome.submission_id, "report": outcome.report}
+    return as_json(body, status=422 if outcome.outcome == "rejected" else 200)
+
+
+@router.post("/submissions/{submission_id}/accept", summary="Accept a submission into the count")
+def accept(request: Request, submission_id: int, who: Caller = Depends(role_in("admin", "analyst"))) -> Response:
+    workflow.accept(workspace(request), who.user, submission_id)
+    return as_json({"submission_id": submission_id, "status": "accepted"})
+
+
+@router.post("/submissions/{submission_id}/queries", summary="Raise a query on a submission's line")
+async def query(request: Request, submission_id: int, who: Caller = Depends(role_in("admin", "analyst"))) -> Response:
+    body = json.loads(await request.body() or b"{}")
+    query_id = workflow.raise_query(workspace(request), who.user, submission_id, body.get("row"),
+                                    str(body.get("message", "")))
+    return as_json({"query_id": query_id, "status": "queried"})
+
+
+@router.get("/partners", summary="Each partner's submission status")
+def partners(request: Request, format: str = "json", who: Caller = Depends(role_in("admin", "analyst"))) -> Response:
+    return table_response(workflow.partner_statuses(workspace(request), who.user), format, "partners")
+
+
+@router.get("/health", summary="Liveness", include_in_schema=True)
+def health() -> JSONResponse:
+    return JSONResponse({"ok": True})

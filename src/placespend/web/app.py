@@ -1,0 +1,87 @@
+"""The FastAPI application: wiring, static files (htmx and plotly.js served locally), error pages."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import plotly
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from placespend import __version__
+from placespend.accounts import LoginThrottle
+from placespend.domain.problems import PlacespendError
+from placespend.engine.workspace import Workspace
+from placespend.report.money import pounds, short_pounds
+from placespend.web.security import LoginRequired
+from placespend.workflow import Forbidden, NotFound
+
+WEB = Path(str(resources.files("placespend.web")))
+templates = Jinja2Templates(directory=WEB / "templates")
+templates.env.filters["gbp"] = pounds
+templates.env.filters["gbp_short"] = short_pounds
+templates.env.globals["version"] = __version__
+
+
+def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False) -> FastAPI:
+    """One app per workspace; `public` adds a read-only view of published results without signing in."""
+    from placespend.web import api, pages, submissions_pages
+
+    ws.share()
+    app = FastAPI(title="placespend", version=__version__,
+                  description="All public money spent in a place, counted once (the Total Place method).")
+    app.state.workspace, app.state.public, app.state.secure_cookies = ws, public, secure_cookies
+    app.state.throttle = LoginThrottle()
+    app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+
+    @app.get("/static-vendor/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        return FileResponse(Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
+                            media_type="application/javascript")
+
+    app.include_router(pages.router)
+    app.include_router(submissions_pages.router)
+    app.include_router(api.router)
+    _errors(app)
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _errors(app: FastAPI) -> None:
+    def page(request: Request, status: int, message: str) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+        return templates.TemplateResponse(request, "error.html", {"status": status, "message": message, "who": None},
+                                          status_code=status)
+
+    @app.exception_handler(LoginRequired)
+    def login_required(request: Request, _: LoginRequired) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"error": {"status": 401, "message": "sign in or send a bearer token"}},
+                                status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    def forbidden(request: Request, exc: Forbidden) -> Response:
+        return page(request, 403, str(exc))
+
+    @app.exception_handler(NotFound)
+    def not_found(request: Request, exc: NotFound) -> Response:
+        return page(request, 404, str(exc))
+
+    @app.exception_handler(PlacespendError)
+    def misuse(request: Request, exc: PlacespendError) -> Response:
+        return page(request, 400, str(exc))
+
+    @app.exception_handler(HTTPException)
+    def http_error(request: Request, exc: HTTPException) -> Response:
+        response = page(request, exc.status_code, str(exc.detail))
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        return response

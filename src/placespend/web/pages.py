@@ -1,0 +1,159 @@
+"""Pages for people: sign in, the places, a place's picture, the lines behind a figure, administration."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from placespend import accounts, place_view
+from placespend.count.explain import explain
+from placespend.domain import classifications as cls
+from placespend.domain.problems import PlacespendError
+from placespend.domain.vocabulary import normalise_place
+from placespend.engine import accounts_store
+from placespend.report import charts
+from placespend.report.template import write_template
+from placespend.web.app import templates
+from placespend.web.security import SESSION_COOKIE, Caller, caller, results_reader, role_in, workspace
+
+router = APIRouter(include_in_schema=False)
+LINE_VIEWERS = ("admin", "analyst", "partner")
+
+
+def render(request: Request, name: str, who: Caller, **context: object) -> Response:
+    return templates.TemplateResponse(request, name, {"who": who, **context})
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/places", status_code=303)
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/places") -> Response:
+    return templates.TemplateResponse(request, "login.html", {"who": None, "next": next, "error": None})
+
+
+@router.post("/login")
+def login(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()],
+          next: Annotated[str, Form()] = "/places") -> Response:
+    ws, throttle = workspace(request), request.app.state.throttle
+    keys = (f"user:{username.lower()}", f"ip:{request.client.host if request.client else '?'}")
+    if throttle.blocked(*keys):
+        accounts.audit(ws, None, "login.throttled", username)
+        return templates.TemplateResponse(request, "login.html", {"who": None, "next": next, "error":
+                                          "Too many failed sign-ins. Wait five minutes and try again."},
+                                          status_code=429)
+    user = accounts.authenticate(ws, username, password)
+    if user is None:
+        throttle.failed(*keys)
+        accounts.audit(ws, None, "login.failed", username)
+        return templates.TemplateResponse(request, "login.html", {"who": None, "next": next, "error":
+                                          "Wrong username or password."}, status_code=401)
+    throttle.succeeded(*keys)
+    token, _ = accounts.start_session(ws, user)
+    accounts.audit(ws, user, "login", None)
+    target = next if next.startswith("/") and not next.startswith("//") else "/places"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
+                        secure=request.app.state.secure_cookies, max_age=accounts.SESSION_HOURS * 3600)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, who: Caller = Depends(role_in(*accounts.ROLES))) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        accounts.end_session(workspace(request), token)
+    accounts.audit(workspace(request), who.user, "logout")
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/places")
+def places(request: Request, who: Caller = Depends(results_reader)) -> Response:
+    return render(request, "places.html", who, places=place_view.places(workspace(request)))
+
+
+@router.get("/places/{place}")
+def place(request: Request, place: str, year: str | None = None, who: Caller = Depends(results_reader)) -> Response:
+    ws, place = workspace(request), normalise_place(place)
+    periods = place_view.periods_of(ws, place)
+    year = year or (periods[-1] if periods else None)
+    if year is None:
+        return render(request, "place_empty.html", who, place=place)
+    view = place_view.overview(ws, place, year)
+    names = cls.cofog_divisions()
+    count = view["count"]
+    figures = {
+        "cofog": charts.to_json(charts.cofog_bars(view["cofog"], "Spending by COFOG function")),
+        "bodies": charts.to_json(charts.shares_donut(count["by_spender_type"], "Who spends it (body type)")),
+        "method": charts.to_json(charts.shares_donut(count["by_method"], "How each pound is known")),
+        "sankey": charts.to_json(charts.sankey(view["sankey"], names, "Funding flows: origin → spender → function")),
+    }
+    estimate = view["estimate"]
+    if estimate and "by_cofog" in estimate:
+        figures["compare"] = charts.to_json(charts.compare_bars(estimate["by_cofog"], count["by_cofog"], names,
+                                                                "Centre-out estimate vs locally-led count"))
+    return render(request, "place.html", who, view=view, count=count, figures=figures, periods=periods,
+                  year=year, place=place, estimate=estimate, names=names,
+                  can_see_lines=who.role in LINE_VIEWERS)
+
+
+@router.get("/places/{place}/lines")
+def lines(request: Request, place: str, year: str, cofog: str | None = None, body_type: str | None = None,
+          status: str | None = None, who: Caller = Depends(role_in(*LINE_VIEWERS))) -> Response:
+    ws, place = workspace(request), normalise_place(place)
+    code = cls.normalise_cofog(cofog) if cofog else None
+    with ws.read() as con:
+        table = explain(con, place, year, cofog=code, body_type=body_type, status=status)
+        if who.role == "partner":  # partners see only their own body's lines
+            table = table.filter(table.spender == who.user.organisation)
+        rows = table.to_pyarrow().to_pylist()
+    total = sum((r["counted_amount"] for r in rows if r["status"] != "eliminated"), start=0)
+    return render(request, "lines.html", who, rows=rows, place=place, year=year, cofog=code, body_type=body_type,
+                  status=status, total=total)
+
+
+@router.get("/template.xlsx")
+def template(request: Request, who: Caller = Depends(role_in(*accounts.ROLES))) -> FileResponse:
+    folder = Path(tempfile.mkdtemp(prefix="placespend-template-"))
+    path = write_template(folder / "placespend-return.xlsx")
+    return FileResponse(path, filename="placespend-return.xlsx",
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@router.get("/admin/users")
+def users(request: Request, who: Caller = Depends(role_in("admin"))) -> Response:
+    return render(request, "users.html", who, users=accounts_store.all_users(workspace(request)), roles=accounts.ROLES,
+                  error=None)
+
+
+@router.post("/admin/users")
+def add_user(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()],
+             role: Annotated[str, Form()], organisation: Annotated[str, Form()] = "",
+             who: Caller = Depends(role_in("admin"))) -> Response:
+    ws = workspace(request)
+    try:
+        accounts.add_user(ws, username.strip(), password, role, organisation.strip() or None)
+    except PlacespendError as exc:
+        return render(request, "users.html", who, users=accounts_store.all_users(ws), roles=accounts.ROLES,
+                      error=str(exc))
+    accounts.audit(ws, who.user, "user.add", username)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.get("/admin/audit")
+def audit(request: Request, who: Caller = Depends(role_in("admin"))) -> Response:
+    return render(request, "audit.html", who, entries=accounts_store.audit_entries(workspace(request)))
+
+
+@router.get("/whoami")
+def whoami(request: Request, who: Caller = Depends(caller)) -> Response:
+    return render(request, "error.html", who, status=200, message=f"Signed in as {who.user.username}"
+                  if who.user else "Not signed in")

@@ -1,0 +1,83 @@
+"""Who is asking: session cookies for people (with CSRF tokens), bearer tokens for scripts."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+
+from fastapi import Depends, HTTPException, Request
+
+from placespend import accounts
+from placespend.accounts import User
+from placespend.engine.workspace import Workspace
+
+SESSION_COOKIE = "placespend_session"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True)
+class Caller:
+    user: User | None
+    csrf: str | None
+    via_token: bool = False
+
+    @property
+    def role(self) -> str:
+        return self.user.role if self.user else "public"
+
+
+class LoginRequired(Exception):
+    """A page needs a signed-in user: pages redirect to /login, the API answers 401."""
+
+
+def workspace(request: Request) -> Workspace:
+    return request.app.state.workspace
+
+
+def caller(request: Request) -> Caller:
+    ws = workspace(request)
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        user = accounts.token_user(ws, header[7:].strip())
+        if user is None:
+            raise HTTPException(401, "invalid API token", headers={"WWW-Authenticate": "Bearer"})
+        return Caller(user, None, via_token=True)
+    token = request.cookies.get(SESSION_COOKIE)
+    found = accounts.session_user(ws, token) if token else None
+    return Caller(found[0], found[1]) if found else Caller(None, None)
+
+
+async def check_csrf(request: Request, who: Caller = Depends(caller)) -> Caller:
+    """Cookie-authenticated writes must carry the session's CSRF token (form field or htmx header)."""
+    if request.method in UNSAFE and not who.via_token and who.user is not None:
+        sent = request.headers.get(CSRF_HEADER)
+        if sent is None:
+            form = await request.form()
+            sent = str(form.get(CSRF_FIELD, ""))
+        if not who.csrf or not hmac.compare_digest(sent, who.csrf):
+            raise HTTPException(403, "missing or wrong CSRF token; reload the page and try again")
+    return who
+
+
+def signed_in(who: Caller = Depends(check_csrf)) -> Caller:
+    if who.user is None:
+        raise LoginRequired()
+    return who
+
+
+def results_reader(request: Request, who: Caller = Depends(check_csrf)) -> Caller:
+    """Published results: every signed-in role, and the public when the app was started with --public."""
+    if who.user is None and not request.app.state.public:
+        raise LoginRequired()
+    return who
+
+
+def role_in(*roles: str):
+    def dependency(who: Caller = Depends(signed_in)) -> Caller:
+        if who.role not in roles:
+            raise HTTPException(403, f"this needs one of these roles: {', '.join(roles)}")
+        return who
+
+    return dependency

@@ -1,0 +1,55 @@
+"""Pages of the submission workflow: upload, the validation report, the analysts' board, queries, acceptance."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from placespend import workflow
+from placespend.web.pages import render
+from placespend.web.security import Caller, role_in, workspace
+
+router = APIRouter(include_in_schema=False)
+SUBMITTERS = ("admin", "analyst", "partner")
+
+
+@router.get("/submissions")
+def submissions(request: Request, who: Caller = Depends(role_in(*SUBMITTERS))) -> Response:
+    ws = workspace(request)
+    board = workflow.partner_statuses(ws, who.user) if who.role in workflow.STAFF else None
+    return render(request, "submissions.html", who, rows=workflow.visible_submissions(ws, who.user), board=board,
+                  outcome=None)
+
+
+@router.post("/submissions")
+async def upload(request: Request, file: Annotated[UploadFile, File()],
+                 who: Caller = Depends(role_in(*SUBMITTERS))) -> Response:
+    ws = workspace(request)
+    outcome = workflow.upload_return(ws, who.user, await file.read(), file.filename or "upload")
+    board = workflow.partner_statuses(ws, who.user) if who.role in workflow.STAFF else None
+    status = 422 if outcome.outcome == "rejected" else 200
+    response = render(request, "submissions.html", who, rows=workflow.visible_submissions(ws, who.user),
+                      board=board, outcome=outcome)
+    response.status_code = status
+    return response
+
+
+@router.get("/submissions/{submission_id}")
+def submission(request: Request, submission_id: int, who: Caller = Depends(role_in(*SUBMITTERS))) -> Response:
+    row = workflow.get_submission(workspace(request), who.user, submission_id)
+    return render(request, "submission.html", who, row=row)
+
+
+@router.post("/submissions/{submission_id}/queries")
+def query(request: Request, submission_id: int, message: Annotated[str, Form()],
+          row: Annotated[str, Form()] = "", who: Caller = Depends(role_in("admin", "analyst"))) -> Response:
+    workflow.raise_query(workspace(request), who.user, submission_id, int(row) if row.strip() else None, message)
+    return RedirectResponse(f"/submissions/{submission_id}", status_code=303)
+
+
+@router.post("/submissions/{submission_id}/accept")
+def accept(request: Request, submission_id: int, who: Caller = Depends(role_in("admin", "analyst"))) -> Response:
+    workflow.accept(workspace(request), who.user, submission_id)
+    return RedirectResponse(f"/submissions/{submission_id}", status_code=303)

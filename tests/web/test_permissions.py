@@ -1,0 +1,203 @@
+"""Every role against every route and API endpoint: allowed or refused as intended.
+
+The matrix must cover every route the app declares, so a new route cannot ship unexamined. Refusals are
+checked by status code: pages send strangers to /login (303), the API answers 401, a signed-in user who may
+not do something gets 403, and a partner asking for another partner's submission gets 404 (it does not
+learn that the submission exists).
+"""
+
+from __future__ import annotations
+
+import pytest
+from web_support import PASSWORD, build_workspace, sign_in
+
+from placespend import accounts
+from placespend.engine.workspace import Workspace
+from placespend.web.app import create_app
+
+ROLES = ("anonymous", "admin", "analyst", "partner", "other_partner", "viewer")
+ALL = {"admin", "analyst", "partner", "other_partner", "viewer"}
+STAFF = {"admin", "analyst"}
+SUBMITTERS = STAFF | {"partner", "other_partner"}
+# (method, path template, roles allowed). {lbl} is the lbl partner's submission, {pct} the other partner's.
+PAGES = [
+    ("GET", "/", ALL | {"anonymous"}),
+    ("GET", "/login", ALL | {"anonymous"}),
+    ("GET", "/places", ALL),
+    ("GET", "/places/E09000023?year=2008-09", ALL),
+    ("GET", "/places/E09000023/lines?year=2008-09", SUBMITTERS),
+    ("GET", "/template.xlsx", ALL),
+    ("GET", "/submissions", SUBMITTERS),
+    ("GET", "/submissions/{lbl}", STAFF | {"partner"}),
+    ("GET", "/submissions/{pct}", STAFF | {"other_partner"}),
+    ("POST", "/submissions/{lbl}/queries", STAFF),
+    ("POST", "/submissions/{lbl}/accept", STAFF),
+    ("GET", "/admin/users", {"admin"}),
+    ("POST", "/admin/users", {"admin"}),
+    ("GET", "/admin/audit", {"admin"}),
+    ("GET", "/whoami", ALL | {"anonymous"}),
+    ("POST", "/logout", ALL),
+    ("POST", "/submissions", SUBMITTERS),
+]
+API = [
+    ("GET", "/api/places", ALL),
+    ("GET", "/api/places/E09000023?year=2008-09", ALL),
+    ("GET", "/api/places/E09000023/count?year=2008-09", ALL),
+    ("GET", "/api/places/E09000023/reconciliation?year=2008-09", ALL),
+    ("GET", "/api/places/E09000023/lines?year=2008-09", SUBMITTERS),
+    ("GET", "/api/compare?year=2008-09", ALL),
+    ("GET", "/api/submissions", SUBMITTERS),
+    ("GET", "/api/submissions/{lbl}", STAFF | {"partner"}),
+    ("GET", "/api/submissions/{pct}", STAFF | {"other_partner"}),
+    ("POST", "/api/submissions/{lbl}/accept", STAFF),
+    ("POST", "/api/submissions/{lbl}/queries", STAFF),
+    ("GET", "/api/partners", STAFF),
+    ("POST", "/api/submissions", SUBMITTERS),
+    ("GET", "/api/health", ALL | {"anonymous"}),
+]
+OPEN = {"/login", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static", "/static-vendor/plotly.min.js"}
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("perm")
+    application = create_app(Workspace(build_workspace(folder)))
+    ws = application.state.workspace
+    with ws.read() as con:
+        ids = dict(con.con.execute("SELECT submitter, submission_id FROM submissions").fetchall())
+    application.state.ids = {"lbl": ids["lbl"], "pct": ids["pct"]}
+    application.state.tokens = {}
+    for role in ROLES[1:]:
+        user = accounts.authenticate(ws, role, PASSWORD)
+        application.state.tokens[role] = accounts.new_api_token(ws, user, "matrix")
+    yield application
+    ws.close()
+
+
+def _path(app, template: str) -> str:
+    return template.format(**app.state.ids)
+
+
+def _page_request(app, role: str, method: str, path: str):
+    session = sign_in(app, None if role == "anonymous" else role)
+    if method == "GET":
+        return session.get(path)
+    if path == "/submissions":
+        return session.client.post(path, data={"csrf_token": session.csrf or ""}, follow_redirects=False,
+                                   files={"file": ("r.csv", b"period,place,spender,spender_type,flow,amount,cofog\n"
+                                                   b"2008-09,E09000023,lbl,local_authority,spend,1.00,10\n")})
+    data = {"message": "please check", "username": "newuser", "password": "long enough password", "role": "viewer"}
+    return session.post(path, data=data)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "template", "allowed"), PAGES, ids=[f"{m} {p}" for m, p, _ in PAGES])
+def test_page_permissions(app, role, method, template, allowed):
+    path = _path(app, template)
+    response = _page_request(app, role, method, path)
+    if role in allowed:
+        assert response.status_code in {200, 303, 422}, (role, path, response.status_code, response.text[:300])
+        if response.status_code == 303:
+            assert "/login" not in response.headers["location"] or path in {"/logout", "/"}
+    elif role == "anonymous":
+        assert response.status_code == 303 and response.headers["location"].startswith("/login"), response.status_code
+    elif method == "GET" and role in {"partner", "other_partner"} and ("{pct}" in template or "{lbl}" in template):
+        assert response.status_code == 404, (role, path, response.status_code)
+    else:
+        assert response.status_code == 403, (role, path, response.status_code)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "template", "allowed"), API, ids=[f"{m} {p}" for m, p, _ in API])
+def test_api_permissions(app, role, method, template, allowed):
+    from fastapi.testclient import TestClient
+
+    client = TestClient(app)
+    headers = {} if role == "anonymous" else {"Authorization": f"Bearer {app.state.tokens[role]}"}
+    path = _path(app, template)
+    if method == "GET":
+        response = client.get(path, headers=headers)
+    elif path == "/api/submissions":
+        response = client.post(path, headers=headers, files={"file": ("r.csv", b"period,place\n")})
+    else:
+        response = client.post(path, headers=headers, json={"message": "check row 2", "row": 2})
+    if role in allowed:
+        assert response.status_code in {200, 422}, (role, path, response.status_code, response.text[:300])
+    elif role == "anonymous":
+        assert response.status_code == 401, (path, response.status_code)
+        assert response.json()["error"]["status"] == 401
+    elif method == "GET" and ("{pct}" in template or "{lbl}" in template) and role in {"partner", "other_partner"}:
+        assert response.status_code == 404, (role, path, response.status_code)
+    else:
+        assert response.status_code == 403, (role, path, response.status_code)
+
+
+def _routes(routes):
+    for route in routes:
+        if hasattr(route, "original_router"):  # an included router: its routes carry the full path
+            yield from _routes(route.original_router.routes)
+        else:
+            yield route
+
+
+def test_matrix_covers_every_route(app):
+    declared = {(method, route.path) for route in _routes(app.routes)
+                for method in getattr(route, "methods", None) or {"GET"} if method != "HEAD"}
+    assert len(declared) > 25
+    listed = {(m, p.split("?")[0].replace("{lbl}", "{submission_id}").replace("{pct}", "{submission_id}")
+               .replace("E09000023", "{place}")) for m, p, _ in PAGES + API}
+    missing = {(m, p) for m, p in declared if (m, p) not in listed and p not in OPEN}
+    # POST /login is open by nature; its throttling is tested below.
+    assert not missing, f"routes without a permission expectation: {sorted(missing)}"
+
+
+def test_bad_token_is_401(app):
+    from fastapi.testclient import TestClient
+
+    response = TestClient(app).get("/api/places", headers={"Authorization": "Bearer nonsense"})
+    assert response.status_code == 401
+
+
+def test_post_without_csrf_is_refused(app):
+    session = sign_in(app, "analyst")
+    response = session.client.post(f"/submissions/{app.state.ids['lbl']}/accept", follow_redirects=False)
+    assert response.status_code == 403 and "CSRF" in response.text
+
+
+def test_partner_lines_are_only_its_own(app):
+    session = sign_in(app, "other_partner")
+    rows = session.client.get("/api/places/E09000023/lines?year=2008-09",
+                              headers={"Authorization": f"Bearer {app.state.tokens['other_partner']}"}).json()
+    assert rows and {r["spender"] for r in rows} == {"pct"}
+
+
+def test_login_is_rate_limited(app):
+    from fastapi.testclient import TestClient
+
+    client = TestClient(app)
+    codes = [client.post("/login", data={"username": "viewer", "password": "wrong password!"},
+                         follow_redirects=False).status_code for _ in range(6)]
+    assert codes[:5] == [401] * 5 and codes[5] == 429
+    right = client.post("/login", data={"username": "viewer", "password": PASSWORD}, follow_redirects=False)
+    assert right.status_code == 429  # still locked for the window, even with the right password
+
+
+def test_public_mode_shows_results_only(tmp_path):
+    from fastapi.testclient import TestClient
+
+    application = create_app(Workspace(build_workspace(tmp_path)), public=True)
+    try:
+        client = TestClient(application)
+        assert client.get("/places", follow_redirects=False).status_code == 200
+        assert client.get("/api/places/E09000023/count?year=2008-09").status_code == 200
+        assert client.get("/submissions", follow_redirects=False).status_code == 303
+        assert client.get("/api/submissions").status_code == 401
+    finally:
+        application.state.workspace.close()
+
+
+def test_passwords_are_argon2_hashed(app):
+    ws = app.state.workspace
+    with ws.read() as con:
+        hashes = [r[0] for r in con.con.execute("SELECT password_hash FROM users").fetchall()]
+    assert all(h.startswith("$argon2id$") for h in hashes) and PASSWORD not in "".join(hashes)

@@ -1,0 +1,58 @@
+"""A small partnership workspace with one account per role, and the real app in process (helpers)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from conftest import Cli, line, write_csv
+from placespend import accounts
+from placespend.engine.workspace import Workspace
+from placespend.web.app import create_app
+
+PASSWORD = "correct horse battery"
+ROLES = {"admin": ("admin", None), "analyst": ("analyst", None), "partner": ("partner", "lbl"),
+         "other_partner": ("partner", "pct"), "viewer": ("viewer", None)}
+
+
+def build_workspace(folder: Path) -> Path:
+    db = folder / "web.duckdb"
+    cli = Cli(db)
+    cli("ingest", write_csv(folder / "lbl.csv", [line(amount="1000.00", capital_revenue="capital"),
+                                                 line(amount="250.00", flow="transfer", recipient="pct",
+                                                      recipient_type="nhs", cofog="07")]))
+    cli("ingest", write_csv(folder / "pct.csv", [line(spender="pct", spender_type="nhs", amount="400.00",
+                                                      cofog="07.3", capital_revenue="capital")]))
+    ws = Workspace(db)
+    for username, (role, org) in ROLES.items():
+        accounts.add_user(ws, username, PASSWORD, role, org)
+    return db
+
+
+class Session:
+    """A signed-in browser: cookie jar plus the CSRF token the pages carry."""
+
+    def __init__(self, client: TestClient, csrf: str | None) -> None:
+        self.client, self.csrf = client, csrf
+
+    def post(self, url: str, **kwargs):
+        data = dict(kwargs.pop("data", {}) or {})
+        if self.csrf:
+            data["csrf_token"] = self.csrf
+        return self.client.post(url, data=data, follow_redirects=False, **kwargs)
+
+    def get(self, url: str, **kwargs):
+        return self.client.get(url, follow_redirects=False, **kwargs)
+
+
+def sign_in(app, username: str | None) -> Session:
+    client = TestClient(app)
+    if username is None:
+        return Session(client, None)
+    response = client.post("/login", data={"username": username, "password": PASSWORD}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    page = client.get("/places").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return Session(client, csrf)
