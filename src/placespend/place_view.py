@@ -23,18 +23,28 @@ from placespend.estimate.indicators import indicator_for_areas, place_areas
 
 _cache: dict[tuple[Any, ...], Any] = {}
 _lock = threading.Lock()
+_computing: dict[tuple[Any, ...], threading.Lock] = {}
 
 
 def cached(ws: Workspace, key: tuple[Any, ...], compute) -> Any:
-    version = (str(ws.path), workflow_store.ledger_version(ws), *key)
+    """The value for `key` at the current ledger version; concurrent askers wait for one computation."""
+    # A server shares one connection and counts its writes; otherwise ask the database what changed.
+    stamp = ws.generation if ws.is_shared else workflow_store.ledger_version(ws)
+    version = (str(ws.path), stamp, *key)
     with _lock:
         if version in _cache:
             return _cache[version]
-    value = compute()
-    with _lock:
-        if len(_cache) > 512:
-            _cache.clear()
-        _cache[version] = value
+        flight = _computing.setdefault(version, threading.Lock())
+    with flight:
+        with _lock:
+            if version in _cache:
+                return _cache[version]
+        value = compute()
+        with _lock:
+            if len(_cache) > 512:
+                _cache.clear()
+            _cache[version] = value
+            _computing.pop(version, None)
     return value
 
 
@@ -55,10 +65,13 @@ def places(ws: Workspace) -> list[dict[str, Any]]:
 
 
 def periods_of(ws: Workspace, place: str) -> list[str]:
-    with ws.read() as con:
-        flows = tables.active_flows(con)
-        scoped = flows.filter(flows.place.isin(_codes(con, place)))
-        return sorted(scoped.select("period").distinct().period.to_pyarrow().to_pylist())
+    def compute() -> list[str]:
+        with ws.read() as con:
+            flows = tables.active_flows(con)
+            scoped = flows.filter(flows.place.isin(_codes(con, place)))
+            return sorted(scoped.select("period").distinct().period.to_pyarrow().to_pylist())
+
+    return cached(ws, ("periods", place), compute)
 
 
 def _codes(con, place: str) -> list[str]:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from conftest import Cli, line, write_csv
 from placespend import accounts
 from placespend.engine.workspace import Workspace
-from placespend.web.app import create_app
+
+from conftest import Cli, line, write_csv
 
 PASSWORD = "correct horse battery"
 ROLES = {"admin": ("admin", None), "analyst": ("analyst", None), "partner": ("partner", "lbl"),

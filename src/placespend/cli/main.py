@@ -43,3 +43,7 @@ user_cmds.register(app)
 
 def run() -> None:
     app()
+
+
+if __name__ == "__main__":
+    run()

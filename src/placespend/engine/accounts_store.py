@@ -15,7 +15,7 @@ def now() -> dt.datetime:
 
 
 def _one(ws: Workspace, sql: str, params: list[Any]) -> dict[str, Any] | None:
-    with ws.write() as con:
+    with ws.read() as con:
         cursor = con.con.execute(sql, params)
         row = cursor.fetchone()
         if row is None:
@@ -24,13 +24,13 @@ def _one(ws: Workspace, sql: str, params: list[Any]) -> dict[str, Any] | None:
 
 
 def _run(ws: Workspace, sql: str, params: list[Any]) -> None:
-    with ws.write() as con:
+    with ws.write(changes_results=False) as con:
         con.con.execute(sql, params)
 
 
 def insert_user(ws: Workspace, username: str, password_hash: str, role: str, organisation: str | None,
                 display_name: str | None) -> int:
-    with ws.write() as con:
+    with ws.write(changes_results=False) as con:
         raw = con.con
         user_id = raw.execute("SELECT coalesce(max(user_id), 0) + 1 FROM users").fetchone()[0]
         raw.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -51,7 +51,7 @@ def user_by_id(ws: Workspace, user_id: int) -> dict[str, Any] | None:
 
 
 def all_users(ws: Workspace) -> list[dict[str, Any]]:
-    with ws.write() as con:
+    with ws.read() as con:
         cursor = con.con.execute(f"SELECT {USER_COLUMNS} FROM users ORDER BY username")
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -83,7 +83,7 @@ def append_audit(ws: Workspace, username: str | None, action: str, target: str |
 
 
 def audit_entries(ws: Workspace, limit: int = 200) -> list[dict[str, Any]]:
-    with ws.write() as con:
+    with ws.read() as con:
         cursor = con.con.execute("SELECT * FROM audit_log ORDER BY happened_at DESC LIMIT ?", [limit])
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

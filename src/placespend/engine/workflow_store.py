@@ -10,7 +10,7 @@ from placespend.engine.workspace import Workspace
 
 
 def _rows(ws: Workspace, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    with ws.write() as con:
+    with ws.read() as con:
         cursor = con.con.execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -18,7 +18,7 @@ def _rows(ws: Workspace, sql: str, params: list[Any]) -> list[dict[str, Any]]:
 
 def record_attempt(ws: Workspace, submitter: str, username: str, file_name: str, content_hash: str, outcome: str,
                    submission_id: int | None, report: dict[str, Any]) -> int:
-    with ws.write() as con:
+    with ws.write(changes_results=False) as con:
         raw = con.con
         attempt_id = raw.execute("SELECT coalesce(max(attempt_id), 0) + 1 FROM upload_attempts").fetchone()[0]
         raw.execute("INSERT INTO upload_attempts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -60,7 +60,7 @@ def submission_lines(ws: Workspace, submission_id: int) -> list[dict[str, Any]]:
 
 
 def add_query(ws: Workspace, submission_id: int, source_row: int | None, message: str, raised_by: str) -> int:
-    with ws.write() as con:
+    with ws.write(changes_results=False) as con:
         raw = con.con
         query_id = raw.execute("SELECT coalesce(max(query_id), 0) + 1 FROM line_queries").fetchone()[0]
         raw.execute("INSERT INTO line_queries VALUES (?, ?, ?, ?, ?, ?, NULL)",
@@ -73,14 +73,14 @@ def queries(ws: Workspace, submission_id: int) -> list[dict[str, Any]]:
 
 
 def resolve_queries(ws: Workspace, submission_id: int) -> None:
-    with ws.write() as con:
+    with ws.write(changes_results=False) as con:
         con.con.execute("UPDATE line_queries SET resolved_at = ? WHERE submission_id = ? AND resolved_at IS NULL",
                         [now(), submission_id])
 
 
 def ledger_version(ws: Workspace) -> tuple[Any, ...]:
     """Changes whenever what the count sees changes: cached place pages are keyed by it."""
-    with ws.write() as con:
+    with ws.read() as con:
         return con.con.execute("""
             SELECT (SELECT coalesce(max(submission_id), 0) FROM submissions),
                    (SELECT count(*) FROM submissions WHERE status = 'accepted'),

@@ -23,6 +23,7 @@ class Workspace:
         self.submissions_dir = self.path.with_name(self.path.stem + ".submissions")
         self._shared: Backend | None = None
         self._lock = threading.RLock()
+        self.generation = 0  # bumped by every write through a shared connection: caches key on it
 
     def share(self) -> None:
         """Keep one read-write connection for a long-running server: DuckDB allows one writer per file, and
@@ -41,6 +42,10 @@ class Workspace:
     def _shared_connection(self) -> Iterator[Backend]:
         with self._lock:
             yield self._shared  # type: ignore[misc]
+
+    @property
+    def is_shared(self) -> bool:
+        return self._shared is not None
 
     @property
     def exists(self) -> bool:
@@ -62,11 +67,19 @@ class Workspace:
             con.disconnect()
 
     @contextmanager
-    def write(self) -> Iterator[Backend]:
-        """A read-write connection with the schema brought up to date."""
+    def write(self, changes_results: bool = True) -> Iterator[Backend]:
+        """A read-write connection with the schema brought up to date.
+
+        `changes_results=False` marks bookkeeping writes (sessions, audit) that leave every figure as it was,
+        so cached results survive them.
+        """
         if self._shared is not None:
             with self._shared_connection() as con:
-                yield con
+                try:
+                    yield con
+                finally:
+                    if changes_results:
+                        self.generation += 1
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = ibis.duckdb.connect(str(self.path))

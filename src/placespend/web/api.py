@@ -45,7 +45,9 @@ def places(request: Request, who: Caller = Depends(results_reader)) -> Response:
 
 @router.get("/places/{place}", summary="Everything the place page shows")
 def place(request: Request, place: str, year: str, who: Caller = Depends(results_reader)) -> Response:
-    return as_json(place_view.overview(workspace(request), normalise_place(place), year))
+    ws, place = workspace(request), normalise_place(place)
+    body = place_view.cached(ws, ("overview-json", place, year), lambda: to_json(place_view.overview(ws, place, year)))
+    return Response(body, media_type="application/json")
 
 
 @router.get("/places/{place}/count", summary="The count (DESIGN.md §4) as JSON, CSV or XLSX")

@@ -37,6 +37,10 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
     app.state.throttle = LoginThrottle()
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> RedirectResponse:
+        return RedirectResponse("/static/favicon.svg", status_code=301)
+
     @app.get("/static-vendor/plotly.min.js", include_in_schema=False)
     def plotly_js() -> FileResponse:
         return FileResponse(Path(plotly.__file__).parent / "package_data" / "plotly.min.js",

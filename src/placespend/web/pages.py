@@ -90,6 +90,22 @@ def place(request: Request, place: str, year: str | None = None, who: Caller = D
     view = place_view.overview(ws, place, year)
     names = cls.cofog_divisions()
     count = view["count"]
+    figures = place_view.cached(ws, ("figures", place, year), lambda: _figures(view, names))
+    return render(request, "place.html", who, view=view, count=count, figures=figures, periods=periods,
+                  year=year, place=place, estimate=view["estimate"], names=names,
+                  can_see_lines=who.role in LINE_VIEWERS)
+
+
+def _figures(view: dict, names: dict[str, str]) -> str:
+    """All charts of the page as one JSON document, safe to embed in a <script> element."""
+    import json
+
+    return json.dumps({name: json.loads(figure) for name, figure in _figure_json(view, names).items()}).replace(
+        "</", "<\\/")
+
+
+def _figure_json(view: dict, names: dict[str, str]) -> dict[str, str]:
+    count = view["count"]
     figures = {
         "cofog": charts.to_json(charts.cofog_bars(view["cofog"], "Spending by COFOG function")),
         "bodies": charts.to_json(charts.shares_donut(count["by_spender_type"], "Who spends it (body type)")),
@@ -100,9 +116,7 @@ def place(request: Request, place: str, year: str | None = None, who: Caller = D
     if estimate and "by_cofog" in estimate:
         figures["compare"] = charts.to_json(charts.compare_bars(estimate["by_cofog"], count["by_cofog"], names,
                                                                 "Centre-out estimate vs locally-led count"))
-    return render(request, "place.html", who, view=view, count=count, figures=figures, periods=periods,
-                  year=year, place=place, estimate=estimate, names=names,
-                  can_see_lines=who.role in LINE_VIEWERS)
+    return figures
 
 
 @router.get("/places/{place}/lines")

@@ -29,11 +29,9 @@ async def upload(request: Request, file: Annotated[UploadFile, File()],
     ws = workspace(request)
     outcome = workflow.upload_return(ws, who.user, await file.read(), file.filename or "upload")
     board = workflow.partner_statuses(ws, who.user) if who.role in workflow.STAFF else None
-    status = 422 if outcome.outcome == "rejected" else 200
-    response = render(request, "submissions.html", who, rows=workflow.visible_submissions(ws, who.user),
-                      board=board, outcome=outcome)
-    response.status_code = status
-    return response
+    # The page shows the validation report either way; the API answers 422 for a rejected file.
+    return render(request, "submissions.html", who, rows=workflow.visible_submissions(ws, who.user),
+                  board=board, outcome=outcome)
 
 
 @router.get("/submissions/{submission_id}")

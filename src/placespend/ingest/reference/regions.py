@@ -44,6 +44,8 @@ _ALIASES = {
     "non-id": "Non-identifiable",
     "non-identifiable": "Non-identifiable",
     "non identifiable": "Non-identifiable",
+    "not identifiable": "Non-identifiable",   # CRA 2010/2014 'Not Identifiable'
+    "non-regional": "Non-identifiable",       # CRA 2018 'NON-REGIONAL'
     "total": "Total",
 }
 

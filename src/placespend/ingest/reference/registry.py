@@ -12,6 +12,7 @@ from placespend.ingest.reference.batch import Probe, Reader, ReferenceBatch
 
 PROBE_LINES = 40
 READERS: list[Reader] = []
+_loaded = False
 
 
 def register(reader: Reader) -> Reader:
@@ -21,8 +22,10 @@ def register(reader: Reader) -> Reader:
 
 def _load_readers() -> None:
     """Import the reader modules once; each registers itself (order = precedence when several match)."""
-    if READERS:
+    global _loaded
+    if _loaded:
         return
+    _loaded = True
     from placespend.ingest.reference import canonical  # noqa: F401
 
     for module in ("hmt", "ons", "imd", "lookups"):

@@ -1,0 +1,84 @@
+"""Load test: 20 concurrent signed-in users on the demo workspace's place page and its API answer.
+
+Bounded and loopback only: it starts the app on 127.0.0.1, makes a fixed number of requests, and stops.
+Run: .venv/bin/python benchmarks/load_place.py [--users 20] [--requests 25]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+from placespend.demo.build import DEMO_PASSWORD, build_demo
+from placespend.engine.workspace import Workspace
+
+URLS = ("/places/E09000023?year=2008-09", "/api/places/E09000023?year=2008-09")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def user_session(base: str, requests: int, url: str) -> list[float]:
+    timings = []
+    with httpx.Client(base_url=base, timeout=30) as client:
+        client.post("/login", data={"username": "councillor", "password": DEMO_PASSWORD})
+        for _ in range(requests):
+            start = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - start) * 1000)
+            response.raise_for_status()
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=25)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        ws = Workspace(Path(folder) / "demo.duckdb")
+        build_demo(ws)
+        port = free_port()
+        # The server runs in its own process, as `placespend serve` does, so the load generator's threads do
+        # not share its interpreter.
+        server = subprocess.Popen([sys.executable, "-m", "placespend.cli.main", "--db", str(ws.path), "serve",
+                                   "--port", str(port)], env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                if httpx.get(base + "/api/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        user_session(base, 1, URLS[0])  # warm the cache once, as the first visitor after an acceptance does
+        for url in URLS:
+            with ThreadPoolExecutor(args.users) as pool:
+                runs = list(pool.map(lambda _: user_session(base, args.requests, url), range(args.users)))
+            timings = [t for run in runs for t in run]
+            print(f"{url}: {len(timings)} requests by {args.users} concurrent users; "
+                  f"median {statistics.median(timings):.1f} ms, p95 {percentile(timings, 0.95):.1f} ms, "
+                  f"max {max(timings):.1f} ms")
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
