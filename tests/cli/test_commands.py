@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from conftest import line
 from placespend.cli.main import app
+
+from conftest import line
 
 FIXED = ["template", "ingest", "import", "count", "demo", "serve", "explain", "submissions"]
 

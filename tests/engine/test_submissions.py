@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 
-from conftest import line, snapshot
 from placespend.engine.migrations import latest_version
 from placespend.engine.workspace import Workspace
+
+from conftest import line, snapshot
 
 
 def test_same_file_twice_changes_nothing(cli, db, make_csv):

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from conftest import line, snapshot, write_csv
 from placespend.ingest.columns import COLUMNS
+
+from conftest import line, snapshot, write_csv
 
 HEADER = ["period", "place", "spender", "spender_type", "flow", "amount", "cofog", "recipient", "recipient_type",
           "place_share", "service_scheme", "service_code", "line_id", "notes"]

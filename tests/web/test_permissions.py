@@ -55,7 +55,8 @@ API = [
     ("POST", "/api/submissions", SUBMITTERS),
     ("GET", "/api/health", ALL | {"anonymous"}),
 ]
-OPEN = {"/login", "/favicon.ico", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static", "/static-vendor/plotly.min.js"}
+OPEN = {"/login", "/favicon.ico", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static",
+        "/static-vendor/plotly.min.js"}
 
 
 @pytest.fixture(scope="module")
