@@ -49,11 +49,15 @@ def compare_places(con: Backend, places: list[str], period: str, criteria: list[
 def compare_place(con: Backend, place: str, period: str, criteria: list[CriteriaSet],
                   vintage: str | None = None) -> Comparison:
     comparison = Comparison(place, _name(con, place), period, None, None, None, published=_published(con, place))
-    try:
-        estimates = [estimate_place(con, place, period, c, vintage) for c in criteria]
-    except PlacespendError as exc:
-        comparison.problem = str(exc)
-        estimates = []
+    estimates, skipped = [], []
+    for index, chosen in enumerate(criteria):
+        try:
+            estimates.append(estimate_place(con, place, period, chosen, vintage))
+        except PlacespendError as exc:
+            if index == 0:  # A itself cannot be computed
+                comparison.problem = str(exc)
+                break
+            skipped.append(f"{chosen.name}: {exc}")
     count = count_place(con, place, period)
     if count.lines:
         comparison.locally_led = count.total
@@ -69,6 +73,9 @@ def compare_place(con: Backend, place: str, period: str, criteria: list[Criteria
              "gap": estimates[0].by_cofog.get(d, Decimal(0)) - count.by_cofog.get(d, Decimal(0))}
             for d in sorted(cls.cofog_divisions())]
         comparison.bridge = _bridge(count, estimates)
+        if skipped:
+            comparison.bridge.append({"reason": "criteria not computed", "amount": None,
+                                      "explanation": "; ".join(skipped)})
     return comparison
 
 
