@@ -9,7 +9,8 @@ from placespend.cli.main import app
 
 from conftest import line
 
-FIXED = ["template", "ingest", "import", "count", "demo", "serve", "explain", "submissions"]
+FIXED = ["template", "ingest", "import", "count", "demo", "serve", "explain", "submissions", "estimate", "compare",
+         "analyse", "user"]
 
 
 @pytest.mark.parametrize("command", FIXED)

@@ -46,6 +46,9 @@ def build_demo(ws: Workspace) -> DemoSummary:
         report, _ = service.import_places(ws, path)
     if not report.ok:
         raise PlacespendError(f"the shipped pilot places do not load: {report.errors[0].message}")
+    stats_file = resources.files(published.DATA_PACKAGE).joinpath("place_statistics.csv")
+    with resources.as_file(stats_file) as path:
+        service.import_reference(ws, path)
     figures = published.published_figures()
     save_published(ws, [(f.table, f.pilot, f.measure, f.value, f.unit, f.source) for f in figures])
     with tempfile.TemporaryDirectory() as folder:

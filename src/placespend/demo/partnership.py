@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from placespend.analysis.composition import table3_group
 from placespend.demo import published
 
 PLACE = "E09000023"
@@ -297,7 +298,7 @@ def plan_breakdown() -> dict[str, dict[str, Decimal]]:
         kind = BODIES[block.recipient or block.body][1]
         out["total"]["total"] += pounds
         out["cofog"][block.cofog[:2]] += pounds
-        out["group"][published.table3_group(kind)] += pounds
+        out["group"][table3_group(kind)] += pounds
     return out
 
 

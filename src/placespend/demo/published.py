@@ -24,21 +24,6 @@ CENT = Decimal("0.01")
 TABLE2_COMPONENTS = ("cofog_10", "cofog_07", "cofog_09")
 TABLE3_GROUPS = ("local_authority", "nhs", "central_government", "other")
 
-# Which DESIGN §3 spender types fall in each Table 3 column. Seed 000 does not define the columns; we read
-# "Central Government" as departments with their agencies, NDPBs and the justice bodies they fund (all
-# central government in PESA), and put police, fire, schools, housing, lottery and voluntary bodies in Other.
-TABLE3_GROUP_OF_TYPE: dict[str, str] = {
-    "local_authority": "local_authority", "parish": "local_authority", "nhs": "nhs",
-    "central_government": "central_government", "executive_agency": "central_government",
-    "ndpb": "central_government", "justice": "central_government",
-}
-
-
-def table3_group(body_type: str) -> str:
-    """The Table 3 column a body type is counted in (anything not listed above is 'other')."""
-    return TABLE3_GROUP_OF_TYPE.get(body_type, "other")
-
-
 @dataclass(frozen=True)
 class PublishedFigure:
     """One printed number: `value` keeps the printed digits (its exponent is the printed precision)."""
