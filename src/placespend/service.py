@@ -144,11 +144,18 @@ def import_reference(ws: Workspace, path: Path, kind: str | None = None) -> Impo
     report, reader, batches = read_reference(path, kind)
     if not report.ok or reader is None:
         return ImportResult(path, report, "rejected", reader.name if reader else None)
-    rows = {batch.kind: batch.table.num_rows for batch in batches}
+    rows = {batch.kind: len(batch.lines) if batch.kind == "flows" else batch.table.num_rows for batch in batches}
     places = [batch for batch in batches if batch.kind == "places"]
     if places:
         places_store.save_places(ws, _places_of(places[0].table.to_pylist()))
-    others = [(batch.kind, batch.table) for batch in batches if batch.kind != "places"]
+    for batch in batches:
+        if batch.kind == "flows":  # transactions and grants become ledger lines of the publishing body
+            if ledger_store.find_by_hash(ws, digest) is not None:
+                return ImportResult(path, report, "unchanged", reader.name, rows)
+            new = ledger_store.NewSubmission(digest, path.name, path, batch.submitter or "unknown", "accepted",
+                                             len(report.warnings))
+            ledger_store.record_submission(ws, new, batch.lines, {})
+    others = [(batch.kind, batch.table) for batch in batches if batch.kind not in {"places", "flows"}]
     import_id = reference_store.save_reference(ws, digest, path.name, reader.name, others) if others else None
     return ImportResult(path, report, "loaded", reader.name, rows, import_id)
 

@@ -13,9 +13,10 @@ REPLACE_KEYS: dict[str, tuple[str, ...]] = {
     "regional_spend": ("vintage",),
     "place_statistics": ("area", "period", "indicator"),
     "area_lookups": ("relation", "child", "vintage"),
+    "boundaries": ("code", "level", "vintage"),
 }
 TABLE_OF_KIND = {"regional_spend": "regional_spend", "place_statistics": "place_statistics",
-                 "area_lookup": "area_lookups"}
+                 "area_lookup": "area_lookups", "boundaries": "boundaries"}
 
 
 def find_import(ws: Workspace, content_hash: str) -> int | None:

@@ -7,7 +7,7 @@ units (GBP m, GBP '000) to pounds and normalising names, so the method layers se
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from placespend.domain.problems import Report
 
-Kind = Literal["regional_spend", "place_statistics", "area_lookup", "places"]
+Kind = Literal["regional_spend", "place_statistics", "area_lookup", "places", "flows", "boundaries"]
 
 MONEY = pa.decimal128(18, 2)
 VALUE = pa.decimal128(24, 6)
@@ -31,6 +31,11 @@ SCHEMAS: dict[str, pa.Schema] = {
     "place_statistics": pa.schema([
         ("area", pa.string()), ("period", pa.string()), ("indicator", pa.string()), ("value", VALUE),
     ]),
+    # one GeoJSON feature per row: code (GSS), name, level (e.g. ward), vintage, geometry as GeoJSON text
+    "boundaries": pa.schema([
+        ("code", pa.string()), ("name", pa.string()), ("level", pa.string()), ("vintage", pa.string()),
+        ("geometry", pa.string()),
+    ]),
     # relation e.g. lad_region, lad_utla, lsoa_ward, lsoa_lad; child and parent GSS codes
     "area_lookup": pa.schema([
         ("relation", pa.string()), ("child", pa.string()), ("child_name", pa.string()), ("parent", pa.string()),
@@ -42,8 +47,12 @@ SCHEMAS: dict[str, pa.Schema] = {
 @dataclass
 class ReferenceBatch:
     kind: Kind
-    table: pa.Table  # conforms to SCHEMAS[kind]
+    table: pa.Table | None  # conforms to SCHEMAS[kind]; None for "flows"
     note: str = ""   # e.g. "CRA 2014, GBP '000 converted to GBP"
+    # kind "flows": ledger lines (placespend.ingest.flows.FlowLine) from a transaction or grants file, loaded as
+    # one accepted submission of `submitter` (the publishing body).
+    lines: list = field(default_factory=list)
+    submitter: str | None = None
 
 
 @dataclass(frozen=True)
