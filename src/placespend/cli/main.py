@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 
 from placespend import __version__
-from placespend.cli import analysis_cmds, count_cmds, demo_cmds, estimate_cmds, ledger_cmds, user_cmds
+from placespend.cli import (
+    analysis_cmds,
+    count_cmds,
+    demo_cmds,
+    estimate_cmds,
+    ledger_cmds,
+    user_cmds,
+    wards_cmds,
+)
 
 app = typer.Typer(
     help="Count and explain all public money spent in a place (the Total Place method).",
@@ -38,6 +46,7 @@ ledger_cmds.register(app)
 count_cmds.register(app)
 estimate_cmds.register(app)
 analysis_cmds.register(app)
+wards_cmds.register(app)
 demo_cmds.register(app)
 user_cmds.register(app)
 

@@ -28,7 +28,7 @@ def _load_readers() -> None:
     _loaded = True
     from placespend.ingest.reference import canonical  # noqa: F401
 
-    for module in ("hmt", "ons", "imd", "lookups"):
+    for module in ("hmt", "ons", "imd", "lookups", "geojson"):
         try:
             __import__(f"placespend.ingest.reference.{module}")
         except ModuleNotFoundError as exc:  # a reader module not written yet
