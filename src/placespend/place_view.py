@@ -11,11 +11,14 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
+from placespend.analysis.concentration import place_concentration
+from placespend.analysis.funding_routes import place_routes
+from placespend.analysis.local_control import place_local_control
 from placespend.count.consolidate import classified_lines, count_place
 from placespend.count.reconcile import reconciliation
 from placespend.domain import classifications as cls
 from placespend.domain.problems import PlacespendError
-from placespend.engine import tables, workflow_store
+from placespend.engine import area_figures_store, tables, workflow_store
 from placespend.engine.workspace import Workspace
 from placespend.estimate.centre_out import estimate_place
 from placespend.estimate.criteria import shipped_criteria
@@ -92,6 +95,10 @@ def _overview(ws: Workspace, place: str, period: str) -> dict[str, Any]:
         links = _sankey_links(lines)
         population = _population(con, place, period)
         estimate = _estimate(con, place, period)
+        control = place_local_control(con, place, period).to_dict()
+        concentration = place_concentration(con, place, period).to_dict()
+        routes = place_routes(con, place, period).to_dict()
+        name = _name(con, place)
     total = count.total
     names = cls.cofog_divisions()
     return {
@@ -102,7 +109,34 @@ def _overview(ws: Workspace, place: str, period: str) -> dict[str, Any]:
                   sorted(count.by_cofog.items(), key=lambda kv: -kv[1])],
         "sankey": links,
         "estimate": estimate,
+        "name": name,
+        "local_control": {k: control[k] for k in ("bands", "under_local_control", "under_local_control_share",
+                                                  "blank_flags_amount", "rule")},
+        "concentration": {k: concentration[k] for k in ("bodies", "top3_share", "top10_share", "hhi", "hhi_band",
+                                                        "small_bodies")} | {"ranking": concentration["ranking"][:10]},
+        "routes": {k: routes[k] for k in ("admin_cost", "admin_cost_share", "by_hand_overs", "method", "cycles")},
+        "wards": area_figures_store.ward_figures(ws, place, period),
     }
+
+
+def _name(con, place: str) -> str:
+    places = con.table("places")
+    found = places.filter(places.place == place).name.to_pyarrow().to_pylist()
+    return found[0] if found else place
+
+
+def others(ws: Workspace, period: str) -> list[dict[str, Any]]:
+    """Every place counted for the period with its total and per head: the comparison between places."""
+    def compute() -> list[dict[str, Any]]:
+        rows = []
+        for entry in places(ws):
+            if period in entry["periods"]:
+                view = overview(ws, entry["place"], period)
+                rows.append({"place": entry["place"], "name": view["name"], "total": view["count"]["total"],
+                             "per_head": view["per_head"]})
+        return rows
+
+    return cached(ws, ("others", period), compute)
 
 
 def _population(con, place: str, period: str) -> dict[str, Any] | None:

@@ -65,3 +65,32 @@ def test_boundaries_import_both_vintages(hackney):
         counts = dict(con.con.execute("SELECT vintage, count(*) FROM boundaries WHERE level = 'ward' "
                                       "GROUP BY vintage").fetchall())
     assert counts == {"2013": 19, "2025": 21}
+
+
+def test_place_page_draws_the_ward_map(hackney):
+    """After `placespend wards`, the place page carries a choropleth of the ward totals (boundaries imported)."""
+    import json
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from placespend import accounts
+    from placespend.engine.workspace import Workspace
+    from placespend.web.app import create_app
+
+    hackney("wards", "--place", HACKNEY, "--year", "2008-09", "--vintage", "2019")
+    ws = Workspace(hackney.db)
+    accounts.add_user(ws, "cllr", "a long enough password", "viewer")
+    app = create_app(Workspace(hackney.db))
+    try:
+        client = TestClient(app)
+        client.post("/login", data={"username": "cllr", "password": "a long enough password"})
+        page = client.get(f"/places/{HACKNEY}?year=2008-09").text
+        figures = json.loads(re.search(r'<script type="application/json" id="figures">(.*?)</script>', page,
+                                       re.S).group(1).replace("<\\/", "</"))
+        choropleth = figures["wards"]["data"][0]
+        assert choropleth["type"] == "choropleth" and len(choropleth["locations"]) == 21
+        assert len(choropleth["geojson"]["features"]) == 21
+        assert sum(Decimal(str(z)) for z in choropleth["z"]) == Decimal("133333332.27")
+    finally:
+        app.state.workspace.close()

@@ -80,3 +80,19 @@ def compare_bars(centre_out: dict[str, Any], locally_led: dict[str, Any], names:
     ])
     figure.update_layout(title=title, barmode="group", yaxis_title="GBP", height=420, **LAYOUT)
     return figure
+
+
+def ward_map(figures: list[dict[str, Any]], shapes: list[dict[str, Any]], title: str) -> go.Figure:
+    """A choropleth of ward totals drawn from imported boundaries only: no map tiles, so it works offline."""
+    features = [{"type": "Feature", "id": s["code"], "properties": {"name": s["name"]},
+                 "geometry": json.loads(s["geometry"])} for s in shapes]
+    figure = go.Figure(go.Choropleth(
+        geojson={"type": "FeatureCollection", "features": features},
+        locations=[f["area"] for f in figures], z=[float(f["amount"]) for f in figures],
+        text=[f"{f['name'] or f['area']}: {short_pounds(f['amount'])}" for f in figures],
+        hovertemplate="%{text}<extra></extra>", colorscale="Blues", marker_line_color="white",
+        colorbar={"title": "GBP"},
+    ))
+    figure.update_geos(fitbounds="locations", visible=False)
+    figure.update_layout(title=title, height=520, **LAYOUT)
+    return figure

@@ -14,7 +14,7 @@ from placespend.count.explain import explain
 from placespend.domain import classifications as cls
 from placespend.domain.problems import PlacespendError
 from placespend.domain.vocabulary import normalise_place
-from placespend.engine import accounts_store
+from placespend.engine import accounts_store, area_figures_store
 from placespend.report import charts
 from placespend.report.template import write_template
 from placespend.web.app import templates
@@ -90,21 +90,21 @@ def place(request: Request, place: str, year: str | None = None, who: Caller = D
     view = place_view.overview(ws, place, year)
     names = cls.cofog_divisions()
     count = view["count"]
-    figures = place_view.cached(ws, ("figures", place, year), lambda: _figures(view, names))
+    figures = place_view.cached(ws, ("figures", place, year), lambda: _figures(ws, view, names))
     return render(request, "place.html", who, view=view, count=count, figures=figures, periods=periods,
                   year=year, place=place, estimate=view["estimate"], names=names,
-                  can_see_lines=who.role in LINE_VIEWERS)
+                  others=place_view.others(ws, year), can_see_lines=who.role in LINE_VIEWERS)
 
 
-def _figures(view: dict, names: dict[str, str]) -> str:
+def _figures(ws, view: dict, names: dict[str, str]) -> str:
     """All charts of the page as one JSON document, safe to embed in a <script> element."""
     import json
 
-    return json.dumps({name: json.loads(figure) for name, figure in _figure_json(view, names).items()}).replace(
+    return json.dumps({name: json.loads(figure) for name, figure in _figure_json(ws, view, names).items()}).replace(
         "</", "<\\/")
 
 
-def _figure_json(view: dict, names: dict[str, str]) -> dict[str, str]:
+def _figure_json(ws, view: dict, names: dict[str, str]) -> dict[str, str]:
     count = view["count"]
     figures = {
         "cofog": charts.to_json(charts.cofog_bars(view["cofog"], "Spending by COFOG function")),
@@ -112,6 +112,13 @@ def _figure_json(view: dict, names: dict[str, str]) -> dict[str, str]:
         "method": charts.to_json(charts.shares_donut(count["by_method"], "How each pound is known")),
         "sankey": charts.to_json(charts.sankey(view["sankey"], names, "Funding flows: origin → spender → function")),
     }
+    wards = view["wards"]
+    if wards:
+        latest = max(w["vintage"] for w in wards)
+        shown = [w for w in wards if w["vintage"] == latest]
+        shapes = area_figures_store.boundaries(ws, [w["area"] for w in shown])
+        if shapes:
+            figures["wards"] = charts.to_json(charts.ward_map(shown, shapes, f"Spending by ward ({latest} wards)"))
     estimate = view["estimate"]
     if estimate and "by_cofog" in estimate:
         figures["compare"] = charts.to_json(charts.compare_bars(estimate["by_cofog"], count["by_cofog"], names,
