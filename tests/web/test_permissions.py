@@ -46,6 +46,8 @@ API = [
     ("GET", "/api/places/E09000023/reconciliation?year=2008-09", ALL),
     ("GET", "/api/places/E09000023/lines?year=2008-09", SUBMITTERS),
     ("GET", "/api/compare?year=2008-09", ALL),
+    ("GET", "/api/places/E09000023/tables/concentration?year=2008-09", ALL),
+    ("GET", "/api/places-compared?year=2008-09", ALL),
     ("GET", "/api/submissions", SUBMITTERS),
     ("GET", "/api/submissions/{lbl}", STAFF | {"partner"}),
     ("GET", "/api/submissions/{pct}", STAFF | {"other_partner"}),
@@ -146,7 +148,8 @@ def test_matrix_covers_every_route(app):
                 for method in getattr(route, "methods", None) or {"GET"} if method != "HEAD"}
     assert len(declared) > 25
     listed = {(m, p.split("?")[0].replace("{lbl}", "{submission_id}").replace("{pct}", "{submission_id}")
-               .replace("E09000023", "{place}")) for m, p, _ in PAGES + API}
+               .replace("E09000023", "{place}").replace("/tables/concentration", "/tables/{table}"))
+              for m, p, _ in PAGES + API}
     missing = {(m, p) for m, p in declared if (m, p) not in listed and p not in OPEN}
     # POST /login is open by nature; its throttling is tested below.
     assert not missing, f"routes without a permission expectation: {sorted(missing)}"
@@ -202,3 +205,21 @@ def test_passwords_are_argon2_hashed(app):
     with ws.read() as con:
         hashes = [r[0] for r in con.con.execute("SELECT password_hash FROM users").fetchall()]
     assert all(h.startswith("$argon2id$") for h in hashes) and PASSWORD not in "".join(hashes)
+
+
+@pytest.mark.parametrize("table", ["local-control", "concentration", "small-bodies", "hand-overs", "cofog",
+                                   "body-types", "wards"])
+def test_every_place_table_downloads_as_csv_and_xlsx(app, table):
+    from io import BytesIO
+
+    from fastapi.testclient import TestClient
+    from openpyxl import load_workbook
+
+    client = TestClient(app)
+    headers = {"Authorization": f"Bearer {app.state.tokens['viewer']}"}
+    rows = client.get(f"/api/places/E09000023/tables/{table}?year=2008-09", headers=headers).json()
+    csv_text = client.get(f"/api/places/E09000023/tables/{table}?year=2008-09&format=csv", headers=headers).text
+    book = load_workbook(BytesIO(client.get(f"/api/places/E09000023/tables/{table}?year=2008-09&format=xlsx",
+                                            headers=headers).content))
+    assert len(csv_text.strip().splitlines()) == (len(rows) + 1 if rows else 0)
+    assert book.active.max_row == (len(rows) + 1 if rows else 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from placespend import place_view, workflow
@@ -64,6 +64,32 @@ def reconciliation(request: Request, place: str, year: str, format: str = "json"
                    who: Caller = Depends(results_reader)) -> Response:
     view = place_view.overview(workspace(request), normalise_place(place), year)
     return table_response(view["reconciliation"], format, f"reconciliation-{place}-{year}")
+
+
+ANALYSIS_TABLES = {
+    "local-control": lambda view: view["local_control"]["bands"],
+    "concentration": lambda view: view["concentration"]["ranking"],
+    "small-bodies": lambda view: view["concentration"]["small_bodies"],
+    "hand-overs": lambda view: [{"hand_overs": k, "amount": v} for k, v in view["routes"]["by_hand_overs"].items()],
+    "cofog": lambda view: view["cofog"],
+    "body-types": lambda view: [{"body_type": k, "amount": v} for k, v in view["count"]["by_spender_type"].items()],
+    "wards": lambda view: view["wards"],
+}
+
+
+@router.get("/places/{place}/tables/{table}", summary="A table of the place page as JSON, CSV or XLSX")
+def place_table(request: Request, place: str, table: str, year: str, format: str = "json",
+                who: Caller = Depends(results_reader)) -> Response:
+    if table not in ANALYSIS_TABLES:
+        raise HTTPException(404, f"no table '{table}'; tables: {', '.join(ANALYSIS_TABLES)}")
+    view = place_view.overview(workspace(request), normalise_place(place), year)
+    return table_response(ANALYSIS_TABLES[table](view), format, f"{table}-{place}-{year}")
+
+
+@router.get("/places-compared", summary="Every place counted in a year with its total and per head")
+def places_compared(request: Request, year: str, format: str = "json",
+                    who: Caller = Depends(results_reader)) -> Response:
+    return table_response(place_view.others(workspace(request), year), format, f"places-{year}")
 
 
 @router.get("/places/{place}/lines", summary="The lines behind a figure, with file, sheet and row")
