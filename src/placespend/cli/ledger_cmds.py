@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import Progress
@@ -37,18 +38,9 @@ def ingest(
     with Progress(transient=True, disable=fmt == Format.json or len(files) < 2) as progress:
         progress.add_task("Validating and loading", total=None)
         results = service.ingest_returns(ws, list(files), submitter)
-    if fmt == Format.json:
-        typer.echo(to_json([r.to_dict() for r in results]))
-    else:
-        for result in results:
-            print_report(result.report, result.outcome)
-            if result.outcome == "loaded":
-                console.print(f"  loaded {len(result.lines):,} lines, {pounds(result.total)} counted in place, "
-                              f"as submission {result.submission_id} from {result.submitter}")
-            elif result.outcome == "unchanged":
-                console.print(f"  already loaded as submission {result.submission_id}; nothing changed")
-    if any(r.outcome == "rejected" for r in results):
-        raise typer.Exit(1)
+    _finish(results, fmt, lambda r: f"loaded {len(r.lines):,} lines, {pounds(r.total)} counted in place, "
+                                    f"as submission {r.submission_id} from {r.submitter}",
+            lambda r: f"already loaded as submission {r.submission_id}; nothing changed")
 
 
 @guard
@@ -69,16 +61,20 @@ def import_(
         for path in files:
             results.append(service.import_reference(ws, path, kind))
             progress.advance(task)
+    _finish(results, fmt, lambda r: f"read as {r.reader}: "
+                                    + ", ".join(f"{n:,} {k.replace('_', ' ')} rows" for k, n in r.rows.items()),
+            lambda r: f"already imported (import {r.import_id}); nothing changed")
+
+
+def _finish(results: list, fmt: Format, loaded: Callable[[Any], str], unchanged: Callable[[Any], str]) -> None:
+    """Print every file's report (or JSON), and exit 1 if any file was rejected: nothing half-done."""
     if fmt == Format.json:
         typer.echo(to_json([r.to_dict() for r in results]))
     else:
         for result in results:
             print_report(result.report, result.outcome)
-            if result.outcome == "loaded":
-                rows = ", ".join(f"{n:,} {k.replace('_', ' ')} rows" for k, n in result.rows.items())
-                console.print(f"  read as {result.reader}: {rows}")
-            elif result.outcome == "unchanged":
-                console.print(f"  already imported (import {result.import_id}); nothing changed")
+            if result.outcome in ("loaded", "unchanged"):
+                console.print("  " + (loaded if result.outcome == "loaded" else unchanged)(result))
     if any(r.outcome == "rejected" for r in results):
         raise typer.Exit(1)
 
