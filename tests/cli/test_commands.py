@@ -10,7 +10,7 @@ from placespend.cli.main import app
 from conftest import line
 
 FIXED = ["template", "ingest", "import", "count", "demo", "serve", "explain", "submissions", "estimate", "compare",
-         "analyse", "user"]
+         "analyse", "user", "wards", "cba", "deepdive"]
 
 
 @pytest.mark.parametrize("command", FIXED)

@@ -10,7 +10,9 @@ import typer
 from placespend import __version__
 from placespend.cli import (
     analysis_cmds,
+    bench_cmds,
     count_cmds,
+    deepdive_cmds,
     demo_cmds,
     estimate_cmds,
     ledger_cmds,
@@ -47,8 +49,10 @@ count_cmds.register(app)
 estimate_cmds.register(app)
 analysis_cmds.register(app)
 wards_cmds.register(app)
+deepdive_cmds.register(app)
 demo_cmds.register(app)
 user_cmds.register(app)
+bench_cmds.register(app)
 
 
 def run() -> None:
