@@ -18,7 +18,7 @@ from placespend.analysis.funding_routes import DEFAULT_LOSS_RATE, DEFAULT_MAX_HO
 from placespend.analysis.local_control import local_control as local_control_of
 from placespend.analysis.per_head import DEFAULT_NEED, POPULATION
 from placespend.analysis.per_head import per_head as per_head_of
-from placespend.cli.context import console, guard, workspace
+from placespend.cli.context import Engine, EngineOption, console, guard, read
 from placespend.domain.classifications import normalise_cofog
 from placespend.domain.problems import PlacespendError
 from placespend.domain.vocabulary import normalise_place
@@ -71,9 +71,9 @@ def _emit(report: Any, fmt: OutputFormat, tables: Any) -> None:
 @analyse_app.command()
 @guard
 def composition(ctx: typer.Context, place: PlacesOption, year: YearOption,
-                fmt: FormatOption = OutputFormat.table) -> None:
+                fmt: FormatOption = OutputFormat.table, engine: EngineOption = Engine.duckdb) -> None:
     """Shares by COFOG division (Table 2 layout) and by body type (Table 3 layout)."""
-    with workspace(ctx).read() as con:
+    with read(ctx, engine) as con:
         report = composition_of(con, _places(place), year)
     _emit(report, fmt, out.composition_tables(report) if fmt == OutputFormat.table else None)
 
@@ -85,11 +85,11 @@ def concentration(
     threshold: Annotated[list[str] | None, typer.Option(
         "--threshold", "-t", help="Small-body threshold in GBP; repeat for several (default 50000 and 100000).",
     )] = None,
-    top: TopOption = 10, fmt: FormatOption = OutputFormat.table,
+    top: TopOption = 10, fmt: FormatOption = OutputFormat.table, engine: EngineOption = Engine.duckdb,
 ) -> None:
     """Bodies ranked, top-3/top-10 shares, Herfindahl-Hirschman index, bodies below thresholds."""
     limits = tuple(_decimal(t, "--threshold") for t in threshold) if threshold else DEFAULT_THRESHOLDS
-    with workspace(ctx).read() as con:
+    with read(ctx, engine) as con:
         report = concentration_of(con, _places(place), year, limits)
     _emit(report, fmt, out.concentration_tables(report, top) if fmt == OutputFormat.table else None)
 
@@ -97,9 +97,10 @@ def concentration(
 @analyse_app.command("local-control")
 @guard
 def local_control(ctx: typer.Context, place: PlacesOption, year: YearOption, max_hops: HopsOption = DEFAULT_MAX_HOPS,
-                  top: TopOption = 10, fmt: FormatOption = OutputFormat.table) -> None:
+                  top: TopOption = 10, fmt: FormatOption = OutputFormat.table,
+                  engine: EngineOption = Engine.duckdb) -> None:
     """Every counted flow on the spectrum from locally decided to centrally directed."""
-    with workspace(ctx).read() as con:
+    with read(ctx, engine) as con:
         report = local_control_of(con, _places(place), year, max_hops)
     _emit(report, fmt, out.local_control_tables(report, top) if fmt == OutputFormat.table else None)
 
@@ -113,7 +114,7 @@ def per_head(
     need_reference: Annotated[NeedReference, typer.Option(
         help="Need relative to the places compared (group) or to England.")] = NeedReference.group,
     population: Annotated[str, typer.Option(help="Population indicator.")] = POPULATION,
-    fmt: FormatOption = OutputFormat.table,
+    fmt: FormatOption = OutputFormat.table, engine: EngineOption = Engine.duckdb,
 ) -> None:
     """Spend per head and need-adjusted per head, benchmarked across the places (seed 000 footnote 14)."""
     division = None
@@ -123,7 +124,7 @@ def per_head(
             raise PlacespendError(f"'{cofog}' is not a COFOG code.")
         division = code[:2]
     need_indicator = None if need.strip().lower() in ("", "none") else need.strip().lower()
-    with workspace(ctx).read() as con:
+    with read(ctx, engine) as con:
         report = per_head_of(con, _places(place), year, division, need_indicator, need_reference.value,
                              population.strip().lower())
     _emit(report, fmt, out.per_head_tables(report) if fmt == OutputFormat.table else None)
@@ -136,10 +137,11 @@ def routes(
     loss_rate: Annotated[str, typer.Option(help="Share of a stream lost per hand-over (Audit Commission: 0.20).")]
     = str(DEFAULT_LOSS_RATE),
     max_hops: HopsOption = DEFAULT_MAX_HOPS, top: TopOption = 15, fmt: FormatOption = OutputFormat.table,
+    engine: EngineOption = Engine.duckdb,
 ) -> None:
     """Funding routes from original source to final spender, hand-overs and their administrative cost."""
     rate = _decimal(loss_rate, "--loss-rate")
-    with workspace(ctx).read() as con:
+    with read(ctx, engine) as con:
         report = funding_routes(con, _places(place), year, rate, max_hops)
     _emit(report, fmt, out.routes_tables(report, top) if fmt == OutputFormat.table else None)
 

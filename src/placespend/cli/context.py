@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,8 +23,25 @@ class Format(StrEnum):
     csv = "csv"
 
 
+class Engine(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+EngineOption = Annotated[Engine, typer.Option(
+    "--engine", envvar="PLACESPEND_ENGINE",
+    help="Query engine: duckdb (the workspace file) or spark (the ledger as Parquet; needs placespend[spark]).")]
+
+
 def workspace(ctx: typer.Context) -> Workspace:
     return Workspace(ctx.obj.get("db") if ctx.obj else None)
+
+
+@contextmanager
+def read(ctx: typer.Context, engine: Engine = Engine.duckdb) -> Iterator[Any]:
+    """A read-only Ibis connection to the workspace's ledger on the chosen engine."""
+    with workspace(ctx).read_on(engine.value) as con:
+        yield con
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

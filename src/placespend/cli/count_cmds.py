@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from placespend.cli.context import Format, console, guard, workspace
+from placespend.cli.context import Engine, EngineOption, Format, console, guard, read
 from placespend.count.consolidate import count_place
 from placespend.count.explain import explain as explain_lines
 from placespend.count.reconcile import reconciliation
@@ -21,10 +21,11 @@ FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output for
 
 
 @guard
-def count(ctx: typer.Context, place: PlaceOption, year: YearOption, fmt: FormatOption = Format.table) -> None:
+def count(ctx: typer.Context, place: PlaceOption, year: YearOption, fmt: FormatOption = Format.table,
+          engine: EngineOption = Engine.duckdb) -> None:
     """The high-level count: every pound once, where it is finally spent (DESIGN.md §4)."""
     place = normalise_place(place)
-    with workspace(ctx).read() as con:
+    with read(ctx, engine) as con:
         result = count_place(con, place, year)
         rec = reconciliation(con, place, year).to_pyarrow().to_pylist()
     if fmt == Format.json:
@@ -49,12 +50,13 @@ def explain(
     body_type: Annotated[str | None, typer.Option(help="Body type the amount counts under.")] = None,
     status: Annotated[str | None, typer.Option(help="spend, unreported or eliminated.")] = None,
     fmt: FormatOption = Format.table,
+    engine: EngineOption = Engine.duckdb,
 ) -> None:
     """List the lines behind a figure of the count, with the file, sheet and row each came from."""
     from placespend.domain.classifications import normalise_cofog
 
     code = normalise_cofog(cofog) if cofog else None
-    with workspace(ctx).read() as con:
+    with read(ctx, engine) as con:
         rows = explain_lines(con, normalise_place(place), year, cofog=code, body_type=body_type,
                              status=status).to_pyarrow().to_pylist()
     if fmt == Format.json:

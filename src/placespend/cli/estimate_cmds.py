@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from placespend.cli.context import Format, console, guard, workspace
+from placespend.cli.context import Engine, EngineOption, Format, console, guard, read
 from placespend.domain.vocabulary import normalise_place
 from placespend.engine import tables
 from placespend.estimate.centre_out import estimate_place
@@ -28,10 +28,11 @@ def estimate(
     criteria: Annotated[str, typer.Option(help="Criteria set: population, needs, or a CSV file.")] = "population",
     vintage: VintageOption = None,
     fmt: FormatOption = Format.table,
+    engine: EngineOption = Engine.duckdb,
 ) -> None:
     """Allocate HM Treasury regional spending to a place with a criteria set (DESIGN.md §5)."""
     chosen = criteria_named(criteria)
-    with workspace(ctx).read() as con:
+    with read(ctx, engine) as con:
         result = estimate_place(con, normalise_place(place), year, chosen, vintage)
     if fmt == Format.json:
         typer.echo(to_json(estimate_dict(result)))
@@ -48,10 +49,11 @@ def compare(
                                                        "range (default: population and needs).")] = None,
     vintage: VintageOption = None,
     fmt: FormatOption = Format.table,
+    engine: EngineOption = Engine.duckdb,
 ) -> None:
     """Seed 000 Table 1 for any places: A centre-out, B locally-led, 1 - B/A, and a bridge for each gap."""
     sets = [criteria_named(c) for c in (criteria or ["population", "needs"])]
-    with workspace(ctx).read() as con:
+    with read(ctx, engine) as con:
         places = [normalise_place(p) for p in place] if place else tables.place_ids(con)
         rows, aggregate = compare_places(con, places, year, sets, vintage)
     if fmt == Format.json:

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import ibis
 from ibis.backends.duckdb import Backend
@@ -65,6 +66,23 @@ class Workspace:
             yield con
         finally:
             con.disconnect()
+
+    @contextmanager
+    def read_on(self, engine: str = "duckdb") -> Iterator[Any]:
+        """A read connection on the chosen engine: DuckDB, or Spark over the ledger as Parquet (engine.spark).
+
+        Both are Ibis backends, so the method layers run unchanged on either.
+        """
+        if engine == "duckdb":
+            with self.read() as con:
+                yield con
+            return
+        if engine != "spark":
+            raise PlacespendError(f"Unknown engine '{engine}': use duckdb or spark.")
+        from placespend.engine.spark import spark_read
+
+        with spark_read(self) as con:
+            yield con
 
     @contextmanager
     def write(self, changes_results: bool = True) -> Iterator[Backend]:
