@@ -14,10 +14,11 @@ from typing import Literal
 
 from placespend.domain import vocabulary as v
 from placespend.domain.problems import Report
-from placespend.engine import ledger_store, places_store, reference_store, tables
+from placespend.engine import bodies_store, ledger_store, places_store, reference_store, tables
 from placespend.engine.workspace import Workspace
 from placespend.ingest.checks import WorkspaceContext, check_return
 from placespend.ingest.flows import FlowLine, read_return
+from placespend.ingest.grants.orgids import use_orgid_places
 from placespend.ingest.places import Place, read_places
 from placespend.ingest.reference import read_reference
 
@@ -136,25 +137,34 @@ class ImportResult:
 
 
 def import_reference(ws: Workspace, path: Path, kind: str | None = None) -> ImportResult:
-    """Recognise, read and store one reference file; the same file twice changes nothing."""
+    """Recognise, read and store one reference file; the same file twice changes nothing.
+
+    Transactions, grants and council returns arrive as ledger lines: one accepted submission per publishing
+    body, all of a file's submissions in one transaction.
+    """
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     existing = reference_store.find_import(ws, digest)
-    if existing is not None:
+    if existing is not None or ledger_store.find_by_hash(ws, digest) is not None:
         return ImportResult(path, Report(path.name), "unchanged", import_id=existing)
-    report, reader, batches = read_reference(path, kind)
+    with use_orgid_places(bodies_store.orgid_places(ws)):
+        report, reader, batches = read_reference(path, kind)
     if not report.ok or reader is None:
         return ImportResult(path, report, "rejected", reader.name if reader else None)
-    rows = {batch.kind: len(batch.lines) if batch.kind == "flows" else batch.table.num_rows for batch in batches}
+    rows: dict[str, int] = {}
+    for batch in batches:
+        rows[batch.kind] = rows.get(batch.kind, 0) + (len(batch.lines) if batch.kind == "flows" else
+                                                       batch.table.num_rows)
     places = [batch for batch in batches if batch.kind == "places"]
     if places:
         places_store.save_places(ws, _places_of(places[0].table.to_pylist()))
-    for batch in batches:
-        if batch.kind == "flows":  # transactions and grants become ledger lines of the publishing body
-            if ledger_store.find_by_hash(ws, digest) is not None:
-                return ImportResult(path, report, "unchanged", reader.name, rows)
-            new = ledger_store.NewSubmission(digest, path.name, path, batch.submitter or "unknown", "accepted",
-                                             len(report.warnings))
-            ledger_store.record_submission(ws, new, batch.lines, {})
+    flows = [batch for batch in batches if batch.kind == "flows" and batch.lines]
+    if flows:
+        single = len(flows) == 1
+        ledger_store.record_submissions(ws, [
+            (ledger_store.NewSubmission(digest if single else f"{digest}#{batch.submitter}", path.name, path,
+                                        batch.submitter or "unknown", "accepted", len(report.warnings),
+                                        file_hash=digest), batch.lines, {})
+            for batch in flows])
     others = [(batch.kind, batch.table) for batch in batches if batch.kind not in {"places", "flows"}]
     import_id = reference_store.save_reference(ws, digest, path.name, reader.name, others) if others else None
     return ImportResult(path, report, "loaded", reader.name, rows, import_id)

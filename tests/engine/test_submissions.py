@@ -68,3 +68,21 @@ def test_env_var_chooses_workspace(tmp_path, make_csv, monkeypatch):
     result = CliRunner().invoke(app, ["ingest", str(make_csv("a.csv", [line()]))])
     assert result.exit_code == 0, result.output
     assert target.exists()
+
+
+def test_outturn_is_not_replaced_by_a_later_budget(cli, make_csv):
+    """A council's budget loaded after its outturn stays in the history; the count keeps the outturn."""
+    cli("ingest", make_csv("outturn.csv", [line(amount="100.00", basis="outturn")]))
+    cli("ingest", make_csv("budget.csv", [line(amount="90.00", basis="budget")]))
+    assert cli.json("count", "--place", "E09000023", "--year", "2008-09")["total"] == 100
+    cli("ingest", make_csv("outturn2.csv", [line(amount="101.00", basis="outturn")]))
+    assert cli.json("count", "--place", "E09000023", "--year", "2008-09")["total"] == 101
+    history = {row["file_name"]: row for row in cli.json("submissions")}
+    assert history["budget.csv"]["live_slices"] == 0 and history["outturn.csv"]["live_slices"] == 0
+    assert history["outturn2.csv"]["live_slices"] == 1
+
+
+def test_a_budget_is_replaced_by_outturn(cli, make_csv):
+    cli("ingest", make_csv("budget.csv", [line(amount="90.00", basis="budget")]))
+    cli("ingest", make_csv("outturn.csv", [line(amount="100.00", basis="outturn")]))
+    assert cli.json("count", "--place", "E09000023", "--year", "2008-09")["total"] == 100

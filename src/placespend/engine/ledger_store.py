@@ -27,6 +27,10 @@ class NewSubmission:
     submitter: str
     status: str
     warning_count: int
+    file_hash: str | None = None  # the stored file's hash when one file holds several submissions
+
+
+Batch = tuple[NewSubmission, list[FlowLine], dict[str, tuple[str | None, str | None]]]
 
 
 def find_by_hash(ws: Workspace, content_hash: str) -> int | None:
@@ -43,15 +47,29 @@ def find_by_hash(ws: Workspace, content_hash: str) -> int | None:
 def record_submission(ws: Workspace, new: NewSubmission, lines: list[FlowLine],
                       bodies: dict[str, tuple[str | None, str | None]]) -> int:
     """Store the file unchanged, then load its lines and supersede older slices in one transaction."""
-    stored_name = new.content_hash + new.source.suffix.lower()
+    return record_submissions(ws, [(new, lines, bodies)])[0]
+
+
+def record_submissions(ws: Workspace, batches: list[Batch]) -> list[int]:
+    """Several submissions from one file (e.g. every council of a national return) in one transaction."""
+    first = batches[0][0]
+    stored_name = (first.file_hash or first.content_hash) + first.source.suffix.lower()
     target = ws.stored_file(stored_name)
     created = not target.exists()
     if created:
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(new.source, target)
+        shutil.copyfile(first.source, target)
     try:
         with ws.write() as con:
-            return _insert(con.con, new, stored_name, lines, bodies)
+            raw = con.con
+            raw.execute("BEGIN TRANSACTION")
+            try:
+                ids = [_insert(raw, new, stored_name, lines, bodies) for new, lines, bodies in batches]
+                raw.execute("COMMIT")
+            except Exception:
+                raw.execute("ROLLBACK")
+                raise
+            return ids
     except Exception:
         if created:
             target.unlink(missing_ok=True)
@@ -60,37 +78,60 @@ def record_submission(ws: Workspace, new: NewSubmission, lines: list[FlowLine],
 
 def _insert(raw, new: NewSubmission, stored_name: str, lines: list[FlowLine],
             bodies: dict[str, tuple[str | None, str | None]]) -> int:
-    raw.execute("BEGIN TRANSACTION")
-    try:
-        sid = raw.execute("SELECT coalesce(max(submission_id), 0) + 1 FROM submissions").fetchone()[0]
-        total = sum((line.counted_amount for line in lines), Decimal(0))
-        raw.execute("INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [sid, new.content_hash, new.file_name, stored_name, new.submitter,
-                     dt.datetime.now(dt.UTC).replace(tzinfo=None), new.status, len(lines), total, new.warning_count])
-        for place, period in sorted({(line.place, line.period) for line in lines}):
-            raw.execute("INSERT INTO submission_slices VALUES (?, ?, ?, ?, NULL)", [sid, new.submitter, place, period])
-        if new.status == "accepted":
-            _supersede(raw, sid)
-        raw.register("new_flow_lines", _lines_table(sid, lines))
-        raw.execute("INSERT INTO flows SELECT * FROM new_flow_lines")
-        raw.unregister("new_flow_lines")
-        _upsert_bodies(raw, lines, bodies)
-        raw.execute("COMMIT")
-    except Exception:
-        raw.execute("ROLLBACK")
-        raise
+    """One submission's rows; the caller holds the transaction."""
+    sid = raw.execute("SELECT coalesce(max(submission_id), 0) + 1 FROM submissions").fetchone()[0]
+    total = sum((line.counted_amount for line in lines), Decimal(0))
+    raw.execute("INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [sid, new.content_hash, new.file_name, stored_name, new.submitter,
+                 dt.datetime.now(dt.UTC).replace(tzinfo=None), new.status, len(lines), total, new.warning_count])
+    for place, period in sorted({(line.place, line.period) for line in lines}):
+        raw.execute("INSERT INTO submission_slices VALUES (?, ?, ?, ?, NULL)", [sid, new.submitter, place, period])
+    raw.register("new_flow_lines", _lines_table(sid, lines))
+    raw.execute("INSERT INTO flows SELECT * FROM new_flow_lines")
+    raw.unregister("new_flow_lines")
+    _upsert_bodies(raw, lines, bodies)
+    if new.status == "accepted":
+        _supersede(raw, sid)
     return sid
 
 
+# Outturn outranks an estimate, which outranks a budget: a council's budget return loaded after its outturn
+# must not replace the outturn in the count (seed 000 §4.3: budget mixed with outturn). Among equals, the
+# newer submission wins.
+_SLICE_RANK = """
+    CREATE OR REPLACE TEMP VIEW slice_rank AS
+    SELECT sl.submission_id, sl.submitter, sl.place, sl.period, sl.superseded_by, s.status,
+           coalesce(max(CASE f.basis WHEN 'outturn' THEN 3 WHEN 'estimate' THEN 2 ELSE 1 END), 1) AS r
+    FROM submission_slices sl JOIN submissions s USING (submission_id)
+    LEFT JOIN flows f ON f.submission_id = sl.submission_id AND f.place = sl.place AND f.period = sl.period
+    GROUP BY ALL
+"""
+_BEATS = "(a.r > b.r OR (a.r = b.r AND a.submission_id > b.submission_id))"
+
+
 def _supersede(raw, sid: int) -> None:
-    """An accepted return supersedes older accepted returns of its submitter for the same place and period."""
-    raw.execute("""
-        UPDATE submission_slices AS old SET superseded_by = ?
-        FROM submission_slices AS new, submissions AS s
-        WHERE new.submission_id = ? AND old.submission_id < ? AND old.submitter = new.submitter
-          AND old.place = new.place AND old.period = new.period AND old.superseded_by IS NULL
-          AND s.submission_id = old.submission_id AND s.status = 'accepted'
-    """, [sid, sid, sid])
+    """Settle which accepted return of a submitter is live for each place and period it covers."""
+    raw.execute(_SLICE_RANK)
+    raw.execute(f"""
+        UPDATE submission_slices AS t SET superseded_by = a.submission_id
+        FROM slice_rank AS a, slice_rank AS b
+        WHERE a.submission_id = ? AND b.submission_id <> a.submission_id AND b.status = 'accepted'
+          AND b.superseded_by IS NULL AND b.submitter = a.submitter AND b.place = a.place AND b.period = a.period
+          AND {_BEATS} AND t.submission_id = b.submission_id AND t.place = b.place AND t.period = b.period
+    """, [sid])
+    raw.execute(f"""
+        UPDATE submission_slices AS t SET superseded_by = (
+            SELECT max(a.submission_id) FROM slice_rank AS a, slice_rank AS b
+            WHERE b.submission_id = t.submission_id AND b.place = t.place AND b.period = t.period
+              AND a.submission_id <> b.submission_id AND a.status = 'accepted' AND a.superseded_by IS NULL
+              AND a.submitter = b.submitter AND a.place = b.place AND a.period = b.period AND {_BEATS})
+        WHERE t.submission_id = ? AND t.superseded_by IS NULL AND EXISTS (
+            SELECT 1 FROM slice_rank AS a, slice_rank AS b
+            WHERE b.submission_id = t.submission_id AND b.place = t.place AND b.period = t.period
+              AND a.submission_id <> b.submission_id AND a.status = 'accepted' AND a.superseded_by IS NULL
+              AND a.submitter = b.submitter AND a.place = b.place AND a.period = b.period AND {_BEATS})
+    """, [sid])
+    raw.execute("DROP VIEW slice_rank")
 
 
 def set_status(ws: Workspace, sid: int, status: str) -> None:

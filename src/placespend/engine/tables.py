@@ -7,6 +7,8 @@ from decimal import Decimal
 import ibis.expr.types as ir
 from ibis.backends.duckdb import Backend
 
+from placespend.engine import bodies_store
+
 COUNTED_STATUSES = ("accepted",)
 
 
@@ -16,8 +18,9 @@ def active_flows(con: Backend) -> ir.Table:
     live = slices.filter(slices.superseded_by.isnull())
     accepted = subs.filter(subs.status.isin(COUNTED_STATUSES)).select("submission_id")
     live = live.semi_join(accepted, "submission_id")
-    return flows.semi_join(live, [flows.submission_id == live.submission_id, flows.place == live.place,
-                                  flows.period == live.period])
+    ledger = flows.semi_join(live, [flows.submission_id == live.submission_id, flows.place == live.place,
+                                    flows.period == live.period])
+    return bodies_store.with_canonical_ids(con, ledger)
 
 
 def known_places(con: Backend) -> set[str]:

@@ -1,0 +1,1 @@
+"""Packaged reference data of the grants readers (see README.md)."""

@@ -1,0 +1,1 @@
+"""Packaged reference data of the returns readers (see README.md)."""
