@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import io
 import zipfile
 from pathlib import Path
@@ -28,26 +27,38 @@ def _load_readers() -> None:
     _loaded = True
     from placespend.ingest.reference import canonical  # noqa: F401
 
-    for module in ("hmt", "ons", "imd", "lookups", "geojson"):
+    for module in ("reference.hmt", "reference.ons", "reference.imd", "reference.lookups", "reference.geojson",
+                   "returns", "grants", "spend"):
         try:
-            __import__(f"placespend.ingest.reference.{module}")
-        except ModuleNotFoundError as exc:  # a reader module not written yet
-            if exc.name != f"placespend.ingest.reference.{module}":
+            __import__(f"placespend.ingest.{module}")
+        except ModuleNotFoundError as exc:  # a reader package not installed in this build
+            if exc.name != f"placespend.ingest.{module}":
                 raise
 
 
 def open_text(path: Path) -> io.TextIOBase:
-    """Text of a CSV, gunzipped if needed, BOM removed; undecodable bytes fall back to cp1252."""
-    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-    try:
-        return io.StringIO(raw.decode("utf-8-sig"), newline="")
-    except UnicodeDecodeError:
-        return io.StringIO(raw.decode("cp1252"), newline="")
+    """Text of a CSV: gunzipped or unzipped by magic number, BOM removed, decoded as UTF-8 where valid or else
+    the likelier legacy code page (cp1252 or MacRoman). Shared with the spend readers, which met them all."""
+    from placespend.ingest.spend.decoding import decode, read_raw
+
+    raw, _ = read_raw(path)
+    return io.StringIO("".join(decode(raw).lines), newline="")
+
+
+def _is_workbook(path: Path) -> bool:
+    if not zipfile.is_zipfile(path):
+        return False
+    with zipfile.ZipFile(path) as archive:
+        return "[Content_Types].xml" in archive.namelist()
 
 
 def probe(path: Path) -> Probe:
     data = path.read_bytes()[:4]
-    if data[:2] == b"PK" and zipfile.is_zipfile(path):
+    if data == b"\xd0\xcf\x11\xe0":  # an old .xls workbook (OLE2)
+        from placespend.ingest.returns.grid import probe_workbook
+
+        return probe_workbook(path, PROBE_LINES // 4)
+    if data[:2] == b"PK" and _is_workbook(path):
         from openpyxl import load_workbook
 
         book = load_workbook(path, read_only=True, data_only=True)

@@ -1,0 +1,1 @@
+"""Layout profiles of spend publishers (*.profile.json) and the shared rule files; data, not code."""
