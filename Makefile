@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= demo/placespend.duckdb
 
-.PHONY: setup demo demo-build test lint clean
+.PHONY: setup setup-spark demo demo-build test test-spark bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# The optional Spark engine (needs a Java 17 runtime): `make test` then runs the Spark parity suite too.
+SPARK_STAMP := $(VENV)/.installed-spark
+$(SPARK_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	touch $(SPARK_STAMP)
+
+setup-spark: $(SPARK_STAMP)
 
 demo-build: $(STAMP)
 	$(BIN)/placespend --db $(DB) demo
@@ -25,9 +33,19 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/python -m pytest -q
 
+# Only the Spark parity suite (DuckDB and Spark give identical results, to the penny).
+test-spark: $(SPARK_STAMP)
+	SPARK_LOCAL_IP=127.0.0.1 $(BIN)/python -m pytest -q -m spark tests/spark
+
+# National-scale timings (1M and 10M ledger lines): placespend vs hand-written DuckDB SQL vs pandas. Slow (~30 min);
+# results go to bench-data/ and are summarised in BENCHMARKS.md by hand. BENCH_LINES="100000000" for the big one.
+BENCH_LINES ?= 1000000 10000000
+bench: $(STAMP)
+	$(BIN)/python benchmarks/national.py --lines $(BENCH_LINES) --data bench-data
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 
 clean:
-	rm -rf $(VENV) demo build *.egg-info src/*.egg-info
+	rm -rf $(VENV) demo build bench-data *.egg-info src/*.egg-info

@@ -11,6 +11,7 @@ from placespend import __version__
 from placespend.cli import (
     analysis_cmds,
     bench_cmds,
+    bodies_cmds,
     count_cmds,
     deepdive_cmds,
     demo_cmds,
@@ -50,6 +51,7 @@ estimate_cmds.register(app)
 analysis_cmds.register(app)
 wards_cmds.register(app)
 deepdive_cmds.register(app)
+bodies_cmds.register(app)
 demo_cmds.register(app)
 user_cmds.register(app)
 bench_cmds.register(app)
