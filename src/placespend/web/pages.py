@@ -90,10 +90,16 @@ def place(request: Request, place: str, year: str | None = None, who: Caller = D
     view = place_view.overview(ws, place, year)
     names = cls.cofog_divisions()
     count = view["count"]
-    figures = place_view.cached(ws, ("figures", place, year), lambda: _figures(ws, view, names))
-    return render(request, "place.html", who, view=view, count=count, figures=figures, periods=periods,
-                  year=year, place=place, estimate=view["estimate"], names=names,
-                  others=place_view.others(ws, year), can_see_lines=who.role in LINE_VIEWERS)
+    can_see_lines = who.role in LINE_VIEWERS
+
+    def body() -> str:
+        figures = _figures(ws, view, names)
+        return templates.get_template("place_body.html").render(
+            view=view, count=count, figures=figures, periods=periods, year=year, place=place,
+            estimate=view["estimate"], names=names, others=place_view.others(ws, year), can_see_lines=can_see_lines)
+
+    html = place_view.cached(ws, ("place-body", place, year, can_see_lines), body)
+    return render(request, "place.html", who, body=html, place=place, year=year)
 
 
 def _figures(ws, view: dict, names: dict[str, str]) -> str:
