@@ -81,6 +81,10 @@ def child(task: str, impl: str, data: Path, lines: int, place: str) -> None:
         ("compare_all", "sql"): lambda: impls.compare_sql(ws, PERIOD),
         ("compare_all", "pandas"): lambda: impls.compare_pandas(parquet, PERIOD),
     }
+    if impl == "spark":  # start the JVM and read the Parquet footers before the clock starts
+        con = impls.spark_connection(parquet)
+        calls[(task, impl)] = {"count_all": lambda: impls.count_all_spark(con, PERIOD),
+                               "analyses_all": lambda: impls.analyses_spark(con, PERIOD)}[task]
     started = time.perf_counter()
     value = calls[(task, impl)]()
     seconds = time.perf_counter() - started
@@ -201,6 +205,12 @@ def markdown(report: dict[str, Any]) -> str:
         rows.append(f"| {report['lines']:,} | {task} | {fmt(t['placespend'])} | {fmt(t['sql'])} | {fmt(t['pandas'])} "
                     f"| {ratio(t['placespend'], t['sql'])} | {ratio(t['pandas'], t['placespend'])} | {peaks} "
                     f"| {'yes' if len(digests) == 1 else 'NO' if digests else 'n/a'} |")
+    for task in ("count_all", "analyses_all"):
+        on_spark, ours = report["tasks"].get(f"{task}/spark"), report["tasks"].get(f"{task}/placespend", {})
+        if on_spark and on_spark.get("median") is not None:
+            same = "yes" if on_spark.get("digest") == ours.get("digest") else "NO"
+            rows.append(f"\nplacespend on Spark (local[*]), {task}: {on_spark['median']:.2f} s, peak "
+                        f"{on_spark['peak_mib']:.0f} MiB (driver only), same result as on DuckDB: {same}")
     return "\n".join(rows)
 
 
@@ -214,9 +224,14 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--data", type=Path, default=Path("bench-data"))
     parser.add_argument("--skip", nargs="*", default=[], help="tasks or task/impl to skip")
+    parser.add_argument("--spark", action="store_true",
+                        help="also time placespend on Spark (local mode) for count_all and analyses_all")
     parser.add_argument("--product-ingest-max", type=int, default=1_000_000,
                         help="largest size at which the product's validated ingest is timed (it is per line)")
     args = parser.parse_args()
+    if args.spark:
+        for task in ("count_all", "analyses_all"):
+            TASKS[task] = (*TASKS[task], "spark")
     print(f"# {platform.node()} {platform.python_version()} {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
     for lines in args.lines:
         report = measure(args.data.resolve(), lines, args.repeats, set(args.skip), args.product_ingest_max)

@@ -276,6 +276,22 @@ def compare_pandas(parquet: Path, period: str) -> Any:
     return _compare(estimates, count_all_pandas(parquet, period))
 
 
+def spark_connection(parquet: Path) -> Any:
+    """placespend's own Spark engine in local mode over the Parquet export (JVM start not timed by callers)."""
+    from placespend.engine.spark import spark_backend, spark_session
+
+    return spark_backend(str(parquet), spark_session())
+
+
+def count_all_spark(con: Any, period: str) -> Any:
+    return _summary_of_counts(count_all_places(con, period))
+
+
+def analyses_spark(con: Any, period: str) -> Any:
+    counts = _summary_of_counts(count_all_places(con, period))
+    return {"composition": counts, "concentration": _concentration(body_totals(con, period).to_pyarrow().to_pylist())}
+
+
 def cells_rows(ws: Workspace, period: str) -> int:
     """How many (place, status, division, type) cells the count folds: context for the timings."""
     with ws.read() as con:

@@ -199,3 +199,12 @@ def test_cli_engine_spark(hand, spark):
                  ["analyse", "routes", "--place", "tp-pilot", "--year", YEAR]):
         assert cli.json(*args, "--engine", "spark") == cli.json(*args), args
     assert cli.db.with_name(cli.db.stem + ".parquet").is_dir()
+
+
+def test_cli_reads_a_parquet_ledger_on_shared_storage(hand, tmp_path, monkeypatch):
+    """PLACESPEND_LEDGER names a Parquet root (as on a cluster): the DuckDB workspace is not needed at all."""
+    monkeypatch.setenv("PLACESPEND_LEDGER", str(hand.folder))
+    elsewhere = Cli(tmp_path / "no-such-workspace.duckdb")
+    args = ["count", "--place", "tp-pilot", "--year", YEAR]
+    assert elsewhere.json(*args, "--engine", "spark") == hand.cli.json(*args)
+    assert not elsewhere.db.exists()

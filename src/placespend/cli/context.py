@@ -70,6 +70,8 @@ def guard(func):
         try:
             return func(*args, **kwargs)
         except PlacespendError as exc:
-            raise fail(str(exc)) from None
+            from rich.markup import escape
+
+            raise fail(escape(str(exc))) from None  # a message's [brackets] are text, not Rich markup
 
     return wrapper

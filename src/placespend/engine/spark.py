@@ -52,7 +52,8 @@ LOCAL_CONF = {
     "spark.sql.shuffle.partitions": str(max(4, 2 * (os.cpu_count() or 2))),
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
-    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",  # local mode stays on loopback: listen there and say so, or
+    "spark.driver.host": "127.0.0.1",         # the block manager advertises an address nothing listens on
 }
 SESSION_CONF = {
     "spark.sql.execution.arrow.pyspark.enabled": "true",  # results come back through Arrow, not row by row
