@@ -18,6 +18,7 @@ import ibis
 import ibis.expr.types as ir
 from ibis.backends.duckdb import Backend
 
+from placespend.count.consolidate import with_status
 from placespend.engine.tables import active_flows
 
 ZERO = Decimal("0.00")
@@ -55,15 +56,7 @@ def all_places_lines(con: Backend, period: str) -> ir.Table:
     reporters = spend.select(reporter_place=spend.scope_place, reporter=spend.spender).distinct()
     joined = lines.left_join(reporters, [lines.scope_place == reporters.reporter_place,
                                          lines.recipient == reporters.reporter])
-    status = ibis.cases(
-        (joined.flow == "spend", "spend"),
-        (joined.reporter.isnull(), "unreported"),
-        else_="eliminated",
-    )
-    return joined.mutate(
-        status=status,
-        counted_type=ibis.cases((joined.flow == "spend", joined.spender_type), else_=joined.recipient_type),
-    ).drop("reporter", "reporter_place")
+    return with_status(joined).drop("reporter", "reporter_place")
 
 
 def count_cells(con: Backend, period: str) -> ir.Table:

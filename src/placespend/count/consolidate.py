@@ -49,6 +49,13 @@ def classified_lines(con: Backend, place: str, period: str) -> ir.Table:
     lines = scoped_lines(con, place, period)
     reporters = lines.filter(lines.flow == "spend").select(reporter=lines.spender).distinct()
     joined = lines.left_join(reporters, lines.recipient == reporters.reporter)
+    return with_status(joined).drop("reporter")
+
+
+def with_status(joined: ir.Table) -> ir.Table:
+    """DESIGN.md §4 on lines joined to the spenders that report spend in scope (`reporter` null if none):
+    spend counts; a transfer to a non-reporting recipient counts as that recipient's (unreported); a transfer
+    to a reporting one is eliminated."""
     status = ibis.cases(
         (joined.flow == "spend", "spend"),
         (joined.reporter.isnull(), "unreported"),
@@ -57,7 +64,7 @@ def classified_lines(con: Backend, place: str, period: str) -> ir.Table:
     return joined.mutate(
         status=status,
         counted_type=ibis.cases((joined.flow == "spend", joined.spender_type), else_=joined.recipient_type),
-    ).drop("reporter")
+    )
 
 
 def counted_lines(con: Backend, place: str, period: str) -> ir.Table:
