@@ -206,9 +206,11 @@ def markdown(report: dict[str, Any]) -> str:
                     f"| {ratio(t['placespend'], t['sql'])} | {ratio(t['pandas'], t['placespend'])} | {peaks} "
                     f"| {'yes' if len(digests) == 1 else 'NO' if digests else 'n/a'} |")
     for task in ("count_all", "analyses_all"):
-        on_spark, ours = report["tasks"].get(f"{task}/spark"), report["tasks"].get(f"{task}/placespend", {})
+        on_spark = report["tasks"].get(f"{task}/spark")
+        others = {report["tasks"].get(f"{task}/{i}", {}).get("digest") for i in ("placespend", "sql", "pandas")}
         if on_spark and on_spark.get("median") is not None:
-            same = "yes" if on_spark.get("digest") == ours.get("digest") else "NO"
+            known = others - {None}
+            same = "yes" if on_spark.get("digest") in known else "NO" if known else "not compared in this run"
             rows.append(f"\nplacespend on Spark (local[*]), {task}: {on_spark['median']:.2f} s, peak "
                         f"{on_spark['peak_mib']:.0f} MiB (driver only), same result as on DuckDB: {same}")
     return "\n".join(rows)
