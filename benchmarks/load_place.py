@@ -7,33 +7,19 @@ Run: .venv/bin/python benchmarks/load_place.py [--users 20] [--requests 25]
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from serving import percentile, start_server
 
 from placespend.demo.build import DEMO_PASSWORD, build_demo
 from placespend.engine.workspace import Workspace
 
 URLS = ("/places/E09000023?year=2008-09", "/api/places/E09000023?year=2008-09")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def user_session(base: str, requests: int, url: str) -> list[float]:
@@ -56,22 +42,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         ws = Workspace(Path(folder) / "demo.duckdb")
         build_demo(ws)
-        port = free_port()
-        # The server runs in its own process, as `placespend serve` does, so the load generator's threads do
-        # not share its interpreter.
-        server = subprocess.Popen([sys.executable, "-m", "placespend.cli.main", "--db", str(ws.path), "serve",
-                                   "--port", str(port)], env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                if httpx.get(base + "/api/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        server, base = start_server(ws.path)
         user_session(base, 1, URLS[0])  # warm the cache once, as the first visitor after an acceptance does
         for url in URLS:
             with ThreadPoolExecutor(args.users) as pool:
-                runs = list(pool.map(lambda _: user_session(base, args.requests, url), range(args.users)))
+                runs = list(pool.map(lambda _, url=url: user_session(base, args.requests, url),
+                                     range(args.users)))
             timings = [t for run in runs for t in run]
             print(f"{url}: {len(timings)} requests by {args.users} concurrent users; "
                   f"median {statistics.median(timings):.1f} ms, p95 {percentile(timings, 0.95):.1f} ms, "

@@ -18,9 +18,10 @@ import pandas as pd
 from placespend.count.all_places import body_totals, count_all_places, count_cells, fold_cells
 from placespend.count.consolidate import count_place
 from placespend.domain.criteria import CriteriaSet
-from placespend.engine.tables import place_ids
+from placespend.domain.problems import PlacespendError
 from placespend.engine.workspace import Workspace
-from placespend.estimate.centre_out import estimate_place
+from placespend.estimate.all_places import estimate_all_places
+from placespend.estimate.centre_out import Estimate
 from placespend.estimate.criteria import shipped_criteria
 
 PENNY = Decimal("0.01")
@@ -216,7 +217,11 @@ def compare_ibis(ws: Workspace, period: str) -> Any:
     criteria: CriteriaSet = shipped_criteria("population")
     with ws.read() as con:
         counts = _summary_of_counts(count_all_places(con, period))
-        estimates = {p: estimate_place(con, p, period, criteria).by_cofog for p in place_ids(con)}
+        everywhere = estimate_all_places(con, period, criteria)
+    for estimate in everywhere.values():
+        if isinstance(estimate, PlacespendError):
+            raise estimate  # as estimate_place would: every place of the benchmark has an estimate
+    estimates = {p: e.by_cofog for p, e in everywhere.items() if isinstance(e, Estimate)}
     return _compare(estimates, counts)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from placespend import service
+from placespend import place_view, service
 from placespend.accounts import User, audit
 from placespend.engine import accounts_store, ledger_store, workflow_store
 from placespend.engine.workspace import Workspace
@@ -92,6 +92,7 @@ def accept(ws: Workspace, user: User, submission_id: int) -> None:
     workflow_store.resolve_queries(ws, submission_id)
     ledger_store.set_status(ws, submission_id, "accepted")
     audit(ws, user, "submission.accept", str(submission_id), None)
+    place_view.warm_after_acceptance(ws, submission_id)
 
 
 def partner_statuses(ws: Workspace, user: User) -> list[dict[str, Any]]:

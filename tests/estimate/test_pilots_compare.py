@@ -11,25 +11,12 @@ import gzip
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-
-from conftest import Cli
-
-PESA = "pesa2009-wdmmg/pesa2009_chapter9_identifiable_by_region_function_flat.csv"
-POPULATION = "population-demographr/population19_ltla19.csv"
-LOOKUP = "lookups-ons-jtrim/016_lad18_to_region_England.csv.gz"
+from pilots_support import LOOKUP, PESA, POPULATION, build_pilots
 
 
 @pytest.fixture(scope="module")
 def pilots(tmp_path_factory):
-    from conftest import SHARED
-
-    data = SHARED / "data"
-    if not data.is_dir():
-        pytest.skip("../shared/data is absent")
-    cli = Cli(tmp_path_factory.mktemp("pilots") / "pilots.duckdb")
-    cli("demo")
-    cli("import", data / PESA, data / POPULATION, data / LOOKUP)
-    return cli, data
+    return build_pilots(tmp_path_factory)
 
 
 def test_lewisham_estimate_from_the_raw_files(pilots):

@@ -25,6 +25,7 @@ PAGES = [
     ("GET", "/login", ALL | {"anonymous"}),
     ("GET", "/places", ALL),
     ("GET", "/places/E09000023?year=2008-09", ALL),
+    ("GET", "/places/E09000023/others?year=2008-09", ALL),
     ("GET", "/places/E09000023/lines?year=2008-09", SUBMITTERS),
     ("GET", "/template.xlsx", ALL),
     ("GET", "/submissions", SUBMITTERS),

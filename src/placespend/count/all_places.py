@@ -4,24 +4,30 @@ A national ledger has hundreds of places; calling `count_place` for each scans t
 Here every line is joined to each place whose scope holds it (the place itself or one of its member areas, so
 a line of an area in two composite places counts in both, as `count_place` would), recipients are matched to
 reporters *within the same place*, and the whole ledger is folded in one pass into a small table keyed by
-place, status, COFOG division and counted body type. Totals and breakdowns are then summed in Decimal from
-those few rows, so the pennies are those of `count_place` on every engine (tests/count check it place by place).
+place, status, COFOG division and counted body type (and, for compare's bridge, basis and method). Totals and
+breakdowns are then summed in Decimal from those few rows, so the pennies are those of `count_place` on every
+engine (tests/count check it place by place).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 from ibis.backends.duckdb import Backend
 
 from placespend.count.consolidate import with_status
 from placespend.engine.tables import active_flows
 
 ZERO = Decimal("0.00")
+# cell column -> the PlaceCount breakdown it is summed into (keys as `count_place` gives them: str of the value)
+BREAKDOWNS = {"cofog_division": "by_cofog", "counted_type": "by_spender_type", "basis": "by_basis",
+              "method": "by_method"}
 
 
 @dataclass
@@ -36,21 +42,32 @@ class PlaceCount:
     eliminated_transfers: Decimal = ZERO
     by_cofog: dict[str, Decimal] = field(default_factory=dict)
     by_spender_type: dict[str, Decimal] = field(default_factory=dict)
+    by_basis: dict[str, Decimal] = field(default_factory=dict)    # only with bridge=True: compare's bridge
+    by_method: dict[str, Decimal] = field(default_factory=dict)
 
 
-def place_scopes(con: Backend) -> ir.Table:
-    """(scope_place, code): every place paired with each code a line may carry to be in its scope."""
-    places, areas = con.table("places"), con.table("place_areas")
-    own = places.select(scope_place=places.place, code=places.place)
-    members = areas.select(scope_place=areas.place, code=areas.area)
+def place_scopes(con: Backend, places: Iterable[str] | None = None) -> ir.Table:
+    """(scope_place, code): every place paired with each code a line may carry to be in its scope.
+
+    `places` narrows this to the places asked for, which, as for `count_place`, may be bare area codes that
+    are not in the places table."""
+    places_table, areas = con.table("places"), con.table("place_areas")
+    if places is None:
+        own = places_table.select(scope_place=places_table.place, code=places_table.place)
+        members = areas.select(scope_place=areas.place, code=areas.area)
+    else:
+        chosen = sorted(set(places))
+        mine = areas.filter(areas.place.isin(chosen))
+        members = mine.select(scope_place=mine.place, code=mine.area)
+        own = ibis.memtable(pa.table({"scope_place": chosen, "code": chosen})).cast(members.schema())
     return own.union(members, distinct=True)
 
 
-def all_places_lines(con: Backend, period: str) -> ir.Table:
+def all_places_lines(con: Backend, period: str, places: Iterable[str] | None = None) -> ir.Table:
     """Every live line of the period once per place whose scope holds it, with its status and counted type."""
     flows = active_flows(con)
     flows = flows.filter(flows.period == period)
-    scopes = place_scopes(con)
+    scopes = place_scopes(con, places)
     lines = flows.join(scopes, flows.place == scopes.code).drop("code")
     spend = lines.filter(lines.flow == "spend")
     reporters = spend.select(reporter_place=spend.scope_place, reporter=spend.spender).distinct()
@@ -59,23 +76,29 @@ def all_places_lines(con: Backend, period: str) -> ir.Table:
     return with_status(joined).drop("reporter", "reporter_place")
 
 
-def count_cells(con: Backend, period: str) -> ir.Table:
-    """The one pass over the ledger: amount and lines per place, status, COFOG division and counted type."""
-    lines = all_places_lines(con, period)
-    return lines.group_by(["scope_place", "status", "cofog_division", "counted_type"]).agg(
-        amount=lines.counted_amount.sum(), lines=lines.count())
+def count_cells(con: Backend, period: str, places: Iterable[str] | None = None, *, bridge: bool = False) -> ir.Table:
+    """The one pass over the ledger: amount and lines per place, status, COFOG division and counted type.
+
+    `bridge` also splits the cells by basis and method, for compare's bridge; that doubles the cells to fold,
+    so only callers that need those breakdowns pay for them."""
+    lines = all_places_lines(con, period, places)
+    keys = ["scope_place", "status", "cofog_division", "counted_type", *(["basis", "method"] if bridge else [])]
+    return lines.group_by(keys).agg(amount=lines.counted_amount.sum(), lines=lines.count())
 
 
-def count_all_places(con: Backend, period: str) -> dict[str, PlaceCount]:
-    """Every place's count for the period (places with no lines in scope are absent)."""
-    return fold_cells(count_cells(con, period).to_pyarrow().to_pylist(), period)
+def count_all_places(con: Backend, period: str, places: Iterable[str] | None = None, *,
+                     bridge: bool = False) -> dict[str, PlaceCount]:
+    """Every place's count for the period, or only the places given (places with no lines in scope are absent);
+    with `bridge`, also by basis and by method."""
+    return fold_cells(count_cells(con, period, places, bridge=bridge).to_pyarrow().to_pylist(), period)
 
 
 def fold_cells(rows: list[dict[str, object]], period: str) -> dict[str, PlaceCount]:
-    """Sum the cells into counts, in Decimal; shared by the benchmark's baselines so all three fold alike."""
+    """Sum the cells into counts, in Decimal; shared by the benchmark's baselines so all three fold alike
+    (cells without basis and method leave those breakdowns empty)."""
     counts: dict[str, PlaceCount] = {}
-    cofog: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
-    kinds: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    sums: dict[str, dict[str, dict[str, Decimal]]] = {
+        key: defaultdict(lambda: defaultdict(lambda: ZERO)) for key in BREAKDOWNS.values()}
     for row in rows:
         place, status, amount = str(row["scope_place"]), row["status"], Decimal(row["amount"])  # type: ignore[arg-type]
         count = counts.setdefault(place, PlaceCount(place, period))
@@ -86,11 +109,12 @@ def fold_cells(rows: list[dict[str, object]], period: str) -> dict[str, PlaceCou
         if status == "unreported":
             count.unreported_transfers += amount
         count.total += amount
-        cofog[place][str(row["cofog_division"])] += amount
-        kinds[place][str(row["counted_type"])] += amount
+        for column, breakdown in BREAKDOWNS.items():
+            if column in row:
+                sums[breakdown][place][str(row[column])] += amount
     for place, count in counts.items():
-        count.by_cofog = dict(sorted(cofog[place].items()))
-        count.by_spender_type = dict(sorted(kinds[place].items()))
+        for breakdown, by_place in sums.items():
+            setattr(count, breakdown, dict(sorted(by_place[place].items())))
     return dict(sorted(counts.items()))
 
 

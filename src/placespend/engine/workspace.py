@@ -13,6 +13,7 @@ import ibis
 from ibis.backends.duckdb import Backend
 
 from placespend.domain.problems import PlacespendError
+from placespend.engine.locks import ReadWriteLock
 from placespend.engine.migrations import migrate
 
 DEFAULT_DB = "placespend.duckdb"
@@ -23,12 +24,16 @@ class Workspace:
         self.path = Path(path or os.environ.get("PLACESPEND_DB") or DEFAULT_DB).resolve()
         self.submissions_dir = self.path.with_name(self.path.stem + ".submissions")
         self._shared: Backend | None = None
-        self._lock = threading.RLock()
+        self._lock = ReadWriteLock()
+        self._local = threading.local()
+        self._readers: list[Backend] = []
+        self._readers_lock = threading.Lock()
         self.generation = 0  # bumped by every write through a shared connection: caches key on it
 
     def share(self) -> None:
         """Keep one read-write connection for a long-running server: DuckDB allows one writer per file, and
-        a process cannot mix read-only and read-write connections to it. Access is serialised by a lock."""
+        a process cannot mix read-only and read-write connections to it. Each thread reads through its own
+        cursor of it, side by side; writes take turns (`ReadWriteLock`)."""
         if self._shared is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._shared = ibis.duckdb.connect(str(self.path))
@@ -36,13 +41,26 @@ class Workspace:
 
     def close(self) -> None:
         if self._shared is not None:
+            for reader in self._readers:
+                reader.disconnect()
+            self._readers.clear()
             self._shared.disconnect()
             self._shared = None
 
     @contextmanager
     def _shared_connection(self) -> Iterator[Backend]:
-        with self._lock:
+        with self._lock.writing():
             yield self._shared  # type: ignore[misc]
+
+    def _reader(self) -> Backend:
+        """This thread's cursor on the shared connection (DuckDB connections are not for several threads)."""
+        mine = getattr(self._local, "reader", None)
+        if mine is None or mine[0] is not self._shared:
+            cursor = ibis.duckdb.from_connection(self._shared.con.cursor())  # type: ignore[union-attr]
+            with self._readers_lock:
+                self._readers.append(cursor)
+            self._local.reader = mine = (self._shared, cursor)
+        return mine[1]
 
     @property
     def is_shared(self) -> bool:
@@ -56,8 +74,12 @@ class Workspace:
     def read(self) -> Iterator[Backend]:
         """A read-only connection: validation and queries must never change the file's bytes."""
         if self._shared is not None:
-            with self._shared_connection() as con:
-                yield con
+            if self._lock.writer_is_me():   # a writer reads its own uncommitted work on its own connection
+                yield self._shared
+                return
+            reader = self._reader()
+            with self._lock.reading():
+                yield reader
             return
         if not self.exists:
             raise PlacespendError(f"No workspace at {self.path}; ingest or import something first, or pass --db.")
@@ -95,7 +117,10 @@ class Workspace:
             with self._shared_connection() as con:
                 try:
                     yield con
+                    if changes_results:
+                        _refresh_derived(con)
                 finally:
+                    _forget_derived(con)
                     if changes_results:
                         self.generation += 1
             return
@@ -104,8 +129,24 @@ class Workspace:
         try:
             migrate(con)
             yield con
+            if changes_results:
+                _refresh_derived(con)
         finally:
             con.disconnect()
 
     def stored_file(self, name: str) -> Path:
         return self.submissions_dir / name
+
+
+def _refresh_derived(con: Backend) -> None:
+    """Tables derived from the ledger are brought up to date as a write closes, so every writer (CLI, web,
+    importers) keeps them right without knowing of them; readers still check they are fresh before use."""
+    from placespend.engine import place_lines_store
+
+    place_lines_store.refresh(con)
+
+
+def _forget_derived(con: Backend) -> None:
+    from placespend.engine import place_lines_store
+
+    place_lines_store.forget()

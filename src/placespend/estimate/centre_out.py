@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
+import ibis.expr.types as ir
 from ibis.backends.duckdb import Backend
 
 from placespend.domain import classifications as cls
@@ -17,6 +19,7 @@ from placespend.domain.problems import PlacespendError
 from placespend.estimate.indicators import IndicatorValue, indicator_for_areas, place_areas, region_areas, region_of
 
 PENNY = Decimal("0.01")
+IndicatorPair = tuple[IndicatorValue, IndicatorValue]  # the place's value and its region's
 
 
 @dataclass
@@ -42,6 +45,24 @@ class Estimate:
     notes: list[str] = field(default_factory=list)
 
 
+class Sources(Protocol):
+    """Where an estimate's inputs come from: queries for one place, or figures read for all places at once.
+
+    `build_estimate` asks for them in a fixed order and lets their errors through, so one place and all
+    places refuse with the same message at the same step."""
+
+    def region_of(self, place: str) -> str: ...
+
+    def spend_in(self, region: str) -> dict[str, Decimal]: ...
+
+    def areas_of(self, place: str) -> list[str]: ...
+
+    def districts_of(self, region: str) -> list[str]: ...
+
+    def indicator(self, name: str, place: str, areas: list[str], region: str,
+                  in_region: list[str]) -> IndicatorPair: ...
+
+
 def regional_vintages(con: Backend, period: str) -> list[str]:
     """Vintages holding identifiable regional spend for the period, most recently imported first."""
     spend = con.table("regional_spend")
@@ -49,34 +70,75 @@ def regional_vintages(con: Backend, period: str) -> list[str]:
     return [r["vintage"] for r in sorted(rows.to_pyarrow().to_pylist(), key=lambda r: -r["last"])]
 
 
-def regional_spend(con: Backend, region: str, period: str, vintage: str) -> dict[str, Decimal]:
-    """R[region, f] for every COFOG division: identifiable spend in the region, all sectors, capital and current."""
-    spend = con.table("regional_spend")
-    rows = spend.filter(spend.period == period, spend.region == region, spend.vintage == vintage,
-                        spend.identifiable.fill_null(True))
-    by = rows.group_by("cofog").agg(amount=rows.amount.sum()).to_pyarrow().to_pylist()
-    return {r["cofog"]: r["amount"] for r in by}
-
-
-def estimate_place(con: Backend, place: str, period: str, criteria: CriteriaSet,
-                   vintage: str | None = None) -> Estimate:
+def chosen_vintage(con: Backend, period: str, vintage: str | None) -> tuple[str, list[str]]:
+    """The vintage to use (the one asked for, or the latest) and all those available, or why there is none."""
     vintages = regional_vintages(con, period)
     if not vintages:
         raise PlacespendError(f"No regional spending for {period} in the workspace; import PESA or CRA data.")
     vintage = vintage or vintages[0]
     if vintage not in vintages:
         raise PlacespendError(f"Vintage {vintage} has no figures for {period}; available: {', '.join(vintages)}.")
-    region = region_of(con, place)
-    regional = regional_spend(con, region, period, vintage)
+    return vintage, vintages
+
+
+def identifiable_spend(con: Backend, period: str, vintage: str) -> ir.Table:
+    """R's rows for every region: identifiable spend of the vintage, all sectors, capital and current."""
+    spend = con.table("regional_spend")
+    return spend.filter(spend.period == period, spend.vintage == vintage, spend.identifiable.fill_null(True))
+
+
+def regional_spend(con: Backend, region: str, period: str, vintage: str) -> dict[str, Decimal]:
+    """R[region, f] for every COFOG division: identifiable spend in the region, all sectors, capital and current."""
+    rows = identifiable_spend(con, period, vintage)
+    rows = rows.filter(rows.region == region)
+    by = rows.group_by("cofog").agg(amount=rows.amount.sum()).to_pyarrow().to_pylist()
+    return {r["cofog"]: r["amount"] for r in by}
+
+
+class PlaceQueries:
+    """The inputs of one place's estimate, each read by its own small query."""
+
+    def __init__(self, con: Backend, period: str, vintage: str) -> None:
+        self.con, self.period, self.vintage = con, period, vintage
+
+    def region_of(self, place: str) -> str:
+        return region_of(self.con, place)
+
+    def spend_in(self, region: str) -> dict[str, Decimal]:
+        return regional_spend(self.con, region, self.period, self.vintage)
+
+    def areas_of(self, place: str) -> list[str]:
+        return place_areas(self.con, place)
+
+    def districts_of(self, region: str) -> list[str]:
+        return region_areas(self.con, region)
+
+    def indicator(self, name: str, place: str, areas: list[str], region: str,
+                  in_region: list[str]) -> IndicatorPair:
+        return (indicator_for_areas(self.con, areas, name, self.period),
+                indicator_for_areas(self.con, in_region, name, self.period))
+
+
+def estimate_place(con: Backend, place: str, period: str, criteria: CriteriaSet,
+                   vintage: str | None = None) -> Estimate:
+    vintage, vintages = chosen_vintage(con, period, vintage)
+    return build_estimate(PlaceQueries(con, period, vintage), place, period, criteria, vintage, vintages)
+
+
+def build_estimate(sources: Sources, place: str, period: str, criteria: CriteriaSet, vintage: str,
+                   vintages: list[str]) -> Estimate:
+    """DESIGN.md §5 for one place from its inputs: the single definition behind both the one-place and the
+    all-places estimate, so that they agree to the penny and in every note and refusal."""
+    region = sources.region_of(place)
+    regional = sources.spend_in(region)
     if not regional:
         raise PlacespendError(f"{vintage} has no identifiable spending for {region} in {period}.")
-    areas, in_region = place_areas(con, place), region_areas(con, region)
-    cache: dict[str, tuple[IndicatorValue, IndicatorValue]] = {}
+    areas, in_region = sources.areas_of(place), sources.districts_of(region)
+    cache: dict[str, IndicatorPair] = {}
 
     def ratio(indicator: str) -> Decimal:
         if indicator not in cache:
-            cache[indicator] = (indicator_for_areas(con, areas, indicator, period),
-                                indicator_for_areas(con, in_region, indicator, period))
+            cache[indicator] = sources.indicator(indicator, place, areas, region, in_region)
         mine, theirs = cache[indicator]
         if not theirs.value:
             raise PlacespendError(f"'{indicator}' is zero or missing for {region}.")

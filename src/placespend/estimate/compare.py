@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ibis.backends.duckdb import Backend
 
-from placespend.count.consolidate import count_place
+from placespend.count.all_places import PlaceCount, count_all_places
+from placespend.count.consolidate import CountResult, count_place
 from placespend.domain import classifications as cls
 from placespend.domain.criteria import CriteriaSet
 from placespend.domain.problems import PlacespendError
+from placespend.estimate.all_places import AllPlaces
 from placespend.estimate.centre_out import Estimate, estimate_place
 
 BILLION = Decimal(10) ** 9
@@ -38,8 +42,17 @@ def difference(a: Decimal, b: Decimal) -> Decimal:
 
 def compare_places(con: Backend, places: list[str], period: str, criteria: list[CriteriaSet],
                    vintage: str | None = None) -> tuple[list[Comparison], Decimal | None]:
-    """Every place's comparison, and the aggregate difference 1 - sum B / sum A over places with both."""
-    rows = [compare_place(con, place, period, criteria, vintage) for place in places]
+    """Every place's comparison, and the aggregate difference 1 - sum B / sum A over places with both.
+
+    Estimates, counts, names and published figures are each read for all the places at once (a few grouped
+    queries and one pass over the ledger), not place by place; each row is the one `compare_place` gives."""
+    inputs = AllPlaces(con, period, vintage, places)
+    estimates = [inputs.estimates(chosen) for chosen in criteria]
+    counts = count_all_places(con, period, places, bridge=True)
+    names, published = _names(con), _published_all(con)
+    rows = [_comparison(place, names.get(place, place), period, criteria, [e[place] for e in estimates],
+                        counts.get(place) or PlaceCount(place, period), published.get(place, {}))
+            for place in places]
     both = [r for r in rows if r.centre_out and r.locally_led is not None]
     total_a = sum((r.centre_out for r in both), Decimal(0))  # type: ignore[misc]
     total_b = sum((r.locally_led for r in both), Decimal(0))  # type: ignore[misc]
@@ -48,17 +61,32 @@ def compare_places(con: Backend, places: list[str], period: str, criteria: list[
 
 def compare_place(con: Backend, place: str, period: str, criteria: list[CriteriaSet],
                   vintage: str | None = None) -> Comparison:
-    comparison = Comparison(place, _name(con, place), period, None, None, None, published=_published(con, place))
-    estimates, skipped = [], []
-    for index, chosen in enumerate(criteria):
+    def attempt(chosen: CriteriaSet) -> Estimate | PlacespendError:
         try:
-            estimates.append(estimate_place(con, place, period, chosen, vintage))
+            return estimate_place(con, place, period, chosen, vintage)
         except PlacespendError as exc:
+            return exc
+
+    estimates = (attempt(chosen) for chosen in criteria)  # lazily: none after A itself fails
+    return _comparison(place, _names(con, place).get(place, place), period, criteria, estimates,
+                       count_place(con, place, period), _published_all(con, place).get(place, {}))
+
+
+def _comparison(place: str, name: str, period: str, criteria: list[CriteriaSet],
+                results: Iterable[Estimate | PlacespendError], count: CountResult | PlaceCount,
+                published: dict[str, Decimal]) -> Comparison:
+    """A and B side by side from each criteria set's estimate (or why it failed) and the count: the one
+    definition behind `compare_place` and `compare_places`."""
+    comparison = Comparison(place, name, period, None, None, None, published=published)
+    estimates, skipped = [], []
+    for index, (chosen, result) in enumerate(zip(criteria, results, strict=False)):
+        if isinstance(result, PlacespendError):
             if index == 0:  # A itself cannot be computed
-                comparison.problem = str(exc)
+                comparison.problem = str(result)
                 break
-            skipped.append(f"{chosen.name}: {exc}")
-    count = count_place(con, place, period)
+            skipped.append(f"{chosen.name}: {result}")
+        else:
+            estimates.append(result)
     if count.lines:
         comparison.locally_led = count.total
     if estimates:
@@ -79,7 +107,7 @@ def compare_place(con: Backend, place: str, period: str, criteria: list[Criteria
     return comparison
 
 
-def _bridge(count, estimates: list[Estimate]) -> list[dict[str, object]]:
+def _bridge(count: CountResult | PlaceCount, estimates: list[Estimate]) -> list[dict[str, object]]:
     """Reasons A and B differ, each with the amount involved (seed 000 §3 and §4.3)."""
     types = cls.body_types()
     out_of_scope = sum((a for t, a in count.by_spender_type.items() if not types[t].pesa_scope), Decimal(0))
@@ -107,14 +135,21 @@ def _bridge(count, estimates: list[Estimate]) -> list[dict[str, object]]:
     return items
 
 
-def _name(con: Backend, place: str) -> str:
+def _names(con: Backend, place: str | None = None) -> dict[str, str]:
+    """Places' names (of one place, or of all); a code with no name is shown as itself."""
     places = con.table("places")
-    names = places.filter(places.place == place).name.to_pyarrow().to_pylist()
-    return names[0] if names else place
+    if place is not None:
+        places = places.filter(places.place == place)
+    return {r["place"]: r["name"] for r in places.select("place", "name").to_pyarrow().to_pylist()}
 
 
-def _published(con: Backend, place: str) -> dict[str, Decimal]:
+def _published_all(con: Backend, place: str | None = None) -> dict[str, dict[str, Decimal]]:
+    """Seed 000 Table 1's A and B by place (of one place, or of all), in pounds."""
     figures = con.table("published_figures")
-    rows = figures.filter(figures.table_name == "table1", figures.subject == place,
-                          figures.measure.isin(["centre_out", "locally_led"])).to_pyarrow().to_pylist()
-    return {r["measure"]: r["value"] * BILLION if r["unit"] == "GBP bn" else r["value"] for r in rows}
+    rows = figures.filter(figures.table_name == "table1", figures.measure.isin(["centre_out", "locally_led"]))
+    if place is not None:
+        rows = rows.filter(rows.subject == place)
+    published: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    for r in rows.to_pyarrow().to_pylist():
+        published[r["subject"]][r["measure"]] = r["value"] * BILLION if r["unit"] == "GBP bn" else r["value"]
+    return published

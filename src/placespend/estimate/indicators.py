@@ -8,16 +8,22 @@ before summing.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 from ibis.backends.duckdb import Backend
 
 from placespend.domain.problems import PlacespendError
 from placespend.engine.places_store import scope_codes
 from placespend.ingest.reference.regions import canonical_region, region_code
+
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,45 @@ def nearest_period(con: Backend, indicator: str, period: str) -> tuple[str, bool
 
 def indicator_for_areas(con: Backend, areas: list[str], indicator: str, period: str) -> IndicatorValue:
     vintage, nearest = nearest_period(con, indicator, period)
+    values = area_values(con, indicator, vintage, areas)
+    result = values.aggregate(total=values.value.sum(), n=values.area.nunique()).to_pyarrow().to_pylist()[0]
+    return _indicator_value(indicator, vintage, nearest, result)
+
+
+def indicator_for_groups(con: Backend, groups: Mapping[K, list[str]], indicator: str,
+                         period: str) -> dict[K, IndicatorValue]:
+    """`indicator_for_areas` for many groups of areas (places, regions) in one grouped query.
+
+    Each area's value is formed once and summed per group in SQL, with the same types as for one group, so
+    every group's value is the one `indicator_for_areas` gives for its areas (a group with no figures is 0).
+    """
+    vintage, nearest = nearest_period(con, indicator, period)
+    keys = list(groups)
+    if not keys:
+        return {}
+    members = ibis.memtable(pa.table({"group_id": pa.array([i for i, key in enumerate(keys) for _ in groups[key]],
+                                                           pa.int64()),
+                                      "member": pa.array([area for key in keys for area in groups[key]],
+                                                         pa.string())}))
+    values = area_values(con, indicator, vintage)
+    joined = values.join(members, values.area == members.member)
+    rows = joined.group_by("group_id").aggregate(total=joined.value.sum(), n=joined.area.nunique())
+    found = {int(r["group_id"]): r for r in rows.to_pyarrow().to_pylist()}
+    return {key: _indicator_value(indicator, vintage, nearest, found.get(i, {"total": None, "n": 0}))
+            for i, key in enumerate(keys)}
+
+
+def indicator_all_places(con: Backend, indicator: str, period: str) -> dict[str, IndicatorValue]:
+    """The indicator (e.g. population) of every place in the workspace, each as `indicator_for_areas` of its
+    `place_areas` gives it, for pages that list all places without a query per place."""
+    return indicator_for_groups(con, all_place_areas(con), indicator, period)
+
+
+def area_values(con: Backend, indicator: str, vintage: str, areas: list[str] | None = None) -> ir.Table:
+    """(area, value) rows of the indicator at the vintage, for the given areas or all of them.
+
+    Products are formed per area before any sum, which is what makes a deprivation-weighted population differ
+    from population times average deprivation."""
     stats = con.table("place_statistics")
     names = indicator.split("*")
     first = _values(stats, names[0], vintage, areas)
@@ -63,18 +108,37 @@ def indicator_for_areas(con: Backend, areas: list[str], indicator: str, period: 
         other = _values(stats, name, vintage, areas).rename({f"v{index}": "value", f"a{index}": "area"})
         first = first.join(other, first.area == other[f"a{index}"]).mutate(
             value=first.value * other[f"v{index}"]).select("area", "value")
-    result = first.aggregate(total=first.value.sum(), n=first.area.nunique()).to_pyarrow().to_pylist()[0]
-    return IndicatorValue(indicator, Decimal(result["total"] or 0), vintage, int(result["n"]), nearest)
+    return first
 
 
-def _values(stats: ir.Table, name: str, vintage: str, areas: list[str]) -> ir.Table:
-    rows = stats.filter(stats.indicator == name, stats.period == vintage, stats.area.isin(areas))
+def _indicator_value(indicator: str, vintage: str, nearest: bool, result: Mapping[str, object]) -> IndicatorValue:
+    return IndicatorValue(indicator, Decimal(result["total"] or 0), vintage, int(result["n"]), nearest)  # type: ignore[arg-type, call-overload]
+
+
+def _values(stats: ir.Table, name: str, vintage: str, areas: list[str] | None) -> ir.Table:
+    rows = stats.filter(stats.indicator == name, stats.period == vintage)
+    if areas is not None:
+        rows = rows.filter(rows.area.isin(areas))
     return rows.select("area", value=rows.value.cast("decimal(38, 6)"))
 
 
 def place_areas(con: Backend, place: str) -> list[str]:
     """The ONS areas making up a place: its member areas, or the place itself when it is an area code."""
-    codes = scope_codes(con, place)
+    return areas_of(place, scope_codes(con, place))
+
+
+def all_place_areas(con: Backend, places: Iterable[str] | None = None) -> dict[str, list[str]]:
+    """`place_areas` of every place in the workspace (or of the places given, which may be bare area codes),
+    from one read of the membership table."""
+    members: dict[str, set[str]] = defaultdict(set)
+    for row in con.table("place_areas").to_pyarrow().to_pylist():
+        members[row["place"]].add(row["area"])
+    chosen = sorted(con.table("places").place.to_pyarrow().to_pylist()) if places is None else places
+    return {place: areas_of(place, sorted({place, *members.get(place, ())})) for place in chosen}
+
+
+def areas_of(place: str, codes: list[str]) -> list[str]:
+    """A place's areas from its scope codes: a place with no member areas is itself an area."""
     areas = [c for c in codes if c != place]
     return areas or [place]
 
@@ -83,13 +147,23 @@ def region_of(con: Backend, place: str) -> str:
     """The English region (canonical name) of a place: declared on the place, or found by the lookup."""
     places = con.table("places")
     declared = places.filter(places.place == place).region.to_pyarrow().to_pylist()
-    if declared and declared[0]:
-        name = canonical_region(declared[0])
-        if name:
-            return name
-    lookups = con.table("area_lookups")
-    parents = lookups.filter(lookups.relation == "lad_region", lookups.child.isin(place_areas(con, place)))
-    found = sorted(set(parents.parent.to_pyarrow().to_pylist()))
+
+    def parents() -> list[str]:
+        lookups = con.table("area_lookups")
+        found = lookups.filter(lookups.relation == "lad_region", lookups.child.isin(place_areas(con, place)))
+        return found.parent.to_pyarrow().to_pylist()
+
+    return choose_region(place, declared[0] if declared else None, parents)
+
+
+def choose_region(place: str, declared: str | None, parents: Callable[[], Iterable[str]]) -> str:
+    """The declared region if it is one, else the one region the lookup gives the place's areas (`parents`,
+    asked only when needed): shared by `region_of` and the all-places estimate so both decide, and refuse,
+    alike."""
+    name = canonical_region(declared) if declared else None
+    if name:
+        return name
+    found = sorted(set(parents()))
     if len(found) == 1 and canonical_region(found[0]):
         return canonical_region(found[0])  # type: ignore[return-value]
     if len(found) > 1:
@@ -98,14 +172,26 @@ def region_of(con: Backend, place: str) -> str:
                           "region lookup.")
 
 
+def lad_regions(con: Backend) -> list[tuple[str, str]]:
+    """(district, region code) pairs of the LAD -> region lookup: small, so read whole and filtered in Python."""
+    lookups = con.table("area_lookups")
+    rows = lookups.filter(lookups.relation == "lad_region").select("child", "parent").to_pyarrow().to_pylist()
+    return [(r["child"], r["parent"]) for r in rows]
+
+
 def region_areas(con: Backend, region: str) -> list[str]:
     """Districts in the region by the lookup; for England, every district of the nine regions."""
-    lookups = con.table("area_lookups").filter(ibis._.relation == "lad_region")
+    return areas_in_region(region, lad_regions(con))
+
+
+def areas_in_region(region: str, lookup: Iterable[tuple[str, str]]) -> list[str]:
+    """`region_areas` from the lookup pairs, so that many regions are served by one read of the lookup."""
     if region == "England":
-        chosen = lookups.filter(lookups.parent.startswith("E12"))
+        chosen = {child for child, parent in lookup if parent is not None and parent.startswith("E12")}
     else:
-        chosen = lookups.filter(lookups.parent == region_code(region))
-    areas = sorted(set(chosen.child.to_pyarrow().to_pylist()))
+        code = region_code(region)
+        chosen = {child for child, parent in lookup if parent == code}  # None == None, as ibis compares
+    areas = sorted(chosen)
     if not areas:
         raise PlacespendError(f"No districts found for region {region}; import the LAD -> region lookup.")
     return areas

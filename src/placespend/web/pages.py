@@ -96,10 +96,21 @@ def place(request: Request, place: str, year: str | None = None, who: Caller = D
         figures = _figures(ws, view, names)
         return templates.get_template("place_body.html").render(
             view=view, count=count, figures=figures, periods=periods, year=year, place=place,
-            estimate=view["estimate"], names=names, others=place_view.others(ws, year), can_see_lines=can_see_lines)
+            estimate=view["estimate"], names=names, can_see_lines=can_see_lines)
 
-    html = place_view.cached(ws, ("place-body", place, year, can_see_lines), body)
+    html = place_view.cached(ws, ("place-body", place, year, can_see_lines, tuple(periods)), body,
+                             stamp=place_view.place_stamp(ws, place, year))
     return render(request, "place.html", who, body=html, place=place, year=year)
+
+
+@router.get("/places/{place}/others")
+def other_places(request: Request, place: str, year: str, who: Caller = Depends(results_reader)) -> Response:
+    """The table of every place, loaded after the page (htmx): it changes with any place's returns, so it is
+    kept out of the place's own cached page."""
+    ws, place = workspace(request), normalise_place(place)
+    html = place_view.cached(ws, ("others-html", place, year), lambda: templates.get_template(
+        "place_others.html").render(others=place_view.others(ws, year), place=place, year=year))
+    return Response(html, media_type="text/html")
 
 
 def _figures(ws, view: dict, names: dict[str, str]) -> str:

@@ -1,0 +1,177 @@
+"""Place pages on a national ledger: are they under 200 ms at 10M lines, and right after an acceptance?
+
+Run: .venv/bin/python benchmarks/web_place.py [--lines 10000000] [--data bench-data] [--users 10]
+It reuses (or generates) the synthetic national workspace of benchmarks/national.py, copies it, adds accounts,
+starts `placespend serve` in its own process on 127.0.0.1, and measures with real HTTP requests:
+1. each sampled place page (HTML and its JSON) the first time it is asked for (computed) and then warm;
+2. concurrent viewers on warm pages;
+3. a partner's return uploaded and accepted through the API: the accept request, the touched place's page
+   just after (it must show the new total, checked to the penny), and an untouched place's page.
+Results are printed as Markdown and written to <data>/web-<lines>.json. Bounded and loopback only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+from serving import percentile, start_server
+
+from placespend import accounts
+from placespend.engine.workspace import Workspace
+
+PASSWORD = "benchmark-password"
+YEAR = "2008-09"
+NEW_AMOUNT = Decimal("1234567.89")
+
+
+def timed(client: httpx.Client, method: str, url: str, **kwargs) -> tuple[float, httpx.Response]:
+    start = time.perf_counter()
+    response = client.request(method, url, **kwargs)
+    elapsed = (time.perf_counter() - start) * 1000
+    response.raise_for_status()
+    return elapsed, response
+
+
+def signed_in(base: str, username: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, timeout=600)
+    client.post("/login", data={"username": username, "password": PASSWORD})
+    return client
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {"n": len(values), "median_ms": round(statistics.median(values), 1),
+            "p95_ms": round(percentile(values, 0.95), 1), "max_ms": round(max(values), 1)}
+
+
+def setup(data: Path, lines: int) -> tuple[Path, dict[str, str], list[str], str]:
+    """A copy of the national workspace with accounts; the sampled places; the partner's body and place."""
+    from placespend.bench.generate import generate_workspace
+
+    source, copy = data / f"ledger-{lines}.duckdb", data / f"web-{lines}.duckdb"
+    if not source.exists():  # the same file as benchmarks/national.py's
+        generate_workspace(source, lines, 1)
+    copy.unlink(missing_ok=True)
+    Path(f"{copy}.wal").unlink(missing_ok=True)  # a previous run's log would be replayed onto the new copy
+    shutil.rmtree(copy.with_name(copy.stem + ".submissions"), ignore_errors=True)
+    shutil.copyfile(source, copy)
+    ws = Workspace(copy)
+    with ws.read() as con:
+        by_size = con.con.execute("""
+            SELECT scope_place, count(*) AS n FROM place_lines WHERE period = ? GROUP BY 1 ORDER BY n DESC, 1
+        """, [YEAR]).fetchall()
+        district = next(p for p, _ in by_size if p.startswith("E0"))
+    rng = random.Random(1)
+    sample = [by_size[0][0], district, by_size[len(by_size) // 2][0], *rng.sample([p for p, _ in by_size], 5)]
+    partner_place = sample[2]
+    tokens = {}
+    for name, role, org in (("analyst", "analyst", None), ("viewer", "viewer", None),
+                            ("partner", "partner", "bench-new-partner")):
+        user = accounts.add_user(ws, name, PASSWORD, role, org)
+        tokens[name] = accounts.new_api_token(ws, user, "benchmark")
+    return copy, tokens, list(dict.fromkeys(sample)), partner_place
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, default=10_000_000)
+    parser.add_argument("--data", type=Path, default=Path("bench-data"))
+    parser.add_argument("--users", type=int, default=10)
+    parser.add_argument("--requests", type=int, default=20)
+    args = parser.parse_args()
+    args.data.mkdir(parents=True, exist_ok=True)
+    db, tokens, sample, partner_place = setup(args.data, args.lines)
+    server, base = start_server(db)
+    try:
+        results = measure(base, tokens, sample, partner_place, args)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    results |= {"lines": args.lines, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                "machine": f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"}
+    (args.data / f"web-{args.lines}.json").write_text(json.dumps(results, indent=1, default=str))
+    report(results)
+
+
+def measure(base: str, tokens: dict[str, str], sample: list[str], partner_place: str, args) -> dict:
+    viewer = signed_in(base, "viewer")
+    first, warm_html, warm_json, others = {}, [], [], []
+    timed(viewer, "GET", "/places")                                     # the list of places
+    for place in sample:
+        html_ms, _ = timed(viewer, "GET", f"/places/{place}?year={YEAR}")
+        json_ms, _ = timed(viewer, "GET", f"/api/places/{place}?year={YEAR}")
+        others_ms, _ = timed(viewer, "GET", f"/places/{place}/others?year={YEAR}")
+        first[place] = {"html_ms": round(html_ms, 1), "json_ms": round(json_ms, 1), "others_ms": round(others_ms, 1)}
+        for _ in range(args.requests):
+            warm_html.append(timed(viewer, "GET", f"/places/{place}?year={YEAR}")[0])
+            warm_json.append(timed(viewer, "GET", f"/api/places/{place}?year={YEAR}")[0])
+            others.append(timed(viewer, "GET", f"/places/{place}/others?year={YEAR}")[0])
+
+    def user_run(index: int) -> list[float]:
+        client, rng = signed_in(base, "viewer"), random.Random(index)
+        return [timed(client, "GET", f"/places/{rng.choice(sample)}?year={YEAR}")[0] for _ in range(args.requests)]
+
+    with ThreadPoolExecutor(args.users) as pool:
+        concurrent = [t for run in pool.map(user_run, range(args.users)) for t in run]
+
+    # A partner's return for one place, accepted through the API; then the pages just after.
+    untouched = next(p for p in sample if p != partner_place and not p.startswith("tp-"))
+    api = {name: httpx.Client(base_url=base, timeout=600, headers={"Authorization": f"Bearer {token}"})
+           for name, token in tokens.items()}
+    before = Decimal(str(api["viewer"].get(f"/api/places/{partner_place}/count?year={YEAR}").json()["total"]))
+    csv = ("period,place,spender,spender_type,flow,amount,cofog\n"
+           f"{YEAR},{partner_place},bench-new-partner,third_sector,spend,{NEW_AMOUNT},10.4\n")
+    upload_ms, response = timed(api["partner"], "POST", "/api/submissions", files={"file": ("new.csv", csv.encode())})
+    sid = response.json()["submission_id"]
+    accept_ms, _ = timed(api["analyst"], "POST", f"/api/submissions/{sid}/accept")
+    touched_ms, _ = timed(viewer, "GET", f"/places/{partner_place}?year={YEAR}")
+    after_ms, response = timed(viewer, "GET", f"/api/places/{partner_place}/count?year={YEAR}")
+    after = Decimal(str(response.json()["total"]))
+    untouched_ms, _ = timed(viewer, "GET", f"/places/{untouched}?year={YEAR}")
+    others_after_ms, _ = timed(viewer, "GET", f"/places/{untouched}/others?year={YEAR}")
+    touched_again = [timed(viewer, "GET", f"/places/{partner_place}?year={YEAR}")[0] for _ in range(args.requests)]
+    return {
+        "sample": sample, "first_request": first,
+        "warm_html": summary(warm_html), "warm_json": summary(warm_json), "warm_others": summary(others),
+        "concurrent_html": summary(concurrent) | {"users": args.users},
+        "acceptance": {"place": partner_place, "upload_ms": round(upload_ms, 1), "accept_ms": round(accept_ms, 1),
+                       "touched_page_first_ms": round(touched_ms, 1), "touched_page_then": summary(touched_again),
+                       "untouched_place": untouched, "untouched_page_ms": round(untouched_ms, 1),
+                       "others_after_ms": round(others_after_ms, 1), "count_api_ms": round(after_ms, 1),
+                       "total_before": before, "total_after": after,
+                       "total_moved_by_the_new_line": after - before == NEW_AMOUNT},
+    }
+
+
+def report(results: dict) -> None:
+    print(f"\n{results['lines']:,} lines, {results['date']}, {results['machine']}\n")
+    print("| request | n | median | p95 | max |\n|---|---:|---:|---:|---:|")
+    for key, label in (("warm_html", "place page (HTML), warm"), ("warm_json", "place API (JSON), warm"),
+                       ("warm_others", "other-places table (htmx), warm"),
+                       ("concurrent_html", f"place page, {results['concurrent_html']['users']} concurrent users")):
+        s = results[key]
+        print(f"| {label} | {s['n']} | {s['median_ms']} ms | {s['p95_ms']} ms | {s['max_ms']} ms |")
+    print("\nFirst request for each sampled place (computed then cached):")
+    for place, row in results["first_request"].items():
+        print(f"- {place}: page {row['html_ms']} ms, JSON {row['json_ms']} ms, other places {row['others_ms']} ms")
+    acc = results["acceptance"]
+    print(f"\nAcceptance of a return for {acc['place']}: upload {acc['upload_ms']} ms, accept {acc['accept_ms']} ms; "
+          f"that place's page next {acc['touched_page_first_ms']} ms, then median "
+          f"{acc['touched_page_then']['median_ms']} ms; untouched {acc['untouched_place']} "
+          f"{acc['untouched_page_ms']} ms; "
+          f"other-places table {acc['others_after_ms']} ms; total {acc['total_before']} -> {acc['total_after']} "
+          f"(moved by exactly the new line: {acc['total_moved_by_the_new_line']})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""The server's workspace lock: readers side by side, a writer alone, and no thread deadlocking itself."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from placespend.engine.locks import ReadWriteLock
+from placespend.engine.workspace import Workspace
+
+
+def test_readers_hold_the_lock_together() -> None:
+    lock, both_in = ReadWriteLock(), threading.Barrier(2, timeout=10)
+
+    def read() -> None:
+        with lock.reading():
+            both_in.wait()   # raises BrokenBarrierError if the second reader could not get in
+
+    threads = [threading.Thread(target=read) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=20)
+    assert not both_in.broken
+
+
+def test_a_writer_excludes_readers_and_goes_before_new_ones() -> None:
+    lock, order = ReadWriteLock(), []
+    reading, writer_waiting = threading.Event(), threading.Event()
+
+    def first_reader() -> None:
+        with lock.reading():
+            reading.set()
+            writer_waiting.wait(10)
+            order.append("reader 1 done")
+
+    def writer() -> None:
+        reading.wait(10)
+        writer_waiting.set()
+        with lock.writing():
+            order.append("writer")
+
+    def late_reader() -> None:
+        writer_waiting.wait(10)
+        while not lock._waiting_writers and "writer" not in order:
+            pass
+        with lock.reading():
+            order.append("reader 2")
+
+    threads = [threading.Thread(target=f) for f in (first_reader, writer, late_reader)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=20)
+    assert order == ["reader 1 done", "writer", "reader 2"]
+
+
+def test_reentrancy_and_the_deadlock_guard() -> None:
+    lock = ReadWriteLock()
+    with lock.writing(), lock.writing(), lock.reading():
+        assert lock.writer_is_me()
+    with lock.reading(), lock.reading(), pytest.raises(RuntimeError, match="cannot start writing"), lock.writing():
+        pass
+
+
+def test_threads_read_a_shared_workspace_while_it_is_written(tmp_path) -> None:
+    ws = Workspace(tmp_path / "w.duckdb")
+    ws.share()
+    with ws.write(changes_results=False) as con:
+        con.con.execute("CREATE TABLE n AS SELECT 1 AS v")
+    seen: list[int] = []
+    errors: list[BaseException] = []
+
+    def reader() -> None:
+        try:
+            for _ in range(50):
+                with ws.read() as con:
+                    seen.append(con.con.execute("SELECT sum(v) FROM n").fetchone()[0])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reader) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for _ in range(20):
+        with ws.write(changes_results=False) as con:   # two statements: readers see both or neither
+            con.con.execute("INSERT INTO n VALUES (1)")
+            con.con.execute("INSERT INTO n VALUES (-1)")
+    for t in threads:
+        t.join(timeout=60)
+    ws.close()
+    assert not errors and len(seen) == 150 and set(seen) == {1}

@@ -1,0 +1,114 @@
+"""Place pages are cached per place: accepting a return recomputes the places it touches (in the background),
+leaves every other place's cached page as it was, and never shows old figures for a touched place."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from web_support import build_workspace, sign_in
+
+from placespend import place_view
+from placespend.engine import places_store
+from placespend.engine.workspace import Workspace
+from placespend.ingest.places import Place
+from placespend.web.app import create_app
+
+from conftest import Cli, line, write_csv
+
+YEAR = "2008-09"
+HACKNEY = "E09000012"
+
+
+@pytest.fixture
+def app(tmp_path):
+    db = build_workspace(tmp_path)
+    cli = Cli(db)
+    cli("ingest", write_csv(tmp_path / "hackney.csv", [line(place=HACKNEY, spender="lbh", amount="777.00")]))
+    cli("import", write_csv(tmp_path / "places.csv", [
+        {"place": "inner-se", "name": "Inner south-east", "region": "London", "area": "E09000023"}]))
+    application = create_app(Workspace(db))
+    yield application
+    application.state.workspace.close()
+
+
+def _total(session, place: str) -> Decimal:
+    response = session.get(f"/api/places/{place}?year={YEAR}")
+    assert response.status_code == 200, response.text
+    return Decimal(str(response.json()["count"]["total"]))
+
+
+def _upload_and_accept(app, tmp_path, amount: str) -> int:
+    partner, analyst = sign_in(app, "partner"), sign_in(app, "analyst")
+    body = write_csv(tmp_path / "new.csv", [line(amount=amount, cofog="03.2")]).read_bytes()
+    response = partner.client.post("/submissions", data={"csrf_token": partner.csrf},
+                                   files={"file": ("new.csv", body)}, follow_redirects=False)
+    assert response.status_code in {200, 303}, response.text
+    ws = app.state.workspace
+    with ws.read() as con:
+        (sid,) = con.con.execute("SELECT max(submission_id) FROM submissions").fetchone()
+    assert analyst.post(f"/submissions/{sid}/accept").status_code == 303
+    return sid
+
+
+def test_accepting_a_return_updates_its_places_and_leaves_the_others_cached(app, tmp_path):
+    ws = app.state.workspace
+    viewer = sign_in(app, "viewer")
+    lewisham, hackney, composite = _total(viewer, "E09000023"), _total(viewer, HACKNEY), _total(viewer, "inner-se")
+    assert (lewisham, hackney, composite) == (Decimal("1400.00"), Decimal("777.00"), Decimal("1400.00"))
+    hackney_view = place_view.overview(ws, HACKNEY, YEAR)
+    hackney_stamp = place_view.place_stamp(ws, HACKNEY, YEAR)
+    lewisham_stamp = place_view.place_stamp(ws, "E09000023", YEAR)
+
+    sid = _upload_and_accept(app, tmp_path, "12000.50")
+    for thread in [t for t in __import__("threading").enumerate() if t.name == f"warm-{sid}"]:
+        thread.join(timeout=60)
+
+    # The partner's new return supersedes its old one (1,000 spend + 250 transfer, eliminated since the PCT
+    # reports): Lewisham and the composite holding it move by 12,000.50 - 1,000.00.
+    assert place_view.place_stamp(ws, "E09000023", YEAR) != lewisham_stamp
+    key = (str(ws.path), place_view.place_stamp(ws, "E09000023", YEAR), "overview", "E09000023", YEAR)
+    assert key in place_view._cache, "the accepted return's place was recomputed in the background"
+    assert _total(viewer, "E09000023") == lewisham - Decimal("1000.00") + Decimal("12000.50")
+    assert _total(viewer, "inner-se") == composite - Decimal("1000.00") + Decimal("12000.50")
+    # Hackney's page did not depend on the return: same stamp, and the very same cached figures are served.
+    assert place_view.place_stamp(ws, HACKNEY, YEAR) == hackney_stamp
+    assert place_view.overview(ws, HACKNEY, YEAR) is hackney_view
+    assert _total(viewer, HACKNEY) == hackney
+
+
+def test_the_other_places_table_agrees_with_each_place(app):
+    viewer = sign_in(app, "viewer")
+    page = viewer.get(f"/places/E09000023?year={YEAR}").text
+    assert 'hx-get="/places/E09000023/others?year=2008-09"' in page
+    fragment = viewer.get(f"/places/E09000023/others?year={YEAR}").text
+    assert "<strong>E09000023</strong>" in fragment or "Lewisham" in fragment
+    rows = viewer.get(f"/api/places-compared?year={YEAR}").json()
+    assert {r["place"] for r in rows} == {"E09000023", HACKNEY}
+    for row in rows:
+        assert Decimal(str(row["total"])) == _total(viewer, row["place"])
+        shown = re.search(rf'/places/{row["place"]}\?year=2008-09">', fragment) or row["place"] == "E09000023"
+        assert shown
+
+
+def test_place_definitions_and_bodies_change_the_stamp(app):
+    ws = app.state.workspace
+    before = {p: place_view.place_stamp(ws, p, YEAR) for p in ("E09000023", HACKNEY, "inner-se")}
+    places_store.save_places(ws, [Place("inner-se", "Inner south-east", "London", ["E09000023", HACKNEY])])
+    after = {p: place_view.place_stamp(ws, p, YEAR) for p in before}
+    assert all(after[p] != before[p] for p in before), "a place definition can change any page (names, scope)"
+    viewer = sign_in(app, "viewer")
+    assert _total(viewer, "inner-se") == Decimal("1400.00") + Decimal("777.00")
+
+
+def test_only_the_bodies_in_a_places_scope_change_its_stamp(app, tmp_path):
+    ws = app.state.workspace
+    lewisham, hackney = place_view.place_stamp(ws, "E09000023", YEAR), place_view.place_stamp(ws, HACKNEY, YEAR)
+    with ws.write() as con:   # a body new to the register, named only in Hackney's lines
+        con.con.execute("INSERT INTO bodies VALUES ('hackney-charity', 'A charity', 'third_sector')")
+    assert place_view.place_stamp(ws, "E09000023", YEAR) == lewisham
+    with ws.write() as con:   # the PCT, a body of Lewisham's lines, is given another type
+        con.con.execute("UPDATE bodies SET body_type = 'other' WHERE body = 'pct'")
+    assert place_view.place_stamp(ws, "E09000023", YEAR) != lewisham
+    assert place_view.place_stamp(ws, HACKNEY, YEAR) == hackney
