@@ -95,11 +95,19 @@ def count_all_sql(ws: Workspace, period: str) -> Any:
     return _summary_of_counts(fold_cells(rows, period))
 
 
-def pandas_tables(parquet: Path, period: str) -> dict[str, pd.DataFrame]:
-    """What an analyst loads: the needed columns of each table, amounts as integer pence."""
+def pandas_tables(parquet: Path, period: str, plain: bool = False) -> dict[str, pd.DataFrame]:
+    """What an analyst loads: the needed columns of each table, amounts as integer pence.
+
+    `plain` is the first thing most analysts write, `pd.read_parquet(path)` of the whole ledger and a filter
+    on the period; otherwise only the needed columns of the period are read (pyarrow pushes the filter down).
+    """
     cols = ["submission_id", "period", "place", "spender", "spender_type", "flow", "recipient", "recipient_type",
             "cofog_division", "counted_amount"]
-    flows = pd.read_parquet(parquet / "flows", columns=cols, filters=[("period", "==", period)])
+    if plain:
+        flows = pd.read_parquet(parquet / "flows")
+        flows = flows[flows.period == period][cols].copy()
+    else:
+        flows = pd.read_parquet(parquet / "flows", columns=cols, filters=[("period", "==", period)])
     flows["pence"] = (flows.pop("counted_amount").map(lambda d: int(d * 100))).astype("int64")
     return {"flows": flows, "slices": pd.read_parquet(parquet / "submission_slices"),
             "subs": pd.read_parquet(parquet / "submissions", columns=["submission_id", "status"]),
@@ -134,15 +142,15 @@ def _pence_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
-def count_all_pandas(parquet: Path, period: str) -> Any:
-    lines = pandas_lines(pandas_tables(parquet, period))
+def count_all_pandas(parquet: Path, period: str, plain: bool = False) -> Any:
+    lines = pandas_lines(pandas_tables(parquet, period, plain))
     cells = lines.groupby(["scope_place", "status", "cofog_division", "counted_type"], dropna=False).agg(
         pence=("pence", "sum"), lines=("pence", "size")).reset_index()
     return _summary_of_counts(fold_cells(_pence_rows(cells), period))
 
 
-def count_one_pandas(parquet: Path, period: str, place: str) -> Any:
-    t = pandas_tables(parquet, period)
+def count_one_pandas(parquet: Path, period: str, place: str, plain: bool = False) -> Any:
+    t = pandas_tables(parquet, period, plain)
     t["places"] = t["places"][t["places"].place == place]
     t["areas"] = t["areas"][t["areas"].place == place]
     lines = pandas_lines(t)
@@ -190,8 +198,8 @@ def analyses_sql(ws: Workspace, period: str) -> Any:
     return {"composition": _summary_of_counts(fold_cells(counts, period)), "concentration": _concentration(bodies)}
 
 
-def analyses_pandas(parquet: Path, period: str) -> Any:
-    lines = pandas_lines(pandas_tables(parquet, period))
+def analyses_pandas(parquet: Path, period: str, plain: bool = False) -> Any:
+    lines = pandas_lines(pandas_tables(parquet, period, plain))
     cells = lines.groupby(["scope_place", "status", "cofog_division", "counted_type"], dropna=False).agg(
         pence=("pence", "sum"), lines=("pence", "size")).reset_index()
     counted = lines[lines.status != "eliminated"]
