@@ -28,10 +28,10 @@ PERIOD = "2008-09"
 CSV_TYPES = "{'amount': 'DECIMAL(18, 2)'}"
 TASKS = {  # task -> implementations, in the order shown
     "ingest_csv": ("placespend", "sql", "pandas"),
-    "ingest_parquet": ("sql", "pandas"),
-    "count_one": ("placespend", "sql", "pandas"),
-    "count_all": ("placespend", "sql", "pandas"),
-    "analyses_all": ("placespend", "sql", "pandas"),
+    "ingest_parquet": ("placespend", "sql", "pandas"),
+    "count_one": ("placespend", "sql", "pandas", "pandas_plain"),
+    "count_all": ("placespend", "sql", "pandas", "pandas_plain"),
+    "analyses_all": ("placespend", "sql", "pandas", "pandas_plain"),
     "compare_all": ("placespend", "sql", "pandas"),
 }
 
@@ -66,6 +66,7 @@ def child(task: str, impl: str, data: Path, lines: int, place: str) -> None:
         ("ingest_csv", "placespend"): lambda: _ingest_product(data, csv_file),
         ("ingest_csv", "sql"): lambda: _ingest_sql(data, f"read_csv('{csv_file}', types={CSV_TYPES})"),
         ("ingest_csv", "pandas"): lambda: _ingest_pandas(csv_file),
+        ("ingest_parquet", "placespend"): lambda: _ingest_product(data, pq_file),
         ("ingest_parquet", "sql"): lambda: _ingest_sql(data, f"read_parquet('{pq_file}')"),
         ("ingest_parquet", "pandas"): lambda: _ingest_pandas(pq_file),
         ("count_one", "placespend"): lambda: impls.count_one_ibis(ws, PERIOD, place),
@@ -77,6 +78,9 @@ def child(task: str, impl: str, data: Path, lines: int, place: str) -> None:
         ("analyses_all", "placespend"): lambda: impls.analyses_ibis(ws, PERIOD),
         ("analyses_all", "sql"): lambda: impls.analyses_sql(ws, PERIOD),
         ("analyses_all", "pandas"): lambda: impls.analyses_pandas(parquet, PERIOD),
+        ("analyses_all", "pandas_plain"): lambda: impls.analyses_pandas(parquet, PERIOD, plain=True),
+        ("count_all", "pandas_plain"): lambda: impls.count_all_pandas(parquet, PERIOD, plain=True),
+        ("count_one", "pandas_plain"): lambda: impls.count_one_pandas(parquet, PERIOD, place, plain=True),
         ("compare_all", "placespend"): lambda: impls.compare_ibis(ws, PERIOD),
         ("compare_all", "sql"): lambda: impls.compare_sql(ws, PERIOD),
         ("compare_all", "pandas"): lambda: impls.compare_pandas(parquet, PERIOD),
@@ -101,8 +105,11 @@ def _peak_mib() -> float:
     return float("nan")
 
 
-def _ingest_product(data: Path, csv_file: Path) -> Any:
-    """The product's own path: validated, all-or-nothing `ingest` of a flows CSV into a fresh workspace."""
+def _ingest_product(data: Path, flows_file: Path) -> Any:
+    """The product's own path: validated, all-or-nothing `ingest` of a flows CSV or Parquet file into a fresh
+    workspace (both go through the columnar validation, ingest.columnar_flows)."""
+    import shutil
+
     import duckdb
 
     from placespend import service
@@ -111,7 +118,8 @@ def _ingest_product(data: Path, csv_file: Path) -> Any:
     ws = Workspace(data / "ingest-product.duckdb")
     for path in (ws.path, ws.path.with_name(ws.path.name + ".wal")):
         path.unlink(missing_ok=True)
-    results = service.ingest_returns(ws, [csv_file], submitter="national")
+    shutil.rmtree(ws.submissions_dir, ignore_errors=True)
+    results = service.ingest_returns(ws, [flows_file], submitter="national")
     assert results[0].outcome == "loaded", results[0].report.errors[:3]
     raw = duckdb.connect(str(ws.path), read_only=True)
     return raw.execute("SELECT count(*), sum(amount) FROM flows").fetchone()
@@ -176,11 +184,11 @@ def measure(data: Path, lines: int, repeats: int, skip: set[str], product_ingest
     for task, impls in TASKS.items():
         for impl in impls:
             key = f"{task}/{impl}"
-            if key in skip or task in skip or (task == "ingest_csv" and impl == "placespend"
-                                               and lines > product_ingest_max):
+            product_ingest = task.startswith("ingest") and impl == "placespend"
+            if key in skip or task in skip or (product_ingest and lines > product_ingest_max):
                 report["tasks"][key] = {"skipped": True}
                 continue
-            times = 1 if key == "ingest_csv/placespend" else repeats  # minutes per run: once is enough
+            times = 1 if product_ingest and lines > 1_000_000 else repeats  # minutes per run: once is enough
             runs = [run_child(task, impl, data, lines, place) for _ in range(times)]
             good = [r for r in runs if "error" not in r]
             entry = {"runs": runs, "peak_mib": max(r["peak_mib"] for r in runs)}
@@ -193,17 +201,22 @@ def measure(data: Path, lines: int, repeats: int, skip: set[str], product_ingest
 
 
 def markdown(report: dict[str, Any]) -> str:
-    rows = ["| lines | task | placespend | DuckDB SQL | pandas | placespend / SQL | pandas / placespend | "
-            "peak MiB (placespend / SQL / pandas) | results equal |", "|---|---|---:|---:|---:|---:|---:|---|---|"]
+    """One row per task. pandas = the tuned analyst (needed columns of the period only); plain pandas = the
+    whole ledger read with `pd.read_parquet(path)` and then filtered, the first thing most analysts write."""
+    names = ("placespend", "sql", "pandas", "pandas_plain")
+    rows = ["| lines | task | placespend | DuckDB SQL | pandas | plain pandas | placespend / SQL | "
+            "pandas / placespend | plain pandas / placespend | peak MiB (placespend / SQL / pandas / plain) | "
+            "results equal |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|"]
     for task, impls in TASKS.items():
-        cells = {i: report["tasks"].get(f"{task}/{i}", {"skipped": True}) for i in ("placespend", "sql", "pandas")}
+        cells = {i: report["tasks"].get(f"{task}/{i}", {"skipped": True}) for i in names}
         t = {i: c.get("median") for i, c in cells.items()}
         digests = {c["digest"] for i, c in cells.items() if c.get("digest") and i in impls}
         fmt = lambda v: f"{v:.2f} s" if v is not None else "n/a"  # noqa: E731
         ratio = lambda a, b: f"{a / b:.2f}x" if a and b else "n/a"  # noqa: E731
         peaks = " / ".join(f"{c['peak_mib']:.0f}" if "peak_mib" in c else "-" for c in cells.values())
         rows.append(f"| {report['lines']:,} | {task} | {fmt(t['placespend'])} | {fmt(t['sql'])} | {fmt(t['pandas'])} "
-                    f"| {ratio(t['placespend'], t['sql'])} | {ratio(t['pandas'], t['placespend'])} | {peaks} "
+                    f"| {fmt(t['pandas_plain'])} | {ratio(t['placespend'], t['sql'])} "
+                    f"| {ratio(t['pandas'], t['placespend'])} | {ratio(t['pandas_plain'], t['placespend'])} | {peaks} "
                     f"| {'yes' if len(digests) == 1 else 'NO' if digests else 'n/a'} |")
     for task in ("count_all", "analyses_all"):
         on_spark = report["tasks"].get(f"{task}/spark")
@@ -228,7 +241,7 @@ def main() -> None:
     parser.add_argument("--skip", nargs="*", default=[], help="tasks or task/impl to skip")
     parser.add_argument("--spark", action="store_true",
                         help="also time placespend on Spark (local mode) for count_all and analyses_all")
-    parser.add_argument("--product-ingest-max", type=int, default=1_000_000,
+    parser.add_argument("--product-ingest-max", type=int, default=10_000_000,
                         help="largest size at which the product's validated ingest is timed (it is per line)")
     args = parser.parse_args()
     if args.spark:

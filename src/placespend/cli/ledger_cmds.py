@@ -33,12 +33,12 @@ def ingest(
     submitter: Annotated[str | None, typer.Option(help="Body submitting the files (default: the spender).")] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Validate partners' returns (template .xlsx or flows CSV) and load them, all or nothing."""
+    """Validate partners' returns (template .xlsx, flows CSV or Parquet) and load them, all or nothing."""
     ws = workspace(ctx)
     with Progress(transient=True, disable=fmt == Format.json or len(files) < 2) as progress:
         progress.add_task("Validating and loading", total=None)
         results = service.ingest_returns(ws, list(files), submitter)
-    _finish(results, fmt, lambda r: f"loaded {len(r.lines):,} lines, {pounds(r.total)} counted in place, "
+    _finish(results, fmt, lambda r: f"loaded {r.line_count:,} lines, {pounds(r.total)} counted in place, "
                                     f"as submission {r.submission_id} from {r.submitter}",
             lambda r: f"already loaded as submission {r.submission_id}; nothing changed")
 

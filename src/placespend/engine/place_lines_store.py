@@ -77,19 +77,27 @@ def _has_tables(raw, names: tuple[str, ...]) -> bool:
     return all(name in found for name in names)
 
 
-def lines_sql(only: str = "") -> str:
-    """The live lines once per scope place, in (scope_place, period) order; `only` names a table of slices
-    (submission_id, place, period) to take the lines of instead of every live slice."""
+def lines_sql(only: str = "", period: str | None = None, bucket: tuple[int, int] | None = None) -> str:
+    """The live lines once per scope place, in (scope_place, period) order.
+
+    `only` names a table of slices (submission_id, place, period) to take the lines of instead of every live
+    slice; `period` and `bucket` (b, n: scope places whose hash is b modulo n) narrow it to one batch."""
     live = f"SELECT * FROM {only}" if only else LIVE_SLICES
+    in_period = f"WHERE f.period = '{_literal(period)}'" if period is not None else ""
+    in_bucket = f"WHERE hash(scope_place) % {bucket[1]} = {bucket[0]}" if bucket else ""
     return f"""
         WITH live AS ({live}),
         lines AS (SELECT f.* FROM flows f SEMI JOIN live ON f.submission_id = live.submission_id
-                  AND f.place = live.place AND f.period = live.period),
+                  AND f.place = live.place AND f.period = live.period {in_period}),
         scoped AS (SELECT place AS scope_place, * FROM lines
                    UNION ALL
                    SELECT m.scope_place, lines.* FROM lines JOIN ({MEMBERS}) m ON lines.place = m.code)
-        SELECT * FROM scoped ORDER BY scope_place, period
+        SELECT * FROM scoped {in_bucket} ORDER BY scope_place, period
     """
+
+
+def _literal(text: str) -> str:
+    return text.replace("'", "''")
 
 
 def refresh(con: Backend) -> str:
@@ -133,13 +141,24 @@ def _same_columns(raw) -> bool:
     return columns("place_lines") == ["scope_place", *columns("flows")]
 
 
+# Lines per batch of a rebuild: sorted in memory, so a national ledger never sorts (or spills) all at once.
+BATCH_LINES = 2_000_000
+
+
 def _rebuild(raw) -> str:
-    """The whole table again. The sort of a national ledger spills to disk under a memory cap rather than
-    holding every row (10 GiB at 10M lines uncapped); the cap is the smaller of the session's and 2 GiB."""
+    """The whole table again, in batches of about BATCH_LINES: one period and a slice of its places at a time,
+    each sorted by place and appended, so every place-period is still one contiguous run. Sorting 100M wide
+    rows at once needed more temporary disk than the machine had; a batch fits in memory (capped at 2 GiB)."""
     limit = raw.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     raw.execute("SET memory_limit = ?", [limit if _bytes(limit) <= 2 * 1024**3 else "2GiB"])
     try:
-        raw.execute("CREATE OR REPLACE TABLE place_lines AS " + lines_sql())
+        raw.execute("CREATE OR REPLACE TABLE place_lines AS " + lines_sql() + " LIMIT 0")
+        periods = [r[0] for r in raw.execute(f"SELECT DISTINCT period FROM ({LIVE_SLICES}) ORDER BY 1").fetchall()]
+        lines = raw.execute("SELECT count(*) FROM flows").fetchone()[0]
+        buckets = max(1, -(-lines // (BATCH_LINES * max(1, len(periods)))))
+        for period in periods:
+            for bucket in range(buckets):
+                raw.execute("INSERT INTO place_lines " + lines_sql(period=period, bucket=(bucket, buckets)))
     finally:
         raw.execute("SET memory_limit = ?", [limit])
     return "rebuilt"

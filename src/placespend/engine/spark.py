@@ -38,8 +38,10 @@ if TYPE_CHECKING:
 
 # Every table the method layers read (count, estimate, compare, analyses). Accounts, sessions and the audit log
 # stay in DuckDB: they are the web app's, not the ledger's.
+# `body_aliases` carries the bodies register's merges, which the count applies on every engine.
+# `place_lines` is not exported: it is DuckDB's place-ordered copy of `flows`, and Spark reads `flows` itself.
 LEDGER_TABLES = ("flows", "submissions", "submission_slices", "places", "place_areas", "regional_spend",
-                 "place_statistics", "area_lookups", "published_figures", "bodies")
+                 "place_statistics", "area_lookups", "published_figures", "bodies", "body_aliases")
 ENGINES = ("duckdb", "spark")
 STAMP = "_placespend_export.json"
 LEDGER_ENV = "PLACESPEND_LEDGER"

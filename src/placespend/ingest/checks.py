@@ -1,6 +1,8 @@
 """Warnings about a whole return: the inconsistencies seed 000 §4.3 found between the 2009-10 pilots.
 
 They never block loading; they tell the count team what to query before the figures are relied on.
+Each check is split in two: the aggregates it needs (`ReturnFacts`), gathered here from FlowLines or by
+`columnar_checks` in SQL, and the messages, written once from the aggregates so both paths say the same.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from placespend.ingest.flows import FlowLine
 
 # A body whose return puts less than this share of its spend where its peers spend is worth a query.
 PEER_OVERLAP_THRESHOLD = Decimal("0.5")
+ONE_OFF_ROWS_SHOWN = 10
 
 
 @dataclass
@@ -26,80 +29,136 @@ class WorkspaceContext:
     peer_divisions: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # body type -> division share
 
 
+@dataclass
+class Apportioned:
+    lines: int
+    total: Decimal
+    first_row: int
+
+
+@dataclass
+class ReturnFacts:
+    """Everything the warnings are computed from; small whatever the size of the return."""
+
+    periods: dict[str, int]
+    bases: dict[str, int]
+    spend_lines: int
+    capital_spend_lines: int
+    one_off_lines: int
+    one_off_total: Decimal
+    one_off_rows: list[int]  # the first ONE_OFF_ROWS_SHOWN, in file order
+    outside_pesa: dict[str, Decimal]  # spender type outside PESA -> counted amount
+    apportioned: dict[str, Apportioned]  # apportionment other than actual
+    body_kinds: dict[str, set[str]]
+    spend_by_body: dict[tuple[str, str], dict[str, Decimal]]  # (spender, type) -> division -> counted
+    duplicates: list[tuple[str | None, int, int]]  # (sheet, row, first row with the same key), in file order
+
+
 def check_return(lines: list[FlowLine], report: Report, context: WorkspaceContext) -> None:
     if not lines:
         return
-    _mixed(lines, report)
-    _capital_and_one_off(lines, report)
-    _outside_pesa(lines, report)
-    _apportioned(lines, report)
-    _body_types(lines, report, context)
-    _far_from_peers(lines, report, context)
-    _duplicates(lines, report)
+    warn(facts_of(lines), report, context)
+
+
+def facts_of(lines: list[FlowLine]) -> ReturnFacts:
+    spend = [line for line in lines if line.flow == "spend"]
+    one_off = [line for line in lines if line.recurrence == "one_off"]
+    pesa = cls.body_types()
+    outside: dict[str, Decimal] = defaultdict(Decimal)
+    apportioned: dict[str, Apportioned] = {}
+    kinds: dict[str, set[str]] = defaultdict(set)
+    spend_by_body: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for line in lines:
+        if not pesa[line.spender_type].pesa_scope:
+            outside[line.spender_type] += line.counted_amount
+        if line.apportionment != "actual":
+            group = apportioned.setdefault(line.apportionment, Apportioned(0, Decimal(0), line.row))
+            group.lines += 1
+            group.total += line.counted_amount
+        kinds[line.spender].add(line.spender_type)
+        if line.recipient and line.recipient_type:
+            kinds[line.recipient].add(line.recipient_type)
+        if line.funder and line.funder_type:
+            kinds[line.funder].add(line.funder_type)
+        if line.flow == "spend":
+            spend_by_body[(line.spender, line.spender_type)][line.cofog_division] += line.counted_amount
+    return ReturnFacts(
+        periods=dict(Counter(line.period for line in lines)), bases=dict(Counter(line.basis for line in lines)),
+        spend_lines=len(spend), capital_spend_lines=sum(line.capital_revenue == "capital" for line in spend),
+        one_off_lines=len(one_off), one_off_total=sum((line.counted_amount for line in one_off), Decimal(0)),
+        one_off_rows=[line.row for line in one_off[:ONE_OFF_ROWS_SHOWN]], outside_pesa=dict(outside),
+        apportioned=apportioned, body_kinds=dict(kinds),
+        spend_by_body={key: dict(divisions) for key, divisions in spend_by_body.items()},
+        duplicates=_duplicates(lines))
+
+
+def _duplicates(lines: list[FlowLine]) -> list[tuple[str | None, int, int]]:
+    seen: dict[tuple[object, ...], int] = {}
+    found = []
+    for line in lines:
+        key = (line.period, line.place, line.spender, line.flow, line.amount, line.cofog, line.recipient,
+               line.funder, line.service_code, line.capital_revenue, line.basis, line.place_share)
+        if key in seen and not line.line_id:
+            found.append((line.sheet, line.row, seen[key]))
+        seen.setdefault(key, line.row)
+    return found
+
+
+def warn(facts: ReturnFacts, report: Report, context: WorkspaceContext) -> None:
+    """The warnings of a non-empty return, in a fixed order."""
+    _mixed(facts, report)
+    _capital_and_one_off(facts, report)
+    _outside_pesa(facts, report)
+    _apportioned(facts, report)
+    _body_types(facts, report, context)
+    _far_from_peers(facts, report, context)
+    for sheet, row, first in facts.duplicates:
+        report.warn("duplicate-line", f"Row {row} repeats row {first} exactly; if it is not a "
+                    "genuine second payment, delete it.", sheet=sheet, row=row)
 
 
 def _pounds(amount: Decimal) -> str:
     return f"GBP {amount:,.2f}"
 
 
-def _mixed(lines: list[FlowLine], report: Report) -> None:
-    periods = Counter(line.period for line in lines)
-    if len(periods) > 1:
-        listed = ", ".join(f"{p} ({n} lines)" for p, n in sorted(periods.items()))
+def _mixed(facts: ReturnFacts, report: Report) -> None:
+    if len(facts.periods) > 1:
+        listed = ", ".join(f"{p} ({n} lines)" for p, n in sorted(facts.periods.items()))
         report.warn("mixed-periods", f"The return covers several periods: {listed}. Pilots that mixed years "
                     "could not be compared (seed 000 §4.3); check each line's period.")
-    bases = Counter(line.basis for line in lines)
+    bases = facts.bases
     if "budget" in bases and "outturn" in bases:
         report.warn("budget-with-outturn", f"{bases['budget']} budget lines sit beside {bases['outturn']} outturn "
                     "lines; budgets and outturn are not comparable, so say which the count should use.")
 
 
-def _capital_and_one_off(lines: list[FlowLine], report: Report) -> None:
-    spend = [line for line in lines if line.flow == "spend"]
-    if spend and not any(line.capital_revenue == "capital" for line in spend):
+def _capital_and_one_off(facts: ReturnFacts, report: Report) -> None:
+    if facts.spend_lines and not facts.capital_spend_lines:
         report.warn("no-capital-lines", "The return has no capital spending. Some pilots left capital out "
                     "(seed 000 §4.3); add it, or confirm there was none.")
-    one_off = [line for line in lines if line.recurrence == "one_off"]
-    if one_off:
-        total = sum((line.counted_amount for line in one_off), Decimal(0))
-        rows = ", ".join(str(line.row) for line in one_off[:10])
-        report.warn("one-off-lines", f"{len(one_off)} one-off lines ({_pounds(total)}; rows {rows}) are counted "
-                    "but will not recur; they are shown separately so they do not distort year-on-year comparison.")
+    if facts.one_off_lines:
+        rows = ", ".join(str(row) for row in facts.one_off_rows)
+        report.warn("one-off-lines", f"{facts.one_off_lines} one-off lines ({_pounds(facts.one_off_total)}; rows "
+                    f"{rows}) are counted but will not recur; they are shown separately so they do not distort "
+                    "year-on-year comparison.")
 
 
-def _outside_pesa(lines: list[FlowLine], report: Report) -> None:
-    types = cls.body_types()
-    outside: dict[str, Decimal] = defaultdict(Decimal)
-    for line in lines:
-        if not types[line.spender_type].pesa_scope:
-            outside[line.spender_type] += line.counted_amount
-    for kind, total in sorted(outside.items()):
+def _outside_pesa(facts: ReturnFacts, report: Report) -> None:
+    for kind, total in sorted(facts.outside_pesa.items()):
         report.warn("outside-pesa-scope", f"{_pounds(total)} is spent by {kind.replace('_', ' ')} bodies, which "
                     "HM Treasury's PESA does not cover; the centre-out estimate will not include it.")
 
 
-def _apportioned(lines: list[FlowLine], report: Report) -> None:
-    by_method: dict[str, list[FlowLine]] = defaultdict(list)
-    for line in lines:
-        if line.apportionment != "actual":
-            by_method[line.apportionment].append(line)
-    for method, group in sorted(by_method.items()):
-        total = sum((line.counted_amount for line in group), Decimal(0))
+def _apportioned(facts: ReturnFacts, report: Report) -> None:
+    for method, group in sorted(facts.apportioned.items()):
         last_resort = " A population proxy is the last resort (seed 004)." if method == "population_proxy" else ""
-        report.warn("place-share-estimated", f"{len(group)} lines ({_pounds(total)}) have a place share obtained "
-                    f"by {method.replace('_', ' ')}; they are labelled as such in the count.{last_resort}",
-                    row=group[0].row, column="apportionment")
+        report.warn("place-share-estimated", f"{group.lines} lines ({_pounds(group.total)}) have a place share "
+                    f"obtained by {method.replace('_', ' ')}; they are labelled as such in the count.{last_resort}",
+                    row=group.first_row, column="apportionment")
 
 
-def _body_types(lines: list[FlowLine], report: Report, context: WorkspaceContext) -> None:
-    seen: dict[str, set[str]] = defaultdict(set)
-    for line in lines:
-        seen[line.spender].add(line.spender_type)
-        if line.recipient and line.recipient_type:
-            seen[line.recipient].add(line.recipient_type)
-        if line.funder and line.funder_type:
-            seen[line.funder].add(line.funder_type)
-    for body, kinds in sorted(seen.items()):
+def _body_types(facts: ReturnFacts, report: Report, context: WorkspaceContext) -> None:
+    for body, kinds in sorted(facts.body_kinds.items()):
         known = context.body_types.get(body)
         if len(kinds) > 1:
             report.warn("body-type-inconsistent", f"Body '{body}' is given several types in this return: "
@@ -109,12 +168,8 @@ def _body_types(lines: list[FlowLine], report: Report, context: WorkspaceContext
                         "earlier returns; agree one type with the count team.")
 
 
-def _far_from_peers(lines: list[FlowLine], report: Report, context: WorkspaceContext) -> None:
-    spend_by_body: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for line in lines:
-        if line.flow == "spend":
-            spend_by_body[(line.spender, line.spender_type)][line.cofog_division] += line.counted_amount
-    for (body, kind), divisions in sorted(spend_by_body.items()):
+def _far_from_peers(facts: ReturnFacts, report: Report, context: WorkspaceContext) -> None:
+    for (body, kind), divisions in sorted(facts.spend_by_body.items()):
         total = sum(divisions.values(), Decimal(0))
         if not total:
             continue
@@ -126,14 +181,3 @@ def _far_from_peers(lines: list[FlowLine], report: Report, context: WorkspaceCon
             report.warn("cofog-far-from-peers", f"Only {overlap:.0%} of {body}'s spend is in the COFOG divisions "
                         f"where {kind.replace('_', ' ')} bodies usually spend ({', '.join(sorted(usual))}); "
                         "check the classification.")
-
-
-def _duplicates(lines: list[FlowLine], report: Report) -> None:
-    seen: dict[tuple[object, ...], int] = {}
-    for line in lines:
-        key = (line.period, line.place, line.spender, line.flow, line.amount, line.cofog, line.recipient,
-               line.funder, line.service_code, line.capital_revenue, line.basis, line.place_share)
-        if key in seen and not line.line_id:
-            report.warn("duplicate-line", f"Row {line.row} repeats row {seen[key]} exactly; if it is not a "
-                        "genuine second payment, delete it.", sheet=line.sheet, row=line.row)
-        seen.setdefault(key, line.row)

@@ -113,39 +113,61 @@ def _check_header(table: tabular.RawTable, report: Report) -> bool:
     for name in cols.REQUIRED:
         if name not in seen:
             report.error("column-missing", f"The required column '{name}' is missing.", column=name, **where)
-    if widest > len(table.header):
-        row = next(n for n, c in table.rows if len(c) > len(table.header) and any(not tabular.is_blank(x)
-                                                                               for x in c[len(table.header):]))
+    # Extra cells that are all blank (a trailing comma) are not a longer row: only one holding a value is.
+    long_row = next((n for n, c in table.rows if len(c) > len(table.header)
+                     and any(not tabular.is_blank(x) for x in c[len(table.header):])), None) \
+        if widest > len(table.header) else None
+    if long_row is not None:
         report.error("row-too-long", "This row has more cells than there are column names.",
-                     sheet=table.sheet, row=row, column=tabular.column_letter(len(table.header)))
+                     sheet=table.sheet, row=long_row, column=tabular.column_letter(len(table.header)))
     return report.ok
 
 
 def _read_lines(table: tabular.RawTable, known_places: set[str], report: Report) -> list[FlowLine]:
-    index = {name: i for i, name in reversed(list(enumerate(table.header))) if name}
-    lines: list[FlowLine] = []
-    line_ids: dict[str, int] = {}
-    for number, cells in table.rows:
+    reader = LineReader(table, known_places, report)
+    return [line for number, cells in table.rows if (line := reader.read(number, cells)) is not None]
+
+
+class LineReader:
+    """Validates rows one at a time in file order, remembering line_ids so a repeated one is reported.
+
+    The row path feeds it every row; the columnar path (ingest.columnar_flows) feeds it only the rows its
+    vectorised checks flagged, so both give the same messages for the same row.
+    """
+
+    def __init__(self, table: tabular.RawTable, known_places: set[str], report: Report) -> None:
+        self.table, self.known_places, self.report = table, known_places, report
+        self.index = {name: i for i, name in reversed(list(enumerate(table.header))) if name}
+        self.line_ids: dict[str, int] = {}
+
+    def read(self, number: int, cells: list[Any]) -> FlowLine | None:
         if all(tabular.is_blank(c) for c in cells):
-            report.error("blank-row", "This row is blank but lines follow it; delete it so nothing is missed.",
-                         sheet=table.sheet, row=number)
-            continue
+            self.report.error("blank-row", "This row is blank but lines follow it; delete it so nothing is missed.",
+                              sheet=self.table.sheet, row=number)
+            return None
         totals = looks_like_totals(cells)
         if totals is not None:
-            report.error("totals-row", f"This looks like a totals row ('{totals}'); delete it, or the money "
-                         "would be counted twice.", sheet=table.sheet, row=number)
-            continue
-        row = _RowReader(table, index, cells, number, report)
-        line = row.line(known_places)
+            self.report.error("totals-row", f"This looks like a totals row ('{totals}'); delete it, or the money "
+                              "would be counted twice.", sheet=self.table.sheet, row=number)
+            return None
+        row = _RowReader(self.table, self.index, cells, number, self.report)
+        line = row.line(self.known_places)
         if line is None:
-            continue
+            return None
         if line.line_id:
-            if line.line_id in line_ids:
+            if line.line_id in self.line_ids:
                 row.fail("line-id-duplicated", "line_id", f"line_id '{line.line_id}' is also used in row "
-                         f"{line_ids[line.line_id]}; each line needs its own.")
-            line_ids.setdefault(line.line_id, number)
-        lines.append(line)
-    return lines
+                         f"{self.line_ids[line.line_id]}; each line needs its own.")
+            self.line_ids.setdefault(line.line_id, number)
+        return line
+
+
+def cell_value(column: str, cell: Any, parse: Any = as_text, default: Any = None) -> tuple[bool, Any]:
+    """One cell read exactly as a row's reader reads it: (readable, value). The columnar path maps each
+    distinct cell of a column through this, so a value means the same on both paths."""
+    reader = _RowReader(_ONE_CELL, {column: 0}, [cell], 0, Report(""))
+    value = reader.get(column, parse, default)
+    return not reader.failed, value
 
 
 class _RowReader:
@@ -251,8 +273,18 @@ class _RowReader:
         return None, "reported"
 
     def _extra(self) -> dict[str, str]:
-        return {name: as_text(self.raw(name)) for name in self.index
-                if name.startswith(cols.EXTRA_PREFIX) and not tabular.is_blank(self.raw(name))}
+        found: dict[str, str] = {}
+        for name in self.index:
+            cell = self.raw(name)
+            if name.startswith(cols.EXTRA_PREFIX) and not tabular.is_blank(cell):
+                try:
+                    found[name] = as_text(cell)
+                except CellError as exc:  # an Excel error in an own column is the user's to fix, like any other
+                    self.fail(exc.slug, name, str(exc), cell)
+        return found
+
+
+_ONE_CELL = tabular.RawTable(None, 0, [], [])
 
 
 def _yes(value: str | None) -> bool | None:

@@ -46,7 +46,8 @@ def places(request: Request, who: Caller = Depends(results_reader)) -> Response:
 @router.get("/places/{place}", summary="Everything the place page shows")
 def place(request: Request, place: str, year: str, who: Caller = Depends(results_reader)) -> Response:
     ws, place = workspace(request), normalise_place(place)
-    body = place_view.cached(ws, ("overview-json", place, year), lambda: to_json(place_view.overview(ws, place, year)))
+    body = place_view.cached(ws, ("overview-json", place, year), lambda: to_json(place_view.overview(ws, place, year)),
+                             stamp=place_view.place_stamp(ws, place, year))
     return Response(body, media_type="application/json")
 
 

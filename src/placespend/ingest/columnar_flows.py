@@ -1,0 +1,323 @@
+"""Validating a flows CSV or Parquet return column by column in DuckDB, with the row path's exact messages.
+
+Two tiers. Every distinct value of a column is read once through the row path's own cell reader
+(`flows.cell_value`), giving a small mapping table (raw text -> readable?, normalised value); amounts and
+shares in plain notation are read in SQL instead, since they have too many distinct values. A vectorised
+query joins the mappings and flags every row that *might* be bad: a cell that is not readable, a broken
+cross-cell rule (transfers, COFOG or service code), anything that could be a totals row or an Excel error, a
+repeated line_id, an own column that SQL cannot write as JSON exactly. Only flagged rows go through
+`flows.LineReader`, so errors are the row path's (slug, message, row, column) and so are the lines of
+flagged rows that turn out valid. Unflagged rows are converted in SQL to the flows layout.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from placespend.domain import classifications as cls
+from placespend.domain import vocabulary as v
+from placespend.domain.problems import Report
+from placespend.ingest import columns as cols
+from placespend.ingest import tabular
+from placespend.ingest.columnar_layout import LINE_COLUMNS, MONEY, SHARE, lines_table
+from placespend.ingest.columnar_source import RawSource, open_source
+from placespend.ingest.flows import ONE, FlowLine, LineReader, _check_header, cell_value
+from placespend.ingest.values import as_amount, as_period, as_share
+
+COLUMNAR_SUFFIXES = frozenset({".csv", ".parquet"})
+# What str.strip() strips: DuckDB's trim() is given the same characters so text is trimmed alike.
+PY_WHITESPACE = "".join(map(chr, (*range(0x09, 0x0E), *range(0x1C, 0x21), 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B),
+                                  0x2028, 0x2029, 0x202F, 0x205F, 0x3000)))
+NOT_SPACE = "[^" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE) + "]"  # RE2: any non-blank character
+FAST_AMOUNT = r"[0-9]{1,16}(\.[0-9]{1,2})?"
+FAST_SHARE = r"0(\.[0-9]{1,8})?|1(\.0{1,8})?"
+# Characters an own (x_) column may hold for SQL to write its JSON as json.dumps does.
+JSON_PLAIN = r"[^ !#-\[\]-~]"
+IDS = ("spender", "recipient", "funder")
+CHOICES = ("spender_type", "flow", "recipient_type", "funder_type", "capital_revenue", "basis", "recurrence",
+           "apportionment", "ring_fenced", "statutory")
+TEXTS = ("spender_name", "recipient_name", "funder_name", "service_scheme", "service_code", "funding_stream",
+         "theme", "line_id", "notes")
+DEFAULTS = {"capital_revenue": "revenue", "basis": "outturn", "recurrence": "recurring", "apportionment": "actual"}
+FETCH = 10_000
+
+
+@dataclass
+class ColumnarLines:
+    """A validated return's lines, in the flows layout, in view `lines` of a private DuckDB connection."""
+
+    source: RawSource
+    count: int
+    total: Decimal
+
+    def query(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        return self.source.con.execute(sql, params or []).fetchall()
+
+    def export(self) -> Path:
+        """The lines as a Parquet file in the private folder, for the workspace to insert in one parallel scan
+        (streaming Arrow batches from one DuckDB to another is several times slower)."""
+        path = Path(self.source.folder.name) / "lines.parquet"
+        if not path.exists():
+            self.source.con.execute(f"COPY (SELECT * FROM lines) TO '{path}' (FORMAT PARQUET)")
+        return path
+
+    def slices(self) -> pa.Table:
+        sql = "SELECT DISTINCT place, period FROM lines ORDER BY place, period"
+        return self.source.con.execute(sql).to_arrow_table()
+
+    def bodies(self) -> pa.Table:
+        """Each body's name and type where the return first mentions it (spender, then recipient, then funder)."""
+        return self.source.con.execute("""
+            WITH mention AS (
+                SELECT spender AS body, source_row * 3 AS o, spender_name AS name, spender_type AS kind FROM lines
+                UNION ALL SELECT recipient, source_row * 3 + 1, recipient_name, recipient_type FROM lines
+                    WHERE recipient IS NOT NULL
+                UNION ALL SELECT funder, source_row * 3 + 2, funder_name, funder_type FROM lines
+                    WHERE funder IS NOT NULL)
+            SELECT body, first.name AS name, first.kind AS kind
+            FROM (SELECT body, min({'o': o, 'name': name, 'kind': kind}) AS first FROM mention GROUP BY body)
+            ORDER BY body
+        """).to_arrow_table()
+
+    def release(self) -> None:
+        """Close the validation DuckDB (its memory goes back before the workspace loads); files stay."""
+        self.source.con.close()
+
+    def close(self) -> None:
+        self.source.close()
+
+
+@dataclass
+class ColumnarReturn:
+    report: Report
+    lines: ColumnarLines | None
+
+
+def read_columnar_return(path: Path, known_places: set[str], display_name: str | None = None
+                         ) -> ColumnarReturn | None:
+    """Validate a CSV or Parquet return in DuckDB; None if only the row path reads this file exactly."""
+    report = Report(display_name or path.name)
+    source = open_source(path, report)
+    if source is None:
+        return ColumnarReturn(report, None) if not report.ok else None
+    try:
+        lines = _validate(source, known_places, report)
+    except BaseException:
+        source.close()
+        raise
+    if lines is None:
+        source.close()
+    return ColumnarReturn(report, lines)
+
+
+def _validate(source: RawSource, known_places: set[str], report: Report) -> ColumnarLines | None:
+    table = tabular.RawTable(source.sheet, source.header_row, source.header, [])
+    if not _check_header(table, report):
+        return None
+    con = source.con
+    # ps(cell) is the row reader's view of a text cell: stripped as str.strip() does, None if blank. Trimming
+    # with a character list is slow in DuckDB, so it is only done when a cell starts or ends with whitespace.
+    spaces = f"'{PY_WHITESPACE}'"
+    con.execute(f"CREATE OR REPLACE MACRO ps(s) AS nullif(CASE WHEN contains({spaces}, left(s, 1)) OR "
+                f"contains({spaces}, right(s, 1)) THEN trim(s, {spaces}) ELSE s END, '')")
+    cells = ", ".join(source.cells)
+    last = con.execute(f"SELECT max(n) FROM raw WHERE regexp_matches(concat_ws('', {cells}), '{NOT_SPACE}')"
+                       ).fetchone()[0]
+    report.rows_read = (last - source.header_row) if last is not None else 0
+    _mappings(source, known_places)
+    con.execute(_conv_sql(source))
+    python_lines = _flagged_lines(source, table, known_places, report, last or 0)
+    con.execute("DROP TABLE raw")
+    if not report.ok:
+        return None
+    con.register("python_lines", lines_table(python_lines))
+    names = ", ".join(LINE_COLUMNS)
+    con.execute(f"CREATE VIEW lines AS SELECT {names} FROM conv WHERE NOT bad "
+                f"UNION ALL SELECT {names} FROM python_lines")
+    count, total = con.execute("SELECT count(*), coalesce(sum(counted_amount), 0) FROM lines").fetchone()
+    return ColumnarLines(source, count, Decimal(total))
+
+
+def _mappings(source: RawSource, known_places: set[str]) -> None:
+    """One table per checked column: each distinct cell, whether it reads, and its normalised value."""
+    def place(cell: Any) -> tuple[bool, Any]:
+        ok, text = cell_value("place", cell)
+        if text and not (v.GSS_PATTERN.match(text.upper()) or v.normalise_id(text) in known_places):
+            ok = False
+        return ok, v.normalise_place(text or "")
+
+    def period(cell: Any) -> tuple[bool, Any]:
+        ok, text = cell_value("period", cell, as_period)
+        return ok and not (text and not v.is_valid_period(text)), text
+
+    def amount(cell: Any) -> tuple[bool, Any]:
+        ok, value = cell_value("amount", cell, as_amount)
+        ok = ok and value is not None and Decimal(0) <= value < Decimal(10) ** 16
+        return ok, value if ok else None
+
+    def share(cell: Any) -> tuple[bool, Any]:
+        ok, value = cell_value("place_share", cell, as_share, ONE)
+        return ok, value if ok else None
+
+    def body(name: str) -> Callable[[Any], tuple[bool, Any]]:
+        def read(cell: Any) -> tuple[bool, Any]:
+            ok, text = cell_value(name, cell)
+            return ok, v.normalise_id(text) if text else None
+        return read
+
+    def choice(name: str) -> Callable[[Any], tuple[bool, Any]]:
+        return lambda cell: cell_value(name, cell)
+
+    def cofog(cell: Any) -> tuple[bool, Any]:
+        ok, text = cell_value("cofog", cell)
+        if not text:
+            return ok, None  # blank: the service code decides
+        code = cls.normalise_cofog(text)
+        return ok and code is not None, code
+
+    _map(source, "period", period, pa.string())
+    _map(source, "place", place, pa.string())
+    for name in IDS:
+        _map(source, name, body(name), pa.string())
+    for name in CHOICES:
+        _map(source, name, choice(name), pa.string())
+    _map(source, "cofog", cofog, pa.string())
+    _map(source, "amount", amount, MONEY, where=f"NOT regexp_full_match({source.cell('amount')}, '{FAST_AMOUNT}')")
+    _map(source, "place_share", share, SHARE,
+         where=f"NOT regexp_full_match({source.cell('place_share')}, '{FAST_SHARE}')")
+    _map_crosswalk(source)
+
+
+def _map(source: RawSource, name: str, read: Callable[[Any], tuple[bool, Any]], kind: pa.DataType,
+         where: str = "") -> None:
+    cell = source.cell(name)
+    condition = f"WHERE {where} OR {cell} IS NULL" if where else ""
+    distinct = [row[0] for row in source.con.execute(f"SELECT DISTINCT {cell} FROM raw r {condition}").fetchall()]
+    read_cells = [read(cell) for cell in distinct]
+    table = pa.table({"raw": pa.array(distinct, pa.string()), "ok": pa.array([ok for ok, _ in read_cells], pa.bool_()),
+                      "v": pa.array([value for _, value in read_cells], kind)})
+    source.con.register(f"m_{name}", table)
+
+
+def _map_crosswalk(source: RawSource) -> None:
+    """(service_scheme, service_code) pairs of lines without a COFOG code -> the COFOG code they map to."""
+    scheme, code = source.cell("service_scheme"), source.cell("service_code")
+    pairs = source.con.execute(f"""
+        SELECT DISTINCT {scheme}, {code} FROM raw r
+        JOIN m_cofog mc ON mc.raw IS NOT DISTINCT FROM {source.cell("cofog")}
+        WHERE mc.v IS NULL""").fetchall()
+    mapped: list[str | None] = []
+    for scheme_cell, code_cell in pairs:
+        _, scheme_text = cell_value("service_scheme", scheme_cell)
+        _, code_text = cell_value("service_code", code_cell)
+        mapped.append(cls.map_service_code(scheme_text, code_text) if scheme_text and code_text else None)
+    source.con.register("m_crosswalk", pa.table({
+        "scheme": pa.array([p[0] for p in pairs], pa.string()), "code": pa.array([p[1] for p in pairs], pa.string()),
+        "v": pa.array(mapped, pa.string())}))
+
+
+def _conv_sql(source: RawSource) -> str:
+    """Every row converted to the flows layout, with `bad` set on rows the row reader must look at."""
+    cell = source.cell
+    joins = [f"LEFT JOIN m_{name} AS m_{name} ON m_{name}.raw IS NOT DISTINCT FROM {cell(name)}"
+             for name in ("period", "place", *IDS, *CHOICES, "cofog", "amount", "place_share")]
+    joins.append(f"LEFT JOIN m_crosswalk AS mx ON mx.scheme IS NOT DISTINCT FROM "
+                 f"{cell('service_scheme')} AND mx.code IS NOT DISTINCT FROM {cell('service_code')}")
+    line_id = cell("line_id")
+    joins.append(f"LEFT JOIN (SELECT ps({line_id}) AS k FROM raw r GROUP BY 1 HAVING count(*) > 1) AS dup "
+                 f"ON dup.k = ps({line_id})")
+    amount_fast = f"regexp_full_match({cell('amount')}, '{FAST_AMOUNT}')"
+    share_fast = f"regexp_full_match({cell('place_share')}, '{FAST_SHARE}')"
+    amount = "coalesce(r.amount_value, m_amount.v)"
+    share = "coalesce(r.share_value, m_place_share.v)"
+    # Totals rows and Excel errors need 'total' or '#' somewhere in the row: only such rows are looked at.
+    first = f"""
+        SELECT *, {amount_fast} AS amount_fast, {share_fast} AS share_fast,
+               CASE WHEN amount_fast THEN TRY_CAST({cell('amount')} AS DECIMAL(18, 2)) END AS amount_value,
+               CASE WHEN share_fast THEN TRY_CAST({cell('place_share')} AS DECIMAL(9, 8)) END AS share_value,
+               regexp_matches(concat_ws(chr(1), {', '.join(f'r.{c}' for c in source.cells)}), '(?i)total|#')
+                   AS suspicious
+        FROM raw r"""
+    readable = " AND ".join(f"m_{name}.ok" for name in ("period", "place", *IDS, *CHOICES, "cofog"))
+    extras = [(name, i) for i, name in enumerate(source.header) if name.startswith(cols.EXTRA_PREFIX)
+              and source.header.index(name) == i]
+    extras.sort(key=lambda item: -item[1])  # a row's own columns in the order the row reader lists them
+    odd_extra = " OR ".join(f"coalesce(regexp_matches(ps(r.c{i}), '{JSON_PLAIN}'), false)" for _, i in extras)
+    good = f"""
+        {readable} AND (r.amount_fast OR coalesce(m_amount.ok, false))
+        AND (r.share_fast OR coalesce(m_place_share.ok, false))
+        AND (m_cofog.v IS NOT NULL OR mx.v IS NOT NULL)
+        AND (m_flow.v = 'spend' OR (m_recipient.v IS NOT NULL AND m_recipient_type.v IS NOT NULL
+                                    AND m_recipient.v <> m_spender.v))
+        AND NOT r.suspicious AND dup.k IS NULL {f'AND NOT ({odd_extra})' if extras else ''}"""
+    extra = "NULL::VARCHAR"
+    if extras:
+        parts = ", ".join(f"CASE WHEN ps(r.c{i}) IS NOT NULL THEN {_sql_text(json.dumps(name) + ': ')} || '\"' || "
+                          f"ps(r.c{i}) || '\"' END" for name, i in extras)
+        extra = f"nullif('{{' || concat_ws(', ', {parts}) || '}}', '{{}}')"
+    cofog = "coalesce(m_cofog.v, mx.v)"
+    proxy = ", ".join(f"'{a}'" for a in sorted(v.PROXY_APPORTIONMENTS))
+    estimate = ", ".join(f"'{a}'" for a in sorted(v.ESTIMATE_APPORTIONMENTS))
+    apportionment = "coalesce(m_apportionment.v, 'actual')"
+    basis = "coalesce(m_basis.v, 'outturn')"
+    flags = {name: f"CASE m_{name}.v WHEN 'yes' THEN true WHEN 'no' THEN false END"
+             for name in ("ring_fenced", "statutory")}
+    texts = {name: f"ps({cell(name)})" for name in TEXTS}
+    return f"""
+        CREATE TABLE conv AS
+        SELECT NOT coalesce({good}, false) AS bad, {_sql_text(source.sheet)}::VARCHAR AS source_sheet,
+               r.n AS source_row, m_period.v AS period, m_place.v AS place, m_spender.v AS spender,
+               m_spender_type.v AS spender_type, m_flow.v AS flow, {amount} AS amount, {share} AS place_share,
+               round(CAST({amount} AS DECIMAL(28, 2)) * CAST({share} AS DECIMAL(10, 8)), 2)::DECIMAL(18, 2)
+                   AS counted_amount,
+               {cofog} AS cofog, left({cofog}, 2) AS cofog_division,
+               CASE WHEN m_cofog.v IS NOT NULL THEN 'reported' ELSE 'crosswalk' END AS cofog_source,
+               m_recipient.v AS recipient, m_recipient_type.v AS recipient_type, m_funder.v AS funder,
+               m_funder_type.v AS funder_type, {texts['spender_name']} AS spender_name,
+               {texts['recipient_name']} AS recipient_name, {texts['funder_name']} AS funder_name,
+               {texts['service_scheme']} AS service_scheme, {texts['service_code']} AS service_code,
+               coalesce(m_capital_revenue.v, 'revenue') AS capital_revenue, {basis} AS basis,
+               coalesce(m_recurrence.v, 'recurring') AS recurrence, {apportionment} AS apportionment,
+               CASE WHEN {apportionment} IN ({proxy}) THEN '{v.METHOD_PROXIED}'
+                    WHEN {apportionment} IN ({estimate}) OR {basis} = 'estimate' THEN '{v.METHOD_ESTIMATED}'
+                    ELSE '{v.METHOD_REPORTED}' END AS method,
+               {flags['ring_fenced']} AS ring_fenced, {flags['statutory']} AS statutory,
+               {texts['funding_stream']} AS funding_stream, {texts['theme']} AS theme, {texts['line_id']} AS line_id,
+               {texts['notes']} AS notes, {extra} AS extra
+        FROM ({first}) r {' '.join(joins)}
+    """
+
+
+def _flagged_lines(source: RawSource, table: tabular.RawTable, known_places: set[str], report: Report,
+                   last: int) -> list[FlowLine]:
+    """The flagged rows through the row reader, in file order: their errors, and the lines of valid ones."""
+    reader = LineReader(table, known_places, report)
+    lines = []
+    for number, cells in _rows(source, f"SELECT r.* FROM raw r SEMI JOIN (SELECT source_row FROM conv WHERE bad) b "
+                                       f"ON b.source_row = r.n WHERE r.n <= {int(last)} ORDER BY r.n"):
+        line = reader.read(number, cells)
+        if line is not None:
+            lines.append(line)
+    return lines
+
+
+def _rows(source: RawSource, sql: str) -> Iterator[tuple[int, list[Any]]]:
+    cursor = source.con.execute(sql)
+    while batch := cursor.fetchmany(FETCH):
+        for number, *cells in batch:
+            yield number, cells
+
+
+def _sql_text(text: str | None) -> str:
+    return "NULL" if text is None else "'" + text.replace("'", "''") + "'"
+
+
+def is_columnar(path: Path) -> bool:
+    return path.suffix.lower() in COLUMNAR_SUFFIXES

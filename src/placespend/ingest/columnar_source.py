@@ -1,0 +1,192 @@
+"""Loading a flows CSV or Parquet file into DuckDB as text columns, keeping the row numbers users see.
+
+The columnar path must read a CSV exactly as `tabular` (Python's csv module) does, or its messages would
+point at other rows. DuckDB's reader differs on a few rare layouts (it skips empty lines, strips spaces before
+an opening quote, cannot number rows across a preamble); `open_source` recognises them cheaply and returns
+None, and the caller then uses the row path, which is exact by definition. Files that DuckDB cannot parse at
+all (bad UTF-8, ragged rows) take the same way, so their report is the row path's report.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from placespend.domain.problems import Report
+from placespend.ingest import columns as cols
+from placespend.ingest import tabular
+
+CHUNK = 16 << 20
+CSV_FIELD_LIMIT = csv.field_size_limit()  # Python's csv refuses longer fields: such files take the row path
+# Empty lines (DuckDB skips them, Python's csv yields a blank row) in any line-ending convention.
+EMPTY_LINES = (b"\n\n", b"\r\r", b"\n\r\n")
+MEMORY_LIMIT = os.environ.get("PLACESPEND_INGEST_MEMORY", "1GB")
+
+
+@dataclass
+class RawSource:
+    """A file's data rows in DuckDB table `raw` (n = row number as users see it, c0..ck = cells as text)."""
+
+    con: duckdb.DuckDBPyConnection
+    header: list[str]
+    header_row: int
+    sheet: str | None
+    folder: tempfile.TemporaryDirectory[str]
+
+    def cell(self, name: str) -> str:
+        """SQL for a column's cells (the first column of that name), NULL everywhere if the file lacks it."""
+        index = {h: i for i, h in reversed(list(enumerate(self.header))) if h}
+        return f"r.c{index[name]}" if name in index else "NULL::VARCHAR"
+
+    @property
+    def cells(self) -> list[str]:
+        return [f"c{i}" for i in range(len(self.header))]
+
+    def close(self) -> None:
+        self.con.close()
+        self.folder.cleanup()
+
+
+def connect() -> tuple[duckdb.DuckDBPyConnection, tempfile.TemporaryDirectory[str]]:
+    """A private in-memory DuckDB that spills to a temporary folder, so a 10M-line file fits in bounded memory."""
+    folder = tempfile.TemporaryDirectory(prefix="placespend-ingest-")
+    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": folder.name,
+                                 "preserve_insertion_order": True})
+    return con, folder
+
+
+def open_source(path: Path, report: Report) -> RawSource | None:
+    """The file in DuckDB, or None when only the row path reads it exactly (errors then come from there)."""
+    if path.suffix.lower() == ".parquet":
+        return _open_parquet(path, report)
+    header = _csv_header(path)
+    if header is None or not _csv_is_plain(path):
+        return None
+    con, folder = connect()
+    source = RawSource(con, header, 1, None, folder)
+    for parallel in (True, False):
+        try:
+            _load_csv(con, path, len(header), parallel)
+            break
+        except duckdb.Error as exc:
+            if parallel and "quoted new lines" in str(exc):
+                continue  # DuckDB's parallel reader cannot pad short rows around quoted newlines
+            source.close()
+            return None
+    too_long = con.execute(f"SELECT max(greatest({', '.join(f'length({c})' for c in source.cells)})) "
+                           "FROM raw").fetchone()[0]
+    if too_long is not None and too_long > CSV_FIELD_LIMIT:
+        source.close()
+        return None
+    return source
+
+
+def _csv_header(path: Path) -> list[str] | None:
+    """The column names if they are the file's first line, as `tabular.locate_header` would find them."""
+    with path.open("rb") as handle:
+        start = handle.read(4096)
+    if not start.strip() or start[:2] == b"PK" or start[:8] == bytes.fromhex("d0cf11e0a1b11ae1") or b"\x00" in start:
+        return None
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(enumerate(itertools.islice(csv.reader(handle), tabular.HEADER_SEARCH_ROWS), start=1))
+    except (UnicodeDecodeError, csv.Error):
+        return None
+    probe = Report(path.name)
+    table = tabular.locate_header(rows, set(cols.BY_NAME), probe, None)
+    if table is None or not probe.ok or table.header_row != 1:
+        return None
+    if any(not name or "\n" in name or "\r" in name for name in table.header):
+        return None  # unnamed columns and multi-line names: rare, and the row path reports them exactly
+    return table.header
+
+
+def _csv_is_plain(path: Path) -> bool:
+    """No empty line before the end of the data and no quote after leading spaces in a field.
+
+    DuckDB drops empty lines (so later row numbers would shift) and reads ` "x"` as `x` where Python's csv
+    keeps the spaces and quotes. Both are rare; such files take the row path.
+    """
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        handle.seek(max(0, size - 4096))
+        tail = handle.read()
+        last_content = max(0, size - 4096) + len(tail.rstrip())
+        handle.seek(0)
+        offset, carry = 0, b""
+        while chunk := handle.read(CHUNK):
+            data = carry + chunk
+            base = offset - len(carry)
+            for pattern in EMPTY_LINES:
+                found = data.find(pattern)
+                if found != -1 and base + found + len(pattern) < last_content:
+                    return False
+            if _quote_after_spaces(data, base == 0):
+                return False
+            offset += len(chunk)
+            carry = data[-64:]
+    return True
+
+
+def _quote_after_spaces(data: bytes, at_start: bool) -> bool:
+    found = data.find(b' "')
+    while found != -1:
+        before = found
+        while before > 0 and data[before - 1] == 0x20:
+            before -= 1
+        if (before == 0 and at_start) or (before > 0 and data[before - 1] in b",\r\n"):
+            return True
+        found = data.find(b' "', found + 2)
+    return False
+
+
+def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, width: int, parallel: bool) -> None:
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+    con.execute("DROP TABLE IF EXISTS raw")
+    con.execute(f"""
+        CREATE TABLE raw AS
+        SELECT (row_number() OVER () + 1)::INTEGER AS n, *
+        FROM read_csv({_literal(path)}, columns = {columns}, header = false, skip = 1, delim = ',', quote = '"',
+                      escape = '"', auto_detect = false, null_padding = true, strict_mode = true,
+                      encoding = 'utf-8', parallel = {str(parallel).lower()})
+    """)
+
+
+def _open_parquet(path: Path, report: Report) -> RawSource | None:
+    """A Parquet return: its schema is the header (row 1), typed columns are read as their text."""
+    con, folder = connect()
+    try:
+        schema = con.execute(f"DESCRIBE SELECT * FROM read_parquet({_literal(path)})").fetchall()
+    except duckdb.Error as exc:
+        con.close()
+        folder.cleanup()
+        report.error("file-not-parquet", f"This file cannot be read as Parquet ({str(exc).splitlines()[0]}).")
+        return None
+    names = [row[0] for row in schema if row[0] != "file_row_number"]
+    rows = [(1, names)]
+    table = tabular.locate_header(rows, set(cols.BY_NAME), report, None)
+    if table is None:
+        con.close()
+        folder.cleanup()
+        return None
+    texts = ", ".join(f"CAST({_ident(name)} AS VARCHAR) AS c{i}" for i, name in enumerate(names))
+    con.execute(f"""
+        CREATE TABLE raw AS
+        SELECT (file_row_number + 2)::INTEGER AS n, {texts}
+        FROM read_parquet({_literal(path)}, file_row_number = true)
+    """)
+    return RawSource(con, table.header, 1, None, folder)
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
