@@ -77,14 +77,14 @@ def _has_tables(raw, names: tuple[str, ...]) -> bool:
     return all(name in found for name in names)
 
 
-def lines_sql(only: str = "", period: str | None = None, bucket: tuple[int, int] | None = None) -> str:
-    """The live lines once per scope place, in (scope_place, period) order.
+def lines_sql(only: str = "", period: str | None = None, ordered: bool = True) -> str:
+    """The live lines once per scope place, in (scope_place, period) order unless `ordered` is False.
 
     `only` names a table of slices (submission_id, place, period) to take the lines of instead of every live
-    slice; `period` and `bucket` (b, n: scope places whose hash is b modulo n) narrow it to one batch."""
+    slice; `period` narrows it to one period."""
     live = f"SELECT * FROM {only}" if only else LIVE_SLICES
     in_period = f"WHERE f.period = '{_literal(period)}'" if period is not None else ""
-    in_bucket = f"WHERE hash(scope_place) % {bucket[1]} = {bucket[0]}" if bucket else ""
+    order = "ORDER BY scope_place, period" if ordered else ""
     return f"""
         WITH live AS ({live}),
         lines AS (SELECT f.* FROM flows f SEMI JOIN live ON f.submission_id = live.submission_id
@@ -92,7 +92,7 @@ def lines_sql(only: str = "", period: str | None = None, bucket: tuple[int, int]
         scoped AS (SELECT place AS scope_place, * FROM lines
                    UNION ALL
                    SELECT m.scope_place, lines.* FROM lines JOIN ({MEMBERS}) m ON lines.place = m.code)
-        SELECT * FROM scoped {in_bucket} ORDER BY scope_place, period
+        SELECT * FROM scoped {order}
     """
 
 
@@ -146,9 +146,11 @@ BATCH_LINES = 2_000_000
 
 
 def _rebuild(raw) -> str:
-    """The whole table again, in batches of about BATCH_LINES: one period and a slice of its places at a time,
-    each sorted by place and appended, so every place-period is still one contiguous run. Sorting 100M wide
-    rows at once needed more temporary disk than the machine had; a batch fits in memory (capped at 2 GiB)."""
+    """The whole table again, in batches of about BATCH_LINES: each period's scoped lines are written once,
+    unsorted, to a temporary table tagged with a bucket of places; each bucket is then sorted by place and
+    appended, so every place-period is one contiguous run. Sorting 100M wide rows at once needed more
+    temporary disk than the machine had, and cutting batches from the ledger itself meant one scan of it per
+    batch; a batch fits in memory (capped at 2 GiB)."""
     limit = raw.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     raw.execute("SET memory_limit = ?", [limit if _bytes(limit) <= 2 * 1024**3 else "2GiB"])
     try:
@@ -157,8 +159,12 @@ def _rebuild(raw) -> str:
         lines = raw.execute("SELECT count(*) FROM flows").fetchone()[0]
         buckets = max(1, -(-lines // (BATCH_LINES * max(1, len(periods)))))
         for period in periods:
+            raw.execute(f"CREATE OR REPLACE TEMP TABLE place_lines_period AS SELECT hash(scope_place) % {buckets} "
+                        f"AS bucket, * FROM ({lines_sql(period=period, ordered=False)})")
             for bucket in range(buckets):
-                raw.execute("INSERT INTO place_lines " + lines_sql(period=period, bucket=(bucket, buckets)))
+                raw.execute("INSERT INTO place_lines SELECT * EXCLUDE (bucket) FROM place_lines_period "
+                            "WHERE bucket = ? ORDER BY scope_place", [bucket])
+            raw.execute("DROP TABLE place_lines_period")
     finally:
         raw.execute("SET memory_limit = ?", [limit])
     return "rebuilt"
