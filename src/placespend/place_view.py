@@ -22,7 +22,7 @@ from placespend.count.consolidate import classified_lines, count_place
 from placespend.count.reconcile import reconciliation
 from placespend.domain import classifications as cls
 from placespend.domain.problems import PlacespendError
-from placespend.engine import area_figures_store, place_lines_store, workflow_store
+from placespend.engine import area_figures_store, page_store, workflow_store
 from placespend.engine.workspace import Workspace
 from placespend.estimate.centre_out import estimate_place
 from placespend.estimate.criteria import shipped_criteria
@@ -66,32 +66,7 @@ def place_stamp(ws: Workspace, place: str, period: str) -> tuple[Any, ...]:
 
 def _stamp(ws: Workspace, place: str, period: str) -> tuple[Any, ...]:
     with ws.read() as con:
-        # Body types matter only for the bodies in the place's scope; every new return adds bodies somewhere,
-        # so the whole register would change every place's stamp. The scope is known when place_lines is fresh.
-        bodies = SCOPED_BODIES if place_lines_store.is_fresh(con) else "SELECT body FROM bodies"
-        return tuple(con.con.execute(f"""
-            WITH codes AS (SELECT $place::VARCHAR AS code UNION SELECT area FROM place_areas WHERE place = $place),
-            mine AS ({bodies})
-            SELECT (SELECT count(*) || ':' || coalesce(bit_xor(hash(sl.submission_id, sl.place, sl.superseded_by,
-                                                                    s.status)), 0)
-                    FROM submission_slices sl JOIN submissions s USING (submission_id)
-                    WHERE sl.period = $period AND sl.place IN (SELECT code FROM codes)),
-                   (SELECT count(*) || ':' || coalesce(bit_xor(hash(t)), 0) FROM bodies t
-                    WHERE body IN (SELECT body FROM mine)),
-                   {", ".join(f"(SELECT count(*) || ':' || coalesce(bit_xor(hash(t)), 0) FROM {table} t)"
-                              for table in STAMPED_TABLES)}
-        """, {"place": place, "period": period}).fetchone())
-
-
-# The tables besides the ledger and the bodies whose content a place page shows or depends on.
-STAMPED_TABLES = ("places", "place_areas", "body_aliases", "imports", "area_figures", "published_figures",
-                  "boundaries")
-# Every body a place's lines name, and the canonical ids they are merged into.
-SCOPED_BODIES = """
-    WITH ids AS (SELECT UNNEST([spender, recipient, funder]) AS body FROM place_lines
-                 WHERE scope_place = $place AND period = $period)
-    SELECT body FROM ids UNION SELECT canonical FROM body_aliases WHERE alias IN (SELECT body FROM ids)
-"""
+        return page_store.place_stamp(con, place, period)
 
 
 def places(ws: Workspace) -> list[dict[str, Any]]:
@@ -99,7 +74,7 @@ def places(ws: Workspace) -> list[dict[str, Any]]:
         with ws.read() as con:
             rows = con.table("places").order_by("place").to_pyarrow().to_pylist()
             # A live slice is a (return, place, period) with lines: the places and periods with counted lines.
-            used = con.con.execute(f"SELECT DISTINCT place, period FROM ({place_lines_store.LIVE_SLICES})").fetchall()
+            used = page_store.live_place_periods(con)
         periods: dict[str, set[str]] = {}
         for place, period in used:
             periods.setdefault(place, set()).add(period)
@@ -113,11 +88,7 @@ def places(ws: Workspace) -> list[dict[str, Any]]:
 def periods_of(ws: Workspace, place: str) -> list[str]:
     def compute() -> list[str]:
         with ws.read() as con:
-            rows = con.con.execute(f"""
-                SELECT DISTINCT period FROM ({place_lines_store.LIVE_SLICES})
-                WHERE place = ? OR place IN (SELECT area FROM place_areas WHERE place = ?) ORDER BY period
-            """, [place, place]).fetchall()
-        return [row[0] for row in rows]
+            return page_store.live_periods_in_scope(con, place)
 
     return cached(ws, ("periods", place), compute)
 
@@ -204,10 +175,7 @@ def warm_after_acceptance(ws: Workspace, submission_id: int) -> threading.Thread
     if not ws.is_shared:
         return None
     with ws.read() as con:
-        slices = con.con.execute("""
-            SELECT DISTINCT s.place, s.period FROM submission_slices s WHERE s.submission_id = ?
-            UNION SELECT DISTINCT a.place, s.period FROM submission_slices s JOIN place_areas a ON a.area = s.place
-            WHERE s.submission_id = ? ORDER BY 1, 2""", [submission_id, submission_id]).fetchall()
+        slices = page_store.places_touched_by(con, submission_id)
 
     def work() -> None:
         for place, period in slices[:WARM_LIMIT]:

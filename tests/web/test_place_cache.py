@@ -4,6 +4,7 @@ leaves every other place's cached page as it was, and never shows old figures fo
 from __future__ import annotations
 
 import re
+import threading
 from decimal import Decimal
 
 import pytest
@@ -62,7 +63,7 @@ def test_accepting_a_return_updates_its_places_and_leaves_the_others_cached(app,
     lewisham_stamp = place_view.place_stamp(ws, "E09000023", YEAR)
 
     sid = _upload_and_accept(app, tmp_path, "12000.50")
-    for thread in [t for t in __import__("threading").enumerate() if t.name == f"warm-{sid}"]:
+    for thread in [t for t in threading.enumerate() if t.name == f"warm-{sid}"]:
         thread.join(timeout=60)
 
     # The partner's new return supersedes its old one (1,000 spend + 250 transfer, eliminated since the PCT

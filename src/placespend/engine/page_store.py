@@ -1,0 +1,63 @@
+"""What the place pages ask of the workspace besides the figures: cache stamps and which places have lines.
+
+Kept in the engine so that `place_view` (the service behind the web pages) holds no SQL of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ibis.backends.duckdb import Backend
+
+from placespend.engine import place_lines_store
+
+# The tables besides the ledger and the bodies whose content a place page shows or depends on.
+STAMPED_TABLES = ("places", "place_areas", "body_aliases", "imports", "area_figures", "published_figures",
+                  "boundaries")
+# Every body a place's lines name, and the canonical ids they are merged into.
+SCOPED_BODIES = """
+    WITH ids AS (SELECT UNNEST([spender, recipient, funder]) AS body FROM place_lines
+                 WHERE scope_place = $place AND period = $period)
+    SELECT body FROM ids UNION SELECT canonical FROM body_aliases WHERE alias IN (SELECT body FROM ids)
+"""
+
+
+def place_stamp(con: Backend, place: str, period: str) -> tuple[Any, ...]:
+    """Changes whenever anything a place's page shows for the period may change: the returns live in its
+    scope, the bodies its lines name, and the places, merges, imports, ward and published figures."""
+    # Body types matter only for the bodies in the place's scope; every new return adds bodies somewhere,
+    # so the whole register would change every place's stamp. The scope is known when place_lines is fresh.
+    bodies = SCOPED_BODIES if place_lines_store.is_fresh(con) else "SELECT body FROM bodies"
+    return tuple(con.con.execute(f"""
+        WITH codes AS (SELECT $place::VARCHAR AS code UNION SELECT area FROM place_areas WHERE place = $place),
+        mine AS ({bodies})
+        SELECT (SELECT count(*) || ':' || coalesce(bit_xor(hash(sl.submission_id, sl.place, sl.superseded_by,
+                                                                s.status)), 0)
+                FROM submission_slices sl JOIN submissions s USING (submission_id)
+                WHERE sl.period = $period AND sl.place IN (SELECT code FROM codes)),
+               (SELECT count(*) || ':' || coalesce(bit_xor(hash(t)), 0) FROM bodies t
+                WHERE body IN (SELECT body FROM mine)),
+               {", ".join(f"(SELECT count(*) || ':' || coalesce(bit_xor(hash(t)), 0) FROM {table} t)"
+                          for table in STAMPED_TABLES)}
+    """, {"place": place, "period": period}).fetchone())
+
+
+def live_place_periods(con: Backend) -> list[tuple[str, str]]:
+    """(place code, period) of every live slice: a live slice is a return's place and period with lines."""
+    return con.con.execute(f"SELECT DISTINCT place, period FROM ({place_lines_store.LIVE_SLICES})").fetchall()
+
+
+def live_periods_in_scope(con: Backend, place: str) -> list[str]:
+    rows = con.con.execute(f"""
+        SELECT DISTINCT period FROM ({place_lines_store.LIVE_SLICES})
+        WHERE place = ? OR place IN (SELECT area FROM place_areas WHERE place = ?) ORDER BY period
+    """, [place, place]).fetchall()
+    return [row[0] for row in rows]
+
+
+def places_touched_by(con: Backend, submission_id: int) -> list[tuple[str, str]]:
+    """(place, period) of a return's slices and of the composite places holding them."""
+    return con.con.execute("""
+        SELECT DISTINCT s.place, s.period FROM submission_slices s WHERE s.submission_id = ?
+        UNION SELECT DISTINCT a.place, s.period FROM submission_slices s JOIN place_areas a ON a.area = s.place
+        WHERE s.submission_id = ? ORDER BY 1, 2""", [submission_id, submission_id]).fetchall()
