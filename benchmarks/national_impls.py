@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from placespend.count.all_places import body_totals, count_all_places, count_cells, fold_cells
+from placespend.count.all_places import body_totals, count_all_places, count_and_body_totals, count_cells, fold_cells
 from placespend.count.consolidate import count_place
 from placespend.domain.criteria import CriteriaSet
 from placespend.domain.problems import PlacespendError
@@ -180,9 +180,8 @@ def _concentration(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def analyses_ibis(ws: Workspace, period: str) -> Any:
     with ws.read() as con:
-        counts = _summary_of_counts(count_all_places(con, period))
-        bodies = body_totals(con, period).to_pyarrow().to_pylist()
-    return {"composition": counts, "concentration": _concentration(bodies)}
+        counts, bodies = count_and_body_totals(con, period)
+    return {"composition": _summary_of_counts(counts), "concentration": _concentration(bodies)}
 
 
 def analyses_sql(ws: Workspace, period: str) -> Any:

@@ -10,7 +10,7 @@ import pytest
 
 from placespend.bench.generate import generate_workspace
 from placespend.bodies import register as bodies
-from placespend.count.all_places import body_totals, count_all_places
+from placespend.count.all_places import body_totals, count_all_places, count_and_body_totals
 from placespend.count.consolidate import count_place, scoped_lines
 from placespend.engine import ledger_store, place_lines_store, places_store
 from placespend.engine.places_store import scope_codes
@@ -65,8 +65,7 @@ def _assert_same_as_ledger(ws: Workspace, places: list[str] | None = None) -> No
                 assert _rows(scoped_lines(con, place, period)) == _rows(_from_flows(con, place, period)), place
 
 
-def test_a_new_workspace_has_place_lines_equal_to_the_ledger(ws: Workspace, monkeypatch) -> None:
-    monkeypatch.setattr(place_lines_store, "BATCH_LINES", 3_000)   # many batches, as on a national ledger
+def test_a_new_workspace_has_place_lines_equal_to_the_ledger(ws: Workspace) -> None:
     with ws.write(changes_results=False) as con:
         assert place_lines_store._rebuild(con.con) == "rebuilt"
     with ws.read() as con:
@@ -157,4 +156,21 @@ def test_all_places_count_and_body_totals_are_the_same_without_place_lines(ws: W
         assert count_all_places(con, "2008-09", bridge=True) == fast_counts
         assert _rows(body_totals(con, "2008-09")) == fast_bodies
         assert count_all_places(con, "2008-09", some) == fast_some
+        _assert_one_pass_equals(con, fast_counts, fast_bodies)
+    with ws.write(changes_results=False) as con:
+        place_lines_store.refresh(con)
+    with ws.read() as con:
+        assert place_lines_store.is_fresh(con)
+        _assert_one_pass_equals(con, fast_counts, fast_bodies)
     assert len(fast_counts) > 50 and len(fast_bodies) > 1000
+
+
+def _assert_one_pass_equals(con, counts, bodies) -> None:
+    """The analyses' one pass gives the count and the body totals exactly, and leaves no temporary table."""
+    together, together_bodies = count_and_body_totals(con, "2008-09")
+    assert {place: (c.total, c.lines, c.unreported_transfers, c.eliminated_transfers, c.by_cofog, c.by_spender_type)
+            for place, c in together.items()} == \
+        {place: (c.total, c.lines, c.unreported_transfers, c.eliminated_transfers, c.by_cofog, c.by_spender_type)
+         for place, c in counts.items()}
+    assert sorted(tuple(row.values()) for row in together_bodies) == bodies
+    assert con.con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()[0] == 0

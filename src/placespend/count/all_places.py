@@ -11,6 +11,7 @@ engine (tests/count check it place by place).
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -134,8 +135,37 @@ def fold_cells(rows: list[dict[str, object]], period: str) -> dict[str, PlaceCou
 def body_totals(con: Backend, period: str) -> ir.Table:
     """Counted money per place and the body it counts under (its spender, or an unreported recipient): the
     input of concentration (top-N shares, Herfindahl-Hirschman index, small bodies) for every place at once."""
+    return _bodies(_body_cells(con, period))
+
+
+def count_and_body_totals(con: Backend, period: str) -> tuple[dict[str, PlaceCount], list[dict[str, object]]]:
+    """`count_all_places` and `body_totals` together, from one pass over the lines.
+
+    Why: pairing every line with its places and matching recipients to reporters is most of the cost of
+    each; here it is done once into a temporary table of (place, status, division, type, body) cells, which
+    both then fold (a few hundred thousand rows at 10M lines instead of the lines twice)."""
+    name = f"body_cells_{uuid.uuid4().hex}"   # a temporary table: allowed on a read-only connection
+    cells = con.create_table(name, _body_cells(con, period), temp=True)
+    try:
+        counted = cells.group_by(["scope_place", "status", "cofog_division", "counted_type"]).agg(
+            amount=cells.amount.sum(), lines=cells.lines.sum())
+        counts = fold_cells(counted.to_pyarrow().to_pylist(), period)
+        bodies = _bodies(cells).to_pyarrow().to_pylist()
+    finally:
+        con.raw_sql(f'DROP TABLE IF EXISTS temp.main."{name}"')   # ibis 12's drop_table fails on temp tables
+    return counts, bodies
+
+
+def _body_cells(con: Backend, period: str) -> ir.Table:
     lines = all_places_lines(con, period)
-    counted = lines.filter(lines.status != "eliminated")
-    body = ibis.cases((counted.status == "spend", counted.spender), else_=counted.recipient)
-    return counted.group_by(scope_place=counted.scope_place, body=body, body_type=counted.counted_type).agg(
-        amount=counted.counted_amount.sum())
+    body = ibis.cases((lines.status == "spend", lines.spender), (lines.status == "unreported", lines.recipient),
+                      else_=ibis.null("string"))
+    return lines.group_by(scope_place=lines.scope_place, status=lines.status, cofog_division=lines.cofog_division,
+                          counted_type=lines.counted_type, body=body).agg(
+        amount=lines.counted_amount.sum(), lines=lines.count())
+
+
+def _bodies(cells: ir.Table) -> ir.Table:
+    counted = cells.filter(cells.status != "eliminated")
+    return counted.group_by(scope_place=counted.scope_place, body=counted.body,
+                            body_type=counted.counted_type).agg(amount=counted.amount.sum())

@@ -54,9 +54,13 @@ class RawSource:
 
 
 def connect() -> tuple[duckdb.DuckDBPyConnection, tempfile.TemporaryDirectory[str]]:
-    """A private in-memory DuckDB that spills to a temporary folder, so a 10M-line file fits in bounded memory."""
+    """A private DuckDB file in a temporary folder, so a national file fits in bounded memory and disk.
+
+    Why a file and not an in-memory database that spills: spilled blocks are not compressed, so 100M lines
+    of text needed over 40 GB of temporary disk; stored tables are compressed (dictionary, FSST) to a few."""
     folder = tempfile.TemporaryDirectory(prefix="placespend-ingest-")
-    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": folder.name,
+    con = duckdb.connect(str(Path(folder.name) / "return.duckdb"),
+                         config={"memory_limit": MEMORY_LIMIT, "temp_directory": folder.name,
                                  "preserve_insertion_order": True})
     return con, folder
 
