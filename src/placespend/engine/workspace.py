@@ -22,6 +22,15 @@ DEFAULT_DB = "placespend.duckdb"
 MEMORY_LIMIT = os.environ.get("PLACESPEND_MEMORY", "4GiB")
 
 
+def _connect(path: Path, read_only: bool = False) -> Backend:
+    """A connection with DuckDB's memory capped. Set after connecting, not as connection configuration: DuckDB
+    refuses a second connection to a file with a different configuration from one already open in the process
+    (an analyst's own `ibis.duckdb.connect` in the same notebook, say)."""
+    con = ibis.duckdb.connect(str(path), read_only=read_only)
+    con.raw_sql(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    return con
+
+
 class Workspace:
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path or os.environ.get("PLACESPEND_DB") or DEFAULT_DB).resolve()
@@ -39,7 +48,7 @@ class Workspace:
         cursor of it, side by side; writes take turns (`ReadWriteLock`)."""
         if self._shared is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._shared = ibis.duckdb.connect(str(self.path), memory_limit=MEMORY_LIMIT)
+            self._shared = _connect(self.path)
             migrate(self._shared)
 
     def close(self) -> None:
@@ -86,7 +95,7 @@ class Workspace:
             return
         if not self.exists:
             raise PlacespendError(f"No workspace at {self.path}; ingest or import something first, or pass --db.")
-        con = ibis.duckdb.connect(str(self.path), read_only=True, memory_limit=MEMORY_LIMIT)
+        con = _connect(self.path, read_only=True)
         try:
             yield con
         finally:
@@ -128,7 +137,7 @@ class Workspace:
                         self.generation += 1
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = ibis.duckdb.connect(str(self.path), memory_limit=MEMORY_LIMIT)
+        con = _connect(self.path)
         try:
             migrate(con)
             yield con
