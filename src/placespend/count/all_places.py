@@ -11,7 +11,6 @@ engine (tests/count check it place by place).
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,9 +23,11 @@ from ibis.backends.duckdb import Backend
 
 from placespend.count.consolidate import with_status
 from placespend.engine import bodies_store, place_lines_store
-from placespend.engine.tables import active_flows
+from placespend.engine.tables import active_flows, materialised
 
 ZERO = Decimal("0.00")
+# What the count's cells are keyed by: place, how each line counts, and the two breakdowns every count gives.
+CELL_KEYS = ["scope_place", "status", "cofog_division", "counted_type"]
 # cell column -> the PlaceCount breakdown it is summed into (keys as `count_place` gives them: str of the value)
 BREAKDOWNS = {"cofog_division": "by_cofog", "counted_type": "by_spender_type", "basis": "by_basis",
               "method": "by_method"}
@@ -96,7 +97,7 @@ def count_cells(con: Backend, period: str, places: Iterable[str] | None = None, 
     `bridge` also splits the cells by basis and method, for compare's bridge; that doubles the cells to fold,
     so only callers that need those breakdowns pay for them."""
     lines = all_places_lines(con, period, places)
-    keys = ["scope_place", "status", "cofog_division", "counted_type", *(["basis", "method"] if bridge else [])]
+    keys = [*CELL_KEYS, *(["basis", "method"] if bridge else [])]
     return lines.group_by(keys).agg(amount=lines.counted_amount.sum(), lines=lines.count())
 
 
@@ -144,15 +145,10 @@ def count_and_body_totals(con: Backend, period: str) -> tuple[dict[str, PlaceCou
     Why: pairing every line with its places and matching recipients to reporters is most of the cost of
     each; here it is done once into a temporary table of (place, status, division, type, body) cells, which
     both then fold (a few hundred thousand rows at 10M lines instead of the lines twice)."""
-    name = f"body_cells_{uuid.uuid4().hex}"   # a temporary table: allowed on a read-only connection
-    cells = con.create_table(name, _body_cells(con, period), temp=True)
-    try:
-        counted = cells.group_by(["scope_place", "status", "cofog_division", "counted_type"]).agg(
-            amount=cells.amount.sum(), lines=cells.lines.sum())
+    with materialised(con, _body_cells(con, period)) as cells:
+        counted = cells.group_by(CELL_KEYS).agg(amount=cells.amount.sum(), lines=cells.lines.sum())
         counts = fold_cells(counted.to_pyarrow().to_pylist(), period)
         bodies = _bodies(cells).to_pyarrow().to_pylist()
-    finally:
-        con.raw_sql(f'DROP TABLE IF EXISTS temp.main."{name}"')   # ibis 12's drop_table fails on temp tables
     return counts, bodies
 
 

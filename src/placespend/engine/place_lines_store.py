@@ -77,14 +77,13 @@ def _has_tables(raw, names: tuple[str, ...]) -> bool:
     return all(name in found for name in names)
 
 
-def lines_sql(only: str = "", period: str | None = None, ordered: bool = True) -> str:
-    """The live lines once per scope place, in (scope_place, period) order unless `ordered` is False.
+def lines_sql(only: str = "", period: str | None = None) -> str:
+    """The live lines once per scope place, in (scope_place, period) order.
 
     `only` names a table of slices (submission_id, place, period) to take the lines of instead of every live
     slice; `period` narrows it to one period."""
     live = f"SELECT * FROM {only}" if only else LIVE_SLICES
     in_period = f"WHERE f.period = '{_literal(period)}'" if period is not None else ""
-    order = "ORDER BY scope_place, period" if ordered else ""
     return f"""
         WITH live AS ({live}),
         lines AS (SELECT f.* FROM flows f SEMI JOIN live ON f.submission_id = live.submission_id
@@ -92,7 +91,7 @@ def lines_sql(only: str = "", period: str | None = None, ordered: bool = True) -
         scoped AS (SELECT place AS scope_place, * FROM lines
                    UNION ALL
                    SELECT m.scope_place, lines.* FROM lines JOIN ({MEMBERS}) m ON lines.place = m.code)
-        SELECT * FROM scoped {order}
+        SELECT * FROM scoped ORDER BY scope_place, period
     """
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 import ibis.expr.types as ir
@@ -21,6 +24,20 @@ def active_flows(con: Backend) -> ir.Table:
     ledger = flows.semi_join(live, [flows.submission_id == live.submission_id, flows.place == live.place,
                                     flows.period == live.period])
     return bodies_store.with_canonical_ids(con, ledger)
+
+
+@contextmanager
+def materialised(con: Backend, expr: ir.Table) -> Iterator[ir.Table]:
+    """`expr` computed once into a temporary table (allowed on a read-only connection), dropped after use, for
+    callers that read one intermediate result several times.
+
+    Why not `Table.cache()`: ibis 12 fails to drop a DuckDB temporary table ("syntax error at end of input")."""
+    name = f"materialised_{uuid.uuid4().hex}"
+    table = con.create_table(name, expr, temp=True)
+    try:
+        yield table
+    finally:
+        con.raw_sql(f'DROP TABLE IF EXISTS temp.main."{name}"')
 
 
 def known_places(con: Backend) -> set[str]:
