@@ -16,6 +16,7 @@ from placespend.cli import (
     deepdive_cmds,
     demo_cmds,
     estimate_cmds,
+    insight_cmds,
     ledger_cmds,
     user_cmds,
     wards_cmds,
@@ -55,6 +56,7 @@ bodies_cmds.register(app)
 demo_cmds.register(app)
 user_cmds.register(app)
 bench_cmds.register(app)
+insight_cmds.register(app)
 
 
 def run() -> None:
