@@ -28,7 +28,15 @@ templates.env.globals["version"] = __version__
 
 def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False) -> FastAPI:
     """One app per workspace; `public` adds a read-only view of published results without signing in."""
-    from placespend.web import api, insight_area_api, insight_people_api, pages, submissions_pages
+    from placespend.web import (
+        api,
+        insight_area_api,
+        insight_people_api,
+        insight_sharing_api,
+        insight_spatial_api,
+        pages,
+        submissions_pages,
+    )
 
     ws.share()
     app = FastAPI(title="placespend", version=__version__,
@@ -50,7 +58,9 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
     app.include_router(submissions_pages.router)
     app.include_router(api.router)
     app.include_router(insight_area_api.router)
+    app.include_router(insight_spatial_api.router)
     app.include_router(insight_people_api.router)
+    app.include_router(insight_sharing_api.router)
     _errors(app)
     return app
 
