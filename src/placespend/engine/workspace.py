@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import ibis
 from ibis.backends.duckdb import Backend
 
@@ -26,9 +29,25 @@ def _connect(path: Path, read_only: bool = False) -> Backend:
     """A connection with DuckDB's memory capped. Set after connecting, not as connection configuration: DuckDB
     refuses a second connection to a file with a different configuration from one already open in the process
     (an analyst's own `ibis.duckdb.connect` in the same notebook, say)."""
-    con = ibis.duckdb.connect(str(path), read_only=read_only)
+    try:
+        con = ibis.duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "Conflicting lock" not in str(exc):
+            raise
+        raise WorkspaceBusy(path, str(exc)) from None
     con.raw_sql(f"SET memory_limit = '{MEMORY_LIMIT}'")
     return con
+
+
+class WorkspaceBusy(PlacespendError):
+    """Another process holds the workspace file (DuckDB allows one writing process per file, and a running
+    `placespend serve` keeps it open), which users meet as soon as they run the CLI beside the web app."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        pid = re.search(r"PID (\d+)", detail)
+        holder = f"another placespend process (PID {pid.group(1)})" if pid else "another process"
+        super().__init__(f"The workspace {path} is in use by {holder}, for example `placespend serve`: "
+                         "use the web app or its API while it runs, or stop it and run this command again.")
 
 
 class Workspace:
@@ -52,10 +71,14 @@ class Workspace:
             migrate(self._shared)
 
     def close(self) -> None:
+        """Disconnect, folding the write-ahead log into the file first so that the file alone is the whole
+        workspace (a `.wal` left behind is replayed on the next open, and lost if the file is copied alone)."""
         if self._shared is not None:
             for reader in self._readers:
                 reader.disconnect()
             self._readers.clear()
+            with contextlib.suppress(duckdb.TransactionException):  # a write still open: DuckDB's own
+                self._shared.raw_sql("CHECKPOINT")                  # checkpoint on disconnect covers it
             self._shared.disconnect()
             self._shared = None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -39,7 +41,13 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
     )
 
     ws.share()
-    app = FastAPI(title="placespend", version=__version__,
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        ws.close()  # uvicorn runs this on SIGTERM and SIGINT: the workspace is checkpointed, no .wal left
+
+    app = FastAPI(title="placespend", version=__version__, lifespan=lifespan,
                   description="All public money spent in a place, counted once (the Total Place method).")
     app.state.workspace, app.state.public, app.state.secure_cookies = ws, public, secure_cookies
     app.state.throttle = LoginThrottle()
