@@ -7,8 +7,10 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
+import fastapi_offline
 import plotly
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -47,11 +49,22 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
         yield
         ws.close()  # uvicorn runs this on SIGTERM and SIGINT: the workspace is checkpointed, no .wal left
 
-    app = FastAPI(title="placespend", version=__version__, lifespan=lifespan,
+    # Councils run offline: /docs is served from the package's own Swagger UI copy, never from a CDN.
+    app = FastAPI(title="placespend", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="All public money spent in a place, counted once (the Total Place method).")
     app.state.workspace, app.state.public, app.state.secure_cookies = ws, public, secure_cookies
     app.state.throttle = LoginThrottle()
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+    # fastapi-offline ships Swagger UI 5 (OpenAPI 3.1, which FastAPI writes); only its files are used here.
+    app.mount("/static-vendor/swagger", StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"),
+              name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Response:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="placespend API",
+                                   swagger_js_url="/static-vendor/swagger/swagger-ui-bundle.js",
+                                   swagger_css_url="/static-vendor/swagger/swagger-ui.css",
+                                   swagger_favicon_url="/static/favicon.svg")
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:
