@@ -19,6 +19,7 @@ from placespend.analysis.funding_routes import place_routes
 from placespend.analysis.local_control import place_local_control
 from placespend.count.all_places import count_all_places
 from placespend.count.consolidate import classified_lines, count_place
+from placespend.count.overlaps import COUNTED_STATUSES
 from placespend.count.reconcile import reconciliation
 from placespend.domain import classifications as cls
 from placespend.domain.problems import PlacespendError
@@ -214,7 +215,7 @@ def _sankey_links(lines) -> list[dict[str, Any]]:
     A body that both passes money on and spends appears once as a funder ("... funds") and once as a
     spender, so pooled budgets (A -> B -> A) draw as two links instead of breaking the chart.
     """
-    counted = lines.filter(lines.status != "eliminated")
+    counted = lines.filter(lines.status.isin(COUNTED_STATUSES))
     body = (counted.status == "unreported").ifelse(counted.recipient, counted.spender)
     origin = counted.funder.fill_null("own income / local taxation")
     first = counted.group_by(source=origin, target=body).agg(amount=counted.counted_amount.sum())
