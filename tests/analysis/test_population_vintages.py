@@ -57,6 +57,7 @@ def test_per_head_shows_the_vintage_and_offers_a_backcast(cli, tmp_path, shared_
     table = cli("analyse", "per-head", "--place", HACKNEY, "--year", "2008-09", "--need", "none").stdout
     text = " ".join(table.split())  # the terminal wraps the lines below the table
     assert "Population: 'population' 2019 (nearest vintage)." in text
+    assert f"Back-cast, {HACKNEY}: £{(SPEND / backcast).quantize(Decimal('0.01')):,.2f} per head" in text
     assert (f"population {backcast:,.0f} in 2008-09 = ONS 2019 281,120 x region E12000007 on 2009-01-01 "
             "7,877,924") in text
 

@@ -100,18 +100,18 @@ def local_control_tables(report: LocalControlReport, top: int = 10) -> Group:
 def per_head_tables(report: PerHeadReport) -> Group:
     scope = f"COFOG {report.division}" if report.division else "all spend"
     table = _table(f"Spend per head, {report.period}, {scope}",
-                   ["Place", "Spend", "Population", "Per head", "Flag", "Back-cast per head", "Need index",
-                    "Need-adjusted per head", "Flag "])
+                   ["Place", "Spend", "Population", "Per head", "Flag", "Need index", "Need-adjusted per head",
+                    "Flag "])
     for row in report.places:
         vintage = f" ({row.population.period})" if row.population.nearest else ""
         table.add_row(row.name or row.place, short_pounds(row.spend), f"{row.population.value:,.0f}{vintage}",
                       pounds(row.per_head), row.flags.get("per_head") or "",
-                      pounds(row.backcast_per_head) if row.backcast else "-",
                       f"{row.need_index:.3f}" if row.need_index is not None else "-",
                       pounds(row.need_adjusted), row.flags.get("need_adjusted_per_head") or "")
     near = " (nearest vintage)" if report.population_nearest else ""
     lines: list[Any] = [table, f"Population: '{report.population_indicator}' {report.population_vintage}{near}."]
-    lines += [f"Back-cast, {row.place}: population {b.population:,.0f} in {b.period} = ONS {b.vintage} "
+    lines += [f"Back-cast, {row.place}: {pounds(row.backcast_per_head)} per head; population {b.population:,.0f} in "
+              f"{b.period} = ONS {b.vintage} "
               f"{b.vintage_population:,.0f} x region {b.region} on {b.region_date} {b.region_in_year:,.0f} / its "
               f"districts at ONS {b.vintage} {b.region_at_vintage:,.0f}." for row in report.places
               if (b := row.backcast)]
