@@ -19,11 +19,13 @@ from placespend.analysis.funding_routes import place_routes
 from placespend.analysis.local_control import place_local_control
 from placespend.count.all_places import count_all_places
 from placespend.count.consolidate import classified_lines, count_place
+from placespend.count.overlaps import COUNTED_STATUSES
 from placespend.count.reconcile import reconciliation
 from placespend.domain import classifications as cls
 from placespend.domain.problems import PlacespendError
 from placespend.engine import area_figures_store, page_store, workflow_store
 from placespend.engine.workspace import Workspace
+from placespend.estimate.backcast import backcast_population
 from placespend.estimate.centre_out import estimate_place
 from placespend.estimate.criteria import shipped_criteria
 from placespend.estimate.indicators import all_place_areas, indicator_for_areas, indicator_for_groups, place_areas
@@ -116,6 +118,8 @@ def _overview(ws: Workspace, place: str, period: str) -> dict[str, Any]:
         "place": place, "period": period, "count": asdict(count), "reconciliation": rec,
         "population": population,
         "per_head": _per_head(total, population),
+        "backcast_per_head": _per_head(total, {"value": population["backcast"]["population"]}
+                                       if population and population["backcast"] else None),
         "cofog": [{"cofog": k, "name": names.get(k, k), "amount": a} for k, a in
                   sorted(count.by_cofog.items(), key=lambda kv: -kv[1])],
         "sankey": links,
@@ -162,7 +166,8 @@ def others(ws: Workspace, period: str) -> list[dict[str, Any]]:
             total = counts[place].total if place in counts else overview(ws, place, period)["count"]["total"]
             people = population.get(place)
             rows.append({"place": place, "name": entry["name"], "total": total,
-                         "per_head": _per_head(total, {"value": people.value} if people and people.value else None)})
+                         "per_head": _per_head(total, {"value": people.value} if people and people.value else None),
+                         "vintage": people.period if people and people.value and people.nearest else None})
         return rows
 
     return cached(ws, ("others", period), compute)
@@ -192,11 +197,18 @@ WARM_LIMIT = 50  # place pages recomputed after one acceptance; a national retur
 
 
 def _population(con, place: str, period: str) -> dict[str, Any] | None:
+    """The population per-head figures divide by, with its vintage, and a back-cast where the vintage is not
+    the figure's own year (estimate.backcast), both shown beside the figure."""
+    areas = place_areas(con, place)
     try:
-        value = indicator_for_areas(con, place_areas(con, place), "population", period)
+        value = indicator_for_areas(con, areas, "population", period)
     except PlacespendError:
         return None
-    return {"value": value.value, "vintage": value.period, "nearest": value.nearest} if value.value else None
+    if not value.value:
+        return None
+    backcast = backcast_population(con, areas, period, value)
+    return {"value": value.value, "vintage": value.period, "nearest": value.nearest,
+            "backcast": backcast.to_dict() if backcast else None}
 
 
 def _estimate(con, place: str, period: str) -> dict[str, Any] | None:
@@ -214,7 +226,7 @@ def _sankey_links(lines) -> list[dict[str, Any]]:
     A body that both passes money on and spends appears once as a funder ("... funds") and once as a
     spender, so pooled budgets (A -> B -> A) draw as two links instead of breaking the chart.
     """
-    counted = lines.filter(lines.status != "eliminated")
+    counted = lines.filter(lines.status.isin(COUNTED_STATUSES))
     body = (counted.status == "unreported").ifelse(counted.recipient, counted.spender)
     origin = counted.funder.fill_null("own income / local taxation")
     first = counted.group_by(source=origin, target=body).agg(amount=counted.counted_amount.sum())

@@ -21,8 +21,10 @@ from placespend.ingest.checks import WorkspaceContext, check_return
 from placespend.ingest.columnar_flows import ColumnarLines, is_columnar, read_columnar_return
 from placespend.ingest.flows import FlowLine, read_return
 from placespend.ingest.grants.orgids import use_orgid_places
+from placespend.ingest.multi_area import RELATIONS, members_from_rows, place_by_population
 from placespend.ingest.places import Place, read_places
 from placespend.ingest.reference import read_reference
+from placespend.ingest.reference.batch import ReferenceBatch
 
 Outcome = Literal["loaded", "unchanged", "rejected"]
 
@@ -218,6 +220,7 @@ def import_reference(ws: Workspace, path: Path, kind: str | None = None) -> Impo
     if places:
         places_store.save_places(ws, _places_of(places[0].table.to_pylist()))
     flows = [batch for batch in batches if batch.kind == "flows" and batch.lines]
+    _place_multi_area(ws, flows, report)
     if flows:
         single = len(flows) == 1
         ledger_store.record_submissions(ws, [
@@ -228,6 +231,18 @@ def import_reference(ws: Workspace, path: Path, kind: str | None = None) -> Impo
     others = [(batch.kind, batch.table) for batch in batches if batch.kind not in {"places", "flows"}]
     import_id = reference_store.save_reference(ws, digest, path.name, reader.name, others) if others else None
     return ImportResult(path, report, "loaded", reader.name, rows, import_id)
+
+
+def _place_multi_area(ws: Workspace, flows: list[ReferenceBatch], report: Report) -> None:
+    """Lines of authorities spanning several districts placed in them by population (ingest.multi_area), from
+    the workspace's lookups and populations."""
+    codes = sorted({line.place for batch in flows for line in batch.lines})
+    members = members_from_rows(reference_store.multi_area_members(ws, codes, RELATIONS))
+    if not members:
+        return
+    known = reference_store.place_and_area_codes(ws)
+    for batch in flows:
+        batch.lines = place_by_population(batch.lines, members, known, report)
 
 
 def _places_of(rows: list[dict[str, str]]) -> list[Place]:

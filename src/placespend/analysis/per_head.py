@@ -5,7 +5,9 @@ example, the raw data on health per capita for two areas (e.g. Lewisham and Durh
 but after adjustments to reflect the differential in health-related deprivation indicators between these
 two places the revised per capita spend on health looks quite different." So both are shown, side by side.
 
-- per head = counted spend (all, or one COFOG division) / population, at the nearest vintage (named);
+- per head = counted spend (all, or one COFOG division) / population, at the nearest vintage (named beside
+  each place's figure); where that is not the spend's own year, a back-cast population by the region's own
+  change (`estimate.backcast`) gives a second, labelled per-head figure;
 - need index = the place's need per head relative to the reference's: (N_P / pop_P) / (N_ref / pop_ref),
   i.e. its share of the need indicator N over its share of the population. N is any indicator or product
   in the workspace, e.g. ``population*imd_average_score`` (deprivation-weighted population) or
@@ -28,6 +30,7 @@ from placespend.analysis.benchmark import Benchmark, benchmark
 from placespend.analysis.shares import ZERO, money
 from placespend.count.consolidate import counted_lines
 from placespend.domain.problems import PlacespendError
+from placespend.estimate.backcast import Backcast, backcast_population
 from placespend.estimate.indicators import (
     IndicatorValue,
     available_periods,
@@ -52,10 +55,15 @@ class PlacePerHead:
     need_index: Decimal | None = None
     flags: dict[str, str | None] = field(default_factory=dict)
     z: dict[str, Decimal | None] = field(default_factory=dict)
+    backcast: Backcast | None = None
 
     @property
     def per_head(self) -> Decimal | None:
         return self.spend / self.population.value if self.population.value else None
+
+    @property
+    def backcast_per_head(self) -> Decimal | None:
+        return self.spend / self.backcast.population if self.backcast and self.backcast.population else None
 
     @property
     def need_adjusted(self) -> Decimal | None:
@@ -68,7 +76,11 @@ class PlacePerHead:
 
         return {"place": self.place, "name": self.name, "spend": money(self.spend),
                 "population": self.population.value, "population_areas": self.population.areas,
+                "population_vintage": self.population.period,
+                "population_nearest_vintage": self.population.nearest,
                 "per_head": rounded(self.per_head),
+                "backcast": ({**self.backcast.to_dict(), "per_head": rounded(self.backcast_per_head)}
+                             if self.backcast else None),
                 "need_value": self.need.value if self.need else None,
                 "need_index": self.need_index.quantize(INDEX_PLACES) if self.need_index is not None else None,
                 "need_adjusted_per_head": rounded(self.need_adjusted), "flags": self.flags,
@@ -116,8 +128,16 @@ def per_head(con: Backend, places: list[str], period: str, division: str | None 
     rows = [PlacePerHead(p, names.get(p), _spend(con, p, period, division),
                          indicator_for_areas(con, place_areas(con, p), population_indicator, period))
             for p in places]
+    for row in rows:
+        row.backcast = backcast_population(con, place_areas(con, row.place), period, row.population)
     notes = [f"{row.place}: no {population_indicator} for its areas at {row.population.period}; no per-head figure."
              for row in rows if not row.population.value]
+    notes += [f"{row.place}: no {population_indicator} of {period} in the workspace; per head uses ONS "
+              f"{row.population.period}" + (f", and a back-cast to {period} by the region's change is offered."
+                                            if row.backcast else " (import that year's ONS mid-year population, "
+                                            "or the Eurostat NUTS 1 series and the LAD -> region lookup for a "
+                                            "back-cast).")
+              for row in rows if row.population.value and row.population.nearest]
     report = PerHeadReport(period, division, population_indicator, rows[0].population.period if rows else "",
                            bool(rows and rows[0].population.nearest), None, None, None, reference, rows,
                            notes=notes)

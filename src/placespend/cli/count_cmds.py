@@ -10,6 +10,7 @@ from rich.table import Table
 from placespend.cli.context import Engine, EngineOption, Format, console, guard, read
 from placespend.count.consolidate import count_place
 from placespend.count.explain import explain as explain_lines
+from placespend.count.overlaps import COUNTED_STATUSES
 from placespend.count.reconcile import reconciliation
 from placespend.domain.vocabulary import normalise_place
 from placespend.report.count_output import count_csv, count_dict, count_tables
@@ -48,7 +49,8 @@ def explain(
     year: YearOption,
     cofog: Annotated[str | None, typer.Option(help="COFOG division (10) or group (10.2).")] = None,
     body_type: Annotated[str | None, typer.Option(help="Body type the amount counts under.")] = None,
-    status: Annotated[str | None, typer.Option(help="spend, unreported or eliminated.")] = None,
+    status: Annotated[str | None, typer.Option(
+        help="spend, unreported, eliminated or outturn_detail (grants inside their council's outturn).")] = None,
     fmt: FormatOption = Format.table,
     engine: EngineOption = Engine.duckdb,
 ) -> None:
@@ -77,7 +79,7 @@ def explain(
         table.add_row(row["file_name"], row["source_sheet"] or "", str(row["source_row"]), row["spender"],
                       row["flow"], row["cofog"], row["counted_type"], row["status"], pounds(row["counted_amount"]))
     console.print(table)
-    total = sum(row["counted_amount"] for row in rows if row["status"] != "eliminated")
+    total = sum(row["counted_amount"] for row in rows if row["status"] in COUNTED_STATUSES)
     console.print(f"{len(rows):,} lines, {pounds(total)} counted")
 
 

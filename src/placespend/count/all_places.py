@@ -22,6 +22,7 @@ import pyarrow as pa
 from ibis.backends.duckdb import Backend
 
 from placespend.count.consolidate import with_status
+from placespend.count.overlaps import COUNTED_STATUSES, OUTTURN_DETAIL, outturn_bodies
 from placespend.engine import bodies_store, place_lines_store
 from placespend.engine.tables import active_flows, materialised
 
@@ -47,6 +48,7 @@ class PlaceCount:
     by_spender_type: dict[str, Decimal] = field(default_factory=dict)
     by_basis: dict[str, Decimal] = field(default_factory=dict)    # only with bridge=True: compare's bridge
     by_method: dict[str, Decimal] = field(default_factory=dict)
+    outturn_detail: Decimal = ZERO   # grants inside their council's outturn: shown, not counted
 
 
 def place_scopes(con: Backend, places: Iterable[str] | None = None) -> ir.Table:
@@ -88,7 +90,10 @@ def all_places_lines(con: Backend, period: str, places: Iterable[str] | None = N
     reporters = spend.select(reporter_place=spend.scope_place, reporter=spend.spender).distinct()
     joined = lines.left_join(reporters, [lines.scope_place == reporters.reporter_place,
                                          lines.recipient == reporters.reporter])
-    return with_status(joined).drop("reporter", "reporter_place")
+    outturn = outturn_bodies(lines, "scope_place")
+    joined = joined.left_join(outturn, [joined.scope_place == outturn.outturn_scope_place,
+                                        joined.spender == outturn.outturn_body])
+    return with_status(joined).drop("reporter", "reporter_place", "outturn_body", "outturn_scope_place")
 
 
 def count_cells(con: Backend, period: str, places: Iterable[str] | None = None, *, bridge: bool = False) -> ir.Table:
@@ -120,6 +125,9 @@ def fold_cells(rows: list[dict[str, object]], period: str) -> dict[str, PlaceCou
         count.lines += int(row["lines"])  # type: ignore[call-overload]
         if status == "eliminated":
             count.eliminated_transfers += amount
+            continue
+        if status == OUTTURN_DETAIL:
+            count.outturn_detail += amount
             continue
         if status == "unreported":
             count.unreported_transfers += amount
@@ -162,6 +170,6 @@ def _body_cells(con: Backend, period: str) -> ir.Table:
 
 
 def _bodies(cells: ir.Table) -> ir.Table:
-    counted = cells.filter(cells.status != "eliminated")
+    counted = cells.filter(cells.status.isin(COUNTED_STATUSES))
     return counted.group_by(scope_place=counted.scope_place, body=counted.body,
                             body_type=counted.counted_type).agg(amount=counted.amount.sum())

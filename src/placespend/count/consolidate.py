@@ -13,6 +13,7 @@ import ibis
 import ibis.expr.types as ir
 from ibis.backends.duckdb import Backend
 
+from placespend.count.overlaps import COUNTED_STATUSES, OUTTURN_DETAIL, is_grant, outturn_bodies, overlap_warnings
 from placespend.engine import bodies_store, place_lines_store
 from placespend.engine.places_store import scope_codes
 from placespend.engine.tables import active_flows
@@ -38,6 +39,8 @@ class CountResult:
     eliminated_transfers: Decimal
     unreported_recipients: list[dict[str, object]] = field(default_factory=list)
     pass_through_recipients: list[str] = field(default_factory=list)
+    outturn_detail: Decimal = ZERO   # grants inside their council's outturn: shown, not counted (count.overlaps)
+    overlap_warnings: list[dict[str, object]] = field(default_factory=list)
 
 
 def scoped_lines(con: Backend, place: str, period: str) -> ir.Table:
@@ -55,18 +58,23 @@ def scoped_lines(con: Backend, place: str, period: str) -> ir.Table:
 
 
 def classified_lines(con: Backend, place: str, period: str) -> ir.Table:
-    """Each scoped line with its `status` (spend, unreported, eliminated) and the body type it counts under."""
+    """Each scoped line with its `status` (spend, unreported, eliminated, outturn_detail) and the body type it
+    counts under."""
     lines = scoped_lines(con, place, period)
     reporters = lines.filter(lines.flow == "spend").select(reporter=lines.spender).distinct()
     joined = lines.left_join(reporters, lines.recipient == reporters.reporter)
-    return with_status(joined).drop("reporter")
+    outturn = outturn_bodies(lines)
+    joined = joined.left_join(outturn, joined.spender == outturn.outturn_body)
+    return with_status(joined).drop("reporter", "outturn_body")
 
 
 def with_status(joined: ir.Table) -> ir.Table:
     """DESIGN.md §4 on lines joined to the spenders that report spend in scope (`reporter` null if none):
     spend counts; a transfer to a non-reporting recipient counts as that recipient's (unreported); a transfer
-    to a reporting one is eliminated."""
+    to a reporting one is eliminated. First, a grant of a council that reports its service outturn in scope
+    (`outturn_body` not null) is detail of that outturn (count.overlaps)."""
     status = ibis.cases(
+        (joined.outturn_body.notnull() & is_grant(joined), OUTTURN_DETAIL),
         (joined.flow == "spend", "spend"),
         (joined.reporter.isnull(), "unreported"),
         else_="eliminated",
@@ -79,7 +87,7 @@ def with_status(joined: ir.Table) -> ir.Table:
 
 def counted_lines(con: Backend, place: str, period: str) -> ir.Table:
     lines = classified_lines(con, place, period)
-    return lines.filter(lines.status != "eliminated")
+    return lines.filter(lines.status.isin(COUNTED_STATUSES))
 
 
 # The breakdowns of CountResult and the column each one sums by, read from one grouped query.
@@ -102,7 +110,7 @@ def count_place(con: Backend, place: str, period: str) -> CountResult:
     for cell in cells.to_pyarrow().to_pylist():
         line_count += cell["lines"]
         by_status[cell["status"]] += cell["amount"]
-        if cell["status"] != "eliminated":
+        if cell["status"] in COUNTED_STATUSES:
             for name, key in BREAKDOWNS.items():
                 sums[name][str(cell[key])] += cell["amount"]
     unreported = _unreported_recipients(lines.filter(lines.status == "unreported"))
@@ -116,6 +124,8 @@ def count_place(con: Backend, place: str, period: str) -> CountResult:
         eliminated_transfers=by_status["eliminated"],
         unreported_recipients=unreported,
         pass_through_recipients=_pass_through(lines, unreported),
+        outturn_detail=by_status[OUTTURN_DETAIL],
+        overlap_warnings=overlap_warnings(lines),
     )
 
 

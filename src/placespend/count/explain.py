@@ -6,6 +6,7 @@ import ibis.expr.types as ir
 from ibis.backends.duckdb import Backend
 
 from placespend.count.consolidate import classified_lines
+from placespend.count.overlaps import COUNTED_STATUSES
 
 PROVENANCE_COLUMNS = (
     "status", "file_name", "submission_id", "source_sheet", "source_row", "spender", "flow", "recipient",
@@ -17,8 +18,8 @@ def explain(con: Backend, place: str, period: str, *, cofog: str | None = None, 
             status: str | None = None, include_eliminated: bool = False) -> ir.Table:
     """Lines behind a figure; filters mirror the count's breakdowns (division, body type, status)."""
     lines = classified_lines(con, place, period)
-    if not include_eliminated and status != "eliminated":
-        lines = lines.filter(lines.status != "eliminated")
+    if not include_eliminated and status is None:
+        lines = lines.filter(lines.status.isin(COUNTED_STATUSES))
     if cofog:
         lines = lines.filter(lines.cofog_division == cofog[:2] if len(cofog) <= 2 else lines.cofog == cofog)
     if body_type:

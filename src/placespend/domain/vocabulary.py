@@ -39,6 +39,10 @@ METHOD_ESTIMATED = "estimated"
 METHOD_PROXIED = "proxied"
 PROXY_APPORTIONMENTS = frozenset({"population_proxy", "indicator"})
 ESTIMATE_APPORTIONMENTS = frozenset({"body_estimate", "central_figure"})
+# How the count knows two sources of one council's money (see count.overlaps): a grant line is one whose COFOG
+# the 360Giving keyword rules gave; a service outturn line is net current expenditure by RS/RSX service heading.
+GRANT_COFOG_SOURCES = ("keyword_rule", "fallback_rule")
+OUTTURN_SCHEMES = ("RS", "RSX")
 
 PERIOD_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 GSS_PATTERN = re.compile(r"^[EWSNK]\d{8}$")

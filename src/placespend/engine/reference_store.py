@@ -58,3 +58,32 @@ def save_reference(ws: Workspace, content_hash: str, file_name: str, reader: str
             raw.execute("ROLLBACK")
             raise
     return import_id
+
+
+def multi_area_members(ws: Workspace, areas: list[str], relations: tuple[str, ...]) -> list[dict[str, object]]:
+    """(parent, relation, child, period, population) of the lookups' districts of the given parent areas, with
+    every population vintage each district has; the rows `ingest.multi_area` places lines by."""
+    if not ws.exists or not areas:
+        return []
+    with ws.read() as con:
+        if not {"area_lookups", "place_statistics"} <= set(con.list_tables()):
+            return []
+        cursor = con.con.execute(f"""
+            SELECT DISTINCT l.parent, l.relation, l.child, s.period, s.value AS population
+            FROM area_lookups l
+            LEFT JOIN place_statistics s ON s.area = l.child AND s.indicator = 'population'
+            WHERE l.relation IN ({', '.join('?' for _ in relations)}) AND l.parent IN ({', '.join('?' for _ in areas)})
+            ORDER BY l.parent, l.child, s.period""", [*relations, *areas])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def place_and_area_codes(ws: Workspace) -> set[str]:
+    """Places and their member areas: codes a line may carry and be counted where it says."""
+    if not ws.exists:
+        return set()
+    with ws.read() as con:
+        if "places" not in con.list_tables():
+            return set()
+        rows = con.con.execute("SELECT place FROM places UNION SELECT area FROM place_areas").fetchall()
+    return {row[0] for row in rows}

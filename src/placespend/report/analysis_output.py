@@ -103,12 +103,18 @@ def per_head_tables(report: PerHeadReport) -> Group:
                    ["Place", "Spend", "Population", "Per head", "Flag", "Need index", "Need-adjusted per head",
                     "Flag "])
     for row in report.places:
-        table.add_row(row.name or row.place, short_pounds(row.spend), f"{row.population.value:,.0f}",
+        vintage = f" ({row.population.period})" if row.population.nearest else ""
+        table.add_row(row.name or row.place, short_pounds(row.spend), f"{row.population.value:,.0f}{vintage}",
                       pounds(row.per_head), row.flags.get("per_head") or "",
                       f"{row.need_index:.3f}" if row.need_index is not None else "-",
                       pounds(row.need_adjusted), row.flags.get("need_adjusted_per_head") or "")
     near = " (nearest vintage)" if report.population_nearest else ""
     lines: list[Any] = [table, f"Population: '{report.population_indicator}' {report.population_vintage}{near}."]
+    lines += [f"Back-cast, {row.place}: {pounds(row.backcast_per_head)} per head; population {b.population:,.0f} in "
+              f"{b.period} = ONS {b.vintage} "
+              f"{b.vintage_population:,.0f} x region {b.region} on {b.region_date} {b.region_in_year:,.0f} / its "
+              f"districts at ONS {b.vintage} {b.region_at_vintage:,.0f}." for row in report.places
+              if (b := row.backcast)]
     if report.need_indicator:
         near = " (nearest vintage)" if report.need_nearest else ""
         lines.append(f"Need index: '{report.need_indicator}' {report.need_vintage}{near}, relative to the "

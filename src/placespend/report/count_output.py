@@ -31,7 +31,7 @@ def count_csv(result: CountResult) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["place", "period", "breakdown", "key", "amount"])
     writer.writerow([result.place, result.period, "total", "total", f"{result.total:.2f}"])
-    for name in ("unreported_transfers", "eliminated_transfers"):
+    for name in ("unreported_transfers", "eliminated_transfers", "outturn_detail"):
         writer.writerow([result.place, result.period, name, name, f"{getattr(result, name):.2f}"])
     for name in BREAKDOWNS:
         for key, amount in getattr(result, name).items():
@@ -45,6 +45,8 @@ def count_tables(result: CountResult, reconciliation: list[dict[str, Any]]) -> G
     head.add_row("Lines in scope", f"{result.lines:,}")
     head.add_row("Unreported transfers (counted)", pounds(result.unreported_transfers))
     head.add_row("Eliminated transfers (not counted twice)", pounds(result.eliminated_transfers))
+    if result.outturn_detail:
+        head.add_row("Grants inside their council's outturn (shown, not counted)", pounds(result.outturn_detail))
     for method in ("reported", "estimated", "proxied"):
         amount = result.by_method.get(method, Decimal(0))
         head.add_row(f"  {method.capitalize()}", f"{pounds(amount)} ({percent(amount, result.total)})")
@@ -61,6 +63,7 @@ def count_tables(result: CountResult, reconciliation: list[dict[str, Any]]) -> G
             rec.add_row(row["funder_id"], row["recipient_id"], pounds(row["passed_on"]),
                         pounds(row["recipient_reports"]), pounds(row["gap"]), row["status"])
         parts.append(rec)
+    parts.extend(f"{w['type']}: {w['message']}" for w in result.overlap_warnings)
     return Group(*parts)
 
 

@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from placespend import accounts, place_view
 from placespend.count.explain import explain
+from placespend.count.overlaps import COUNTED_STATUSES
 from placespend.domain import classifications as cls
 from placespend.domain.problems import PlacespendError
 from placespend.domain.vocabulary import normalise_place
@@ -153,7 +154,7 @@ def lines(request: Request, place: str, year: str, cofog: str | None = None, bod
         if who.role == "partner":  # partners see only their own body's lines
             table = table.filter(table.spender == who.user.organisation)
         rows = table.to_pyarrow().to_pylist()
-    total = sum((r["counted_amount"] for r in rows if r["status"] != "eliminated"), start=0)
+    total = sum((r["counted_amount"] for r in rows if r["status"] in COUNTED_STATUSES), start=0)
     return render(request, "lines.html", who, rows=rows, place=place, year=year, cofog=code, body_type=body_type,
                   status=status, total=total)
 

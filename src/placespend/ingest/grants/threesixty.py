@@ -157,7 +157,7 @@ def lines_of(grant: Grant, problems: _Problems) -> list[FlowLine]:
     return [FlowLine(
         sheet=None, row=grant.row, period=period, place=place, spender=funder,
         spender_type=body_type(grant.funder_id, grant.funder_name), flow="spend" if individual else "transfer",
-        amount=part, cofog=match.cofog, cofog_source="keyword_rule" if match.keyword else "fallback_rule",
+        amount=part, cofog=match.cofog, cofog_source=v.GRANT_COFOG_SOURCES[0 if match.keyword else 1],
         recipient=None if individual else recipient,
         recipient_type=None if individual else body_type(grant.recipient_id, grant.recipient_name,
                                                          grant.charity_number),

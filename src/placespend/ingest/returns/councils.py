@@ -6,6 +6,9 @@ same body and year supersedes just that body's slice). Conventions, the same for
 - **spender** = the authority's ONS (GSS) code as a body id (``e09000012``, ids compare case-insensitively),
   its name as `spender_name`; **place** = that GSS code. Files of 2010-11 to 2013-14 carry only DCLG E-codes
   (``E5013``); the packaged ``data/dclg_ecodes.csv`` supplies the GSS code then (see ``data/README.md``).
+  Authorities of those years with no ONS code of their own (the passenger transport authorities, Greater
+  Manchester fire) keep their E-code as body id and take as place the area they served, from the packaged
+  ``data/multi_area_ecodes.csv``; `placespend.ingest.multi_area` then places them by population share.
 - **spender_type**: police (GSS E23, police force areas) -> ``police``; fire (E31) -> ``fire``; everything
   else (councils, GLA, combined, park, waste and transport authorities) -> ``local_authority``.
 - **amounts**: net current expenditure in GBP thousand, converted to pounds; negative amounts (income above
@@ -66,6 +69,12 @@ class Authority:
     gss: str
     name: str
     cls: str
+    body: str = ""       # the body id when it is not the area's code (an authority without an ONS code)
+    body_type: str = ""  # its spender type then
+
+    @property
+    def spender(self) -> str:
+        return v.normalise_id(self.body or self.gss)
 
 
 @dataclass
@@ -89,6 +98,13 @@ def ecode_places() -> dict[str, tuple[str, str]]:
     """DCLG E-code -> (GSS code, name), for files that predate ONS codes in MHCLG tables."""
     text = resources.files("placespend.ingest.returns.data").joinpath("dclg_ecodes.csv").read_text("utf-8")
     return {row["ecode"]: (row["gss"], row["name"]) for row in csv.DictReader(io.StringIO(text))}
+
+
+@lru_cache(maxsize=1)
+def multi_area_ecodes() -> dict[str, dict[str, str]]:
+    """E-code -> the area it served and its body type, for authorities that never had an ONS code."""
+    text = resources.files("placespend.ingest.returns.data").joinpath("multi_area_ecodes.csv").read_text("utf-8")
+    return {row["ecode"]: row for row in csv.DictReader(io.StringIO(text))}
 
 
 def header_index(grid: Grid) -> int | None:
@@ -118,11 +134,15 @@ def locate(grid: Grid, report: Report) -> CouncilTable | None:
         if not v.GSS_PATTERN.match(gss):
             gss, known_name = ecode_places().get(ecode, ("", ""))
             name = name or known_name
+        served = multi_area_ecodes().get(ecode) if not gss else None
+        if served:
+            gss, name = served["area"], name or served["name"]
         if not gss:
             unplaced.append(f"{ecode} {name}")
             continue
         seen.add(ecode)
-        table.authorities.append(Authority(number, ecode, gss, name, _get(row, ids.get("class"))))
+        table.authorities.append(Authority(number, ecode, gss, name, _get(row, ids.get("class")),
+                                           ecode if served else "", served["body_type"] if served else ""))
     if unplaced:
         report.warn("authority-unplaced", f"{len(unplaced)} authorities have no ONS code here or in the E-code "
                     f"lookup and are not loaded: {', '.join(unplaced[:8])}{' ...' if len(unplaced) > 8 else ''}.",
@@ -171,7 +191,7 @@ def batches(table: CouncilTable, columns: list[Column], period: str, basis: str,
         if lines:
             out.append(ReferenceBatch("flows", None, f"{source}: {authority.name} ({authority.gss}), "
                                       f"{len(lines)} lines, GBP thousand converted to GBP", lines,
-                                      v.normalise_id(authority.gss)))
+                                      authority.spender))
     _report_not_counted(table, columns, report)
     return out
 
@@ -182,7 +202,7 @@ def _line(table: CouncilTable, authority: Authority, column: Column, period: str
         return None
     return FlowLine(
         sheet=table.grid.sheet, row=authority.row, period=period, place=authority.gss,
-        spender=v.normalise_id(authority.gss), spender_type=spender_type(authority.gss), flow="spend",
+        spender=authority.spender, spender_type=authority.body_type or spender_type(authority.gss), flow="spend",
         amount=amount, cofog=column.cofog, cofog_source=column.cofog_source, spender_name=authority.name or None,
         service_scheme=column.scheme, service_code=column.code, basis=basis,
         line_id=f"{column.scheme}-{period}-{authority.ecode}-{column.code}",

@@ -1,0 +1,74 @@
+"""A council's 360Giving grants beside its RS outturn, on the real Trafford files: the grants are part of the
+council's net current expenditure, so with both present they are shown as detail and not counted again
+(seed 004: "double counting should be avoided"); while the two ids are not known to be one body, it is warned."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from decimal import Decimal
+
+from placespend.count.all_places import count_all_places
+from placespend.count.consolidate import count_place
+from placespend.engine.workspace import Workspace
+
+GRANTS = "trafford-360giving-and-spend/trafford_council_voluntary_sector_grants.csv"
+RS_2017 = "revenue-outturn-RS-bbc/rs_2017-18_net_current_expenditure_by_LA_gbp_thousands.csv"
+ORGIDS = "lookups-drkane/la_orgid_to_gss.csv"
+TRAFFORD = "E08000009"
+
+
+def _grants_awarded(data, start: dt.date, end: dt.date) -> tuple[Decimal, int]:
+    """Trafford's grants awarded in the financial year, summed from the file by hand."""
+    with (data / GRANTS).open(encoding="utf-8-sig") as handle:
+        rows = [row for row in csv.DictReader(handle)
+                if start <= dt.date.fromisoformat(row["Award Date"][:10]) <= end]
+    return sum((Decimal(row["Amount Awarded"]) for row in rows), Decimal(0)), len(rows)
+
+
+def _count(cli) -> dict:
+    return cli.json("count", "--place", TRAFFORD, "--year", "2017-18")
+
+
+def test_trafford_grants_inside_its_outturn_count_once(cli, shared_data):
+    grants, how_many = _grants_awarded(shared_data, dt.date(2017, 4, 1), dt.date(2018, 3, 31))
+    assert how_many == 38 and grants == Decimal("59385.05")
+
+    cli("import", shared_data / RS_2017)
+    outturn_only = _count(cli)
+    assert outturn_only["outturn_detail"] == 0 and outturn_only["overlap_warnings"] == []
+
+    # The grants file names the funder GB-LAE-TRF, the RS table E08000009: not yet known to be one body, so the
+    # grants count on top of the outturn and the count says they may be counted twice.
+    cli("import", shared_data / GRANTS)
+    unmatched = _count(cli)
+    assert Decimal(str(unmatched["total"])) == Decimal(str(outturn_only["total"])) + grants
+    [warning] = unmatched["overlap_warnings"]
+    assert warning["type"] == "grants-outturn-unmatched" and warning["body"] == "gb-lae-trf"
+    assert Decimal(str(warning["amount"])) == grants and warning["outturn_bodies"] == [TRAFFORD.lower()]
+
+    # With the org-id lookup the bodies register merges GB-LAE-TRF into E08000009; the grants become detail.
+    cli("import", shared_data / ORGIDS)
+    cli("bodies", "suggest", "--apply", "--rule", "same local authority area", "--by", "test")
+    matched = _count(cli)
+    assert matched["total"] == outturn_only["total"]
+    assert Decimal(str(matched["outturn_detail"])) == grants
+    assert [w["type"] for w in matched["overlap_warnings"]] == ["grants-in-outturn"]
+    assert matched["by_cofog"] == outturn_only["by_cofog"]
+
+    # The grants are still in the ledger, shown with their status, and the one-pass count of every place agrees.
+    lines = cli.json("explain", "--place", TRAFFORD, "--year", "2017-18", "--status", "outturn_detail")
+    assert sum(Decimal(str(row["counted_amount"])) for row in lines) == grants
+    with Workspace(cli.db).read() as con:
+        national = count_all_places(con, "2017-18", [TRAFFORD])[TRAFFORD]
+        single = count_place(con, TRAFFORD, "2017-18")
+    assert national.total == single.total and national.outturn_detail == single.outturn_detail == grants
+
+
+def test_grants_of_a_council_without_its_outturn_still_count(cli, shared_data):
+    """No outturn of the council in scope: its grants are the only record of that money, and count."""
+    cli("import", shared_data / GRANTS)
+    grants, _ = _grants_awarded(shared_data, dt.date(2017, 4, 1), dt.date(2018, 3, 31))
+    count = _count(cli)
+    assert Decimal(str(count["total"])) == grants and count["outturn_detail"] == 0
+    assert count["overlap_warnings"] == []
