@@ -101,3 +101,32 @@ def test_every_pilot_has_a_centre_out_estimate_from_the_shipped_data(demo):
         assert {c: Decimal(str(v)) for c, v in out["by_cofog"].items() if v} == {c: v for c, v in want.items() if v}
         assert Decimal(str(out["total"])) == sum(want.values()), place
         assert out["indicators"]["population"]["region_source"] == "region_row", place
+
+
+def test_places_list_agrees_with_the_place_pages(demo):
+    """Each pilot is listed once, with its name, region and the years its page counts (Lewisham's area code
+    is inside tp-lewisham, so it is not listed again)."""
+    from fastapi.testclient import TestClient
+
+    from placespend.demo.build import DEMO_PASSWORD
+    from placespend.engine.workspace import Workspace
+    from placespend.web.app import create_app
+
+    cli, _ = demo
+    count = cli.json("count", "--place", "tp-lewisham", "--year", "2008-09")
+    app = create_app(Workspace(cli.db))
+    try:
+        client = TestClient(app)
+        signed = client.post("/login", data={"username": "analyst", "password": DEMO_PASSWORD},
+                             follow_redirects=False)
+        assert signed.status_code == 303
+        page = client.get("/places").text
+        assert page.count('href="/places/E09000023"') == 0
+        rows = {row["place"]: row for row in _shipped("pilot_places.csv")}
+        for row in rows.values():
+            assert row["name"] in page.replace("&#39;", "'") and row["region"] in page
+        assert 'href="/places/tp-lewisham?year=2008-09"' in page
+        api = client.get("/api/places/tp-lewisham?year=2008-09").json()
+        assert Decimal(str(api["count"]["total"])) == Decimal(str(count["total"])) == Decimal("2290000000")
+    finally:
+        app.state.workspace.close()
