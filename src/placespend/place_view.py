@@ -94,6 +94,12 @@ def places(ws: Workspace) -> list[dict[str, Any]]:
     return cached(ws, ("places",), compute)
 
 
+def display_name(ws: Workspace, place: str) -> str:
+    """The place's name for titles ("Kent (tp-kent)"), or its code when it has no definition."""
+    name = next((p["name"] for p in places(ws) if p["place"] == place and p["name"] != place), None)
+    return f"{name} ({place})" if name else place
+
+
 def periods_of(ws: Workspace, place: str) -> list[str]:
     def compute() -> list[str]:
         with ws.read() as con:

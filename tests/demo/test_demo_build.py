@@ -126,6 +126,7 @@ def test_places_list_agrees_with_the_place_pages(demo):
         for row in rows.values():
             assert row["name"] in page.replace("&#39;", "'") and row["region"] in page
         assert 'href="/places/tp-lewisham?year=2008-09"' in page
+        assert "<title>Kent (tp-kent) · placespend</title>" in client.get("/places/tp-kent").text
         api = client.get("/api/places/tp-lewisham?year=2008-09").json()
         assert Decimal(str(api["count"]["total"])) == Decimal(str(count["total"])) == Decimal("2290000000")
     finally:
