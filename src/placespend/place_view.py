@@ -77,14 +77,29 @@ def places(ws: Workspace) -> list[dict[str, Any]]:
             rows = con.table("places").order_by("place").to_pyarrow().to_pylist()
             # A live slice is a (return, place, period) with lines: the places and periods with counted lines.
             used = page_store.live_place_periods(con)
+            members = con.table("place_areas").to_pyarrow().to_pylist()
         periods: dict[str, set[str]] = {}
         for place, period in used:
             periods.setdefault(place, set()).add(period)
-        known = {r["place"] for r in rows}
-        extra = [{"place": p, "name": p, "region": None} for p in sorted(periods) if p not in known]
-        return [{**r, "periods": sorted(periods.get(r["place"], set()))} for r in rows + extra]
+        # A place's years are those of the lines in its scope (DESIGN.md §4: its code or a member area), as
+        # its page counts them; an area inside a listed place is not listed again on its own.
+        scope = {r["place"]: {r["place"]} for r in rows}
+        for member in members:
+            scope.setdefault(member["place"], {member["place"]}).add(member["area"])
+        covered = {code for codes in scope.values() for code in codes}
+        extra = [{"place": p, "name": p, "region": None} for p in sorted(periods) if p not in covered]
+        def years(place: str) -> list[str]:
+            return sorted(set().union(*(periods.get(code, set()) for code in scope.get(place, {place}))))
+
+        return [{**r, "periods": years(r["place"])} for r in rows + extra]
 
     return cached(ws, ("places",), compute)
+
+
+def display_name(ws: Workspace, place: str) -> str:
+    """The place's name for titles ("Kent (tp-kent)"), or its code when it has no definition."""
+    name = next((p["name"] for p in places(ws) if p["place"] == place and p["name"] != place), None)
+    return f"{name} ({place})" if name else place
 
 
 def periods_of(ws: Workspace, place: str) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 
 import pytest
@@ -72,3 +72,62 @@ def test_demo_lines_are_labelled_synthetic(demo):
         unlabelled = con.con.execute("SELECT count(*) FROM flows WHERE extra IS NULL OR extra NOT LIKE "
                                      "'%x_synthetic%'").fetchone()[0]
     assert unlabelled == 0
+
+
+def _shipped(name: str) -> list[dict[str, str]]:
+    with resources.files("placespend.demo.data").joinpath(name).open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_every_pilot_has_a_centre_out_estimate_from_the_shipped_data(demo):
+    """A = R[region, f] x population share, by hand from the shipped CSVs (the region's own row as denominator)."""
+    cli, _ = demo
+    from placespend.ingest.reference.regions import region_code
+
+    population = {r["area"]: Decimal(r["value"]) for r in _shipped("place_statistics.csv")
+                  if r["indicator"] == "population"}
+    spend: dict[str, dict[str, Decimal]] = {}
+    for row in _shipped("regional_spend_pesa2009.csv"):
+        spend.setdefault(row["region"], {})[row["cofog"]] = Decimal(row["amount"])
+    pilots: dict[str, tuple[str, set[str]]] = {}
+    for row in _shipped("pilot_places.csv"):
+        pilots.setdefault(row["place"], (row["region"], set()))[1].add(row["area"])
+    assert len(pilots) == 13
+    for place, (region, areas) in pilots.items():
+        region = "East" if region == "East of England" else region
+        share = sum(population[a] for a in areas) / population[region_code(region)]
+        want = {c: (r * share).quantize(Decimal("0.01"), ROUND_HALF_UP) for c, r in spend[region].items()}
+        out = cli.json("estimate", "--place", place, "--year", "2008-09")
+        assert {c: Decimal(str(v)) for c, v in out["by_cofog"].items() if v} == {c: v for c, v in want.items() if v}
+        assert Decimal(str(out["total"])) == sum(want.values()), place
+        assert out["indicators"]["population"]["region_source"] == "region_row", place
+
+
+def test_places_list_agrees_with_the_place_pages(demo):
+    """Each pilot is listed once, with its name, region and the years its page counts (Lewisham's area code
+    is inside tp-lewisham, so it is not listed again)."""
+    from fastapi.testclient import TestClient
+
+    from placespend.demo.build import DEMO_PASSWORD
+    from placespend.engine.workspace import Workspace
+    from placespend.web.app import create_app
+
+    cli, _ = demo
+    count = cli.json("count", "--place", "tp-lewisham", "--year", "2008-09")
+    app = create_app(Workspace(cli.db))
+    try:
+        client = TestClient(app)
+        signed = client.post("/login", data={"username": "analyst", "password": DEMO_PASSWORD},
+                             follow_redirects=False)
+        assert signed.status_code == 303
+        page = client.get("/places").text
+        assert page.count('href="/places/E09000023"') == 0
+        rows = {row["place"]: row for row in _shipped("pilot_places.csv")}
+        for row in rows.values():
+            assert row["name"] in page.replace("&#39;", "'") and row["region"] in page
+        assert 'href="/places/tp-lewisham?year=2008-09"' in page
+        assert "<title>Kent (tp-kent) · placespend</title>" in client.get("/places/tp-kent").text
+        api = client.get("/api/places/tp-lewisham?year=2008-09").json()
+        assert Decimal(str(api["count"]["total"])) == Decimal(str(count["total"])) == Decimal("2290000000")
+    finally:
+        app.state.workspace.close()

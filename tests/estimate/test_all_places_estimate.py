@@ -137,7 +137,7 @@ def test_every_refusal_and_note_is_the_same(awkward):
     assert "spans several regions" in messages["split"] and "unknown" in messages["nowhere"]
     assert "zero or missing for North East" in messages["north"]
     assert "no identifiable spending for Wales" in messages["welsh"]
-    assert "No districts found for region Scotland" in messages["scots"]
+    assert "No 'population' row for region Scotland (S92000003) and no districts" in messages["scots"]
     notes = got["partial"][0]["notes"]
     assert any("E09000099" in n for n in notes) and any("also available" in n for n in notes)
     needs = estimate_all_places(con, YEAR, shipped_criteria("needs"))

@@ -21,6 +21,9 @@ from placespend.engine.workspace import Workspace
 
 BILLION = Decimal(10) ** 9
 DEMO_PASSWORD = "placespend-demo"
+# PESA 2009 ch.9 2008-09 by region x COFOG and ONS mid-2019 populations with the regions' own rows
+# (Open Government Licence v3.0; derived by scripts/derive_demo_reference.py, see data/README.md)
+REFERENCE_FILES = ("place_statistics.csv", "regional_spend_pesa2009.csv")
 DEMO_USERS = (("admin", "admin", None), ("analyst", "analyst", None), ("lewisham-finance", "partner", "lbl"),
               ("pct-finance", "partner", "lewisham-pct"), ("councillor", "viewer", None))
 
@@ -46,9 +49,9 @@ def build_demo(ws: Workspace) -> DemoSummary:
         report, _ = service.import_places(ws, path)
     if not report.ok:
         raise PlacespendError(f"the shipped pilot places do not load: {report.errors[0].message}")
-    stats_file = resources.files(published.DATA_PACKAGE).joinpath("place_statistics.csv")
-    with resources.as_file(stats_file) as path:
-        service.import_reference(ws, path)
+    for name in REFERENCE_FILES:  # the centre-out estimate's inputs, as canonical CSVs (DESIGN.md §6)
+        with resources.as_file(resources.files(published.DATA_PACKAGE).joinpath(name)) as path:
+            service.import_reference(ws, path)
     figures = published.published_figures()
     save_published(ws, [(f.table, f.pilot, f.measure, f.value, f.unit, f.source) for f in figures])
     with tempfile.TemporaryDirectory() as folder:

@@ -34,6 +34,8 @@ from placespend.estimate.indicators import (
     choose_region,
     indicator_for_groups,
     lad_regions,
+    no_region_figures,
+    region_rows,
 )
 
 T = TypeVar("T")
@@ -101,20 +103,23 @@ class AllPlaces:
     def districts_of(self, region: str) -> list[str]:
         return _unwrap(self.districts[region])
 
-    def indicator(self, name: str, place: str, areas: list[str], region: str,
-                  in_region: list[str]) -> IndicatorPair:
+    def indicator(self, name: str, place: str, areas: list[str], region: str) -> IndicatorPair:
         if name not in self._indicators:
             self._indicators[name] = _attempt(lambda: self._read_indicator(name))
         by_place, by_region = _unwrap(self._indicators[name])
+        if region not in by_region:
+            raise no_region_figures(region, name)
         return by_place[place], by_region[region]
 
     def _read_indicator(self, name: str) -> Indicators:
-        """One grouped query: the indicator of every place and of every region with districts."""
+        """Two queries: the indicator of every place and of every region with districts (grouped), and the
+        regions' own rows, which win over their districts' sum as in `region_indicator`."""
         groups: dict[tuple[str, str], list[str]] = {("place", p): a for p, a in self.areas.items()}
         groups.update({("region", r): d for r, d in self.districts.items() if isinstance(d, list)})
         values = indicator_for_groups(self.con, groups, name, self.period)
         by_place = {key: v for (kind, key), v in values.items() if kind == "place"}
         by_region = {key: v for (kind, key), v in values.items() if kind == "region"}
+        by_region.update(region_rows(self.con, name, self.period, self.districts))
         return by_place, by_region
 
 

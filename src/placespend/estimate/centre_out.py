@@ -16,7 +16,16 @@ from ibis.backends.duckdb import Backend
 from placespend.domain import classifications as cls
 from placespend.domain.criteria import CriteriaSet
 from placespend.domain.problems import PlacespendError
-from placespend.estimate.indicators import IndicatorValue, indicator_for_areas, place_areas, region_areas, region_of
+from placespend.estimate.indicators import (
+    AREAS,
+    IndicatorValue,
+    describe_source,
+    indicator_for_areas,
+    place_areas,
+    region_areas,
+    region_indicator,
+    region_of,
+)
 
 PENNY = Decimal("0.01")
 IndicatorPair = tuple[IndicatorValue, IndicatorValue]  # the place's value and its region's
@@ -59,8 +68,8 @@ class Sources(Protocol):
 
     def districts_of(self, region: str) -> list[str]: ...
 
-    def indicator(self, name: str, place: str, areas: list[str], region: str,
-                  in_region: list[str]) -> IndicatorPair: ...
+    def indicator(self, name: str, place: str, areas: list[str], region: str) -> IndicatorPair:
+        """The place's value and the region's: its own statistics row where there is one, else its districts."""
 
 
 def regional_vintages(con: Backend, period: str) -> list[str]:
@@ -113,10 +122,9 @@ class PlaceQueries:
     def districts_of(self, region: str) -> list[str]:
         return region_areas(self.con, region)
 
-    def indicator(self, name: str, place: str, areas: list[str], region: str,
-                  in_region: list[str]) -> IndicatorPair:
+    def indicator(self, name: str, place: str, areas: list[str], region: str) -> IndicatorPair:
         return (indicator_for_areas(self.con, areas, name, self.period),
-                indicator_for_areas(self.con, in_region, name, self.period))
+                region_indicator(self.con, region, name, self.period))
 
 
 def estimate_place(con: Backend, place: str, period: str, criteria: CriteriaSet,
@@ -133,12 +141,12 @@ def build_estimate(sources: Sources, place: str, period: str, criteria: Criteria
     regional = sources.spend_in(region)
     if not regional:
         raise PlacespendError(f"{vintage} has no identifiable spending for {region} in {period}.")
-    areas, in_region = sources.areas_of(place), sources.districts_of(region)
+    areas = sources.areas_of(place)
     cache: dict[str, IndicatorPair] = {}
 
     def ratio(indicator: str) -> Decimal:
         if indicator not in cache:
-            cache[indicator] = sources.indicator(indicator, place, areas, region, in_region)
+            cache[indicator] = sources.indicator(indicator, place, areas, region)
         mine, theirs = cache[indicator]
         if not theirs.value:
             raise PlacespendError(f"'{indicator}' is zero or missing for {region}.")
@@ -154,13 +162,17 @@ def build_estimate(sources: Sources, place: str, period: str, criteria: Criteria
                                           (amount * share).quantize(PENNY, rounding=ROUND_HALF_UP), parts))
     by_cofog = {f.cofog: f.estimate for f in functions}
     indicators = {name: {"place": mine.value, "region": theirs.value, "vintage": mine.period,
-                         "nearest": mine.nearest, "place_areas": mine.areas, "region_areas": theirs.areas}
+                         "nearest": mine.nearest, "place_areas": mine.areas, "region_areas": theirs.areas,
+                         "region_source": theirs.source, "region_from": describe_source(theirs, region)}
                   for name, (mine, theirs) in cache.items()}
     notes = [f"{name}: no {period[:4]} figures, the nearest vintage {info['vintage']} was used"
              for name, info in indicators.items() if info["nearest"]]
+    notes += [f"{name} of {region}: from {info['region_from']}" for name, info in indicators.items()]
     if len(vintages) > 1:
         notes.append(f"regional spend from {vintage}; also available: {', '.join(v for v in vintages if v != vintage)}")
-    missing = [a for a in areas if a not in set(in_region)]
+    by_lookup = any(theirs.source == AREAS for _, theirs in cache.values())
+    in_region = set(sources.districts_of(region)) if by_lookup else set()
+    missing = [a for a in areas if a not in in_region] if by_lookup else []
     if missing:
         notes.append(f"areas not found in {region} by the lookup: {', '.join(missing)}")
     return Estimate(place, period, region, vintage, criteria.name, sum(by_cofog.values(), Decimal("0.00")),

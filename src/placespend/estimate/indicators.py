@@ -1,9 +1,12 @@
 """Indicators of places and regions (population, households, deprivation...), at the nearest vintage.
 
-A place's value is the sum over its member areas; a region's is the sum over the districts the
-LAD -> region lookup puts in it, so numerator and denominator come from the same vintage and source.
-Products such as `population*imd_average_score` (deprivation-weighted population) are formed per area
-before summing.
+A place's value is the sum over its member areas. A region's is the region's own statistics row (its GSS
+code, e.g. E12000007) where the workspace has one at the vintage used, and otherwise the sum over the
+districts the LAD -> region lookup puts in it: the canonical CSVs of DESIGN.md §6 carry the region's rows,
+so an estimate needs no lookup. Either way numerator and denominator come from the same vintage, and the
+value says which source it came from. Products such as `population*imd_average_score` (deprivation-weighted
+population) are formed per area before summing, so a region's product always comes from its districts: the
+product of the region's own averages is not the sum of its districts' products.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from placespend.engine.places_store import scope_codes
 from placespend.ingest.reference.regions import canonical_region, region_code
 
 K = TypeVar("K", bound=Hashable)
+AREAS = "areas"
+REGION_ROW = "region_row"
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,14 @@ class IndicatorValue:
     period: str          # the vintage used
     areas: int           # how many areas contributed
     nearest: bool        # True when no vintage matched the requested year exactly
+    source: str = AREAS  # AREAS (summed over areas) or REGION_ROW (the region's own statistics row)
+
+
+def describe_source(value: IndicatorValue, region: str) -> str:
+    """How a region's indicator was obtained, in the words the estimate prints."""
+    if value.source == REGION_ROW:
+        return f"the region's own statistics row ({region_code(region)})"
+    return f"the sum of {value.areas} districts in {region} by the LAD -> region lookup"
 
 
 def start_year(period: str) -> int:
@@ -115,6 +128,28 @@ def _indicator_value(indicator: str, vintage: str, nearest: bool, result: Mappin
     return IndicatorValue(indicator, Decimal(result["total"] or 0), vintage, int(result["n"]), nearest)  # type: ignore[arg-type, call-overload]
 
 
+def region_rows(con: Backend, indicator: str, period: str, regions: Iterable[str]) -> dict[str, IndicatorValue]:
+    """The regions (canonical names) that have their own statistics row for the indicator at the vintage used,
+    with its value; one query for all regions. A product indicator has none (see the module's docstring)."""
+    if "*" in indicator:
+        return {}
+    vintage, nearest = nearest_period(con, indicator, period)
+    codes = {region_code(region): region for region in regions if region_code(region)}
+    if not codes:
+        return {}
+    rows = area_values(con, indicator, vintage, sorted(codes)).to_pyarrow().to_pylist()
+    return {codes[r["area"]]: IndicatorValue(indicator, Decimal(r["value"]), vintage, 1, nearest, REGION_ROW)
+            for r in rows}
+
+
+def region_indicator(con: Backend, region: str, indicator: str, period: str) -> IndicatorValue:
+    """A region's indicator: its own statistics row where there is one, else the sum of its districts."""
+    own = region_rows(con, indicator, period, [region])
+    if region in own:
+        return own[region]
+    return indicator_for_areas(con, region_areas(con, region, indicator), indicator, period)
+
+
 def _values(stats: ir.Table, name: str, vintage: str, areas: list[str] | None) -> ir.Table:
     rows = stats.filter(stats.indicator == name, stats.period == vintage)
     if areas is not None:
@@ -179,12 +214,12 @@ def lad_regions(con: Backend) -> list[tuple[str, str]]:
     return [(r["child"], r["parent"]) for r in rows]
 
 
-def region_areas(con: Backend, region: str) -> list[str]:
+def region_areas(con: Backend, region: str, indicator: str | None = None) -> list[str]:
     """Districts in the region by the lookup; for England, every district of the nine regions."""
-    return areas_in_region(region, lad_regions(con))
+    return areas_in_region(region, lad_regions(con), indicator)
 
 
-def areas_in_region(region: str, lookup: Iterable[tuple[str, str]]) -> list[str]:
+def areas_in_region(region: str, lookup: Iterable[tuple[str, str]], indicator: str | None = None) -> list[str]:
     """`region_areas` from the lookup pairs, so that many regions are served by one read of the lookup."""
     if region == "England":
         chosen = {child for child, parent in lookup if parent is not None and parent.startswith("E12")}
@@ -193,5 +228,15 @@ def areas_in_region(region: str, lookup: Iterable[tuple[str, str]]) -> list[str]
         chosen = {child for child, parent in lookup if parent == code}  # None == None, as ibis compares
     areas = sorted(chosen)
     if not areas:
-        raise PlacespendError(f"No districts found for region {region}; import the LAD -> region lookup.")
+        raise no_region_figures(region, indicator)
     return areas
+
+
+def no_region_figures(region: str, indicator: str | None = None) -> PlacespendError:
+    """The refusal when a region has neither its own row of the indicator nor districts to sum."""
+    if indicator is None:
+        return PlacespendError(f"No districts found for region {region}; import the LAD -> region lookup.")
+    code = region_code(region)
+    return PlacespendError(f"No '{indicator}' row for region {region} ({code}) and no districts found for it; "
+                           f"import place statistics with the region's own row (area {code}) or the LAD -> "
+                           "region lookup.")

@@ -87,7 +87,7 @@ def place(request: Request, place: str, year: str | None = None, who: Caller = D
     periods = place_view.periods_of(ws, place)
     year = year or (periods[-1] if periods else None)
     if year is None:
-        return render(request, "place_empty.html", who, place=place)
+        return render(request, "place_empty.html", who, place=place, title=place_view.display_name(ws, place))
     view = place_view.overview(ws, place, year)
     names = cls.cofog_divisions()
     count = view["count"]
@@ -101,7 +101,8 @@ def place(request: Request, place: str, year: str | None = None, who: Caller = D
 
     html = place_view.cached(ws, ("place-body", place, year, can_see_lines, tuple(periods)), body,
                              stamp=place_view.place_stamp(ws, place, year))
-    return render(request, "place.html", who, body=html, place=place, year=year)
+    return render(request, "place.html", who, body=html, place=place, year=year,
+                  title=place_view.display_name(ws, place))
 
 
 @router.get("/places/{place}/others")
