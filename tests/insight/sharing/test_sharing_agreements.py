@@ -82,3 +82,35 @@ def test_a_run_is_audited_and_purged_after_its_retention(cli, db):
     assert actions == ["agreement.add", "run", "purge"]
     run_entry = next(e for e in sharing.audit_trail(ws) if e["action"] == "run")
     assert run_entry["detail"]["left_fingerprint"] == "a" * 64 and run_entry["detail"]["pairs"] == 2
+
+
+def test_a_run_summary_is_rounded_as_the_agreement_asks(cli, db):
+    add(cli, "rounded", "--rounding", "5", "--threshold", "5")
+    ws = Workspace(db)
+    found = sharing.agreement(ws, "rounded")
+    run_id = sharing.save_run(ws, found, "link", "analyst", "lbl", "pct", "c" * 64, "d" * 64,
+                              pairs=[(f"L{i}", f"R{i}", 0.9) for i in range(12)], left_records=40, right_records=30)
+    # 28 / 12 / 18, total 58: nothing below 5, each rounded to the nearest 5 (halves up)
+    [group] = sharing.run_summary(ws, run_id)["published"]["groups"]
+    assert (group["left_only"], group["both"], group["right_only"], group["total"]) == (30, 10, 20, 60)
+
+
+def test_an_overdue_review_stops_sharing_until_one_is_recorded(cli, db):
+    add(cli)
+    ws = Workspace(db)
+    with ws.write(changes_results=False) as con:
+        con.con.execute("UPDATE sharing_agreements SET review_date = current_date - 1")
+    with pytest.raises(PlacespendError, match="due for review"):
+        sharing.require_agreement(ws, ["lbl", "pct"], ["postcode"])
+    cli("insight", "agreement", "review", "falls", "--next", FUTURE)
+    assert sharing.require_agreement(ws, ["lbl", "pct"], ["postcode"]).review_date.isoformat() == FUTURE
+
+
+def test_an_input_fingerprint_is_the_sha256_of_its_bytes(tmp_path):
+    import hashlib
+
+    from placespend.ingest.fingerprint import file_fingerprint
+
+    path = tmp_path / "left.csv"
+    path.write_bytes(b"record_id,x_ward\nL1,E05000001\n")
+    assert file_fingerprint(path) == hashlib.sha256(b"record_id,x_ward\nL1,E05000001\n").hexdigest()
