@@ -198,7 +198,8 @@ def link_summary(agreement: Agreement, linked: int, left_records: int, right_rec
     row = {"group": "all", "left_only": left_records - linked, "both": linked, "right_only": right_records - linked}
     row["total"] = row["left_only"] + row["both"] + row["right_only"]
     table = protect([row], LINK_COUNTS, "total", agreement.threshold, agreement.rounding)
-    return {"threshold": table.threshold, "rounding": table.rounding, "groups": table.rows}
+    return {"threshold": table.threshold, "rounding": table.rounding, "groups": table.rows,
+            "column_totals": table.column_totals, "grand_total": table.grand_total}
 
 
 def purge(ws: Workspace, who: str = "placespend") -> list[dict[str, Any]]:

@@ -50,7 +50,8 @@ class ProtectedTable:
     suppressed: int  # how many counts (cells and totals) are withheld
 
     def as_dict(self) -> dict:
-        return {"threshold": self.threshold, "rounding": self.rounding, "rows": self.rows,
+        """As the overlap JSON has it (DESIGN.md §7): the rows are its `groups`."""
+        return {"threshold": self.threshold, "rounding": self.rounding, "groups": self.rows,
                 "column_totals": self.column_totals, "grand_total": self.grand_total,
                 "suppressed": self.suppressed}
 

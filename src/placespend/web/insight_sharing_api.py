@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from placespend import sharing
+from placespend.report.people_counts import export_rows
 from placespend.web.api import as_json, table_response
 from placespend.web.security import Caller, results_reader, role_in, workspace
 
@@ -47,7 +48,7 @@ def run_summary(request: Request, run_id: str, format: str = "json",
     summary = sharing.run_summary(workspace(request), run_id)
     if format == "json":
         return as_json(summary)
-    return table_response((summary["published"] or {}).get("groups", []), format, f"run-{run_id}")
+    return table_response(export_rows(summary["published"]), format, f"run-{run_id}")
 
 
 @router.get("/runs/{run_id}/pairs", summary="A run's linked pairs: analysts named in its agreement only")
