@@ -8,10 +8,12 @@ learn that the submission exists).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from web_support import PASSWORD, build_workspace, sign_in
 
-from placespend import accounts
+from placespend import accounts, sharing
 from placespend.engine.workspace import Workspace
 from placespend.web.app import create_app
 
@@ -57,6 +59,12 @@ API = [
     ("GET", "/api/partners", STAFF),
     ("POST", "/api/submissions", SUBMITTERS),
     ("GET", "/api/health", ALL | {"anonymous"}),
+    ("GET", "/api/insight/agreements", STAFF),
+    ("GET", "/api/insight/agreements/{agreement_id}", STAFF),
+    ("GET", "/api/insight/runs", STAFF),
+    ("GET", "/api/insight/runs/{run_id}/summary", ALL),
+    ("GET", "/api/insight/runs/{run_id}/pairs", {"analyst"}),  # the analyst the agreement names; not admin
+    ("GET", "/api/insight/runs/{run_id}/records", {"partner", "other_partner"}),  # each its own side
 ]
 OPEN = {"/login", "/favicon.ico", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static",
         "/static-vendor/plotly.min.js"}
@@ -69,13 +77,24 @@ def app(tmp_path_factory):
     ws = application.state.workspace
     with ws.read() as con:
         ids = dict(con.con.execute("SELECT submitter, submission_id FROM submissions").fetchall())
-    application.state.ids = {"lbl": ids["lbl"], "pct": ids["pct"]}
+    application.state.ids = {"lbl": ids["lbl"], "pct": ids["pct"], "agreement_id": "falls",
+                             "run_id": _linkage_run(ws)}
     application.state.tokens = {}
     for role in ROLES[1:]:
         user = accounts.authenticate(ws, role, PASSWORD)
         application.state.tokens[role] = accounts.new_api_token(ws, user, "matrix")
     yield application
     ws.close()
+
+
+def _linkage_run(ws: Workspace) -> str:
+    """A run between lbl and pct under an agreement naming the analyst: 3 pairs of 40 and 25 records."""
+    review = dt.date.today() + dt.timedelta(days=100)
+    found = sharing.add_agreement(ws, "falls", "falls prevention", "public task", ["lbl", "pct"], ["postcode"],
+                                  ["analyst"], review, "admin", retention_days=30)
+    return sharing.save_run(ws, found, "link", "analyst", "lbl", "pct", "a" * 64, "b" * 64,
+                            pairs=[("L1", "R1", 0.99), ("L2", "R2", 0.97), ("L3", "R3", 0.9)],
+                            left_records=40, right_records=25)
 
 
 def _path(app, template: str) -> str:
@@ -224,3 +243,30 @@ def test_every_place_table_downloads_as_csv_and_xlsx(app, table):
                                             headers=headers).content))
     assert len(csv_text.strip().splitlines()) == (len(rows) + 1 if rows else 0)
     assert book.active.max_row == (len(rows) + 1 if rows else 1)
+
+
+def test_a_partner_reads_only_its_own_side_of_a_run(app):
+    from fastapi.testclient import TestClient
+
+    client, run_id = TestClient(app), app.state.ids["run_id"]
+    seen = {role: client.get(f"/api/insight/runs/{run_id}/records",
+                             headers={"Authorization": f"Bearer {app.state.tokens[role]}"}).json()["record_ids"]
+            for role in ("partner", "other_partner")}
+    assert seen == {"partner": ["L1", "L2", "L3"], "other_partner": ["R1", "R2", "R3"]}
+
+
+def test_a_viewer_never_sees_a_small_count(app):
+    from fastapi.testclient import TestClient
+
+    client, run_id = TestClient(app), app.state.ids["run_id"]
+    headers = {"Authorization": f"Bearer {app.state.tokens['viewer']}"}
+    summary = client.get(f"/api/insight/runs/{run_id}/summary", headers=headers).json()
+    [group] = summary["published"]["groups"]
+    # 37 left only, 3 both, 22 right only, 62 in all: 3 is withheld, and so is another, or 3 = 62 - 37 - 22.
+    assert group["both"] is None and [group["left_only"], group["right_only"]].count(None) >= 1
+    numbers = [value for value in group.values() if isinstance(value, int)]
+    assert all(not 1 <= value < 10 for value in numbers)
+    text = client.get(f"/api/insight/runs/{run_id}/summary?format=csv", headers=headers).text
+    assert "37,,22" not in text and ",3," not in text
+    pairs = client.get(f"/api/insight/runs/{run_id}/pairs", headers=headers)
+    assert pairs.status_code == 403
