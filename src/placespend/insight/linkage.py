@@ -33,7 +33,7 @@ from placespend.engine.linkage_backend import splink_database
 
 # Chosen for precision on the synthetic partners (benchmarks/insight_linkage.py): below it, the extra links
 # found are mostly twins and namesakes.
-DEFAULT_THRESHOLD = 0.95
+DEFAULT_THRESHOLD = 0.9
 TRAINING_SEED = 2009
 CANDIDATE_FLOOR = 0.01  # pairs scored below this are not kept at all
 LEFT_NAME, RIGHT_NAME = "partner_left", "partner_right"  # Splink table names (not SQL keywords)
@@ -148,7 +148,7 @@ def score_pairs(left: pa.Table, right: pa.Table, model: LinkModel = TOKEN_MODEL,
     settings = {"link_type": "link_only", "unique_id_column_name": "record_id",
                 "comparisons": model.comparisons, "blocking_rules_to_generate_predictions": list(model.blocking),
                 "retain_intermediate_calculation_columns": False, "retain_matching_columns": False}
-    linker = Linker(frames, settings, log_level=logging.WARNING)
+    linker = Linker(frames, settings, log_level=logging.ERROR)
     linker.training.estimate_probability_two_random_records_match(list(model.deterministic), recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=TRAINING_SEED)
     for rule in model.training:
