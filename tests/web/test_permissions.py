@@ -57,6 +57,10 @@ API = [
     ("GET", "/api/partners", STAFF),
     ("POST", "/api/submissions", SUBMITTERS),
     ("GET", "/api/health", ALL | {"anonymous"}),
+    ("POST", "/api/insight/link", STAFF),
+    ("POST", "/api/insight/overlap?by=x_ward", SUBMITTERS),
+    ("POST", "/api/insight/unmatched?by=x_ward", SUBMITTERS),
+    ("POST", "/api/insight/unmatched/records", {"partner", "other_partner"}),
 ]
 OPEN = {"/login", "/favicon.ico", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static",
         "/static-vendor/plotly.min.js"}

@@ -163,11 +163,11 @@ def _write(rows: list[dict[str, str]]) -> str:
 
 
 def make_partners(left_size: int, right_size: int, overlap: int, seed: int = 2009,
-                  error_rate: float = 0.5, left_service: str = "adaptation",
+                  error_rate: float = 0.5, twin_share: float = 0.01, left_service: str = "adaptation",
                   right_service: str = "disablement_relief") -> Partners:
     """Left and right files with `overlap` people in both; each record drawn with its own errors."""
     rng = random.Random(seed)
-    people = population(left_size + right_size - overlap, rng)
+    people = population(left_size + right_size - overlap, rng, twin_share)
     order = list(range(len(people)))
     rng.shuffle(order)
     left_people = [people[i] for i in order[:left_size]]
