@@ -65,6 +65,10 @@ API = [
     ("GET", "/api/insight/runs/{run_id}/summary", ALL),
     ("GET", "/api/insight/runs/{run_id}/pairs", {"analyst"}),  # the analyst the agreement names; not admin
     ("GET", "/api/insight/runs/{run_id}/records", {"partner", "other_partner"}),  # each its own side
+    ("POST", "/api/insight/link", STAFF),
+    ("POST", "/api/insight/overlap?by=x_ward", SUBMITTERS),
+    ("POST", "/api/insight/unmatched?by=x_ward", SUBMITTERS),
+    ("POST", "/api/insight/unmatched/records", {"partner", "other_partner"}),
 ]
 OPEN = {"/login", "/favicon.ico", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static",
         "/static-vendor/plotly.min.js"}

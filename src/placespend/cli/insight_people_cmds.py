@@ -1,9 +1,212 @@
-"""`placespend insight` commands for peoples (DESIGN.md §7)."""
+"""`placespend insight` commands for people: keygen, pseudonymise, link, overlap, services, unmatched
+(DESIGN.md §7). keygen and pseudonymise run on the partner's own machine and never open a workspace, so the
+key and the raw records never come near it; nothing here prints a raw value, only row numbers and columns.
+"""
 
 from __future__ import annotations
 
+import csv
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from placespend.cli.context import Format, console, errors, fail, print_report
+from placespend.deepdive.inputs import read_unit_costs
+from placespend.deepdive.unit_costs import build_library
+from placespend.domain.person_identifiers import FINGERPRINT_COLUMN, TOKEN_COLUMNS
+from placespend.ingest.insight.people_files import TokenFile, read_records, read_tokens
+from placespend.insight import linkage
+from placespend.insight import people_overlap as po
+from placespend.insight.disclosure import DEFAULT_THRESHOLD
+from placespend.insight.people_tokens import BadKey, key_from_text, new_key_text, pseudonymised_rows
+from placespend.report.money import to_json
+
+InFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
+KeyOption = Annotated[Path, typer.Option("--key", exists=True, dir_okay=False, readable=True,
+                                         help="The sharing agreement's key file (from `insight keygen`).")]
+OutOption = Annotated[Path, typer.Option("--out", dir_okay=False, help="File to write.")]
+ByOption = Annotated[str, typer.Option("--by", help="An x_ column to group by, e.g. x_ward.")]
+ThresholdOption = Annotated[int, typer.Option("--threshold", min=2, help="Disclosure threshold N: counts 1..N-1 "
+                                              "are withheld.")]
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format (table or json).")]
+MatchOption = Annotated[float, typer.Option("--match-threshold", min=0.0, max=1.0,
+                                            help="Lowest match probability of a link.")]
+
+
+def _write_csv(path: Path, fieldnames: list[str], rows: Iterable[dict[str, object]]) -> None:
+    """All or nothing: written beside the target and renamed into place only when complete."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", suffix=".part")
+    try:
+        with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
+            writer = csv.DictWriter(out, fieldnames=fieldnames, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _key(path: Path) -> bytes:
+    try:
+        return key_from_text(path.read_text(encoding="utf-8", errors="replace"))
+    except BadKey as exc:
+        raise fail(f"{path.name}: {exc}") from None
+
+
+def _tokens(path: Path) -> TokenFile:
+    read = read_tokens(path.read_bytes(), path.name)
+    if not read.report.ok:
+        print_report(read.report, "rejected")
+        raise typer.Exit(1)
+    return read
+
+
+def _same_key(left: TokenFile, right: TokenFile) -> None:
+    if left.fingerprint != right.fingerprint:
+        raise fail(f"{left.report.file} and {right.report.file} were pseudonymised with different keys "
+                   f"(key fingerprints {left.fingerprint} and {right.fingerprint}): they cannot be linked. "
+                   "Both partners must use the key of one sharing agreement.")
+
+
+def keygen(out: OutOption, force: Annotated[bool, typer.Option("--force", help="Overwrite an existing key.")]
+           = False) -> None:
+    """A new secret key for one sharing agreement, kept by the partners (never by the hub)."""
+    if out.exists() and not force:
+        raise fail(f"{out} exists; a key is not overwritten without --force (files made with it could no longer "
+                   "be linked to new ones).")
+    out.write_text(new_key_text(), encoding="utf-8")
+    out.chmod(0o600)
+    console.print(f"Key written to {out} (readable by you only). Share it only with the agreement's partners.")
+
+
+def pseudonymise(records: InFile, key: KeyOption, out: OutOption) -> None:
+    """Replace every identifier of RECORDS.csv by keyed tokens; record_id and x_ columns pass through."""
+    secret = _key(key)
+    read = read_records(records.read_bytes(), records.name)
+    if not read.report.ok:
+        print_report(read.report, "rejected")
+        raise typer.Exit(1)
+    fields = ["record_id", FINGERPRINT_COLUMN, *TOKEN_COLUMNS, *read.attribute_columns]
+    _write_csv(out, fields, pseudonymised_rows(secret, read.records))
+    print_report(read.report, "loaded")
+    console.print(f"{len(read.records)} records pseudonymised into {out}.")
+
+
+def link(left: InFile, right: InFile, out: OutOption, match_threshold: MatchOption = linkage.DEFAULT_THRESHOLD,
+         engine: Annotated[str, typer.Option("--engine", help="duckdb, or spark at scale.")] = "duckdb") -> None:
+    """Probabilistic linkage of two pseudonymised files: one row per linked pair, each record at most once."""
+    a, b = _tokens(left), _tokens(right)
+    _same_key(a, b)
+    result = linkage.link_tables(a.table, b.table, match_threshold, engine=engine)
+    _write_csv(out, ["left_id", "right_id", "match_probability"],
+               ({"left_id": x.left_id, "right_id": x.right_id, "match_probability": f"{x.match_probability:.6f}"}
+                for x in result.links))
+    console.print(f"{len(result.links)} linked pairs (of {result.candidate_pairs} candidate pairs scored) "
+                  f"at match probability >= {result.threshold} written to {out}.")
+
+
+def _linked(left: Path, right: Path, match_threshold: float) -> tuple[TokenFile, TokenFile, list[linkage.Link]]:
+    a, b = _tokens(left), _tokens(right)
+    _same_key(a, b)
+    return a, b, linkage.link_tables(a.table, b.table, match_threshold).links
+
+
+def _emit(payload: dict[str, object], fmt: Format, rows_key: str) -> None:
+    if fmt == Format.json:
+        typer.echo(to_json(payload))
+        return
+    for row in payload[rows_key]:  # type: ignore[attr-defined]
+        console.print("  ".join(f"{k}={'withheld' if v is None else v}" for k, v in row.items()), highlight=False)
+
+
+def overlap(left: InFile, right: InFile, by: ByOption, fmt: FormatOption = Format.table,
+            threshold: ThresholdOption = DEFAULT_THRESHOLD,
+            match_threshold: MatchOption = linkage.DEFAULT_THRESHOLD) -> None:
+    """People known to both partners, to the left only and to the right only, by an x_ column of LEFT."""
+    a, b, links = _linked(left, right, match_threshold)
+    _emit(po.overlap(a.table, b.table, links, by, threshold), fmt, "groups")
+
+
+def unmatched(left: InFile, right: InFile, by: ByOption, fmt: FormatOption = Format.table,
+              threshold: ThresholdOption = DEFAULT_THRESHOLD,
+              match_threshold: MatchOption = linkage.DEFAULT_THRESHOLD,
+              list_out: Annotated[Path | None, typer.Option("--list-out", dir_okay=False,
+                                                            help="Also write LEFT's unmatched record_ids here "
+                                                            "(needs --owner-records and --key).")] = None,
+              owner_records: Annotated[Path | None, typer.Option(
+                  "--owner-records", exists=True, dir_okay=False,
+                  help="The owner's raw records file LEFT was made from: proves you own LEFT.")] = None,
+              key: Annotated[Path | None, typer.Option("--key", exists=True, dir_okay=False)] = None) -> None:
+    """The Bolton case: LEFT's people not found in RIGHT (e.g. adaptations without disablement relief).
+
+    Counts by group are protected for the public; the record list is only for LEFT's owner, who proves it by
+    giving the raw records and the key that reproduce LEFT exactly.
+    """
+    a, _right, links = _linked(left, right, match_threshold)
+    if list_out is not None:
+        if owner_records is None or key is None:
+            raise fail("--list-out needs --owner-records (the raw file LEFT was made from) and --key.")
+        _check_owner(a, owner_records, _key(key))
+        _write_csv(list_out, ["record_id"], ({"record_id": r} for r in po.not_in_right(a.table, links)))
+        errors.print(f"Record list written to {list_out} (for the owner of {left.name} only).")
+    _emit(po.unmatched_by_group(a.table, links, by, threshold), fmt, "groups")
+
+
+def _check_owner(tokens: TokenFile, owner_records: Path, secret: bytes) -> None:
+    read = read_records(owner_records.read_bytes(), owner_records.name)
+    if not read.report.ok:
+        print_report(read.report, "rejected")
+        raise typer.Exit(1)
+    fields = ["record_id", FINGERPRINT_COLUMN, *TOKEN_COLUMNS]
+    made = sorted(tuple(row[f] or "" for f in fields) for row in pseudonymised_rows(secret, read.records))
+    given = sorted(tuple(v or "" for v in row) for row in zip(*(tokens.table.column(f).to_pylist()
+                                                               for f in fields), strict=True))
+    if made != given:
+        raise fail(f"{owner_records.name} with this key does not reproduce {tokens.report.file}: the record list "
+                   "is only for the partner that owns the records.")
+
+
+def services(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)],
+             by: ByOption, fmt: FormatOption = Format.table, threshold: ThresholdOption = DEFAULT_THRESHOLD,
+             match_threshold: MatchOption = linkage.DEFAULT_THRESHOLD,
+             unit_costs: Annotated[Path | None, typer.Option(
+                 "--unit-costs", exists=True, dir_okay=False,
+                 help="Unit cost library (GMCA layout): costs each record's x_unit_cost_code x x_units.")] = None
+             ) -> None:
+    """People known to 1, 2, ... N services by group, and (with --unit-costs) the cost of their services."""
+    if len(files) < 2:
+        raise fail("give at least two pseudonymised files, one per service.")
+    read = [_tokens(f) for f in files]
+    for other in read[1:]:
+        _same_key(read[0], other)
+    partners = [po.Partner(f.stem, t.table) for f, t in zip(files, read, strict=True)]
+    links = {(i, j): linkage.link_tables(partners[i].table, partners[j].table, match_threshold).links
+             for i in range(len(partners)) for j in range(i + 1, len(partners))}
+    persons = po.people(partners, links, by)
+    payload: dict[str, object] = {"services": [p.name for p in partners],
+                                  **po.known_to_services(persons, len(partners), threshold)}
+    if unit_costs is not None:
+        costs, report = read_unit_costs(unit_costs)
+        library = build_library(costs, file=unit_costs.name)
+        if not (report.ok and library.report.ok):
+            print_report(report if not report.ok else library.report, "rejected")
+            raise typer.Exit(1)
+        prices = {code: priced.cost for code, priced in library.costs.items()}
+        payload["costs"] = po.cost_by_services(persons, po.record_costs(partners, prices), len(partners),
+                                               threshold)
+    _emit(payload, fmt, "groups")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the `insight` group."""
+    app.command("keygen")(keygen)
+    app.command("pseudonymise")(pseudonymise)
+    app.command("link")(link)
+    app.command("overlap")(overlap)
+    app.command("unmatched")(unmatched)
+    app.command("services")(services)

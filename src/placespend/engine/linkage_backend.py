@@ -1,0 +1,28 @@
+"""The database Splink runs its linkage SQL on: an in-memory DuckDB by default, Spark at scale (DESIGN.md §2:
+the engine is the one place that chooses and opens databases). It never opens the workspace: the files being
+linked are pseudonymised tokens, held only for the length of one linkage.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+from splink import DuckDBAPI
+
+from placespend.domain.problems import PlacespendError
+from placespend.engine.spark import require_spark, spark_session
+
+
+def splink_database(engine: str = "duckdb") -> Any:
+    """A fresh Splink database API for one linkage run (its tables vanish with it)."""
+    if engine == "duckdb":
+        connection = duckdb.connect(":memory:")
+        connection.execute("SET preserve_insertion_order = false")  # lets DuckDB spill large joins to disk
+        return DuckDBAPI(connection=connection)
+    if engine == "spark":
+        require_spark()
+        from splink import SparkAPI  # optional extra: importable only where pyspark is installed
+
+        return SparkAPI(spark_session=spark_session())
+    raise PlacespendError(f"unknown linkage engine '{engine}': use duckdb or spark")

@@ -1,0 +1,1 @@
+"""Readers of the files customer insight takes (DESIGN.md §7)."""

@@ -1,0 +1,1 @@
+"""Reference data of the insight package (name variants for the pseudonymiser)."""
