@@ -190,9 +190,14 @@ def save_segments(ws: Workspace, run: SegmentRun) -> int:
         try:
             run_id = raw.execute("SELECT coalesce(max(run_id), 0) + 1 FROM area_segments").fetchone()[0]
             now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-            raw.executemany("INSERT INTO area_segments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            [[run_id, run.place, run.level, run.method, run.k, run.seed, run.indicators, area,
-                              segment, name, now] for area, (segment, name) in sorted(run.segments.items())])
+            ordered = sorted(run.segments.items())
+            raw.register("new_segments", pa.table({"area": [a for a, _ in ordered],
+                                                   "segment": [s for _, (s, _) in ordered],
+                                                   "segment_name": [n for _, (_, n) in ordered]}))
+            raw.execute("INSERT INTO area_segments SELECT ?, ?, ?, ?, ?, ?, ?, area, segment, segment_name, ? "
+                        "FROM new_segments", [run_id, run.place, run.level, run.method, run.k, run.seed,
+                                               run.indicators, now])
+            raw.unregister("new_segments")
             raw.execute("COMMIT")
         except Exception:
             raw.execute("ROLLBACK")
