@@ -178,3 +178,22 @@ def test_malformed_files_are_refused_whole(place, tmp_path, text, name, where):
     assert result.exit_code != 0 and "rejected" in result.output and where in result.output
     assert _stats_rows(cli) == before
     assert json.loads(cli("insight", "classifications", "--format", "json").stdout) == []
+
+
+def test_an_output_area_classification_reaches_lsoas_by_majority(tmp_path):
+    """OAC classifies output areas; with an OA -> LSOA lookup each LSOA takes the segment most of its OAs have."""
+    cli = Cli(tmp_path / "oa.duckdb")
+    lookups = [{"relation": "lsoa_lad", "child": c, "parent": PLACE, "vintage": "2019"} for c in LSOAS]
+    oas = {f"E0000000{i}": LSOAS[i // 2] for i in range(8)}   # two OAs per LSOA
+    lookups += [{"relation": "oa_lsoa", "child": oa, "parent": lsoa, "vintage": "2011"} for oa, lsoa in oas.items()]
+    segment = {"E00000000": "A", "E00000001": "A", "E00000002": "B", "E00000003": "A", "E00000004": "B",
+               "E00000005": "B", "E00000006": "B", "E00000007": "B"}
+    cli("import", write_csv(tmp_path / "lookups.csv", lookups), _statistics(tmp_path),
+        write_csv(tmp_path / "mine.csv", [{"area": oa, "segment": s, "segment_name": f"Group {s}"}
+                                          for oa, s in segment.items()]))
+    out = cli.json("insight", "segments", "--place", PLACE, "--classification", "mine")
+    # LSOA 1: A, A -> A; LSOA 2: B, A -> tie, the first segment code (A); LSOAs 3 and 4: B, B -> B
+    assert {a["area"]: a["segment"] for a in out["assignments"]} == dict(zip(LSOAS, "AABB", strict=True))
+    assert out["method"] == "classification:mine" and out["stability"] is None
+    assert [(s["segment"], s["name"], s["areas"]) for s in out["segments"]] == [("A", "Group A", 2),
+                                                                                 ("B", "Group B", 2)]
