@@ -42,6 +42,7 @@ class WardMapping:
     lsoas: int
     wards: list[AreaFigure] = field(default_factory=list)
     population: dict[str, Decimal] = field(default_factory=dict)  # ward -> people, from its LSOAs
+    by_lsoa: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # (LSOA, division) -> amount
     notes: list[str] = field(default_factory=list)
 
     def ward_totals(self) -> dict[str, Decimal]:
@@ -128,6 +129,7 @@ def map_to_wards(con: Backend, place: str, period: str, drivers: CriteriaSet, vi
                 weights[code] += criterion.weight * share
         described[division] = " + ".join(f"{c.weight} x {c.indicator}" for c in criteria)
         for code, part in split_exactly(amount, weights).items():
+            mapping.by_lsoa[(code, division)] = part
             for (ward, name), piece in _equal_parts(part, parents[code]):
                 wards[(ward, division)] += piece
                 names[ward] = name

@@ -14,9 +14,11 @@ REPLACE_KEYS: dict[str, tuple[str, ...]] = {
     "place_statistics": ("area", "period", "indicator"),
     "area_lookups": ("relation", "child", "vintage"),
     "boundaries": ("code", "level", "vintage"),
+    "area_classifications": ("classification", "area"),
 }
 TABLE_OF_KIND = {"regional_spend": "regional_spend", "place_statistics": "place_statistics",
-                 "area_lookup": "area_lookups", "boundaries": "boundaries"}
+                 "area_lookup": "area_lookups", "boundaries": "boundaries",
+                 "area_classification": "area_classifications"}
 
 
 def find_import(ws: Workspace, content_hash: str) -> int | None:

@@ -15,7 +15,8 @@ import pyarrow as pa
 
 from placespend.domain.problems import Report
 
-Kind = Literal["regional_spend", "place_statistics", "area_lookup", "places", "flows", "boundaries"]
+Kind = Literal["regional_spend", "place_statistics", "area_lookup", "places", "flows", "boundaries",
+               "area_classification"]
 
 MONEY = pa.decimal128(18, 2)
 VALUE = pa.decimal128(24, 6)
@@ -40,6 +41,11 @@ SCHEMAS: dict[str, pa.Schema] = {
     "area_lookup": pa.schema([
         ("relation", pa.string()), ("child", pa.string()), ("child_name", pa.string()), ("parent", pa.string()),
         ("parent_name", pa.string()), ("vintage", pa.string()),
+    ]),
+    # a user-supplied classification of small areas (ONS OAC, a commercial one): one segment per area
+    "area_classification": pa.schema([
+        ("classification", pa.string()), ("area", pa.string()), ("segment", pa.string()),
+        ("segment_name", pa.string()), ("vintage", pa.string()),
     ]),
 }
 

@@ -28,7 +28,7 @@ def _load_readers() -> None:
     from placespend.ingest.reference import canonical  # noqa: F401
 
     for module in ("reference.hmt", "reference.ons", "reference.imd", "reference.lookups", "reference.geojson",
-                   "returns", "grants", "spend"):
+                   "insight", "returns", "grants", "spend"):
         try:
             __import__(f"placespend.ingest.{module}")
         except ModuleNotFoundError as exc:  # a reader package not installed in this build
