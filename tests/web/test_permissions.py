@@ -57,6 +57,7 @@ API = [
     ("GET", "/api/partners", STAFF),
     ("POST", "/api/submissions", SUBMITTERS),
     ("GET", "/api/health", ALL | {"anonymous"}),
+    ("POST", "/api/insight/hotspots", SUBMITTERS),
 ]
 OPEN = {"/login", "/favicon.ico", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static",
         "/static-vendor/plotly.min.js"}

@@ -1,0 +1,49 @@
+"""The spatial insight routes answer what the CLI prints, from uploaded files, through the real app."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from placespend import accounts
+from placespend.engine.workspace import Workspace
+from placespend.web.app import create_app
+
+from conftest import Cli, line, write_csv
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def client(tmp_path):
+    db = tmp_path / "api.duckdb"
+    Cli(db)("ingest", write_csv(tmp_path / "lbl.csv", [line()]))  # a workspace exists once something is in it
+    ws = Workspace(db)
+    accounts.add_user(ws, "analyst", PASSWORD, "analyst")
+    token = accounts.new_api_token(ws, accounts.authenticate(ws, "analyst", PASSWORD), "test")
+    application = create_app(ws)
+    yield TestClient(application, headers={"Authorization": f"Bearer {token}"})
+    ws.close()
+
+
+def test_hotspots_route_matches_the_command(client, shared_data, tmp_path):
+    boundaries = shared_data / "lookups-drkane" / "boundaries_lsoa11_E09000023.geojson"
+    codes = [f["properties"]["LSOA11CD"] for f in json.loads(boundaries.read_text())["features"]]
+    values = write_csv(tmp_path / "v.csv", [{"area": a, "value": i % 11} for i, a in enumerate(codes)])
+    expected = Cli(tmp_path / "unused.duckdb").json("insight", "hotspots", "--values", values,
+                                                     "--boundaries", boundaries)
+    response = client.post("/api/insight/hotspots", files={"values": ("v.csv", values.read_bytes()),
+                                                           "boundaries": ("b.geojson", boundaries.read_bytes())})
+    assert response.status_code == 200, response.text
+    assert response.json() == expected
+
+
+def test_hotspots_route_reports_problems_with_the_uploaded_name(client, tmp_path):
+    response = client.post("/api/insight/hotspots", files={
+        "values": ("mine.csv", b"area,value\nA,x\n"),
+        "boundaries": ("b.geojson", b'{"type": "FeatureCollection", "features": []}')})
+    assert response.status_code == 422
+    errors = [e for r in response.json()["reports"] for e in r["errors"]]
+    assert {"file": "mine.csv", "row": 2, "column": "value"}.items() <= errors[0].items()
