@@ -12,9 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from placespend.domain.problems import Report
 from placespend.ingest.insight.area_values import AreaValues, read_area_values
 from placespend.ingest.insight.boundaries import Boundaries, read_boundaries
+from placespend.ingest.insight.sites import read_sites
+from placespend.insight import access_points as ap
 from placespend.insight import hotspots as hs
 
 MIN_AREAS = 3  # Gi*'s variance divides by n - 1 and needs areas outside the neighbourhood to compare with
@@ -70,6 +74,48 @@ def hotspot_map(values: Path, boundaries: Path, id_property: str | None = None,
         result["projected_summary"] = hs.summary(projected_spots)
         result["areas"] = hs.compare(spots, projected_spots)
     outcome.result = _finite(result)
+    return outcome
+
+
+def access_plan(demand: Path, boundaries: Path, sites: Path, count: int, objective: str = "median",
+                within_km: float | None = None, id_property: str | None = None) -> Outcome:
+    """Choose `count` of the candidate sites for the areas' demand (p-median or MCLP), and who is beyond."""
+    outcome = Outcome()
+    demand_report, boundary_report, site_report = Report(demand.name), Report(boundaries.name), Report(sites.name)
+    outcome.reports += [demand_report, boundary_report, site_report]
+    wanted = read_area_values(demand, demand_report)
+    shapes = read_boundaries(boundaries, boundary_report, id_property)
+    candidates = read_sites(sites, site_report)
+    if wanted is None or shapes is None or candidates is None:
+        return outcome
+    _check_against_boundaries(wanted, shapes, demand_report, boundary_report)
+    if any(value < 0 for value in wanted.values.values()):
+        demand_report.error("demand-negative", "Demand cannot be negative.", column="value")
+    if not 1 <= count <= len(candidates.codes):
+        site_report.error("sites-too-few", f"Cannot choose {count} of {len(candidates.codes)} candidate sites.")
+    if objective == "cover" and within_km is None:
+        site_report.error("distance-missing", "Covering the most demand needs a distance (--within-km).")
+    if not all(report.ok for report in outcome.reports):
+        return outcome
+    centres = {code: shape.centroid for code, shape in zip(shapes.codes, shapes.geometries, strict=True)}
+    areas = list(wanted.values)
+    origins = np.array([(centres[a].x, centres[a].y) for a in areas])
+    costs = ap.great_circle_km(origins, np.array(candidates.points))
+    weights = np.array([float(wanted.values[a]) for a in areas])
+    plan = ap.choose(costs, weights, count, objective, within_km)
+    outcome.result = _finite({
+        "objective": "p-median (least demand-weighted distance)" if objective == "median"
+        else f"maximal covering (most demand within {within_km:g} km)",
+        "distance": "great-circle km from each area's centroid", "solver": "spopt with PuLP CBC",
+        "within_km": within_km, "sites": [{"site": candidates.codes[j], "name": candidates.names[j]}
+                                          for j in plan.chosen],
+        "total_demand": float(weights.sum()), "covered_demand": plan.covered, "uncovered_demand": plan.uncovered,
+        "mean_km": plan.weighted_km / float(weights.sum()) if weights.sum() else None,
+        "areas": [{"area": a, "demand": wanted.values[a], "site": candidates.codes[plan.nearest[i]],
+                   "km": plan.distance_km[i],
+                   "beyond": within_km is not None and plan.distance_km[i] > within_km}
+                  for i, a in enumerate(areas)],
+    })
     return outcome
 
 

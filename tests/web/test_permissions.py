@@ -58,6 +58,7 @@ API = [
     ("POST", "/api/submissions", SUBMITTERS),
     ("GET", "/api/health", ALL | {"anonymous"}),
     ("POST", "/api/insight/hotspots", SUBMITTERS),
+    ("POST", "/api/insight/access-points", SUBMITTERS),
 ]
 OPEN = {"/login", "/favicon.ico", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static",
         "/static-vendor/plotly.min.js"}

@@ -75,6 +75,42 @@ def hotspots(
     console.print(_table(f"Gi* hotspots: {result['summary']} (FDR {result['fdr_alpha']})", ranked, columns))
 
 
+class Objective(StrEnum):
+    median = "median"
+    cover = "cover"
+
+
+@guard
+def access_points(
+    demand: Annotated[Path, typer.Option("--demand", exists=True, dir_okay=False,
+                                         help="CSV with columns area, value (population or a segment's count).")],
+    boundaries: Annotated[Path, typer.Option("--boundaries", exists=True, dir_okay=False,
+                                             help="GeoJSON or TopoJSON of the areas (their centroids are used).")],
+    sites: Annotated[Path, typer.Option("--sites", exists=True, dir_okay=False,
+                                        help="CSV of candidate sites: site, lon, lat, optional name.")],
+    count: Annotated[int, typer.Option("--count", "-n", help="How many sites to choose.")],
+    objective: Annotated[Objective, typer.Option("--objective", help="median: least weighted distance; "
+                                                 "cover: most demand within --within-km.")] = Objective.median,
+    within_km: Annotated[float | None, typer.Option("--within-km", min=0, help="Access distance (km).")] = None,
+    id_property: Annotated[str | None, typer.Option("--id-property", help="Boundary property with the code.")]
+    = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Choose N candidate sites (p-median or maximal covering, spopt + CBC) and show who is beyond the distance."""
+    result = _finish(spatial_insight.access_plan(demand, boundaries, sites, count, objective.value, within_km,
+                                                 id_property))
+    if fmt == OutputFormat.json:
+        typer.echo(to_json(result))
+        return
+    console.print(_table(f"{result['objective']}: sites chosen", result["sites"], ["site", "name"]))
+    beyond = [a for a in result["areas"] if a["beyond"]]
+    console.print(f"Demand {result['total_demand']:,.0f}; within the distance {result['covered_demand']:,.0f}; "
+                  f"beyond {result['uncovered_demand']:,.0f} in {len(beyond)} area(s).")
+    if beyond:
+        console.print(_table("Beyond the distance", beyond, ["area", "demand", "site", "km"]))
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the `insight` group."""
     app.command()(hotspots)
+    app.command("access-points")(access_points)

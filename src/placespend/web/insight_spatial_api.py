@@ -54,3 +54,15 @@ def hotspots(values: UploadFile = File(...), boundaries: UploadFile = File(...),
         later = _save(folder, projected, 2) if projected is not None else None
         return _answer(spatial_insight.hotspot_map(_save(folder, values, 0), _save(folder, boundaries, 1),
                                                    id_property or None, later))
+
+
+@router.post("/access-points", summary="Choose N candidate sites for areas' demand (p-median or maximal cover)")
+def access_points(demand: UploadFile = File(...), boundaries: UploadFile = File(...), sites: UploadFile = File(...),
+                  count: int = Form(...), objective: str = Form("median"), within_km: float | None = Form(None),
+                  id_property: str | None = Form(None), who: Caller = Depends(role_in(*UPLOADERS))) -> Response:
+    if objective not in {"median", "cover"}:
+        return as_json({"error": "objective is median or cover"}, status=422)
+    with _folder() as folder:
+        return _answer(spatial_insight.access_plan(_save(folder, demand, 0), _save(folder, boundaries, 1),
+                                                   _save(folder, sites, 2), count, objective, within_km,
+                                                   id_property or None))

@@ -47,3 +47,21 @@ def test_hotspots_route_reports_problems_with_the_uploaded_name(client, tmp_path
     assert response.status_code == 422
     errors = [e for r in response.json()["reports"] for e in r["errors"]]
     assert {"file": "mine.csv", "row": 2, "column": "value"}.items() <= errors[0].items()
+
+
+def test_access_points_route_matches_the_command(client, tmp_path):
+    features = [{"type": "Feature", "properties": {"AREACD": f"A{i}"}, "geometry": {"type": "Polygon", "coordinates": [[
+        [i, 0], [i + 1, 0], [i + 1, 1], [i, 1], [i, 0]]]}} for i in range(4)]
+    boundaries = tmp_path / "b.geojson"
+    boundaries.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    demand = write_csv(tmp_path / "d.csv", [{"area": f"A{i}", "value": 10 * (i + 1)} for i in range(4)])
+    sites = write_csv(tmp_path / "s.csv", [{"site": "west", "lon": 0.5, "lat": 0.5},
+                                           {"site": "east", "lon": 3.5, "lat": 0.5}])
+    expected = Cli(tmp_path / "unused.duckdb").json("insight", "access-points", "--demand", demand, "--boundaries",
+                                                     boundaries, "--sites", sites, "--count", "1")
+    response = client.post("/api/insight/access-points", data={"count": "1"}, files={
+        "demand": ("d.csv", demand.read_bytes()), "boundaries": ("b.geojson", boundaries.read_bytes()),
+        "sites": ("s.csv", sites.read_bytes())})
+    assert response.status_code == 200, response.text
+    # Demand 10, 20, 30, 40 from west to east: one site goes east (weighted distance 10*3+20*2+30*1 < 20+60+120).
+    assert response.json() == expected and expected["sites"][0]["site"] == "east"
