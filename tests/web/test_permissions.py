@@ -59,6 +59,7 @@ API = [
     ("GET", "/api/health", ALL | {"anonymous"}),
     ("POST", "/api/insight/hotspots", SUBMITTERS),
     ("POST", "/api/insight/access-points", SUBMITTERS),
+    ("POST", "/api/insight/surveys", SUBMITTERS),
 ]
 OPEN = {"/login", "/favicon.ico", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static",
         "/static-vendor/plotly.min.js"}

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from placespend import spatial_insight
+from placespend import spatial_insight, survey_insight
 from placespend.cli.context import console, errors, guard
 from placespend.report.money import to_json
 
@@ -110,7 +110,35 @@ def access_points(
         console.print(_table("Beyond the distance", beyond, ["area", "demand", "site", "km"]))
 
 
+@guard
+def surveys(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Respondent-level survey CSV.")],
+    overall: Annotated[str, typer.Option("--overall", help="The overall satisfaction column.")] = "overall",
+    threshold: Annotated[int, typer.Option("--threshold", min=1, help="Suppress cells with fewer "
+                                           "respondents.")] = 10,
+    satisfied_from: Annotated[float, typer.Option("--satisfied-from", help="Lowest score counted as "
+                                                  "satisfied.")] = 4,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Weighted satisfaction with design-based 95% CIs by segment, area and journey stage (question columns in
+    file order), and key drivers of overall satisfaction; small cells suppressed."""
+    result = _finish(survey_insight.survey_results(file, overall, threshold, satisfied_from))
+    if fmt == OutputFormat.json:
+        typer.echo(to_json(result))
+        return
+    for question in result["questions"]:
+        for group, rows in question["by"].items():
+            shown = [{**r, "mean": r.get("mean"), "ci_low": r.get("ci_low"), "ci_high": r.get("ci_high"),
+                      "note": r.get("suppressed", "")} for r in rows]
+            console.print(_table(f"{question['question']} by {group}", shown,
+                                 ["group", "n", "mean", "ci_low", "ci_high", "note"]))
+    drivers = result["key_drivers"]
+    console.print(_table(f"Key drivers of {drivers['overall']} (n={drivers['n']})", drivers.get("drivers", []),
+                         ["question", "coefficient", "ci_low", "ci_high", "p"]))
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the `insight` group."""
     app.command()(hotspots)
     app.command("access-points")(access_points)
+    app.command()(surveys)

@@ -16,7 +16,7 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import Response
 
-from placespend import spatial_insight
+from placespend import spatial_insight, survey_insight
 from placespend.web.api import as_json
 from placespend.web.security import Caller, role_in
 
@@ -66,3 +66,11 @@ def access_points(demand: UploadFile = File(...), boundaries: UploadFile = File(
         return _answer(spatial_insight.access_plan(_save(folder, demand, 0), _save(folder, boundaries, 1),
                                                    _save(folder, sites, 2), count, objective, within_km,
                                                    id_property or None))
+
+
+@router.post("/surveys", summary="Weighted satisfaction with 95% CIs by group and stage, and key drivers")
+def surveys(file: UploadFile = File(...), overall: str = Form("overall"), threshold: int = Form(10),
+            satisfied_from: float = Form(4), who: Caller = Depends(role_in(*UPLOADERS))) -> Response:
+    with _folder() as folder:
+        return _answer(survey_insight.survey_results(_save(folder, file, 0), overall, max(threshold, 1),
+                                                     satisfied_from))

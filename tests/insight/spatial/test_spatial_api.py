@@ -65,3 +65,12 @@ def test_access_points_route_matches_the_command(client, tmp_path):
     assert response.status_code == 200, response.text
     # Demand 10, 20, 30, 40 from west to east: one site goes east (weighted distance 10*3+20*2+30*1 < 20+60+120).
     assert response.json() == expected and expected["sites"][0]["site"] == "east"
+
+
+def test_surveys_route_matches_the_command(client, tmp_path):
+    survey = write_csv(tmp_path / "s.csv", [{"respondent_id": f"r{i}", "segment": "AB"[i % 2], "weight": 1 + i % 3,
+                                             "overall": 1 + i % 5} for i in range(12)])
+    expected = Cli(tmp_path / "unused.duckdb").json("insight", "surveys", survey)
+    response = client.post("/api/insight/surveys", files={"file": ("s.csv", survey.read_bytes())})
+    assert response.status_code == 200, response.text
+    assert response.json() == expected and expected["respondents"] == 12
