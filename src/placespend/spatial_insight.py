@@ -73,7 +73,7 @@ def hotspot_map(values: Path, boundaries: Path, id_property: str | None = None,
         projected_spots = hs.gi_star(graph, later.values)
         result["projected_summary"] = hs.summary(projected_spots)
         result["areas"] = hs.compare(spots, projected_spots)
-    outcome.result = _finite(result)
+    outcome.result = finite(result)
     return outcome
 
 
@@ -103,7 +103,7 @@ def access_plan(demand: Path, boundaries: Path, sites: Path, count: int, objecti
     costs = ap.great_circle_km(origins, np.array(candidates.points))
     weights = np.array([float(wanted.values[a]) for a in areas])
     plan = ap.choose(costs, weights, count, objective, within_km)
-    outcome.result = _finite({
+    outcome.result = finite({
         "objective": "p-median (least demand-weighted distance)" if objective == "median"
         else f"maximal covering (most demand within {within_km:g} km)",
         "distance": "great-circle km from each area's centroid", "solver": "spopt with PuLP CBC",
@@ -153,12 +153,12 @@ def _codes(codes: list[str]) -> str:
     return shown + (f" and {len(codes) - SHOWN_CODES} more" if len(codes) > SHOWN_CODES else "")
 
 
-def _finite(payload: Any) -> Any:
+def finite(payload: Any) -> Any:
     """NaN is not JSON: an undefined statistic (all values equal) is published as null."""
     if isinstance(payload, float):
         return None if math.isnan(payload) or math.isinf(payload) else payload
     if isinstance(payload, dict):
-        return {key: _finite(value) for key, value in payload.items()}
+        return {key: finite(value) for key, value in payload.items()}
     if isinstance(payload, list):
-        return [_finite(value) for value in payload]
+        return [finite(value) for value in payload]
     return payload

@@ -3,16 +3,14 @@ area and journey stage, with the key drivers of overall satisfaction (see `insig
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from placespend.domain.problems import Report
 from placespend.ingest.insight.survey import read_survey
 from placespend.insight import surveys as sv
-from placespend.spatial_insight import Outcome
+from placespend.spatial_insight import Outcome, finite
 
 
 def survey_results(path: Path, overall: str = "overall", threshold: int = sv.DEFAULT_THRESHOLD,
@@ -33,17 +31,8 @@ def survey_results(path: Path, overall: str = "overall", threshold: int = sv.DEF
                  for i, q in enumerate(survey.questions, start=1)]
     drivers = sv.key_drivers(scores[overall], {q: scores[q] for q in survey.questions if q != overall}, w,
                              threshold)
-    outcome.result = _finite({"respondents": len(w), "threshold": threshold, "satisfied_from": satisfied_from,
+    outcome.result = finite({"respondents": len(w), "threshold": threshold, "satisfied_from": satisfied_from,
                               "confidence": sv.CONFIDENCE, "method": sv.__doc__.split("\n\n")[1].replace("\n", " "),
                               "questions": questions, "key_drivers": {"overall": overall, **drivers}})
     return outcome
 
-
-def _finite(payload: Any) -> Any:
-    if isinstance(payload, float):
-        return None if math.isnan(payload) or math.isinf(payload) else payload
-    if isinstance(payload, dict):
-        return {key: _finite(value) for key, value in payload.items()}
-    if isinstance(payload, list):
-        return [_finite(value) for value in payload]
-    return payload
