@@ -141,3 +141,18 @@ def test_bad_value_cell_is_named(tmp_path):
                                              boundaries, expect=1)
     assert "v.csv, row 3, column value: 'lots' is not a number" in result.stderr
     assert "v.csv, row 4, column value: Area C has no value" in result.stderr
+
+
+def test_topojson_decoding_agrees_with_gdal(shared_data):
+    """Our TopoJSON decoder against GDAL's (through geopandas): the same polygons, to floating-point noise."""
+    import geopandas as gpd
+
+    from placespend.domain.problems import Report
+    from placespend.ingest.insight.boundaries import read_boundaries
+
+    topo = shared_data / "boundaries-martinjc" / "statistical_eng_oa_by_lad_topo_E09000023.json"
+    ours = read_boundaries(topo, Report(topo.name))
+    theirs = gpd.read_file(topo).set_index("OA11CD").geometry
+    assert ours is not None and len(ours.codes) == len(theirs) == 887
+    assert max(g.symmetric_difference(theirs[c]).area for c, g in zip(ours.codes, ours.geometries, strict=True)) \
+        < 1e-12
