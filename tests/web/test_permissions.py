@@ -74,6 +74,9 @@ API = [
     ("GET", "/api/insight/places/E09000023/profiles", ALL),
     ("GET", "/api/insight/places/E09000023/profiles/{area}", ALL),
     ("GET", "/api/insight/places/E09000023/map", ALL),
+    ("POST", "/api/insight/hotspots", SUBMITTERS),
+    ("POST", "/api/insight/access-points", SUBMITTERS),
+    ("POST", "/api/insight/surveys", SUBMITTERS),
 ]
 # Routes that may answer 400 to an allowed caller: the partnership workspace has no small-area statistics.
 NEEDS_DATA = ("/api/insight/",)

@@ -1,3 +1,8 @@
-"""Readers for customer insight's open area files (DESIGN.md §7): tidy statistics and area classifications."""
+"""Readers for customer insight's inputs (DESIGN.md §7): tidy area statistics and classifications, boundaries,
+values by area, survey responses, sites, pseudonymised people files.
+
+Each reader returns its data and a `Report`; an input with any error yields no data, so nothing is computed
+from half a file.
+"""
 
 from placespend.ingest.insight import area_files  # noqa: F401  (registers its readers)
