@@ -81,7 +81,8 @@ API = [
 # Routes that may answer 400 to an allowed caller: the partnership workspace has no small-area statistics.
 NEEDS_DATA = ("/api/insight/",)
 OPEN = {"/login", "/favicon.ico", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static",
-        "/static-vendor/plotly.min.js"}
+        "/static-vendor/plotly.min.js",
+        "/static-vendor/swagger"}
 
 
 @pytest.fixture(scope="module")
