@@ -7,7 +7,10 @@ are exactly what a user's import of the same files gives, then writes:
 - regional_spend_pesa2009.csv: 2008-09 identifiable spend by English region and COFOG division (GBP);
 - place_statistics.csv: mid-2019 population (all ages, 0-18, 65+) of every pilot's districts and of the nine
   English regions, a region's row being the sum of its districts by ../shared/data/lookups-drkane's
-  la_all_codes.csv (today's codes, so Bournemouth, Christchurch and Poole and Dorset are counted).
+  la_all_codes.csv. Every code of that file is used, current or not: the population file carries the
+  district codes of 2019 (Barnsley E08000016, the seven North Yorkshire districts), which the file marks as
+  no longer current. The script stops unless every English district of the population file has a region,
+  so no region is silently short of people.
 """
 
 from __future__ import annotations
@@ -46,10 +49,13 @@ def main() -> None:
     region_of = {}
     with (DATA / "lookups-drkane/la_all_codes.csv").open(encoding="utf-8-sig") as handle:
         for row in csv.DictReader(handle):
-            if row["Current"] == "TRUE" and row["RGNCD"].startswith("E12"):
+            if row["RGNCD"].startswith("E12"):
                 region_of[row["LADCD"]] = row["RGNCD"]
     with (OUT / "pilot_places.csv").open(encoding="utf-8") as handle:
         pilot_areas = {row["area"] for row in csv.DictReader(handle)}
+    unplaced = sorted({area for area, _, _ in stats if area.startswith("E0") and area not in region_of})
+    if unplaced:
+        raise SystemExit(f"no region for English districts {unplaced}")
     regions: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     rows = []
     for area, indicator, value in stats:
