@@ -131,3 +131,44 @@ def test_places_list_agrees_with_the_place_pages(demo):
         assert Decimal(str(api["count"]["total"])) == Decimal(str(count["total"])) == Decimal("2290000000")
     finally:
         app.state.workspace.close()
+
+
+# ONS, mid-2019 population estimates for the English regions (MYE2, released 24 June 2020).
+ONS_MID_2019_REGIONS = {"E12000001": 2_669_941, "E12000002": 7_341_196, "E12000003": 5_502_967,
+                        "E12000004": 4_835_928, "E12000005": 5_934_037, "E12000006": 6_236_072,
+                        "E12000007": 8_961_989, "E12000008": 9_180_135, "E12000009": 5_624_696}
+
+
+def test_shipped_region_populations_are_the_published_ones():
+    """The estimate divides by the region's own row, so a region short of districts inflates every pilot's A
+    (Yorkshire and the Humber was once 1.45m people short: Bradford's A came out 38% above Table 1's)."""
+    shipped = {row["area"]: int(row["value"]) for row in _shipped("place_statistics.csv")
+               if row["area"].startswith("E12") and row["indicator"] == "population"}
+    assert shipped == ONS_MID_2019_REGIONS
+
+
+def test_shipped_region_rows_are_the_sum_of_their_districts(shared_data):
+    """Recomputed from the raw ONS file with the ONS LAD -> region lookup, plus the districts created in 2019
+    that the 2018 lookup cannot know (their regions from the same file's successor areas)."""
+    import gzip
+
+    with gzip.open(shared_data / "lookups-ons-jtrim/016_lad18_to_region_England.csv.gz", "rt",
+                   encoding="utf-8-sig") as handle:
+        region_of = {row["LAD18CD"]: row["RGN18CD"] for row in csv.DictReader(handle)}
+    region_of |= {"E06000058": "E12000009", "E06000059": "E12000009", "E07000246": "E12000009",
+                  "E07000244": "E12000006", "E07000245": "E12000006"}
+    sums: dict[str, dict[str, int]] = {}
+    with (shared_data / "population-demographr/population19_ltla19.csv").open(encoding="utf-8-sig") as handle:
+        for row in csv.DictReader(handle):
+            region = region_of.get(row["ltla19_code"])
+            if region:
+                ages = [int(row[str(age)]) for age in range(90)] + [int(row["90+"])]
+                cells = sums.setdefault(region, {"population": 0, "population_0_18": 0, "population_65_plus": 0})
+                cells["population"] += int(row["total_population"])
+                cells["population_0_18"] += sum(ages[:19])
+                cells["population_65_plus"] += sum(ages[65:])
+    shipped: dict[str, dict[str, int]] = {}
+    for row in _shipped("place_statistics.csv"):
+        if row["area"].startswith("E12"):
+            shipped.setdefault(row["area"], {})[row["indicator"]] = int(row["value"])
+    assert shipped == sums

@@ -49,7 +49,7 @@ def test_compare_prints_every_pilot_beside_table1(pilots):
     for place, row in rows.items():
         published_a = Decimal(str(row["published"]["centre_out"]))
         assert row["centre_out"], (place, row["problem"])
-        assert abs(Decimal(str(row["centre_out"])) / published_a - 1) < Decimal("0.30"), place
+        assert abs(Decimal(str(row["centre_out"])) / published_a - 1) < Decimal("0.10"), place
         assert row["published"]["locally_led"] > 0
     table = cli("compare", "--year", "2008-09").stdout
     assert "seed 000 Table" in table and "Bridge for Lewisham" in table
