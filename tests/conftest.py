@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from placespend.cli.main import app
+from placespend.report.template import write_template
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -86,3 +88,25 @@ def line(**overrides: Any) -> dict[str, Any]:
             "flow": "spend", "amount": "1000.00", "cofog": "10.2"}
     base.update(overrides)
     return base
+
+
+def register_row(code: str, lon: Any = "", lat: Any = "", crs: str = "WGS84", **more: Any) -> dict[str, Any]:
+    """A row of a Transparency Code land and buildings register (WGS84 unless said), any column overridden."""
+    row = {"OrganisationLabel": "Test body", "AssetCode": code, "PropertyName": f"Site {code}", "GeoX": lon,
+           "GeoY": lat, "CoordinateReferenceSystem": crs if lon != "" else "", "TenureType": "Freehold",
+           "TenureDetail": "Owner Occupied", "HoldingType": "Buildings", **more}
+    return row
+
+
+def write_assets_template(path: Path, rows: list[dict[str, Any]]) -> Path:
+    """The partner template with `rows` typed into its Assets sheet, by the template's headings."""
+    write_template(path)
+    book = load_workbook(path)
+    sheet = book["Assets"]
+    at = {cell.value: cell.column for cell in sheet[1]}
+    for number, row in enumerate(rows, start=2):
+        for name, value in row.items():
+            sheet.cell(number, at[name], value)
+    book.save(path)
+    return path
+

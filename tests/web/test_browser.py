@@ -7,88 +7,33 @@ saved under build/screenshots, and no page may log a console error.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import uvicorn
 from openpyxl import load_workbook
-from web_support import PASSWORD, build_workspace
+from web_support import BrowserTab, build_workspace, chromium, need_chromium, served
 
-from placespend.engine.workspace import Workspace
 from placespend.report.template import write_template
-from placespend.web.app import create_app
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    app = create_app(Workspace(build_workspace(tmp_path_factory.mktemp("browser"))))
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if instance.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
-    app.state.workspace.close()
+    need_chromium()
+    with served(build_workspace(tmp_path_factory.mktemp("browser"))) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
-class Tab:
-    """A page that records console errors, so each test can assert there were none."""
-
-    def __init__(self, browser, base: str) -> None:
-        self.context = browser.new_context(viewport={"width": 1366, "height": 900})
-        self.page = self.context.new_page()
-        self.base, self.errors = base, []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-    def sign_in(self, username: str) -> None:
-        self.page.goto(self.base + "/login")
-        self.page.fill("#username", username)
-        self.page.fill("#password", PASSWORD)
-        self.page.press("#password", "Enter")
-        self.page.wait_for_url("**/places")
-
-    def shot(self, name: str) -> None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+class Tab(BrowserTab):
+    """A signed-in page (web_support.BrowserTab) that also reads the place's count and Sankey."""
 
     def total(self) -> Decimal:
         self.page.goto(self.base + "/api/places/E09000023/count?year=2008-09")
@@ -170,16 +115,7 @@ def test_api_docs_load_offline_and_no_page_asks_outside(server, browser):
     """Councils run offline: every request of these pages stays on this server (others are blocked and
     recorded), and Swagger UI still draws the API's operations from the package's own copy."""
     viewer = Tab(browser, server)
-    outside: list[str] = []
-
-    def only_here(route) -> None:
-        if route.request.url.startswith(server):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    viewer.context.route("**/*", only_here)
+    outside = viewer.block_outside()
     viewer.sign_in("viewer")
     for path in ("/places", "/places/E09000023?year=2008-09"):
         viewer.page.goto(server + path)

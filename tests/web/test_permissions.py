@@ -41,6 +41,8 @@ PAGES = [
     ("GET", "/whoami", ALL | {"anonymous"}),
     ("POST", "/logout", ALL),
     ("POST", "/submissions", SUBMITTERS),
+    ("GET", "/assets", ALL),
+    ("GET", "/places/E09000023/assets", ALL),
 ]
 API = [
     ("GET", "/api/places", ALL),
@@ -77,9 +79,20 @@ API = [
     ("POST", "/api/insight/hotspots", SUBMITTERS),
     ("POST", "/api/insight/access-points", SUBMITTERS),
     ("POST", "/api/insight/surveys", SUBMITTERS),
+    ("GET", "/api/assets", ALL),
+    ("GET", "/api/assets/map", ALL),
+    ("GET", "/api/assets/registers", ALL),
+    ("POST", "/api/assets/registers", SUBMITTERS),
+    ("GET", "/api/assets/nearby?within=100", ALL),
+    ("GET", "/api/assets/under-used", ALL),
+    ("GET", "/api/assets/leases", ALL),
+    ("GET", "/api/assets/benchmark", ALL),
+    ("GET", "/api/assets/capital?place=E09000023&year=2008-09", ALL),
+    ("POST", "/api/assets/scenario", ALL),
 ]
-# Routes that may answer 400 to an allowed caller: the partnership workspace has no small-area statistics.
-NEEDS_DATA = ("/api/insight/",)
+# Routes that may answer 400 to an allowed caller: the partnership workspace has no small-area statistics, and
+# the matrix's one request body names no site for an asset scenario.
+NEEDS_DATA = ("/api/insight/", "/api/assets/scenario")
 OPEN = {"/login", "/favicon.ico", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static",
         "/static-vendor/plotly.min.js",
         "/static-vendor/swagger"}

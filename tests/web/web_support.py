@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 from placespend import accounts
 from placespend.engine.workspace import Workspace
+from placespend.web.app import create_app
 
 from conftest import Cli, line, write_csv
 
@@ -56,3 +67,89 @@ def sign_in(app, username: str | None) -> Session:
     page = client.get("/places").text
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     return Session(client, csrf)
+
+
+SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def need_chromium() -> None:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+
+
+@contextmanager
+def served(db: Path) -> Iterator[str]:
+    """The app on the workspace `db` behind a real uvicorn server on a free local port, for a real browser;
+    yields its base URL, and closes the workspace afterwards."""
+    app = create_app(Workspace(db))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if instance.started:
+            break
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        instance.should_exit = True
+        thread.join(timeout=10)
+        app.state.workspace.close()
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's chromium, launched by Playwright (a dev dependency, so imported only when a browser test runs)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+class BrowserTab:
+    """A page that records console errors, so each test can assert there were none."""
+
+    def __init__(self, browser, base: str) -> None:
+        self.context = browser.new_context(viewport={"width": 1366, "height": 900})
+        self.page = self.context.new_page()
+        self.base, self.errors = base, []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def block_outside(self) -> list[str]:
+        """Block every request that would leave this server (councils run offline) and record its URL."""
+        outside: list[str] = []
+
+        def only_here(route) -> None:
+            if route.request.url.startswith(self.base):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        self.context.route("**/*", only_here)
+        return outside
+
+    def sign_in(self, username: str) -> None:
+        self.page.goto(self.base + "/login")
+        self.page.fill("#username", username)
+        self.page.fill("#password", PASSWORD)
+        self.page.press("#password", "Enter")
+        self.page.wait_for_url("**/places")
+
+    def shot(self, name: str) -> None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+

@@ -61,6 +61,15 @@ def print_report(report: Report, outcome: str = "") -> None:
                       highlight=False)
 
 
+def print_problems(reports: list[Report]) -> None:
+    """Every problem of the inputs (warnings too) on stderr, so that stdout stays the result (e.g. JSON)."""
+    for report in reports:
+        for problem in report.problems:
+            colour = "red" if problem.severity == "error" else "yellow"
+            errors.print(f"[{colour}]{problem.severity}[/] [dim]{problem.slug}[/] {problem.where()}: "
+                         f"{problem.message}", highlight=False, soft_wrap=True)
+
+
 def guard(func):
     """Misuse (no workspace, unknown place) exits 2 with one readable line instead of a traceback."""
     import functools

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from placespend.cli.context import console, errors, guard, workspace
+from placespend.cli.context import console, guard, print_problems, workspace
 from placespend.deepdive import dossier as dd
 from placespend.deepdive.cba import Appraisal
 from placespend.deepdive.examples import write_examples
@@ -85,11 +85,7 @@ def _build(ctx: typer.Context, spec: dd.DossierSpec) -> dd.Dossier:
             dossier = dd.build(spec, con)
     else:
         dossier = dd.build(spec)
-    for report in dossier.reports:
-        for problem in report.problems:
-            colour = "red" if problem.severity == "error" else "yellow"
-            errors.print(f"[{colour}]{problem.severity}[/] [dim]{problem.slug}[/] {problem.where()}: "
-                         f"{problem.message}", highlight=False, soft_wrap=True)
+    print_problems(dossier.reports)
     if not dossier.ok:
         raise typer.Exit(1)
     return dossier

@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from placespend import spatial_insight, survey_insight
-from placespend.cli.context import console, errors, guard
+from placespend.cli.context import console, guard, print_problems
 from placespend.report.money import to_json
 
 
@@ -29,11 +29,7 @@ FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Outp
 
 def _finish(outcome: spatial_insight.Outcome) -> dict[str, Any]:
     """Print the inputs' problems (warnings too) to stderr; exit 1 when any input had an error."""
-    for report in outcome.reports:
-        for problem in report.problems:
-            colour = "red" if problem.severity == "error" else "yellow"
-            errors.print(f"[{colour}]{problem.severity}[/] [dim]{problem.slug}[/] {problem.where()}: "
-                         f"{problem.message}", highlight=False, soft_wrap=True, markup=True)
+    print_problems(outcome.reports)
     if not outcome.ok or outcome.result is None:
         raise typer.Exit(1)
     return outcome.result

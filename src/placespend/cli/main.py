@@ -10,6 +10,7 @@ import typer
 from placespend import __version__
 from placespend.cli import (
     analysis_cmds,
+    assets_cmds,
     bench_cmds,
     bodies_cmds,
     count_cmds,
@@ -57,6 +58,7 @@ demo_cmds.register(app)
 user_cmds.register(app)
 bench_cmds.register(app)
 insight_cmds.register(app)
+assets_cmds.register(app)
 
 
 def run() -> None:

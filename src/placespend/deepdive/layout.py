@@ -49,6 +49,10 @@ class Layout:
     def lookup(self) -> dict[str, Column]:
         return {_key(alias): column for column in self.columns for alias in (column.name, *column.aliases)}
 
+    def column_for(self, heading: str) -> Column | None:
+        """The column a heading names, matched as the reader matches it (case, spaces, punctuation)."""
+        return self.lookup().get(_key(heading))
+
 
 # -- cell parsers: each raises CellError with a message a finance officer understands -------------------------
 

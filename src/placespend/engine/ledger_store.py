@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -55,26 +54,16 @@ def record_submissions(ws: Workspace, batches: list[Batch]) -> list[int]:
     """Several submissions from one file (e.g. every council of a national return) in one transaction."""
     first = batches[0][0]
     stored_name = (first.file_hash or first.content_hash) + first.source.suffix.lower()
-    target = ws.stored_file(stored_name)
-    created = not target.exists()
-    if created:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(first.source, target)
-    try:
-        with ws.write() as con:
-            raw = con.con
-            raw.execute("BEGIN TRANSACTION")
-            try:
-                ids = [_insert(raw, new, stored_name, lines, bodies) for new, lines, bodies in batches]
-                raw.execute("COMMIT")
-            except Exception:
-                raw.execute("ROLLBACK")
-                raise
-            return ids
-    except Exception:
-        if created:
-            target.unlink(missing_ok=True)
-        raise
+    with ws.keeping(first.source, stored_name), ws.write() as con:
+        raw = con.con
+        raw.execute("BEGIN TRANSACTION")
+        try:
+            ids = [_insert(raw, new, stored_name, lines, bodies) for new, lines, bodies in batches]
+            raw.execute("COMMIT")
+        except Exception:
+            raw.execute("ROLLBACK")
+            raise
+        return ids
 
 
 def _insert(raw, new: NewSubmission, stored_name: str, lines: Lines,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -171,6 +172,22 @@ class Workspace:
 
     def stored_file(self, name: str) -> Path:
         return self.submissions_dir / name
+
+    @contextmanager
+    def keeping(self, source: Path, stored_name: str) -> Iterator[Path]:
+        """Keep a submitted file unchanged under `stored_name` while it is loaded: if the load fails, a copy
+        made for it is removed again, so a rejected load leaves no file behind (nothing half-done)."""
+        target = self.stored_file(stored_name)
+        created = not target.exists()
+        if created:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        try:
+            yield target
+        except BaseException:
+            if created:
+                target.unlink(missing_ok=True)
+            raise
 
 
 def _refresh_derived(con: Backend) -> None:

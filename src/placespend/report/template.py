@@ -15,6 +15,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from placespend.domain import classifications as cls
 from placespend.domain import vocabulary as v
+from placespend.ingest.assets.columns import ASSETS_SHEET
+from placespend.ingest.assets.columns import COLUMNS as ASSET_COLUMNS
 from placespend.ingest.columns import COLUMNS
 
 DATA_ROWS = 5000
@@ -52,6 +54,10 @@ INSTRUCTIONS = [
     "5. Do not include service income (fees and charges): count gross spend funded by public money.",
     "6. Do not add totals rows, merged cells or blank rows: the count adds up lines itself.",
     "7. Save as .xlsx (or CSV UTF-8 with the same column names) and send it to the count team.",
+    "8. Land and buildings: if your body publishes no Transparency Code asset register, list your property on",
+    "   the 'Assets' sheet (one row a site, asset_code required; running cost, utilisation, services and",
+    "   lease end help the partners find sites to share or release). It is imported separately with",
+    "   `placespend assets import FILE --owner BODY`; the count never reads it.",
     "",
     "Columns (red = required):",
 ]
@@ -67,6 +73,7 @@ def write_template(path: Path) -> Path:
     _write_spend(spend, ranges)
     _write_bodies(workbook.create_sheet("Bodies", 2), ranges)
     _write_examples(workbook.create_sheet("Examples", 3))
+    _write_assets(workbook.create_sheet(ASSETS_SHEET, 4), ranges)
     _write_instructions(info)
     lists.sheet_state = "hidden"
     workbook.active = 1
@@ -79,6 +86,7 @@ def _write_lists(sheet) -> dict[str, str]:
     """One column per vocabulary; returns column name -> absolute range for data validation."""
     vocabularies = {column.name: column.choices for column in COLUMNS if column.choices}
     vocabularies["cofog"] = tuple(cls.cofog_names())
+    vocabularies |= {f"assets.{column.heading}": column.choices for column in ASSET_COLUMNS if column.choices}
     ranges: dict[str, str] = {}
     for index, (name, values) in enumerate(vocabularies.items(), start=1):
         letter = get_column_letter(index)
@@ -89,14 +97,24 @@ def _write_lists(sheet) -> dict[str, str]:
     return ranges
 
 
+def _write_column(sheet, index: int, name: str, required: bool, help_text: str, rule: DataValidation | None,
+                  number_format: str) -> None:
+    """One column of a data sheet: its heading (red when required), its check and prompt, its cell format."""
+    cell = sheet.cell(1, index, name)
+    cell.font = WHITE_BOLD
+    cell.fill = REQUIRED_FILL if required else HEADER_FILL
+    letter = get_column_letter(index)
+    sheet.column_dimensions[letter].width = max(12, len(name) + 4)
+    if rule is not None:
+        rule.promptTitle, rule.prompt, rule.showInputMessage = name, help_text[:250], True
+        rule.add(f"{letter}2:{letter}{DATA_ROWS + 1}")
+        sheet.add_data_validation(rule)
+    for row in range(2, 202):
+        sheet.cell(row, index).number_format = number_format
+
+
 def _write_spend(sheet, ranges: dict[str, str]) -> None:
     for index, column in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(1, index, column.name)
-        cell.font = WHITE_BOLD
-        cell.fill = REQUIRED_FILL if column.required else HEADER_FILL
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = max(12, len(column.name) + 4)
-        span = f"{letter}2:{letter}{DATA_ROWS + 1}"
         if column.name in ranges:
             rule = DataValidation(type="list", formula1=f"={ranges[column.name]}", allow_blank=True,
                                   showErrorMessage=True, errorTitle=column.name, error=column.help)
@@ -108,14 +126,9 @@ def _write_spend(sheet, ranges: dict[str, str]) -> None:
                                   allow_blank=True, showErrorMessage=True, error="A share between 0 and 1.")
         else:
             rule = None
-        if rule is not None:
-            rule.promptTitle, rule.prompt, rule.showInputMessage = column.name, column.help[:250], True
-            rule.add(span)
-            sheet.add_data_validation(rule)
         text_format = column.name in {"period", "place", "spender", "cofog", "service_code", "line_id"}
-        for row in range(2, 202):
-            sheet.cell(row, index).number_format = "@" if text_format else (
-                "#,##0.00" if column.name == "amount" else "General")
+        _write_column(sheet, index, column.name, column.required, column.help, rule,
+                      "@" if text_format else "#,##0.00" if column.name == "amount" else "General")
     sheet.freeze_panes = "A2"
 
 
@@ -127,6 +140,26 @@ def _write_bodies(sheet, ranges: dict[str, str]) -> None:
     rule = DataValidation(type="list", formula1=f"={ranges['spender_type']}", allow_blank=True)
     rule.add(f"C2:C{DATA_ROWS + 1}")
     sheet.add_data_validation(rule)
+
+
+def _write_assets(sheet, ranges: dict[str, str]) -> None:
+    """The Assets sheet: the Transparency Code's land and buildings columns plus what a rationalisation needs."""
+    for index, column in enumerate(ASSET_COLUMNS, start=1):
+        key = f"assets.{column.heading}"
+        if key in ranges:
+            rule = DataValidation(type="list", formula1=f"={ranges[key]}", allow_blank=True)
+        elif column.field in ("building_size", "land_area", "running_cost"):
+            rule = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                                  showErrorMessage=True, error="A number, zero or more.")
+        elif column.field == "lease_end":
+            rule = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True,
+                                  showErrorMessage=True, error="A date, e.g. 2027-03-31.")
+        else:
+            rule = None
+        text_format = column.field in {"asset_code", "uprn", "postcode", "street_number"}
+        _write_column(sheet, index, column.heading, column.required, column.help, rule,
+                      "@" if text_format else "yyyy-mm-dd" if column.field == "lease_end" else "General")
+    sheet.freeze_panes = "A2"
 
 
 def _write_examples(sheet) -> None:

@@ -34,6 +34,8 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
     """One app per workspace; `public` adds a read-only view of published results without signing in."""
     from placespend.web import (
         api,
+        assets_api,
+        assets_pages,
         insight_area_api,
         insight_people_api,
         insight_sharing_api,
@@ -82,6 +84,8 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
     app.include_router(insight_spatial_api.router)
     app.include_router(insight_people_api.router)
     app.include_router(insight_sharing_api.router)
+    app.include_router(assets_pages.router)
+    app.include_router(assets_api.router)
     _errors(app)
     return app
 
