@@ -35,7 +35,7 @@ CELLS_SQL = f"""
     WITH live AS ({LIVE_SQL}),
     scopes AS (SELECT place AS scope_place, place AS code FROM places UNION SELECT place, area FROM place_areas),
     lines AS (SELECT l.*, sc.scope_place FROM live l JOIN scopes sc ON sc.code = l.place),
-    reporters AS (SELECT DISTINCT scope_place, spender AS reporter FROM lines WHERE flow = 'spend')
+    reporters AS (SELECT DISTINCT scope_place, spender AS reporter FROM lines)
     SELECT l.scope_place,
            CASE WHEN l.flow = 'spend' THEN 'spend' WHEN r.reporter IS NULL THEN 'unreported' ELSE 'eliminated' END
            AS status, l.cofog_division,
@@ -65,7 +65,7 @@ def count_one_sql(ws: Workspace, period: str, place: str) -> Any:
         WITH live AS ({LIVE_SQL}),
         codes AS (SELECT $place AS code UNION SELECT area FROM place_areas WHERE place = $place),
         lines AS (SELECT * FROM live WHERE place IN (SELECT code FROM codes)),
-        reporters AS (SELECT DISTINCT spender AS reporter FROM lines WHERE flow = 'spend')
+        reporters AS (SELECT DISTINCT spender AS reporter FROM lines)
         SELECT CASE WHEN flow = 'spend' THEN 'spend' WHEN r.reporter IS NULL THEN 'unreported' ELSE 'eliminated' END,
                cofog_division, CASE WHEN flow = 'spend' THEN spender_type ELSE recipient_type END,
                sum(counted_amount), count(*)
@@ -123,7 +123,7 @@ def pandas_lines(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
     scopes = pd.concat([t["places"][["place"]].assign(code=t["places"].place),
                         t["areas"].rename(columns={"area": "code"})]).drop_duplicates()
     lines = live.merge(scopes.rename(columns={"place": "scope_place"}), left_on="place", right_on="code")
-    reporters = lines[lines.flow == "spend"][["scope_place", "spender"]].drop_duplicates()
+    reporters = lines[["scope_place", "spender"]].drop_duplicates()  # the spender of any line (DESIGN.md §4)
     reporters = reporters.rename(columns={"spender": "recipient"}).assign(reports=True)
     lines = lines.merge(reporters, on=["scope_place", "recipient"], how="left")
     spend = lines.flow == "spend"

@@ -1,8 +1,8 @@
 """The count against an independent, deliberately plain implementation of DESIGN.md §4, to the penny.
 
-Hypothesis builds random ledgers (transfers to reporting and non-reporting recipients, chains and cycles of
-transfers, place shares, lines outside the place or period, a composite place of several areas), loads
-them through the real CLI into a real DuckDB workspace, and compares every figure.
+Hypothesis builds random ledgers (transfers to reporting and non-reporting recipients, bodies that only pass
+money on, chains and cycles of transfers, place shares, lines outside the place or period, a composite place
+of several areas), loads them through the real CLI into a real DuckDB workspace, and compares every figure.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def independent_count(rows: list[dict[str, str]], period: str) -> dict[str, obje
     def counted(r: dict[str, str]) -> Decimal:
         return (Decimal(r["amount"]) * Decimal(r["place_share"])).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
-    reporters = {r["spender"].lower() for r in lines if r["flow"] == "spend"}
+    reporters = {r["spender"].lower() for r in lines}  # the spender of any line in scope, of either flow
     total = unreported = eliminated = Decimal(0)
     by_cofog: dict[str, Decimal] = defaultdict(Decimal)
     by_type: dict[str, Decimal] = defaultdict(Decimal)
@@ -74,8 +74,17 @@ def independent_count(rows: list[dict[str, str]], period: str) -> dict[str, obje
         total += amount
         by_cofog[r["cofog"][:2]] += amount
         by_type[r["spender_type"] if r["flow"] == "spend" else r["recipient_type"]] += amount
+    spenders = {r["spender"].lower() for r in lines if r["flow"] == "spend"}
+    received: dict[str, Decimal] = defaultdict(Decimal)
+    passed_on: dict[str, Decimal] = defaultdict(Decimal)
+    for r in lines:
+        if r["flow"] == "transfer":
+            received[r["recipient"].lower()] += counted(r)
+            passed_on[r["spender"].lower()] += counted(r)
+    pass_through = {body: (received[body], passed_on[body], received[body] - passed_on[body])
+                    for body in sorted(set(received) & set(passed_on) - spenders)}
     return {"total": total, "unreported": unreported, "eliminated": eliminated, "lines": len(lines),
-            "by_cofog": dict(by_cofog), "by_spender_type": dict(by_type)}
+            "by_cofog": dict(by_cofog), "by_spender_type": dict(by_type), "pass_through": pass_through}
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -96,6 +105,8 @@ def test_count_matches_independent_implementation(ledger: dict[str, list[dict[st
     assert got["lines"] == want["lines"]
     assert {k: Decimal(str(v)) for k, v in got["by_cofog"].items()} == want["by_cofog"]
     assert {k: Decimal(str(v)) for k, v in got["by_spender_type"].items()} == want["by_spender_type"]
+    assert {r["body"]: tuple(Decimal(str(r[k])) for k in ("received", "passed_on", "difference"))
+            for r in got["pass_through"]} == want["pass_through"]
 
 
 def _columns(rows: list[dict[str, str]]) -> list[str]:

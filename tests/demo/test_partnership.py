@@ -45,7 +45,7 @@ def _counted(line: dict[str, str]) -> Decimal:
 def simple_count(returns: dict[str, list[dict[str, str]]], place: str, period: str) -> dict:
     lines = [line for lines in returns.values() for line in lines
              if line["period"].strip() == period and line["place"].strip().upper() == place]
-    reporters = {_id(line["spender"]) for line in lines if line["flow"] == "spend"}
+    reporters = {_id(line["spender"]) for line in lines}  # DESIGN.md §4: the spender of any line in scope
     result = {"total": Decimal(0), "unreported": [], "eliminated": [],
               "by_cofog": defaultdict(Decimal), "by_type": defaultdict(Decimal)}
     for line in lines:

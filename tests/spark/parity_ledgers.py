@@ -4,6 +4,7 @@
   unreported charity), the analyses' Lewisham ledger of tests/analysis, the estimate's small London region of
   tests/estimate, and LSOAs and wards of Lewisham for Mapping the Money; with canonical regional spend, place
   statistics and LAD -> region lookups so that every estimate, comparison and analysis has what it needs;
+- chain: department -> regional agency (a pass-through) -> council chains, from tests/count;
 - demo: `placespend demo` (the 13 pilots and the synthetic Lewisham partnership), plus London's regional spend;
 - synthetic: `placespend bench generate --lines 20000` (412 places, thousands of bodies, transfer chains).
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from conftest import Cli, line, write_csv
@@ -101,6 +103,20 @@ def build_hand_ledger(cli: Cli, folder: Path) -> None:
 def build_demo_ledger(cli: Cli, folder: Path) -> None:
     cli("demo")
     _reference(cli, folder)
+
+
+def chain_ledger() -> ModuleType:
+    """tests/count/chain_ledger.py (tests/count is not a package): the chains and their figures worked by hand."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "count"))
+    import chain_ledger as module
+
+    return module
+
+
+def build_chain_ledger(cli: Cli, folder: Path) -> None:
+    chain_ledger().build_chain_ledger(cli, folder)
 
 
 def build_synthetic_ledger(cli: Cli, folder: Path) -> None:

@@ -18,9 +18,11 @@ import pytest
 from parity_ledgers import (
     LEWISHAM,
     assert_identical,
+    build_chain_ledger,
     build_demo_ledger,
     build_hand_ledger,
     build_synthetic_ledger,
+    chain_ledger,
     plain,
 )
 
@@ -104,6 +106,11 @@ def hand(tmp_path_factory, spark) -> Iterator[Ledger]:
 
 
 @pytest.fixture(scope="module")
+def chain(tmp_path_factory, spark) -> Iterator[Ledger]:
+    yield from _ledger(tmp_path_factory, spark, "chain", build_chain_ledger)
+
+
+@pytest.fixture(scope="module")
 def demo(tmp_path_factory, spark) -> Iterator[Ledger]:
     yield from _ledger(tmp_path_factory, spark, "demo", build_demo_ledger)
 
@@ -124,6 +131,24 @@ def test_count_and_reconciliation_hand(hand, place):
     hand.same(lambda con: reconciliation(con, place, YEAR))
     if place == "tp-pilot":  # the figures worked by hand in tests/count/test_consolidation.py
         assert result["total"] == Decimal("1600.00") and result["eliminated_transfers"] == Decimal("1250.00")
+
+
+def test_pass_through_chain(chain):
+    """A chain through a body that only passes money on counts once on both engines (DESIGN.md §4)."""
+    worked = chain_ledger()
+    for place, want in worked.EXPECTED.items():
+        result = chain.same(lambda con, place=place: count_place(con, place, YEAR))
+        assert (result["total"], result["eliminated_transfers"], result["unreported_transfers"]) == \
+            (want["total"], want["eliminated"], want["unreported"]), place
+        assert [(r["received"], r["passed_on"], r["difference"]) for r in result["pass_through"]] == \
+            [want["pass_through"]], place
+    chain.same(lambda con: reconciliation(con, worked.SHORT, YEAR))
+    chain.same(lambda con: explain(con, worked.CHAIN, YEAR, include_eliminated=True))
+    counts = chain.same(lambda con: count_all_places(con, YEAR))
+    assert {place: counts[place]["total"] for place in worked.EXPECTED} == \
+        {place: want["total"] for place, want in worked.EXPECTED.items()}
+    chain.same(lambda con: body_totals(con, YEAR))
+    chain.same(lambda con: funding_routes(con, [worked.CHAIN], YEAR))
 
 
 @pytest.mark.parametrize("filters", [{"cofog": "10"}, {"cofog": "09.1"}, {"status": "unreported"},

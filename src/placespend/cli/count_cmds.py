@@ -37,9 +37,6 @@ def count(ctx: typer.Context, place: PlaceOption, year: YearOption, fmt: FormatO
         if not result.lines:
             console.print(f"[yellow]No lines for {place} in {year}.[/] Check the place and year, or ingest returns.")
         console.print(count_tables(result, rec))
-        for body in result.pass_through_recipients:
-            console.print(f"[yellow]warning[/] '{body}' receives transfers counted as unreported but reports "
-                          "only onward transfers: that money may be counted twice; ask it for its spend lines.")
 
 
 @guard

@@ -21,7 +21,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 from ibis.backends.duckdb import Backend
 
-from placespend.count.consolidate import with_status
+from placespend.count.consolidate import reporters_of, with_status
 from placespend.count.overlaps import COUNTED_STATUSES, OUTTURN_DETAIL, outturn_bodies
 from placespend.engine import bodies_store, place_lines_store
 from placespend.engine.tables import active_flows, materialised
@@ -86,14 +86,13 @@ def all_places_lines(con: Backend, period: str, places: Iterable[str] | None = N
         flows = flows.filter(flows.period == period)
         scopes = place_scopes(con, places)
         lines = flows.join(scopes, flows.place == scopes.code).drop("code")
-    spend = lines.filter(lines.flow == "spend")
-    reporters = spend.select(reporter_place=spend.scope_place, reporter=spend.spender).distinct()
-    joined = lines.left_join(reporters, [lines.scope_place == reporters.reporter_place,
+    reporters = reporters_of(lines, "scope_place")
+    joined = lines.left_join(reporters, [lines.scope_place == reporters.reporter_scope_place,
                                          lines.recipient == reporters.reporter])
     outturn = outturn_bodies(lines, "scope_place")
     joined = joined.left_join(outturn, [joined.scope_place == outturn.outturn_scope_place,
                                         joined.spender == outturn.outturn_body])
-    return with_status(joined).drop("reporter", "reporter_place", "outturn_body", "outturn_scope_place")
+    return with_status(joined).drop("reporter", "reporter_scope_place", "outturn_body", "outturn_scope_place")
 
 
 def count_cells(con: Backend, period: str, places: Iterable[str] | None = None, *, bridge: bool = False) -> ir.Table:

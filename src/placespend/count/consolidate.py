@@ -38,7 +38,8 @@ class CountResult:
     unreported_transfers: Decimal
     eliminated_transfers: Decimal
     unreported_recipients: list[dict[str, object]] = field(default_factory=list)
-    pass_through_recipients: list[str] = field(default_factory=list)
+    # bodies that only pass money on: what they received and passed on in scope (shown, not counted)
+    pass_through: list[dict[str, object]] = field(default_factory=list)
     outturn_detail: Decimal = ZERO   # grants inside their council's outturn: shown, not counted (count.overlaps)
     overlap_warnings: list[dict[str, object]] = field(default_factory=list)
 
@@ -61,17 +62,27 @@ def classified_lines(con: Backend, place: str, period: str) -> ir.Table:
     """Each scoped line with its `status` (spend, unreported, eliminated, outturn_detail) and the body type it
     counts under."""
     lines = scoped_lines(con, place, period)
-    reporters = lines.filter(lines.flow == "spend").select(reporter=lines.spender).distinct()
+    reporters = reporters_of(lines)
     joined = lines.left_join(reporters, lines.recipient == reporters.reporter)
     outturn = outturn_bodies(lines)
     joined = joined.left_join(outturn, joined.spender == outturn.outturn_body)
     return with_status(joined).drop("reporter", "outturn_body")
 
 
+def reporters_of(lines: ir.Table, *keys: str) -> ir.Table:
+    """The reporters among the lines, as `reporter` (with `keys`, e.g. the place, as `reporter_<key>`).
+
+    DESIGN.md §4: a reporter is the spender of any line in scope, of either flow. A body that only passes money
+    on is one too, so a transfer to it is eliminated and the pound counts once, where the chain ends: in the
+    spend of the last body, or as an unreported transfer from the last body that reports to one that does not.
+    """
+    return lines.select(*[lines[k].name(f"reporter_{k}") for k in keys], reporter=lines.spender).distinct()
+
+
 def with_status(joined: ir.Table) -> ir.Table:
-    """DESIGN.md §4 on lines joined to the spenders that report spend in scope (`reporter` null if none):
+    """DESIGN.md §4 on lines joined to the reporters in scope (`reporter` null if the recipient is none):
     spend counts; a transfer to a non-reporting recipient counts as that recipient's (unreported); a transfer
-    to a reporting one is eliminated. First, a grant of a council that reports its service outturn in scope
+    to a reporter is eliminated. First, a grant of a council that reports its service outturn in scope
     (`outturn_body` not null) is detail of that outturn (count.overlaps)."""
     status = ibis.cases(
         (joined.outturn_body.notnull() & is_grant(joined), OUTTURN_DETAIL),
@@ -99,7 +110,7 @@ BREAKDOWNS = {"by_cofog": "cofog_division", "by_spender_type": "counted_type", "
 def count_place(con: Backend, place: str, period: str) -> CountResult:
     """The count of one place in three queries: the lines folded into cells by every breakdown's key (summed
     in Decimal here, so each breakdown adds up to the total exactly), the unreported recipients, and the
-    bodies passing money on. Few queries matter: compiling one costs more than running it on a place."""
+    pass-through bodies. Few queries matter: compiling one costs more than running it on a place."""
     lines = classified_lines(con, place, period)
     lines = lines.mutate(funder_kind=lines.funder_type.fill_null(OWN_INCOME))
     keys = ["status", *BREAKDOWNS.values()]
@@ -123,7 +134,7 @@ def count_place(con: Backend, place: str, period: str) -> CountResult:
         unreported_transfers=by_status["unreported"],
         eliminated_transfers=by_status["eliminated"],
         unreported_recipients=unreported,
-        pass_through_recipients=_pass_through(lines, unreported),
+        pass_through=pass_through(lines),
         outturn_detail=by_status[OUTTURN_DETAIL],
         overlap_warnings=overlap_warnings(lines),
     )
@@ -137,8 +148,21 @@ def _unreported_recipients(unreported: ir.Table) -> list[dict[str, object]]:
     return by.order_by([ibis.desc("amount"), "recipient"]).to_pyarrow().to_pylist()
 
 
-def _pass_through(lines: ir.Table, unreported: list[dict[str, object]]) -> list[str]:
-    """Recipients counted as unreported that do report onward transfers: their money may count twice."""
+def pass_through(lines: ir.Table) -> list[dict[str, object]]:
+    """Bodies that only pass money on in scope, with what they received and what they passed on.
+
+    DESIGN.md §4: a pass-through (a body with transfer lines and no spend line in scope, that receives
+    transfers in scope) is a reporter, so what it received is eliminated and what it passed on counts where it
+    ends. Where it passed on less than it received, the `difference` is shown here and not counted: nobody
+    reported spending it. A negative difference is money it passed on from elsewhere (its own budget, or a
+    funder outside the place).
+    """
     transfers = lines.filter(lines.flow == "transfer")
-    onward = set(transfers.select(body=transfers.spender).distinct().body.to_pyarrow().to_pylist())
-    return sorted({str(row["recipient"]) for row in unreported} & onward)
+    passed = transfers.group_by(body=transfers.spender).agg(
+        name=transfers.spender_name.max(), body_type=transfers.spender_type.max(),
+        passed_on=transfers.counted_amount.sum(), lines=transfers.count())
+    received = transfers.group_by(body=transfers.recipient).agg(received=transfers.counted_amount.sum())
+    spenders = lines.filter(lines.flow == "spend").select(body=lines.spender).distinct()
+    bodies = passed.join(received, "body").anti_join(spenders, "body")
+    rows = bodies.select("body", "name", "body_type", "received", "passed_on", "lines").order_by("body")
+    return [{**row, "difference": row["received"] - row["passed_on"]} for row in rows.to_pyarrow().to_pylist()]

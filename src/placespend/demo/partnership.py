@@ -288,7 +288,7 @@ def _lines_of(block: Block, rng: random.Random) -> list[dict[str, str]]:
 def plan_breakdown() -> dict[str, dict[str, Decimal]]:
     """The plan's count in Lewisham, 2008-09: total, by COFOG division and by Table 3 group (in GBP)."""
     in_scope = [b for b in PLAN if b.opts.get("place", PLACE) == PLACE]
-    reporters = {b.body for b in in_scope if not b.recipient}
+    reporters = {b.body for b in in_scope}  # DESIGN.md §4: the spender of any line in scope, of either flow
     out: dict[str, dict[str, Decimal]] = {"total": defaultdict(Decimal), "cofog": defaultdict(Decimal),
                                           "group": defaultdict(Decimal)}
     for block in in_scope:

@@ -63,8 +63,21 @@ def count_tables(result: CountResult, reconciliation: list[dict[str, Any]]) -> G
             rec.add_row(row["funder_id"], row["recipient_id"], pounds(row["passed_on"]),
                         pounds(row["recipient_reports"]), pounds(row["gap"]), row["status"])
         parts.append(rec)
+    if result.pass_through:
+        parts.append(_pass_through_table(result.pass_through))
     parts.extend(f"{w['type']}: {w['message']}" for w in result.overlap_warnings)
     return Group(*parts)
+
+
+def _pass_through_table(rows: list[dict[str, Any]]) -> Table:
+    """DESIGN.md §4: what each body that only passes money on received and passed on; the difference is
+    shown here, never counted."""
+    table = Table(title="Pass-through bodies (received vs passed on; the difference is not counted)")
+    for col in ("Body", "Received", "Passed on", "Difference"):
+        table.add_column(col, justify="left" if col == "Body" else "right")
+    for row in rows:
+        table.add_row(str(row["body"]), pounds(row["received"]), pounds(row["passed_on"]), pounds(row["difference"]))
+    return table
 
 
 def _breakdown(title: str, amounts: dict[str, Decimal], total: Decimal, label: Any) -> Table:

@@ -74,6 +74,7 @@ ANALYSIS_TABLES = {
     "hand-overs": lambda view: [{"hand_overs": k, "amount": v} for k, v in view["routes"]["by_hand_overs"].items()],
     "cofog": lambda view: view["cofog"],
     "body-types": lambda view: [{"body_type": k, "amount": v} for k, v in view["count"]["by_spender_type"].items()],
+    "pass-through": lambda view: view["count"]["pass_through"],
     "wards": lambda view: view["wards"],
 }
 

@@ -17,9 +17,9 @@ Each grant becomes, for its funder (the spender; one submission per funder found
 - **regrants**: a grant with a 360Giving ``regrantType`` (FRG010 common regrant ... FRG070 multipurpose) goes
   to an intermediary that passes the money on. It stays a transfer to the intermediary, marked with
   ``x_regrant_type`` in ``extra`` and a note. If the intermediary publishes its own grants too, its onward
-  grants are transfers *from* it: the count then lists it among ``pass_through_recipients``, and the pound
-  is counted once only if the count eliminates marked regrants to intermediaries that report onward
-  transfers (the change proposed to the count; until then the overlap is flagged, not hidden).
+  grants are transfers *from* it, which makes it a reporter (DESIGN.md §4): the regrant to it is eliminated
+  and the pound counts once, where the onward grants end; what it received but did not pass on is shown in
+  the count's ``pass_through`` reconciliation, not counted.
 """
 
 from __future__ import annotations
