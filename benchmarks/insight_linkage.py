@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/insight_linkage.py 10000          # precision / recall side by side
     nice .venv/bin/python benchmarks/insight_linkage.py 1000000 --tokens-only   # time at 1M x 1M
+    .venv/bin/python benchmarks/insight_linkage.py --febrl        # the public FEBRL 4 benchmark, side by side
 
 The partners' files are written to a temporary folder and pseudonymised from there one record at a time, as
 `placespend insight pseudonymise` does, so that at a million records a side Python holds the tokens (Arrow)
@@ -27,6 +28,7 @@ import splink.comparison_library as cl
 from placespend.domain.person_identifiers import FINGERPRINT_COLUMN, TOKEN_COLUMNS
 from placespend.ingest.insight.people_files import read_records, read_tokens
 from placespend.insight import linkage
+from placespend.insight.febrl import febrl4
 from placespend.insight.people_tokens import key_from_text, new_key_text, pseudonymised_rows
 from placespend.insight.synthetic_people import make_partners
 
@@ -44,6 +46,12 @@ RAW_MODEL = linkage.LinkModel(
     deterministic=('l."first_name" = r."first_name" AND l."surname" = r."surname" '
                    'AND l."date_of_birth" = r."date_of_birth"',),
     columns=RAW_COLUMNS)
+# FEBRL has no UK postcode and no sex: Splink on the raw names and dates of birth alone, as the tokens are.
+RAW_NAMES_AND_DATES = linkage.LinkModel(
+    comparisons=RAW_MODEL.comparisons[:3],
+    blocking=(RAW_MODEL.blocking[0], *RAW_MODEL.blocking[2:]),
+    training=('l."date_of_birth" = r."date_of_birth"', 'l."first_name" = r."first_name" AND l."surname" = r."surname"'),
+    deterministic=RAW_MODEL.deterministic, columns=RAW_COLUMNS[:3])
 
 
 def raw_table(text: str) -> pa.Table:
@@ -84,19 +92,21 @@ def measure(name: str, left: pa.Table, right: pa.Table, truth: set[tuple[str, st
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("size", type=int)
+    parser.add_argument("size", type=int, nargs="?", default=10_000)
+    parser.add_argument("--febrl", action="store_true", help="FEBRL 4 (5,000 x 5,000) instead of synthetic partners")
     parser.add_argument("--seed", type=int, default=2009)
     parser.add_argument("--tokens-only", action="store_true")
     args = parser.parse_args()
     started = time.perf_counter()
-    partners = make_partners(args.size, args.size, args.size // 2, seed=args.seed)
+    partners = febrl4() if args.febrl else make_partners(args.size, args.size, args.size // 2, seed=args.seed)
     truth = partners.true_pairs
     with tempfile.TemporaryDirectory(prefix="placespend-bench-") as folder:
         raw = {side: Path(folder) / f"{side}.csv" for side in ("left", "right")}
         raw["left"].write_text(partners.left_csv, encoding="utf-8")
         raw["right"].write_text(partners.right_csv, encoding="utf-8")
         del partners
-        print(f"generated {args.size} x {args.size} in {time.perf_counter() - started:.1f}s; {len(truth)} true pairs")
+        size = "FEBRL 4, 5000 x 5000" if args.febrl else f"generated {args.size} x {args.size}"
+        print(f"{size} in {time.perf_counter() - started:.1f}s; {len(truth)} true pairs")
         started = time.perf_counter()
         key = key_from_text(new_key_text())
         left, right = token_table(raw["left"], key), token_table(raw["right"], key)
@@ -104,7 +114,8 @@ def main() -> None:
         measure("tokens", left, right, truth, linkage.TOKEN_MODEL)
         del left, right
         if not args.tokens_only:
-            measure("raw", raw_table(raw["left"].read_text()), raw_table(raw["right"].read_text()), truth, RAW_MODEL)
+            measure("raw", raw_table(raw["left"].read_text()), raw_table(raw["right"].read_text()), truth,
+                    RAW_NAMES_AND_DATES if args.febrl else RAW_MODEL)
     print(f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.1f} GiB")
 
 

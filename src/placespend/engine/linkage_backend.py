@@ -32,5 +32,8 @@ def splink_database(engine: str = "duckdb") -> Any:
         require_spark()
         from splink import SparkAPI  # optional extra: importable only where pyspark is installed
 
-        return SparkAPI(spark_session=spark_session())
+        session = spark_session()
+        if session.sparkContext.getCheckpointDir() is None:  # Splink checkpoints to cut long query lineages
+            session.sparkContext.setCheckpointDir(f"{tempfile.gettempdir()}/placespend-linkage-spark")
+        return SparkAPI(spark_session=session)
     raise PlacespendError(f"unknown linkage engine '{engine}': use duckdb or spark")

@@ -22,6 +22,7 @@ conflicts are rare, and greedy is O(E log E), deterministic and needs no extra d
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ import pyarrow as pa
 from splink import Linker
 
 from placespend.domain.person_identifiers import TOKEN_COLUMNS
+from placespend.domain.problems import PlacespendError
 from placespend.engine.linkage_backend import splink_database
 
 # Chosen for precision on the synthetic partners (benchmarks/insight_linkage.py): below it, the extra links
@@ -50,11 +52,11 @@ def _level(sql: str, label: str, tf_column: str | None = None) -> dict[str, Any]
 
 
 def _eq(*columns: str) -> str:
-    return " OR ".join(f'"{c}_l" = "{c}_r"' for c in columns)
+    return " OR ".join(f"{c}_l = {c}_r" for c in columns)
 
 
 def _comparison(name: str, null_column: str, levels: list[dict[str, Any]]) -> dict[str, Any]:
-    null = {"sql_condition": f'"{null_column}_l" IS NULL OR "{null_column}_r" IS NULL',
+    null = {"sql_condition": f"{null_column}_l IS NULL OR {null_column}_r IS NULL",
             "label_for_charts": "missing", "is_null_level": True}
     return {"output_column_name": name, "comparison_levels": [null, *levels, _ELSE]}
 
@@ -87,8 +89,14 @@ def token_comparisons() -> list[dict[str, Any]]:
     ]
 
 
+# Column names are left unquoted: Splink reads these SQL snippets in the engine's own dialect, and a double-quoted
+# name is an identifier to DuckDB but a string literal to Spark. Token column names need no quoting.
 def _rule(*columns: str) -> str:
-    return " AND ".join(f'l."{c}" = r."{c}"' for c in columns)
+    return " AND ".join(f"l.{c} = r.{c}" for c in columns)
+
+
+def _columns_of(sql: str) -> set[str]:
+    return {re.sub(r"_[lr]$", "", word) for word in re.findall(r"\bt_[a-z_]+", sql)}
 
 
 # Each true pair should survive at least one rule whatever two fields are wrong; each rule keeps the number of
@@ -104,6 +112,9 @@ TOKEN_BLOCKING = (
     _rule("t_surname", "t_first_canon", "t_dob_year"),
 )
 TOKEN_TRAINING = (_rule("t_dob"), _rule("t_postcode"))
+# Used only when a field of TOKEN_TRAINING is absent from a file (e.g. no postcodes at all): names then fix the
+# block, so that the date of birth's m values are still estimated from data.
+FALLBACK_TRAINING = (_rule("t_surname", "t_first_canon"),)
 TOKEN_DETERMINISTIC = (_rule("t_first", "t_surname", "t_dob"), _rule("t_first", "t_surname", "t_postcode"))
 
 
@@ -116,9 +127,31 @@ class LinkModel:
     training: tuple[str, ...]
     deterministic: tuple[str, ...]
     columns: tuple[str, ...]
+    fallback_training: tuple[str, ...] = ()
+
+    def restricted(self, present: set[str]) -> LinkModel:
+        """The model over the token columns both files have values in (a register without postcodes, or a
+        public benchmark without UK ones, is linked on what it has rather than refused or crashed on)."""
+        if set(self.columns) <= present:
+            return self
+
+        def usable(sql: str) -> bool:
+            return _columns_of(sql) <= present
+
+        comparisons = [c for c in self.comparisons if usable(c["comparison_levels"][0]["sql_condition"])]
+        training = tuple(filter(usable, self.training))
+        if len(training) < len(self.training):
+            training += tuple(filter(usable, self.fallback_training))
+        blocking = tuple(filter(usable, self.blocking))
+        if not blocking or not training or len(comparisons) < 2:
+            raise PlacespendError("The two files share too few identifiers to link (each needs values in at least "
+                                  "two of first name, surname, date of birth and postcode).")
+        return LinkModel(comparisons, blocking, training, tuple(filter(usable, self.deterministic)) or blocking,
+                         tuple(c for c in self.columns if c in present), ())
 
 
-TOKEN_MODEL = LinkModel(token_comparisons(), TOKEN_BLOCKING, TOKEN_TRAINING, TOKEN_DETERMINISTIC, TOKEN_COLUMNS)
+TOKEN_MODEL = LinkModel(token_comparisons(), TOKEN_BLOCKING, TOKEN_TRAINING, TOKEN_DETERMINISTIC, TOKEN_COLUMNS,
+                        FALLBACK_TRAINING)
 
 
 @dataclass(frozen=True)
@@ -141,6 +174,8 @@ class LinkageResult:
 def score_pairs(left: pa.Table, right: pa.Table, model: LinkModel = TOKEN_MODEL,
                 engine: str = "duckdb") -> tuple[pa.Table, dict[str, Any]]:
     """Every candidate pair with its match probability (columns left_id, right_id, match_probability)."""
+    model = model.restricted({c for c in model.columns if all(
+        c in t.column_names and t.column(c).null_count < t.num_rows for t in (left, right))})
     db = splink_database(engine)
     keep = ["record_id", *model.columns]
     frames = [db.register(table.select(keep), dataset_display_name=name)
