@@ -81,13 +81,14 @@ def token_table(raw: Path, key: bytes) -> pa.Table:
 
 def measure(name: str, left: pa.Table, right: pa.Table, truth: set[tuple[str, str]],
             model: linkage.LinkModel) -> None:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = linkage.link_tables(left, right, model=model)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     found = {(x.left_id, x.right_id) for x in result.links}
     hits = len(found & truth)
     print(f"{name:8} pairs={len(found):>8} candidates={result.candidate_pairs:>9} "
-          f"precision={hits / max(len(found), 1):.4f} recall={hits / len(truth):.4f} seconds={seconds:.1f}")
+          f"precision={hits / max(len(found), 1):.4f} recall={hits / len(truth):.4f} seconds={seconds:.1f} "
+          f"cpu_seconds={cpu:.1f}", flush=True)
 
 
 def main() -> None:
@@ -106,11 +107,11 @@ def main() -> None:
         raw["right"].write_text(partners.right_csv, encoding="utf-8")
         del partners
         size = "FEBRL 4, 5000 x 5000" if args.febrl else f"generated {args.size} x {args.size}"
-        print(f"{size} in {time.perf_counter() - started:.1f}s; {len(truth)} true pairs")
+        print(f"{size} in {time.perf_counter() - started:.1f}s; {len(truth)} true pairs", flush=True)
         started = time.perf_counter()
         key = key_from_text(new_key_text())
         left, right = token_table(raw["left"], key), token_table(raw["right"], key)
-        print(f"pseudonymised both files in {time.perf_counter() - started:.1f}s")
+        print(f"pseudonymised both files in {time.perf_counter() - started:.1f}s", flush=True)
         measure("tokens", left, right, truth, linkage.TOKEN_MODEL)
         del left, right
         if not args.tokens_only:

@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 from splink import Linker
 
@@ -40,6 +41,7 @@ TRAINING_SEED = 2009
 CANDIDATE_FLOOR = 0.01  # pairs scored below this are not kept at all
 LEFT_NAME, RIGHT_NAME = "partner_left", "partner_right"  # Splink table names (not SQL keywords)
 U_SAMPLE_PAIRS = 2e6
+TRAINING_RECORDS = 200_000  # per file: parameters are estimated on a sample of larger files (see score_pairs)
 
 _ELSE = {"sql_condition": "ELSE", "label_for_charts": "disagree"}
 
@@ -171,25 +173,48 @@ class LinkageResult:
     model: dict[str, Any]
 
 
-def score_pairs(left: pa.Table, right: pa.Table, model: LinkModel = TOKEN_MODEL,
-                engine: str = "duckdb") -> tuple[pa.Table, dict[str, Any]]:
-    """Every candidate pair with its match probability (columns left_id, right_id, match_probability)."""
+def _sample(table: pa.Table, fraction: float, seed: int) -> pa.Table:
+    if fraction >= 1:
+        return table
+    return table.filter(pa.array(np.random.default_rng(seed).random(table.num_rows) < fraction))
+
+
+def _linker(engine: str, left: pa.Table, right: pa.Table, columns: list[str], settings: dict[str, Any]) -> Linker:
+    db = splink_database(engine)
+    frames = [db.register(table.select(columns), dataset_display_name=name)
+              for name, table in ((LEFT_NAME, left), (RIGHT_NAME, right))]
+    return Linker(frames, settings, log_level=logging.ERROR)
+
+
+def score_pairs(left: pa.Table, right: pa.Table, model: LinkModel = TOKEN_MODEL, engine: str = "duckdb",
+                training_records: int = TRAINING_RECORDS) -> tuple[pa.Table, dict[str, Any]]:
+    """Every candidate pair with its match probability (columns left_id, right_id, match_probability).
+
+    The parameters are estimated on at most `training_records` records of each file, both sampled at the same
+    rate: m and u are properties of the fields, not of the file's size, and sampling both sides alike keeps
+    the share of pairs that match (lambda) as it is. Past that size EM only costs time: at a million records
+    a side the EM blocks hold some 150 million pairs, a twentieth of that at 200,000. Every pair of the
+    full files is then scored with the parameters found.
+    """
     model = model.restricted({c for c in model.columns if all(
         c in t.column_names and t.column(c).null_count < t.num_rows for t in (left, right))})
-    db = splink_database(engine)
-    keep = ["record_id", *model.columns]
-    frames = [db.register(table.select(keep), dataset_display_name=name)
-              for name, table in ((LEFT_NAME, left), (RIGHT_NAME, right))]
+    columns = ["record_id", *model.columns]
     settings = {"link_type": "link_only", "unique_id_column_name": "record_id",
                 "comparisons": model.comparisons, "blocking_rules_to_generate_predictions": list(model.blocking),
                 "retain_intermediate_calculation_columns": False, "retain_matching_columns": False}
-    linker = Linker(frames, settings, log_level=logging.ERROR)
+    fraction = min(1.0, training_records / max(left.num_rows, right.num_rows, 1))
+    linker = _linker(engine, _sample(left, fraction, TRAINING_SEED), _sample(right, fraction, TRAINING_SEED + 1),
+                     columns, settings)
     linker.training.estimate_probability_two_random_records_match(list(model.deterministic), recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=TRAINING_SEED)
     for rule in model.training:
         linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    trained = linker.misc.save_model_to_json()
+    if fraction < 1:
+        del linker
+        linker = _linker(engine, left, right, columns, trained)
     scored = linker.inference.predict(threshold_match_probability=CANDIDATE_FLOOR).as_pandas_dataframe()
-    return _oriented(pa.Table.from_pandas(scored, preserve_index=False)), linker.misc.save_model_to_json()
+    return _oriented(pa.Table.from_pandas(scored, preserve_index=False)), trained
 
 
 def _oriented(scored: pa.Table) -> pa.Table:
@@ -223,6 +248,7 @@ def one_to_one(scored: pa.Table, threshold: float) -> list[Link]:
 
 
 def link_tables(left: pa.Table, right: pa.Table, threshold: float = DEFAULT_THRESHOLD,
-                model: LinkModel = TOKEN_MODEL, engine: str = "duckdb") -> LinkageResult:
-    scored, settings = score_pairs(left, right, model, engine)
+                model: LinkModel = TOKEN_MODEL, engine: str = "duckdb",
+                training_records: int = TRAINING_RECORDS) -> LinkageResult:
+    scored, settings = score_pairs(left, right, model, engine, training_records)
     return LinkageResult(one_to_one(scored, threshold), threshold, scored.num_rows, settings)
