@@ -10,11 +10,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from people_support import agreement_add
 from typer.testing import CliRunner
 
+from people_support import agreement_add
 from placespend.cli.main import app
 from placespend.engine.workspace import Workspace
+from placespend.insight import linkage
 from placespend.insight.synthetic_people import WARDS, make_partners
 
 runner = CliRunner()
@@ -59,7 +60,7 @@ def test_link_reaches_the_precision_and_recall_the_issue_asks(linked):
     assert true_positives / len(partners.true_pairs) >= 0.97
     # one-to-one: each record in at most one pair; probabilities at or above the default threshold
     assert len({p["left_id"] for p in pairs}) == len(pairs) == len({p["right_id"] for p in pairs})
-    assert min(float(p["match_probability"]) for p in pairs) >= 0.9
+    assert min(float(p["match_probability"]) for p in pairs) >= linkage.DEFAULT_THRESHOLD
 
 
 def test_no_raw_identifier_is_written_or_printed_anywhere(linked):
