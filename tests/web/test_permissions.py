@@ -41,6 +41,7 @@ PAGES = [
     ("GET", "/whoami", ALL | {"anonymous"}),
     ("POST", "/logout", ALL),
     ("POST", "/submissions", SUBMITTERS),
+    ("GET", "/suppliers", ALL),
 ]
 API = [
     ("GET", "/api/places", ALL),
@@ -77,9 +78,17 @@ API = [
     ("POST", "/api/insight/hotspots", SUBMITTERS),
     ("POST", "/api/insight/access-points", SUBMITTERS),
     ("POST", "/api/insight/surveys", SUBMITTERS),
+    ("GET", "/api/suppliers/shared", ALL),
+    ("GET", "/api/suppliers/explain?left=Acme&right=Bolt", ALL),
+    ("GET", "/api/suppliers/payments?name=Acme", ALL),
+    ("GET", "/api/suppliers/savings?central=5", ALL),
+    ("GET", "/api/suppliers/overrides", STAFF),
+    ("POST", "/api/suppliers/link", STAFF),
+    ("POST", "/api/suppliers/split", STAFF),
 ]
-# Routes that may answer 400 to an allowed caller: the partnership workspace has no small-area statistics.
-NEEDS_DATA = ("/api/insight/",)
+# Routes that may answer 400 to an allowed caller: the partnership workspace has no small-area statistics and
+# no supplier payments.
+NEEDS_DATA = ("/api/insight/", "/api/suppliers/explain", "/api/suppliers/payments")
 OPEN = {"/login", "/favicon.ico", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static",
         "/static-vendor/plotly.min.js",
         "/static-vendor/swagger"}

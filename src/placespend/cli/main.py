@@ -18,6 +18,7 @@ from placespend.cli import (
     estimate_cmds,
     insight_cmds,
     ledger_cmds,
+    suppliers_cmds,
     user_cmds,
     wards_cmds,
 )
@@ -57,6 +58,7 @@ demo_cmds.register(app)
 user_cmds.register(app)
 bench_cmds.register(app)
 insight_cmds.register(app)
+suppliers_cmds.register(app)
 
 
 def run() -> None:

@@ -40,6 +40,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
         insight_spatial_api,
         pages,
         submissions_pages,
+        suppliers_api,
     )
 
     ws.share()
@@ -82,6 +83,8 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
     app.include_router(insight_spatial_api.router)
     app.include_router(insight_people_api.router)
     app.include_router(insight_sharing_api.router)
+    app.include_router(suppliers_api.router)
+    app.include_router(suppliers_api.pages)
     _errors(app)
     return app
 
