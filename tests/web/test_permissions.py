@@ -49,6 +49,7 @@ PAGES = [
     ("POST", "/submissions", SUBMITTERS),
     ("GET", "/assets", ALL),
     ("GET", "/places/E09000023/assets", ALL),
+    ("GET", "/suppliers", ALL),
 ]
 API = [
     ("GET", "/api/places", ALL),
@@ -97,12 +98,19 @@ API = [
     ("GET", "/api/assets/benchmark", ALL),
     ("GET", "/api/assets/capital?place=E09000023&year=2008-09", ALL),
     ("POST", "/api/assets/scenario", ALL),
+    ("GET", "/api/suppliers/shared", ALL),
+    ("GET", "/api/suppliers/explain?left=Acme&right=Bolt", ALL),
+    ("GET", "/api/suppliers/payments?name=Acme", ALL),
+    ("GET", "/api/suppliers/savings?central=5", ALL),
+    ("GET", "/api/suppliers/overrides", STAFF),
+    ("POST", "/api/suppliers/link", STAFF),
+    ("POST", "/api/suppliers/split", STAFF),
 ]
 PEOPLE_UPLOADS = {"/api/insight/link", "/api/insight/overlap", "/api/insight/unmatched",
                   "/api/insight/unmatched/records", "/api/insight/services"}
 # Routes that may answer 400 to an allowed caller: the partnership workspace has no small-area statistics, and
-# the matrix's one request body names no site for an asset scenario.
-NEEDS_DATA = ("/api/insight/", "/api/assets/scenario")
+# the matrix's one request body names no site for an asset scenario, and there are no supplier payments.
+NEEDS_DATA = ("/api/insight/", "/api/assets/scenario", "/api/suppliers/explain", "/api/suppliers/payments")
 OPEN = {"/login", "/favicon.ico", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static",
         "/static-vendor/plotly.min.js",
         "/static-vendor/swagger"}

@@ -19,6 +19,7 @@ from placespend.cli import (
     estimate_cmds,
     insight_cmds,
     ledger_cmds,
+    suppliers_cmds,
     user_cmds,
     wards_cmds,
 )
@@ -59,6 +60,7 @@ user_cmds.register(app)
 bench_cmds.register(app)
 insight_cmds.register(app)
 assets_cmds.register(app)
+suppliers_cmds.register(app)
 
 
 def run() -> None:

@@ -42,6 +42,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
         insight_spatial_api,
         pages,
         submissions_pages,
+        suppliers_api,
     )
 
     ws.share()
@@ -86,6 +87,8 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
     app.include_router(insight_sharing_api.router)
     app.include_router(assets_pages.router)
     app.include_router(assets_api.router)
+    app.include_router(suppliers_api.router)
+    app.include_router(suppliers_api.pages)
     _errors(app)
     return app
 

@@ -12,10 +12,19 @@ from placespend.ingest.reference.batch import Probe, Reader, ReferenceBatch
 PROBE_LINES = 40
 READERS: list[Reader] = []
 _loaded = False
+_fallbacks = 0   # the readers at the end of READERS that are fallbacks
 
 
-def register(reader: Reader) -> Reader:
-    READERS.append(reader)
+def register(reader: Reader, fallback: bool = False) -> Reader:
+    """Readers are tried in the order they register, except fallbacks, tried after all others: the spend reader
+    claims any file that merely looks like spend, and a module that imports it before the registry loads its
+    readers (the supplier resolution does) must not put it ahead of the reference readers."""
+    global _fallbacks
+    if fallback:
+        READERS.append(reader)
+        _fallbacks += 1
+    else:
+        READERS.insert(len(READERS) - _fallbacks, reader)
     return reader
 
 
