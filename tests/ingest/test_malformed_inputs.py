@@ -118,9 +118,17 @@ CASES: dict[str, tuple[Callable[[Path], Path], str, int | None, str | None]] = {
                           "cell-error", 2, "amount"),
     "column with values but no name": (lambda p: workbook(p / "r.xlsx", [[*XHEAD, None], [*GOOD, "x"]]),
                                        "column-unnamed", 1, "H"),
-    "two spenders, no submitter": (lambda p: rows_csv(p / "r.csv", line(spender="pct", spender_type="nhs",
-                                                                        cofog="07")), "submitter-ambiguous", None,
-                                   None),
+    "amount beyond any public body's budget": (lambda p: rows_csv(p / "r.csv", line(amount="999999999999999999")),
+                                               "amount-implausible", 4, "amount"),
+    "amount just over the ceiling": (lambda p: rows_csv(p / "r.csv", line(amount="500,000,000,000.01")),
+                                     "amount-implausible", 4, "amount"),
+    "amount in scientific notation beyond Decimal": (lambda p: rows_csv(p / "r.csv", line(amount="1e999999999")),
+                                                     "amount-implausible", 4, "amount"),
+    "huge amount typed in Excel": (lambda p: workbook(p / "r.xlsx", [XHEAD, GOOD, [*GOOD[:5], 99999999999999,
+                                                                                  "10.2"]]),
+                                   "amount-implausible", 3, "amount"),
+    "share in percent beyond Decimal": (lambda p: rows_csv(p / "r.csv", line(place_share="1e999999999%")),
+                                        "place-share-out-of-range", 4, "place_share"),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from placespend import place_view, workflow
@@ -134,16 +134,32 @@ def submission(request: Request, submission_id: int,
 
 
 @router.post("/submissions", summary="Upload a return (template .xlsx or flows CSV)")
-async def upload(request: Request, file: UploadFile = File(...),
+async def upload(request: Request, file: UploadFile = File(...), confirm_large: bool = Form(False),
                  who: Caller = Depends(role_in("admin", "analyst", "partner"))) -> Response:
-    outcome = workflow.upload_return(workspace(request), who.user, await file.read(), file.filename or "upload")
-    body = {"outcome": outcome.outcome, "submission_id": outcome.submission_id, "report": outcome.report}
+    """A file of several bodies' returns (count team) becomes one submission per body. `confirm_large`
+    confirms lines larger than the body's whole previous return."""
+    outcome = workflow.upload_return(workspace(request), who.user, await file.read(), file.filename or "upload",
+                                     confirm_large=confirm_large)
+    body = {"outcome": outcome.outcome, "submission_id": outcome.submission_id,
+            "submission_ids": outcome.submission_ids, "report": outcome.report}
     return as_json(body, status=422 if outcome.outcome == "rejected" else 200)
 
 
 @router.post("/submissions/{submission_id}/accept", summary="Accept a submission into the count")
-def accept(request: Request, submission_id: int, who: Caller = Depends(role_in("admin", "analyst"))) -> Response:
-    workflow.accept(workspace(request), who.user, submission_id)
+async def accept(request: Request, submission_id: int,
+                 who: Caller = Depends(role_in("admin", "analyst"))) -> Response:
+    """A submission replacing most of its body's previous return, or moving its place's total by a large share,
+    answers 409 with the difference (`replaces`) until accepted with `{"confirm_replace": true}`."""
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except ValueError:
+        body = {}
+    try:
+        workflow.accept(workspace(request), who.user, submission_id,
+                        confirm_replace=isinstance(body, dict) and body.get("confirm_replace") is True)
+    except workflow.NeedsConfirmation as exc:
+        return as_json({"error": {"status": 409, "message": str(exc),
+                                  "replaces": [r.to_dict() for r in exc.replacements]}}, status=409)
     return as_json({"submission_id": submission_id, "status": "accepted"})
 
 
