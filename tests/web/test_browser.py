@@ -7,16 +7,10 @@ saved under build/screenshots, and no page may log a console error.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import uvicorn
 from openpyxl import load_workbook
 from web_support import PASSWORD, build_workspace
 
@@ -24,49 +18,23 @@ from placespend.engine.workspace import Workspace
 from placespend.report.template import write_template
 from placespend.web.app import create_app
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+from conftest import chromium, need_chromium, served
+
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    app = create_app(Workspace(build_workspace(tmp_path_factory.mktemp("browser"))))
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if instance.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
-    app.state.workspace.close()
+    need_chromium()
+    with served(create_app(Workspace(build_workspace(tmp_path_factory.mktemp("browser"))))) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 class Tab:

@@ -18,6 +18,7 @@ from placespend.cli import (
     estimate_cmds,
     insight_cmds,
     ledger_cmds,
+    places_cmds,
     user_cmds,
     wards_cmds,
 )
@@ -47,6 +48,7 @@ def main(
 
 
 ledger_cmds.register(app)
+places_cmds.register(app)
 count_cmds.register(app)
 estimate_cmds.register(app)
 analysis_cmds.register(app)
