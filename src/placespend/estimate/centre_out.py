@@ -147,12 +147,12 @@ def build_estimate(sources: Sources, place: str, period: str, criteria: Criteria
     def ratio(indicator: str) -> Decimal:
         if indicator not in cache:
             cache[indicator] = sources.indicator(indicator, place, areas, region)
-            if not cache[indicator][0].areas:  # a share of 0 would be an estimate of GBP 0, not a refusal
-                raise PlacespendError(f"No '{indicator}' figures for {place} (areas {', '.join(areas[:5])}"
-                                      f"{'...' if len(areas) > 5 else ''}); import them (placespend import FILE).")
         mine, theirs = cache[indicator]
         if not theirs.value:
             raise PlacespendError(f"'{indicator}' is zero or missing for {region}.")
+        if not mine.areas:  # a share of 0 would be an estimate of GBP 0, not a refusal
+            raise PlacespendError(f"No '{indicator}' figures for {place} (areas {', '.join(areas[:5])}"
+                                  f"{'...' if len(areas) > 5 else ''}); import them (placespend import FILE).")
         return mine.value / theirs.value
 
     functions = []
