@@ -44,15 +44,16 @@ def check(con: Backend, *, place: str | Iterable[str] | None = None, year: str |
           status: str | None = None, spender: str | None = None) -> Selection:
     """Every code given, checked and normalised; `UnknownCode` at the first that names nothing known.
 
-    `division` asks for a COFOG division only (a group such as 07.3 is read as its division 07)."""
+    `division` asks for a COFOG division only (a group such as 07.3 is read as its division 07). An empty
+    filter (a form's blank `cofog=`) is no filter; an empty year is refused like any other non-year."""
     places = tuple(dict.fromkeys(check_place(con, p) for p in _as_list(place)))
     period = codes.require_period(year) if year is not None else None
-    code = codes.require_cofog(cofog) if cofog is not None else None
+    code = codes.require_cofog(cofog) if cofog else None
     if code is not None and division:
         code = code[:2]
-    kind = codes.require_body_type(body_type) if body_type is not None else None
-    state = codes.require_choice("status", status, STATUSES) if status is not None else None
-    body = check_body(con, spender) if spender is not None else None
+    kind = codes.require_body_type(body_type) if body_type else None
+    state = codes.require_choice("status", status, STATUSES) if status else None
+    body = check_body(con, spender) if spender else None
     notes = tuple(note for p in places if period and (note := year_note(con, p, period)))
     return Selection(places, period, code, kind, state, body, notes)
 
