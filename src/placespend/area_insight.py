@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from placespend.analysis.ward_mapping import map_to_wards
+from placespend.domain.codes import unknown
 from placespend.domain.problems import PlacespendError
 from placespend.engine import area_figures_store, area_insight_store
 from placespend.engine.area_insight_store import WHOLE_COUNTRY, SegmentRun
@@ -18,6 +19,7 @@ from placespend.engine.workspace import Workspace
 from placespend.estimate.criteria import criteria_named
 from placespend.insight import area_features, area_profiles, segments
 from placespend.report import charts, insight_charts
+from placespend.selection import check_in
 
 LEVELS = ("oa", "lsoa", "msoa", "ward")
 LEVEL_NAMES = {"oa": "output areas", "lsoa": "LSOAs", "msoa": "MSOAs", "ward": "wards"}
@@ -43,6 +45,7 @@ def _lsoas(ws: Workspace, place: str | None) -> dict[str, str | None]:
             stats = area_insight_store.area_statistics(ws, ["imd_rank"], None)
             found = {code: None for code in stats.values if code.startswith("E01")}
         return found
+    check_in(ws, place=place)  # an unknown place is refused by name, not as a place without LSOAs
     found = area_insight_store.place_lsoas(ws, area_insight_store.place_districts(ws, place))  # type: ignore[arg-type]
     if not found:
         raise PlacespendError(f"No LSOAs of {place} in the workspace: import an LSOA -> LAD lookup "
@@ -55,6 +58,7 @@ def _mapped_spend(ws: Workspace, place: str | None, year: str | None, drivers: s
     """Spend by LSOA and COFOG division from the ward mapping (`placespend wards`), or None with a note."""
     if year is None:
         return None
+    check_in(ws, year=year)
     if _is_country(place):
         notes.append("Spend is mapped for one place at a time; pass --place for spend per segment.")
         return None
@@ -215,7 +219,7 @@ def area_profile(ws: Workspace, place: str, area: str, year: str | None = None,
     table = profile_rows(ws, place, level, year, drivers)
     row = next((r for r in table["rows"] if r["area"] == area), None)
     if row is None:
-        raise PlacespendError(f"{area} is not one of the {LEVEL_NAMES[level]} of {place} in the workspace.")
+        raise unknown(f"area of {place}", area, [str(r["area"]) for r in table["rows"]])
     return {**{k: v for k, v in table.items() if k != "rows"}, "profile": row,
             "ranks": area_profiles.ranks(table["rows"], area), "peers": len(table["rows"])}
 

@@ -105,7 +105,7 @@ CASES: dict[str, tuple[Callable[[Path], Path], str, int | None, str | None]] = {
     "empty file": (lambda p: text_file(p / "r.csv", ""), "file-empty", None, None),
     "a picture, not a spreadsheet": (lambda p: binary(p / "r.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00"),
                                      "file-not-tabular", None, None),
-    "a zip that is not a workbook": (lambda p: _zip(p / "r.xlsx"), "file-not-spreadsheet", None, None),
+    "a zip that is not a workbook": (lambda p: _zip(p / "r.xlsx"), "not-excel", None, None),
     "old .xls workbook": (lambda p: binary(p / "r.xls", bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 64),
                           "file-old-excel", None, None),
     "merged cells": (lambda p: workbook(p / "r.xlsx", [XHEAD, GOOD, GOOD], merge="A2:A3"), "merged-cells", 2, "A"),

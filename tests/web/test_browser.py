@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from web_support import BrowserTab, build_workspace, chromium, need_chromium, served
+from web_support import BrowserTab, build_workspace, served
 
 from placespend.report.template import write_template
+
+from conftest import chromium, need_chromium
 
 pytestmark = pytest.mark.browser
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from placespend.domain.problems import PlacespendError, Report
 from placespend.engine.workspace import Workspace
@@ -45,8 +46,14 @@ def read(ctx: typer.Context, engine: Engine = Engine.duckdb) -> Iterator[Any]:
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    errors.print(f"[bold red]Error:[/] {message}")
+    errors.print(f"[bold red]Error:[/] {message}", soft_wrap=True)  # one line, however long, for scripts to read
     return typer.Exit(code)
+
+
+def print_notes(notes: Iterable[str]) -> None:
+    """Notes beside a figure (a year with no lines) go to stderr, so JSON on stdout stays JSON."""
+    for text in notes:
+        errors.print(f"[yellow]note:[/] {escape(text)}", highlight=False)
 
 
 def print_report(report: Report, outcome: str = "") -> None:
@@ -79,8 +86,6 @@ def guard(func):
         try:
             return func(*args, **kwargs)
         except PlacespendError as exc:
-            from rich.markup import escape
-
             raise fail(escape(str(exc))) from None  # a message's [brackets] are text, not Rich markup
 
     return wrapper

@@ -19,6 +19,7 @@ from placespend.cli import (
     estimate_cmds,
     insight_cmds,
     ledger_cmds,
+    places_cmds,
     suppliers_cmds,
     user_cmds,
     wards_cmds,
@@ -49,6 +50,7 @@ def main(
 
 
 ledger_cmds.register(app)
+places_cmds.register(app)
 count_cmds.register(app)
 estimate_cmds.register(app)
 analysis_cmds.register(app)
