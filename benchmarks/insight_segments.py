@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from placespend import area_insight, service
+from placespend.app import area_insight, ingest_files
 from placespend.engine import area_insight_store
 from placespend.engine.workspace import Workspace
 from placespend.insight import area_features, segments
@@ -37,7 +37,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         ws = Workspace(Path(folder) / "bench.duckdb")
         for name in FILES:
-            outcome = timed(f"import {name.split('/')[-1]}", lambda n=name: service.import_reference(ws, args.data / n))
+            outcome = timed(f"import {name.split('/')[-1]}", lambda n=name: ingest_files.import_reference(ws, args.data / n))
             assert outcome.outcome == "loaded", outcome.report.to_dict()
         chosen = area_features.features(None)
         stats = timed("read 9 features' statistics (all LSOAs)", lambda: area_insight_store.area_statistics(

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 from serving import percentile, start_server
 
-from placespend.demo.build import DEMO_PASSWORD, build_demo
+from placespend.app.demo.build import DEMO_PASSWORD, build_demo
 from placespend.engine.workspace import Workspace
 
 URLS = ("/places/E09000023?year=2008-09", "/api/places/E09000023?year=2008-09")

@@ -112,14 +112,14 @@ def _ingest_product(data: Path, flows_file: Path) -> Any:
 
     import duckdb
 
-    from placespend import service
+    from placespend.app import ingest_files
     from placespend.engine.workspace import Workspace
 
     ws = Workspace(data / "ingest-product.duckdb")
     for path in (ws.path, ws.path.with_name(ws.path.name + ".wal")):
         path.unlink(missing_ok=True)
     shutil.rmtree(ws.submissions_dir, ignore_errors=True)
-    results = service.ingest_returns(ws, [flows_file], submitter="national")
+    results = ingest_files.ingest_returns(ws, [flows_file], submitter="national")
     assert results[0].outcome == "loaded", results[0].report.errors[:3]
     raw = duckdb.connect(str(ws.path), read_only=True)
     return raw.execute("SELECT count(*), sum(amount) FROM flows").fetchone()
@@ -145,7 +145,7 @@ def _ingest_pandas(path: Path) -> Any:
 
 def prepare(data: Path, lines: int) -> dict[str, float]:
     """Generate the ledger and the flows files once per size (kept for re-runs); returns the times taken."""
-    from placespend.bench.generate import generate_workspace, write_file
+    from placespend.app.bench.generate import generate_workspace, write_file
     from placespend.engine.spark import export_parquet
     from placespend.engine.workspace import Workspace
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import httpx
 from serving import percentile, start_server
 
-from placespend import accounts
+from placespend.app import accounts
 from placespend.engine.workspace import Workspace
 
 PASSWORD = "benchmark-password"
@@ -56,7 +56,7 @@ def summary(values: list[float]) -> dict[str, float]:
 
 def setup(data: Path, lines: int) -> tuple[Path, dict[str, str], list[str], str]:
     """A copy of the national workspace with accounts; the sampled places; the partner's body and place."""
-    from placespend.bench.generate import generate_workspace
+    from placespend.app.bench.generate import generate_workspace
 
     source, copy = data / f"ledger-{lines}.duckdb", data / f"web-{lines}.duckdb"
     if not source.exists():  # the same file as benchmarks/national.py's

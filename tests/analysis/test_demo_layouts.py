@@ -15,7 +15,7 @@ from placespend.analysis.composition import TABLE2_DIVISIONS, composition
 from placespend.analysis.concentration import concentration
 from placespend.analysis.funding_routes import funding_routes
 from placespend.analysis.local_control import local_control
-from placespend.demo import published
+from placespend.app.demo import published
 
 from conftest import Cli
 

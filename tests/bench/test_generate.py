@@ -14,7 +14,7 @@ import ibis
 import pyarrow.parquet as pq
 import pytest
 
-from placespend.bench.generate import CANONICAL, generate_workspace
+from placespend.app.bench.generate import CANONICAL, generate_workspace
 from placespend.count.all_places import body_totals, count_all_places
 from placespend.count.consolidate import count_place, counted_lines
 from placespend.engine.tables import place_ids

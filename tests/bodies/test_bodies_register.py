@@ -11,9 +11,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from placespend import service
-from placespend.bodies import names
-from placespend.bodies import register as bodies
+from placespend.app import ingest_files
+from placespend.app.bodies import names
+from placespend.app.bodies import register as bodies
 from placespend.cli import bodies_cmds
 from placespend.count import consolidate
 from placespend.domain.problems import PlacespendError
@@ -58,7 +58,7 @@ def ws(tmp_path: Path, make_csv) -> Workspace:
         line(spender="gb-lae-lew", spender_name="London Borough of Lewisham", amount="10", flow="transfer",
              recipient="360g-x-cyril", recipient_type="third_sector"),
     ]
-    results = service.ingest_returns(workspace, [make_csv("flows.csv", rows)], submitter="partnership")
+    results = ingest_files.ingest_returns(workspace, [make_csv("flows.csv", rows)], submitter="partnership")
     assert results[0].outcome == "loaded", results[0].report.errors
     lookup = tmp_path / "la_orgid_to_gss.csv"
     with lookup.open("w", newline="", encoding="utf-8") as handle:
@@ -67,7 +67,7 @@ def ws(tmp_path: Path, make_csv) -> Workspace:
         writer.writerow(["GB-LAE-LEW", "London Borough of Lewisham", "Lewisham", LEWISHAM, "Lewisham", "E09", "TRUE"])
     import placespend.ingest.grants  # noqa: F401  (registers the org-id lookup reader)
 
-    assert service.import_reference(workspace, lookup).outcome == "loaded"
+    assert ingest_files.import_reference(workspace, lookup).outcome == "loaded"
     return workspace
 
 
@@ -146,7 +146,7 @@ def test_company_numbers_from_grants_files_are_a_rule(tmp_path: Path) -> None:
         writer.writeheader()
         writer.writerows(rows)
     ws = Workspace(tmp_path / "ws.duckdb")
-    assert service.import_reference(ws, path).outcome == "loaded"
+    assert ingest_files.import_reference(ws, path).outcome == "loaded"
     (suggestion,) = bodies.suggest(ws)
     assert (suggestion.rule, suggestion.bodies) == ("same company number", ["gb-coh-07962245", "360g-t-cf"])
 

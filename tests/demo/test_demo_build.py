@@ -12,7 +12,7 @@ from conftest import snapshot
 
 
 def published(table: str, pilot: str) -> dict[str, Decimal]:
-    path = resources.files("placespend.demo.data").joinpath("pilots_published.csv")
+    path = resources.files("placespend.app.demo.data").joinpath("pilots_published.csv")
     with path.open(encoding="utf-8") as handle:
         return {r["measure"]: Decimal(r["value"]) for r in csv.DictReader(handle)
                 if r["table"] == table and r["pilot"] == pilot and r["value"]}
@@ -75,7 +75,7 @@ def test_demo_lines_are_labelled_synthetic(demo):
 
 
 def _shipped(name: str) -> list[dict[str, str]]:
-    with resources.files("placespend.demo.data").joinpath(name).open(encoding="utf-8") as handle:
+    with resources.files("placespend.app.demo.data").joinpath(name).open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -108,7 +108,7 @@ def test_places_list_agrees_with_the_place_pages(demo):
     is inside tp-lewisham, so it is not listed again)."""
     from fastapi.testclient import TestClient
 
-    from placespend.demo.build import DEMO_PASSWORD
+    from placespend.app.demo.build import DEMO_PASSWORD
     from placespend.engine.workspace import Workspace
     from placespend.web.app import create_app
 

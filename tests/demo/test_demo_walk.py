@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from placespend.demo.build import DEMO_PASSWORD
+from placespend.app.demo.build import DEMO_PASSWORD
 from placespend.engine.workspace import Workspace
 from placespend.report.money import pounds, short_pounds
 from placespend.web.app import create_app

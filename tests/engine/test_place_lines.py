@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from placespend.bench.generate import generate_workspace
-from placespend.bodies import register as bodies
+from placespend.app.bench.generate import generate_workspace
+from placespend.app.bodies import register as bodies
+from placespend.app.ingest_files import ingest_returns
 from placespend.count.all_places import body_totals, count_all_places, count_and_body_totals
 from placespend.count.consolidate import count_place, scoped_lines
 from placespend.engine import ledger_store, place_lines_store, places_store
@@ -17,7 +18,6 @@ from placespend.engine.places_store import scope_codes
 from placespend.engine.tables import active_flows, place_ids
 from placespend.engine.workspace import Workspace
 from placespend.ingest.places import Place
-from placespend.service import ingest_returns
 
 from conftest import write_csv
 

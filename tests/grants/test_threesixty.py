@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from placespend import service
+from placespend.app import ingest_files
 from placespend.count.consolidate import count_place
 from placespend.domain.problems import Report
 from placespend.engine import bodies_store
@@ -73,7 +73,7 @@ def test_import_and_count_trafford_grants(tmp_path: Path) -> None:
 
     assert detect(GRANTS_CSV).name == "360giving-csv" and detect(GRANTS_JSON).name == "360giving-json"
     ws = Workspace(tmp_path / "ws.duckdb")
-    result = service.import_reference(ws, GRANTS_CSV)
+    result = ingest_files.import_reference(ws, GRANTS_CSV)
     assert result.outcome == "loaded", result.report.errors
     expected = _raw_by_year()["2019-20"]
     with ws.read() as con:
@@ -87,7 +87,7 @@ def test_orgid_lookup_is_imported_and_places_grants(tmp_path: Path) -> None:
     import placespend.ingest.grants  # noqa: F401
 
     ws = Workspace(tmp_path / "ws.duckdb")
-    result = service.import_reference(ws, ORGIDS)
+    result = ingest_files.import_reference(ws, ORGIDS)
     assert (result.outcome, result.reader) == ("loaded", "orgid-gss-lookup")
     places = bodies_store.orgid_places(ws)
     with ORGIDS.open(encoding="utf-8-sig") as handle:

@@ -74,7 +74,7 @@ def test_place_page_draws_the_ward_map(hackney):
 
     from fastapi.testclient import TestClient
 
-    from placespend import accounts
+    from placespend.app import accounts
     from placespend.engine.workspace import Workspace
     from placespend.web.app import create_app
 

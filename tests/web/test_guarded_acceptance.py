@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from web_support import build_workspace, sign_in
 
-from placespend import accounts
+from placespend.app import accounts
 from placespend.engine.workspace import Workspace
 from placespend.web.app import create_app
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from web_support import PASSWORD, sign_in
 
-from placespend import accounts
+from placespend.app import accounts
 from placespend.engine.workspace import Workspace
 from placespend.web.app import create_app
 

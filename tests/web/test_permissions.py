@@ -14,7 +14,7 @@ import pytest
 from web_support import PASSWORD, build_workspace, sign_in
 
 from people_support import FIELDS
-from placespend import accounts, sharing
+from placespend.app import accounts, sharing
 from placespend.engine.workspace import Workspace
 from placespend.ingest.insight.people_files import read_records
 from placespend.insight.people_tokens import key_from_text, new_key_text, pseudonymised_rows

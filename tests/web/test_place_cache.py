@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from web_support import build_workspace, sign_in
 
-from placespend import place_view
+from placespend.app import place_view
 from placespend.engine import places_store
 from placespend.engine.workspace import Workspace
 from placespend.ingest.places import Place

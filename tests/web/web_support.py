@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from placespend import accounts
+from placespend.app import accounts
 from placespend.engine.workspace import Workspace
 from placespend.web.app import create_app
 

@@ -25,7 +25,7 @@ TABLE3_GROUPS = ("local_authority", "nhs", "central_government", "other")
 # Which DESIGN §3 spender types fall in each Table 3 column. Seed 000 does not define the columns; we read
 # "Central Government" as departments with their agencies, NDPBs and the justice bodies they fund (all
 # central government in PESA), and put police, fire, schools, housing, lottery and voluntary bodies in Other.
-# The same mapping as `placespend.demo.published` (a test keeps the two equal); it lives here because the
+# The same mapping as `placespend.app.demo.published` (a test keeps the two equal); it lives here because the
 # method layer must not import the demo.
 TABLE3_GROUP_OF_TYPE: dict[str, str] = {
     "local_authority": "local_authority", "parish": "local_authority", "nhs": "nhs",

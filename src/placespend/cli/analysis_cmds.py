@@ -18,11 +18,11 @@ from placespend.analysis.funding_routes import DEFAULT_LOSS_RATE, DEFAULT_MAX_HO
 from placespend.analysis.local_control import local_control as local_control_of
 from placespend.analysis.per_head import DEFAULT_NEED, POPULATION
 from placespend.analysis.per_head import per_head as per_head_of
+from placespend.app.selection import Selection, check
 from placespend.cli.context import Engine, EngineOption, console, guard, print_notes, read
 from placespend.domain.problems import PlacespendError
 from placespend.report import analysis_output as out
 from placespend.report.money import to_json
-from placespend.selection import Selection, check
 
 
 class OutputFormat(StrEnum):

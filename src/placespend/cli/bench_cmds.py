@@ -22,7 +22,7 @@ def generate(
     = Path("bench.duckdb"),
 ) -> None:
     """Generate a ledger of ~400 places, tens of thousands of bodies, transfer chains and three periods."""
-    from placespend.bench.generate import generate_workspace, write_file
+    from placespend.app.bench.generate import generate_workspace, write_file
 
     started = time.perf_counter()
     if out.suffix in (".csv", ".parquet"):

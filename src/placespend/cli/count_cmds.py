@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from placespend.app.selection import check
 from placespend.cli.context import Engine, EngineOption, Format, console, guard, print_notes, read
 from placespend.count.consolidate import count_place
 from placespend.count.explain import explain as explain_lines
@@ -14,7 +15,6 @@ from placespend.count.overlaps import COUNTED_STATUSES
 from placespend.count.reconcile import reconciliation
 from placespend.report.count_output import count_csv, count_dict, count_tables
 from placespend.report.money import pounds, to_json
-from placespend.selection import check
 
 PlaceOption = Annotated[str, typer.Option("--place", "-p", help="Place code (GSS) or place id.")]
 YearOption = Annotated[str, typer.Option("--year", "-y", help="Financial year, e.g. 2008-09.")]

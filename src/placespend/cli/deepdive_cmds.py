@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from placespend.app.selection import check
 from placespend.cli.context import console, guard, print_notes, print_problems, workspace
 from placespend.deepdive import dossier as dd
 from placespend.deepdive.cba import Appraisal
@@ -23,7 +24,6 @@ from placespend.deepdive.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED, Distrib
 from placespend.domain.problems import PlacespendError
 from placespend.report import deepdive_report as out
 from placespend.report.money import to_json
-from placespend.selection import check
 
 
 class OutputFormat(StrEnum):

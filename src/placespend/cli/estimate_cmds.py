@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from placespend.app.selection import check
 from placespend.cli.context import Engine, EngineOption, Format, console, guard, read
 from placespend.engine import tables
 from placespend.estimate.centre_out import estimate_place
@@ -13,7 +14,6 @@ from placespend.estimate.compare import compare_places
 from placespend.estimate.criteria import criteria_named
 from placespend.report.estimate_output import comparison_dict, comparison_table, estimate_dict, estimate_tables
 from placespend.report.money import to_json
-from placespend.selection import check
 
 YearOption = Annotated[str, typer.Option("--year", "-y", help="Financial year, e.g. 2008-09.")]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format (table or json).")]

@@ -2,7 +2,7 @@
 (DESIGN.md §7). keygen and pseudonymise run on the partner's own machine and never open a workspace, so the
 key and the raw records never come near it; nothing here prints a raw value, only row numbers and columns.
 link, overlap, unmatched and services open the workspace: they run only under a live sharing agreement and
-are audited there (`placespend.people_insight`).
+are audited there (`placespend.app.people_insight`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Annotated, Any
 
 import typer
 
-from placespend import people_insight
-from placespend.bodies.register import current_user
+from placespend.app import people_insight
+from placespend.app.bodies.register import current_user
 from placespend.cli.context import Format, console, errors, fail, guard, print_report, workspace
 from placespend.deepdive.inputs import read_unit_costs
 from placespend.deepdive.unit_costs import build_library

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from placespend import sharing
-from placespend.bodies.register import current_user
+from placespend.app import sharing
+from placespend.app.bodies.register import current_user
 from placespend.cli.context import Format, console, guard, workspace
 from placespend.domain.problems import PlacespendError
 from placespend.report.money import to_json

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from placespend import spatial_insight, survey_insight
+from placespend.app import spatial_insight, survey_insight
 from placespend.cli.context import console, guard, print_problems
 from placespend.report.money import to_json
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from placespend import accounts
+from placespend.app import accounts
 from placespend.cli.context import console, fail, guard, workspace
 from placespend.engine import accounts_store
 

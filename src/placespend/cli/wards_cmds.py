@@ -8,11 +8,11 @@ import typer
 from rich.table import Table
 
 from placespend.analysis.ward_mapping import map_to_wards
+from placespend.app.selection import check
 from placespend.cli.context import Format, console, guard, print_notes, workspace
 from placespend.engine.area_figures_store import save_ward_figures
 from placespend.estimate.criteria import criteria_named
 from placespend.report.money import pounds, to_json
-from placespend.selection import check
 
 
 @guard

@@ -8,14 +8,14 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from placespend import place_view, workflow
+from placespend.app import place_view, workflow
+from placespend.app.selection import Selection
 from placespend.count.explain import explain
 from placespend.estimate.compare import compare_places
 from placespend.estimate.criteria import shipped_criteria
 from placespend.report.estimate_output import comparison_dict
 from placespend.report.exports import count_rows, rows_csv, rows_xlsx
 from placespend.report.money import to_json
-from placespend.selection import Selection
 from placespend.web.security import Caller, results_reader, role_in, workspace
 
 router = APIRouter(prefix="/api", tags=["api"])

@@ -17,12 +17,12 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from placespend import __version__
-from placespend.accounts import LoginThrottle
+from placespend.app.accounts import LoginThrottle
+from placespend.app.workflow import Forbidden, NotFound
 from placespend.domain.problems import PlacespendError, UnknownCode
 from placespend.engine.workspace import Workspace
 from placespend.report.money import pounds, short_pounds
 from placespend.web.security import LoginRequired
-from placespend.workflow import Forbidden, NotFound
 
 WEB = Path(str(resources.files("placespend.web")))
 templates = Jinja2Templates(directory=WEB / "templates")

@@ -8,8 +8,7 @@ import datetime as dt
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from placespend import accounts, place_view
-from placespend.app import assets_scenario, assets_view
+from placespend.app import accounts, assets_scenario, assets_view, place_view
 from placespend.domain.vocabulary import normalise_place
 from placespend.report.money import to_json
 from placespend.web.pages import render

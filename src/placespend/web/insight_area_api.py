@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from placespend import area_insight
+from placespend.app import area_insight
 from placespend.domain.problems import PlacespendError
 from placespend.domain.vocabulary import normalise_place
 from placespend.estimate.criteria import SHIPPED

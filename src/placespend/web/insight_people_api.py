@@ -3,7 +3,7 @@ raw records stay on their machines), each naming its owner in an `x_owner` colum
 right_owner).
 
 Every route runs only under a live sharing agreement covering the owners and the fields the files carry, and
-is audited (`placespend.people_insight`); a refusal answers 403. Counts of people come back through disclosure
+is audited (`placespend.app.people_insight`); a refusal answers 403. Counts of people come back through disclosure
 control at the agreement's threshold and rounding at least. The pairs of a linkage go only to an analyst the
 agreement names; counts to staff and to partners that are parties of the agreement; a record list (the Bolton
 case) only to the partner whose organisation owns LEFT's records.
@@ -14,7 +14,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import Response
 
-from placespend import people_insight, sharing
+from placespend.app import people_insight, sharing
 from placespend.domain.vocabulary import normalise_id
 from placespend.insight import linkage
 from placespend.insight.disclosure import DEFAULT_THRESHOLD

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from placespend import accounts, place_view
+from placespend.app import accounts, place_view
 from placespend.count.explain import explain
 from placespend.count.overlaps import COUNTED_STATUSES
 from placespend.domain import classifications as cls

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from fastapi import Depends, HTTPException, Request
 
-from placespend import accounts
-from placespend.accounts import User
+from placespend.app import accounts
+from placespend.app.accounts import User
 from placespend.engine.workspace import Workspace
 
 SESSION_COOKIE = "placespend_session"

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from placespend import workflow
+from placespend.app import workflow
 from placespend.web.pages import render
 from placespend.web.security import Caller, role_in, workspace
 

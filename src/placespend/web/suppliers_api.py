@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from placespend import accounts
+from placespend.app import accounts
 from placespend.app import suppliers as uc
 from placespend.domain.problems import PlacespendError
 from placespend.web.api import as_json, table_response

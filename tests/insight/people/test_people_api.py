@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from people_support import FIELDS
-from placespend import accounts, sharing
+from placespend.app import accounts, sharing
 from placespend.engine.workspace import Workspace
 from placespend.ingest.insight.people_files import read_records
 from placespend.insight.people_tokens import key_from_text, new_key_text, pseudonymised_rows

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from placespend import sharing
+from placespend.app import sharing
 from placespend.domain.problems import PlacespendError
 from placespend.engine.workspace import Workspace
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from people_support import FIELDS, agreement_add
-from placespend import sharing
+from placespend.app import sharing
 from placespend.engine.workspace import Workspace
 from placespend.insight.synthetic_people import make_partners
 

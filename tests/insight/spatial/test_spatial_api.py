@@ -7,7 +7,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from placespend import accounts
+from placespend.app import accounts
 from placespend.engine.workspace import Workspace
 from placespend.web.app import create_app
 

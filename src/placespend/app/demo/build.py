@@ -1,6 +1,6 @@
 """Building the demo workspace from data the package ships: published pilot figures and a partnership.
 
-It goes through the same service as a user's files (places import, validated ingest), so the demo also
+It goes through the same use cases as a user's files (places import, validated ingest), so the demo also
 shows the ledger working end to end. Re-running it changes nothing: the returns are identical files.
 """
 
@@ -12,9 +12,9 @@ from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
-from placespend import service
+from placespend.app import ingest_files
+from placespend.app.demo import partnership, published
 from placespend.count.consolidate import count_place
-from placespend.demo import partnership, published
 from placespend.domain.problems import PlacespendError
 from placespend.engine.places_store import save_published
 from placespend.engine.workspace import Workspace
@@ -47,19 +47,19 @@ class DemoSummary:
 def build_demo(ws: Workspace) -> DemoSummary:
     places_file = resources.files(published.DATA_PACKAGE).joinpath(published.PLACES_FILE)
     with resources.as_file(places_file) as path:
-        report, _ = service.import_places(ws, path)
+        report, _ = ingest_files.import_places(ws, path)
     if not report.ok:
         raise PlacespendError(f"the shipped pilot places do not load: {report.errors[0].message}")
     for name in REFERENCE_FILES:  # the centre-out estimate's inputs, as canonical CSVs (DESIGN.md §6)
         with resources.as_file(resources.files(published.DATA_PACKAGE).joinpath(name)) as path:
-            imported = service.import_reference(ws, path)
+            imported = ingest_files.import_reference(ws, path)
         if imported.outcome == "rejected":
             raise PlacespendError(f"the shipped {name} does not load: {imported.report.errors[:1]}")
     figures = published.published_figures()
     save_published(ws, [(f.table, f.pilot, f.measure, f.value, f.unit, f.source) for f in figures])
     with tempfile.TemporaryDirectory() as folder:
         files = partnership.write_partnership_csvs(Path(folder))
-        results = service.ingest_returns(ws, files)
+        results = ingest_files.ingest_returns(ws, files)
     rejected = [r for r in results if r.outcome == "rejected"]
     if rejected:
         raise PlacespendError(f"demo return {rejected[0].path.name} was rejected: {rejected[0].report.errors[:1]}")
@@ -78,7 +78,7 @@ def build_demo(ws: Workspace) -> DemoSummary:
 
 def _demo_users(ws: Workspace) -> list[str]:
     """One account per role, with a published password: for the demo workspace only."""
-    from placespend import accounts
+    from placespend.app import accounts
     from placespend.engine import accounts_store
 
     made = []

@@ -17,6 +17,7 @@ from typing import Any
 from placespend.analysis.concentration import place_concentration
 from placespend.analysis.funding_routes import place_routes
 from placespend.analysis.local_control import place_local_control
+from placespend.app.selection import Selection, check
 from placespend.count.all_places import count_all_places
 from placespend.count.consolidate import classified_lines, count_place
 from placespend.count.overlaps import COUNTED_STATUSES
@@ -30,7 +31,6 @@ from placespend.estimate.centre_out import estimate_place
 from placespend.estimate.criteria import shipped_criteria
 from placespend.estimate.indicators import all_place_areas, indicator_for_areas, indicator_for_groups, place_areas
 from placespend.ingest.reference.regions import canonical_region
-from placespend.selection import Selection, check
 
 _cache: dict[tuple[Any, ...], Any] = {}
 _lock = threading.Lock()

@@ -20,13 +20,13 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from placespend.accounts import User
+from placespend.app.accounts import User
+from placespend.app.workflow import Forbidden, NotFound
 from placespend.domain import vocabulary as v
 from placespend.domain.problems import PlacespendError
 from placespend.engine import sharing_store as store
 from placespend.engine.workspace import Workspace
 from placespend.insight.disclosure import DEFAULT_THRESHOLD, protect
-from placespend.workflow import Forbidden, NotFound
 
 # UK GDPR Art. 6(1) lawful bases and Art. 9(2) conditions, by their paragraph letters.
 ARTICLE_6 = {"a": "consent", "b": "contract", "c": "legal obligation", "d": "vital interests", "e": "public task",

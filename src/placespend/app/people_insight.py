@@ -18,7 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from placespend import sharing
+from placespend.app import sharing
 from placespend.domain.person_identifiers import TOKEN_COLUMNS
 from placespend.domain.problems import PlacespendError, Report
 from placespend.domain.vocabulary import normalise_id

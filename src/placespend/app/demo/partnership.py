@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from placespend.analysis.composition import table3_group
-from placespend.demo import published
+from placespend.app.demo import published
 
 PLACE = "E09000023"
 PERIOD = "2008-09"

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from importlib import resources
 
-DATA_PACKAGE = "placespend.demo.data"
+DATA_PACKAGE = "placespend.app.demo.data"
 PUBLISHED_FILE = "pilots_published.csv"
 PLACES_FILE = "pilot_places.csv"
 TOTAL_ROW = "total"
@@ -87,7 +87,7 @@ class Discrepancy:
 
 
 def read_data_csv(name: str) -> list[dict[str, str]]:
-    """Rows of a CSV shipped in `placespend.demo.data` (read through importlib so it works from a wheel)."""
+    """Rows of a CSV shipped in `placespend.app.demo.data` (read through importlib so it works from a wheel)."""
     with resources.files(DATA_PACKAGE).joinpath(name).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 

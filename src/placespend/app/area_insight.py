@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from placespend.analysis.ward_mapping import map_to_wards
+from placespend.app.selection import check_in
 from placespend.domain.codes import unknown
 from placespend.domain.problems import PlacespendError
 from placespend.engine import area_figures_store, area_insight_store
@@ -19,7 +20,6 @@ from placespend.engine.workspace import Workspace
 from placespend.estimate.criteria import criteria_named
 from placespend.insight import area_features, area_profiles, segments
 from placespend.report import charts, insight_charts
-from placespend.selection import check_in
 
 LEVELS = ("oa", "lsoa", "msoa", "ward")
 LEVEL_NAMES = {"oa": "output areas", "lsoa": "LSOAs", "msoa": "MSOAs", "ward": "wards"}

@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from placespend import supersession
+from placespend.app import supersession
 from placespend.domain import vocabulary as v
 from placespend.domain.problems import Report
 from placespend.engine import bodies_store, ledger_store, places_store, reference_store, tables

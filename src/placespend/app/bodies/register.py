@@ -19,7 +19,7 @@ import getpass
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from placespend.bodies import names
+from placespend.app.bodies import names
 from placespend.domain import vocabulary as v
 from placespend.domain.problems import PlacespendError
 from placespend.engine import bodies_store

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
+from placespend.app.spatial_insight import Outcome, finite
 from placespend.domain.problems import Report
 from placespend.ingest.insight.survey import read_survey
 from placespend.insight import surveys as sv
-from placespend.spatial_insight import Outcome, finite
 
 
 def survey_results(path: Path, overall: str = "overall", threshold: int = sv.DEFAULT_THRESHOLD,

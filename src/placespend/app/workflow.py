@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from placespend import place_view, service, supersession
-from placespend.accounts import User, audit
+from placespend.app import ingest_files, place_view, supersession
+from placespend.app.accounts import User, audit
 from placespend.engine import accounts_store, ledger_store, workflow_store
 from placespend.engine.workspace import Workspace
 
@@ -60,7 +60,7 @@ def upload_return(ws: Workspace, user: User, data: bytes, file_name: str, confir
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(data)
-        results = service.ingest_returns(ws, [path], submitter=partner, status="submitted", only_spender=partner,
+        results = ingest_files.ingest_returns(ws, [path], submitter=partner, status="submitted", only_spender=partner,
                                          confirm_large=confirm_large)
     result = results[0]
     digest = hashlib.sha256(data).hexdigest()
