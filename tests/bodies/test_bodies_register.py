@@ -65,8 +65,6 @@ def ws(tmp_path: Path, make_csv) -> Workspace:
         writer = csv.writer(handle)
         writer.writerow(["org_id", "name", "normalised_name", "gss_code", "area_name", "area_type", "active"])
         writer.writerow(["GB-LAE-LEW", "London Borough of Lewisham", "Lewisham", LEWISHAM, "Lewisham", "E09", "TRUE"])
-    import placespend.ingest.grants  # noqa: F401  (registers the org-id lookup reader)
-
     assert ingest_files.import_reference(workspace, lookup).outcome == "loaded"
     return workspace
 
@@ -133,8 +131,6 @@ def test_apply_suggestions_records_rule_merges(ws: Workspace) -> None:
 
 
 def test_company_numbers_from_grants_files_are_a_rule(tmp_path: Path) -> None:
-    import placespend.ingest.grants  # noqa: F401
-
     path = tmp_path / "grants.csv"
     rows = [{"Identifier": f"g{n}", "Currency": "GBP", "Amount Awarded": "100", "Award Date": "2020-05-01",
              "Funding Org:Identifier": "GB-CHC-1", "Funding Org:Name": "Trust", "Recipient Org:Identifier": rid,

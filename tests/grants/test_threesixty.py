@@ -17,7 +17,7 @@ from placespend.domain.problems import Report
 from placespend.engine import bodies_store
 from placespend.engine.workspace import Workspace
 from placespend.ingest.grants import cofog_rules, orgids, threesixty
-from placespend.ingest.reference.registry import detect, probe
+from placespend.ingest.registry import detect, probe
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 TRAFFORD = DATA / "trafford-360giving-and-spend"
@@ -69,8 +69,6 @@ def test_json_and_csv_give_the_same_lines() -> None:
 
 @real
 def test_import_and_count_trafford_grants(tmp_path: Path) -> None:
-    import placespend.ingest.grants  # noqa: F401  (registers the readers until the registry loads them)
-
     assert detect(GRANTS_CSV).name == "360giving-csv" and detect(GRANTS_JSON).name == "360giving-json"
     ws = Workspace(tmp_path / "ws.duckdb")
     result = ingest_files.import_reference(ws, GRANTS_CSV)
@@ -84,8 +82,6 @@ def test_import_and_count_trafford_grants(tmp_path: Path) -> None:
 
 @real
 def test_orgid_lookup_is_imported_and_places_grants(tmp_path: Path) -> None:
-    import placespend.ingest.grants  # noqa: F401
-
     ws = Workspace(tmp_path / "ws.duckdb")
     result = ingest_files.import_reference(ws, ORGIDS)
     assert (result.outcome, result.reader) == ("loaded", "orgid-gss-lookup")

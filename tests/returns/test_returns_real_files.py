@@ -28,7 +28,7 @@ from placespend.count.consolidate import count_place
 from placespend.domain.problems import Report
 from placespend.engine.workspace import Workspace
 from placespend.ingest.reference.batch import ReferenceBatch
-from placespend.ingest.reference.registry import detect
+from placespend.ingest.registry import detect
 from placespend.ingest.returns import budget, outturn
 from placespend.ingest.returns.grid import probe_workbook
 
@@ -159,8 +159,6 @@ def test_every_authority_is_its_own_batch_with_its_own_place() -> None:
                                               (RSX_2021, "rsx-outturn"), (RSX_2023, "rsx-outturn"),
                                               (RA_2021, "ra-budget"), (RA_2023, "ra-budget")])
 def test_files_are_recognised_from_their_header(path: Path, reader: str) -> None:
-    import placespend.ingest.returns  # noqa: F401  (registers the readers until the registry loads them)
-
     found = detect(path)
     assert found is not None and found.name == reader
 

@@ -25,8 +25,8 @@ from placespend.ingest.grants.orgids import use_orgid_places
 from placespend.ingest.multi_area import RELATIONS, members_from_rows, place_by_population
 from placespend.ingest.places import Place, read_places
 from placespend.ingest.plausibility import SliceKey, SliceTotals, report_large_lines
-from placespend.ingest.reference import read_reference
 from placespend.ingest.reference.batch import ReferenceBatch
+from placespend.ingest.registry import read_reference
 
 Outcome = Literal["loaded", "unchanged", "rejected"]
 REPLACE_HINT = ("If the new return is meant to replace the whole previous one, load it again with --replace "

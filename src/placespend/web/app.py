@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib import resources
 from pathlib import Path
 
 import fastapi_offline
@@ -14,38 +13,30 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 
 from placespend import __version__
 from placespend.app.accounts import LoginThrottle
 from placespend.app.workflow import Forbidden, NotFound
 from placespend.domain.problems import PlacespendError, UnknownCode
 from placespend.engine.workspace import Workspace
-from placespend.report.money import pounds, short_pounds
+from placespend.web import (
+    api,
+    assets_api,
+    assets_pages,
+    insight_area_api,
+    insight_people_api,
+    insight_sharing_api,
+    insight_spatial_api,
+    pages,
+    submissions_pages,
+    suppliers_api,
+)
 from placespend.web.security import LoginRequired
-
-WEB = Path(str(resources.files("placespend.web")))
-templates = Jinja2Templates(directory=WEB / "templates")
-templates.env.filters["gbp"] = pounds
-templates.env.filters["gbp_short"] = short_pounds
-templates.env.globals["version"] = __version__
+from placespend.web.templating import WEB, render
 
 
 def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False) -> FastAPI:
     """One app per workspace; `public` adds a read-only view of published results without signing in."""
-    from placespend.web import (
-        api,
-        assets_api,
-        assets_pages,
-        insight_area_api,
-        insight_people_api,
-        insight_sharing_api,
-        insight_spatial_api,
-        pages,
-        submissions_pages,
-        suppliers_api,
-    )
-
     ws.share()
 
     @asynccontextmanager
@@ -102,8 +93,7 @@ def _errors(app: FastAPI) -> None:
     def page(request: Request, status: int, message: str) -> Response:
         if _wants_json(request):
             return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
-        return templates.TemplateResponse(request, "error.html", {"status": status, "message": message, "who": None},
-                                          status_code=status)
+        return render(request, "error.html", None, status_code=status, status=status, message=message)
 
     @app.exception_handler(LoginRequired)
     def login_required(request: Request, _: LoginRequired) -> Response:

@@ -17,15 +17,11 @@ from placespend.domain.problems import PlacespendError
 from placespend.engine import accounts_store, area_figures_store
 from placespend.report import charts
 from placespend.report.template import write_template
-from placespend.web.app import templates
 from placespend.web.security import SESSION_COOKIE, Caller, caller, results_reader, role_in, workspace
+from placespend.web.templating import render, templates
 
 router = APIRouter(include_in_schema=False)
 LINE_VIEWERS = ("admin", "analyst", "partner")
-
-
-def render(request: Request, name: str, who: Caller, **context: object) -> Response:
-    return templates.TemplateResponse(request, name, {"who": who, **context})
 
 
 @router.get("/")
@@ -35,7 +31,7 @@ def home() -> RedirectResponse:
 
 @router.get("/login")
 def login_page(request: Request, next: str = "/places") -> Response:
-    return templates.TemplateResponse(request, "login.html", {"who": None, "next": next, "error": None})
+    return render(request, "login.html", None, next=next, error=None)
 
 
 @router.post("/login")
@@ -45,15 +41,13 @@ def login(request: Request, username: Annotated[str, Form()], password: Annotate
     keys = (f"user:{username.lower()}", f"ip:{request.client.host if request.client else '?'}")
     if throttle.blocked(*keys):
         accounts.audit(ws, None, "login.throttled", username)
-        return templates.TemplateResponse(request, "login.html", {"who": None, "next": next, "error":
-                                          "Too many failed sign-ins. Wait five minutes and try again."},
-                                          status_code=429)
+        return render(request, "login.html", None, status_code=429, next=next,
+                      error="Too many failed sign-ins. Wait five minutes and try again.")
     user = accounts.authenticate(ws, username, password)
     if user is None:
         throttle.failed(*keys)
         accounts.audit(ws, None, "login.failed", username)
-        return templates.TemplateResponse(request, "login.html", {"who": None, "next": next, "error":
-                                          "Wrong username or password."}, status_code=401)
+        return render(request, "login.html", None, status_code=401, next=next, error="Wrong username or password.")
     throttle.succeeded(*keys)
     token, _ = accounts.start_session(ws, user)
     accounts.audit(ws, user, "login", None)

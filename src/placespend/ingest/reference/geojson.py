@@ -17,9 +17,9 @@ import re
 from pathlib import Path
 
 from placespend.domain.problems import Report
+from placespend.ingest.decoding import open_text
 from placespend.ingest.insight.boundaries import topology_features
 from placespend.ingest.reference.batch import Probe, Reader, ReferenceBatch, conform
-from placespend.ingest.reference.registry import open_text, register
 
 LEVELS = {"WD": "ward", "LSOA": "lsoa", "MSOA": "msoa", "LAD": "lad", "OA": "oa"}
 CODE_KEY = re.compile(r"^(WD|LSOA|MSOA|LAD|OA)(\d{2})CD$", re.IGNORECASE)
@@ -90,5 +90,8 @@ def read_geojson(path: Path, report: Report) -> list[ReferenceBatch]:
     return batches
 
 
-register(Reader("geojson-boundaries", "boundaries", _is_geojson, read_geojson,
-                "Boundaries (GeoJSON FeatureCollection or TopoJSON topology with ONS code properties)"))
+# This module's readers, in the order they are tried (ingest.registry lists every module's).
+READERS = (
+    Reader("geojson-boundaries", "boundaries", _is_geojson, read_geojson,
+           "Boundaries (GeoJSON FeatureCollection or TopoJSON topology with ONS code properties)"),
+)

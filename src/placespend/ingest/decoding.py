@@ -1,4 +1,4 @@
-"""Bytes to text for spend files, saying what was guessed and which rows were damaged.
+"""Bytes to text for the files readers take (spend files first), saying what was guessed and which rows were damaged.
 
 Councils publish CSVs from many systems: UTF-8 with or without a BOM, Windows cp1252, MacRoman from a
 Mac's Excel, UTF-16 from "Unicode text" exports, and files glued together from months saved differently
@@ -154,3 +154,10 @@ def _is_utf8(line: bytes) -> bool:
 def _lines(text: str) -> list[str]:
     """Physical lines split only on CR, LF and CRLF (not on the other characters str.splitlines honours)."""
     return list(io.StringIO(text, newline=""))
+
+
+def open_text(path: Path) -> io.TextIOBase:
+    """Text of a CSV: gunzipped or unzipped by magic number, BOM removed, decoded as UTF-8 where valid or else
+    the likelier legacy code page (cp1252 or MacRoman). Shared by every reader, since spend files met them all."""
+    raw, _ = read_raw(path)
+    return io.StringIO("".join(decode(raw).lines), newline="")

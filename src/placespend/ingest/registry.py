@@ -2,57 +2,31 @@
 
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
 
+from openpyxl import load_workbook
+
 from placespend.domain.problems import Report
+from placespend.ingest.decoding import open_text
 from placespend.ingest.excel_file import check_excel, named_as_excel, not_excel
+from placespend.ingest.grants import orgids, threesixty
+from placespend.ingest.insight import area_files
+from placespend.ingest.reference import canonical, geojson, hmt, imd, lookups, ons
 from placespend.ingest.reference.batch import Probe, Reader, ReferenceBatch
+from placespend.ingest.returns import budget, outturn
+from placespend.ingest.returns.grid import probe_workbook
+from placespend.ingest.spend import reader as spend_reader
 
 PROBE_LINES = 40
-READERS: list[Reader] = []
-_loaded = False
-_fallbacks = 0   # the readers at the end of READERS that are fallbacks
-
-
-def register(reader: Reader, fallback: bool = False) -> Reader:
-    """Readers are tried in the order they register, except fallbacks, tried after all others: the spend reader
-    claims any file that merely looks like spend, and a module that imports it before the registry loads its
-    readers (the supplier resolution does) must not put it ahead of the reference readers."""
-    global _fallbacks
-    if fallback:
-        READERS.append(reader)
-        _fallbacks += 1
-    else:
-        READERS.insert(len(READERS) - _fallbacks, reader)
-    return reader
-
-
-def _load_readers() -> None:
-    """Import the reader modules once; each registers itself (order = precedence when several match)."""
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    from placespend.ingest.reference import canonical  # noqa: F401
-
-    for module in ("reference.hmt", "reference.ons", "reference.imd", "reference.lookups", "reference.geojson",
-                   "insight", "returns", "grants", "spend"):
-        try:
-            __import__(f"placespend.ingest.{module}")
-        except ModuleNotFoundError as exc:  # a reader package not installed in this build
-            if exc.name != f"placespend.ingest.{module}":
-                raise
-
-
-def open_text(path: Path) -> io.TextIOBase:
-    """Text of a CSV: gunzipped or unzipped by magic number, BOM removed, decoded as UTF-8 where valid or else
-    the likelier legacy code page (cp1252 or MacRoman). Shared with the spend readers, which met them all."""
-    from placespend.ingest.spend.decoding import decode, read_raw
-
-    raw, _ = read_raw(path)
-    return io.StringIO("".join(decode(raw).lines), newline="")
+# Every reader, in the order tried: the first whose `matches` accepts a file's probe reads it. Listed here, not
+# registered on import, so the order is what this line says whatever was imported first; the spend readers come
+# last because the spend reader claims any file that merely looks like spend.
+READERS: tuple[Reader, ...] = (
+    *canonical.READERS, *hmt.READERS, *ons.READERS, *imd.READERS, *lookups.READERS, *area_files.READERS,
+    *geojson.READERS, *budget.READERS, *outturn.READERS, *orgids.READERS, *threesixty.READERS,
+    *spend_reader.READERS,
+)
 
 
 def _is_workbook(path: Path) -> bool:
@@ -65,12 +39,8 @@ def _is_workbook(path: Path) -> bool:
 def probe(path: Path) -> Probe:
     data = path.read_bytes()[:4]
     if data == b"\xd0\xcf\x11\xe0":  # an old .xls workbook (OLE2)
-        from placespend.ingest.returns.grid import probe_workbook
-
         return probe_workbook(path, PROBE_LINES // 4)
     if data[:2] == b"PK" and _is_workbook(path):
-        from openpyxl import load_workbook
-
         book = load_workbook(path, read_only=True, data_only=True)
         head: list[str] = []
         for sheet in book.worksheets:
@@ -84,13 +54,11 @@ def probe(path: Path) -> Probe:
 
 
 def detect(path: Path) -> Reader | None:
-    _load_readers()
     found = probe(path)
     return next((reader for reader in READERS if reader.matches(found)), None)
 
 
 def reader_named(name: str) -> Reader | None:
-    _load_readers()
     return next((r for r in READERS if r.name == name or r.kind == name), None)
 
 
