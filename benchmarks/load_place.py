@@ -17,7 +17,7 @@ import httpx
 from serving import percentile, start_server
 
 from placespend.app.demo.build import DEMO_PASSWORD, build_demo
-from placespend.engine.workspace import Workspace
+from placespend.app.workspace import open_workspace
 
 URLS = ("/places/E09000023?year=2008-09", "/api/places/E09000023?year=2008-09")
 
@@ -40,7 +40,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=25)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        ws = Workspace(Path(folder) / "demo.duckdb")
+        ws = open_workspace(Path(folder) / "demo.duckdb")
         build_demo(ws)
         server, base = start_server(ws.path)
         user_session(base, 1, URLS[0])  # warm the cache once, as the first visitor after an acceptance does

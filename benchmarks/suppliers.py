@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from placespend.app import suppliers as uc
-from placespend.engine.workspace import Workspace
+from placespend.app.workspace import open_workspace
 from placespend.procurement import name_model, name_rules
 from placespend.procurement import resolution as rs
 
@@ -48,7 +48,7 @@ def main() -> None:
     paths = files(args.data)
     phases: list[tuple[str, float]] = []
     with tempfile.TemporaryDirectory() as folder:
-        ws = Workspace(Path(folder) / "bench.duckdb")
+        ws = open_workspace(Path(folder) / "bench.duckdb")
         read, reports = timed("read 62 files (spend reader)", lambda: uc.read_files(paths), phases)
         assert all(r.ok for r in reports)
         timed("store payments", lambda: uc.store_files(ws, read, "bench"), phases)

@@ -28,7 +28,7 @@ import httpx
 from serving import percentile, start_server
 
 from placespend.app import accounts
-from placespend.engine.workspace import Workspace
+from placespend.app.workspace import open_workspace
 
 PASSWORD = "benchmark-password"
 YEAR = "2008-09"
@@ -65,7 +65,7 @@ def setup(data: Path, lines: int) -> tuple[Path, dict[str, str], list[str], str]
     Path(f"{copy}.wal").unlink(missing_ok=True)  # a previous run's log would be replayed onto the new copy
     shutil.rmtree(copy.with_name(copy.stem + ".submissions"), ignore_errors=True)
     shutil.copyfile(source, copy)
-    ws = Workspace(copy)
+    ws = open_workspace(copy)
     with ws.read() as con:
         by_size = con.con.execute("""
             SELECT scope_place, count(*) AS n FROM place_lines WHERE period = ? GROUP BY 1 ORDER BY n DESC, 1

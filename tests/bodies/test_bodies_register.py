@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from placespend.app import ingest_files
 from placespend.app.bodies import names
 from placespend.app.bodies import register as bodies
+from placespend.app.workspace import open_workspace
 from placespend.cli import bodies_cmds
 from placespend.count import consolidate
 from placespend.domain.problems import PlacespendError
@@ -48,7 +49,7 @@ def test_identifiers_and_canonical_preference() -> None:
 @pytest.fixture
 def ws(tmp_path: Path, make_csv) -> Workspace:
     """Lewisham council spends 1,000 and grants 500 to a charity spelled two ways; the charity reports 500."""
-    workspace = Workspace(tmp_path / "ws" / "t.duckdb")
+    workspace = open_workspace(tmp_path / "ws" / "t.duckdb")
     rows = [
         line(spender="e09000023", spender_name="Lewisham", amount="1000"),
         line(spender="e09000023", flow="transfer", amount="500", recipient="360g-x-cyril",
@@ -141,7 +142,7 @@ def test_company_numbers_from_grants_files_are_a_rule(tmp_path: Path) -> None:
         writer = csv.DictWriter(handle, list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    ws = Workspace(tmp_path / "ws.duckdb")
+    ws = open_workspace(tmp_path / "ws.duckdb")
     assert ingest_files.import_reference(ws, path).outcome == "loaded"
     (suggestion,) = bodies.suggest(ws)
     assert (suggestion.rule, suggestion.bodies) == ("same company number", ["gb-coh-07962245", "360g-t-cf"])

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from chain_ledger import AREAS, CHAIN, EXPECTED, SHORT, SILENT, WHOLE, YEAR, build_chain_ledger, chain_files
 
+from placespend.app.workspace import open_workspace
 from placespend.count.all_places import body_totals, count_all_places, count_and_body_totals
 from placespend.count.consolidate import count_place
-from placespend.engine.workspace import Workspace
 
 PLACES = [*AREAS, CHAIN]
 
@@ -78,7 +78,7 @@ def test_pass_through_section_for_every_chain(chain, place):
 
 
 def test_all_places_count_equals_each_place_s_count(chain):
-    with Workspace(chain.db).read() as con:
+    with open_workspace(chain.db).read() as con:
         together = count_all_places(con, YEAR)
         one_pass, bodies = count_and_body_totals(con, YEAR)
         apart = {place: count_place(con, place, YEAR) for place in PLACES}

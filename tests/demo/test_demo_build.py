@@ -66,9 +66,9 @@ def test_demo_lines_are_labelled_synthetic(demo):
     cli, _ = demo
     rows = cli.json("explain", "--place", "E09000023", "--year", "2008-09", "--cofog", "03")
     assert rows
-    from placespend.engine.workspace import Workspace
+    from placespend.app.workspace import open_workspace
 
-    with Workspace(cli.db).read() as con:
+    with open_workspace(cli.db).read() as con:
         unlabelled = con.con.execute("SELECT count(*) FROM flows WHERE extra IS NULL OR extra NOT LIKE "
                                      "'%x_synthetic%'").fetchone()[0]
     assert unlabelled == 0
@@ -109,12 +109,12 @@ def test_places_list_agrees_with_the_place_pages(demo):
     from fastapi.testclient import TestClient
 
     from placespend.app.demo.build import DEMO_PASSWORD
-    from placespend.engine.workspace import Workspace
+    from placespend.app.workspace import open_workspace
     from placespend.web.app import create_app
 
     cli, _ = demo
     count = cli.json("count", "--place", "tp-lewisham", "--year", "2008-09")
-    app = create_app(Workspace(cli.db))
+    app = create_app(open_workspace(cli.db))
     try:
         client = TestClient(app)
         signed = client.post("/login", data={"username": "analyst", "password": DEMO_PASSWORD},

@@ -11,6 +11,7 @@ import pytest
 from placespend.app.bench.generate import generate_workspace
 from placespend.app.bodies import register as bodies
 from placespend.app.ingest_files import ingest_returns
+from placespend.app.workspace import open_workspace
 from placespend.count.all_places import body_totals, count_all_places, count_and_body_totals
 from placespend.count.consolidate import count_place, scoped_lines
 from placespend.engine import ledger_store, place_lines_store, places_store
@@ -35,7 +36,7 @@ def national(tmp_path_factory) -> Path:
 def ws(national: Path, tmp_path: Path) -> Workspace:
     copy = tmp_path / "ws.duckdb"
     shutil.copyfile(national, copy)
-    return Workspace(copy)
+    return open_workspace(copy)
 
 
 def _rows(table) -> list[tuple]:

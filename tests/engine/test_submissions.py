@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+from placespend.app.workspace import open_workspace
 from placespend.engine.migrations import latest_version
-from placespend.engine.workspace import Workspace
 
 from conftest import line, snapshot
 
@@ -24,7 +24,7 @@ def test_stored_file_is_the_submitted_bytes(cli, db, make_csv):
     path = make_csv("lbl.csv", [line()])
     cli("ingest", path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    stored = Workspace(db).stored_file(digest + ".csv")
+    stored = open_workspace(db).stored_file(digest + ".csv")
     assert stored.read_bytes() == path.read_bytes()
 
 
@@ -55,7 +55,7 @@ def test_other_submitters_are_not_superseded(cli, make_csv):
 
 def test_schema_is_versioned(cli, db, make_csv):
     cli("ingest", make_csv("a.csv", [line()]))
-    with Workspace(db).read() as con:
+    with open_workspace(db).read() as con:
         versions = [r[0] for r in con.con.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()]
     assert versions == list(range(1, latest_version() + 1))
 

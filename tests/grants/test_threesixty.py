@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from placespend.app import ingest_files
+from placespend.app.workspace import open_workspace
 from placespend.count.consolidate import count_place
 from placespend.domain.problems import Report
 from placespend.engine import bodies_store
-from placespend.engine.workspace import Workspace
 from placespend.ingest.grants import cofog_rules, orgids, threesixty
 from placespend.ingest.registry import detect, probe
 
@@ -70,7 +70,7 @@ def test_json_and_csv_give_the_same_lines() -> None:
 @real
 def test_import_and_count_trafford_grants(tmp_path: Path) -> None:
     assert detect(GRANTS_CSV).name == "360giving-csv" and detect(GRANTS_JSON).name == "360giving-json"
-    ws = Workspace(tmp_path / "ws.duckdb")
+    ws = open_workspace(tmp_path / "ws.duckdb")
     result = ingest_files.import_reference(ws, GRANTS_CSV)
     assert result.outcome == "loaded", result.report.errors
     expected = _raw_by_year()["2019-20"]
@@ -82,7 +82,7 @@ def test_import_and_count_trafford_grants(tmp_path: Path) -> None:
 
 @real
 def test_orgid_lookup_is_imported_and_places_grants(tmp_path: Path) -> None:
-    ws = Workspace(tmp_path / "ws.duckdb")
+    ws = open_workspace(tmp_path / "ws.duckdb")
     result = ingest_files.import_reference(ws, ORGIDS)
     assert (result.outcome, result.reader) == ("loaded", "orgid-gss-lookup")
     places = bodies_store.orgid_places(ws)

@@ -20,6 +20,7 @@ from test_malformed_inputs import CASES
 
 from placespend.app import ingest_files
 from placespend.app.demo import partnership, published
+from placespend.app.workspace import open_workspace
 from placespend.engine.workspace import Workspace
 from placespend.ingest import checks, columnar_checks
 from placespend.ingest.columnar_flows import read_columnar_return
@@ -47,7 +48,7 @@ def line_rows(result: ingest_files.IngestResult) -> list[dict[str, Any]]:
 
 def validate_both(path: Path, ws: Workspace | None = None, **kwargs: Any
                   ) -> tuple[ingest_files.IngestResult, ingest_files.IngestResult]:
-    ws = ws or Workspace(path.parent / "absent.duckdb")
+    ws = ws or open_workspace(path.parent / "absent.duckdb")
     row = ingest_files.validate_return(ws, path, columnar=False, **kwargs)
     col = ingest_files.validate_return(ws, path, **kwargs)
     return row, col
@@ -82,7 +83,7 @@ def ingest_both(tmp_path: Path, batches: list[list[Path]], before: list[Path] = 
     """The same sequence of ingests into two fresh workspaces, one per path; their ledgers must be equal."""
     outcomes = {}
     for columnar in (False, True):
-        ws = Workspace(tmp_path / f"columnar-{columnar}" / "ws.duckdb")
+        ws = open_workspace(tmp_path / f"columnar-{columnar}" / "ws.duckdb")
         ingest_files.import_places(ws, places_file(tmp_path))
         for path in before:
             ingest_files.ingest_returns(ws, [path], submitter="count-team", columnar=False)
@@ -155,7 +156,7 @@ def test_malformed_csvs_go_columnar_where_duckdb_reads_them_as_python_does(tmp_p
 
 
 def test_a_rejected_columnar_file_changes_nothing(tmp_path):
-    ws = Workspace(tmp_path / "ws" / "ws.duckdb")
+    ws = open_workspace(tmp_path / "ws" / "ws.duckdb")
     ingest_files.ingest_returns(ws, [write_csv(tmp_path / "good.csv", [line(capital_revenue="capital")])])
     before = snapshot(tmp_path / "ws")
     bad = write_csv(tmp_path / "bad.csv", [line(), line(amount="1.234")])
@@ -300,7 +301,7 @@ def test_random_returns_give_the_same_report_and_lines(rows, submitter):
     with tempfile.TemporaryDirectory() as folder:
         path = write_csv(Path(folder) / "r.csv", rows, columns=COLUMNS)
         assert goes_columnar(path)
-        ws = Workspace(Path(folder) / "ws.duckdb")
+        ws = open_workspace(Path(folder) / "ws.duckdb")
         ingest_files.import_places(ws, places_file(Path(folder)))
         row, col = validate_both(path, ws, submitter=submitter)
         try:
@@ -324,7 +325,7 @@ def test_parquet_return_counts_as_the_same_csv(tmp_path):
     assert typed == "DECIMAL(18,2)"
     results = {}
     for path in (source, parquet):
-        ws = Workspace(tmp_path / path.suffix[1:] / "ws.duckdb")
+        ws = open_workspace(tmp_path / path.suffix[1:] / "ws.duckdb")
         ingest_files.import_places(ws, places_file(tmp_path))
         [result] = ingest_files.ingest_returns(ws, [path])
         assert result.outcome == "loaded", result.report.errors[:3]
@@ -342,7 +343,7 @@ def test_parquet_errors_point_at_rows(tmp_path):
         ('2008-09', 'E09000023', 'lbl', 'local_authority', 'spend', -3.0::DOUBLE, '10.2'),
         ('2008-09', 'E09000023', 'lbl', 'local_authority', 'spend', 1.005::DOUBLE, '10.2'))
         AS t(period, place, spender, spender_type, flow, amount, cofog)) TO '{parquet}' (FORMAT PARQUET)""")
-    [result] = ingest_files.ingest_returns(Workspace(tmp_path / "ws.duckdb"), [parquet])
+    [result] = ingest_files.ingest_returns(open_workspace(tmp_path / "ws.duckdb"), [parquet])
     assert result.outcome == "rejected"
     assert [(p.slug, p.row) for p in result.report.errors] == [("amount-negative", 3), ("amount-too-precise", 4)]
     assert not (tmp_path / "ws.duckdb").exists()
@@ -351,7 +352,7 @@ def test_parquet_errors_point_at_rows(tmp_path):
 def test_a_file_that_is_not_parquet_is_reported(tmp_path):
     path = tmp_path / "r.parquet"
     path.write_text("period,place\n")
-    [result] = ingest_files.ingest_returns(Workspace(tmp_path / "ws.duckdb"), [path])
+    [result] = ingest_files.ingest_returns(open_workspace(tmp_path / "ws.duckdb"), [path])
     assert [p.slug for p in result.report.errors] == ["file-not-parquet"]
 
 

@@ -13,6 +13,7 @@ from test_columnar_ingest import assert_same, problems, validate_both
 
 from placespend.app import ingest_files
 from placespend.app.supersession import Replacement, SliceTotals
+from placespend.app.workspace import open_workspace
 from placespend.engine.workspace import Workspace
 from placespend.ingest.plausibility import AMOUNT_CEILING
 
@@ -21,7 +22,7 @@ from conftest import line, write_csv
 
 def workspace_with_lbl(tmp_path) -> Workspace:
     """lbl's accepted return: three lines, GBP 600.00 in Lewisham 2008-09."""
-    ws = Workspace(tmp_path / "ws" / "ws.duckdb")
+    ws = open_workspace(tmp_path / "ws" / "ws.duckdb")
     earlier = write_csv(tmp_path / "earlier.csv", [line(amount="100.00", capital_revenue="capital"),
                                                    line(amount="200.00"), line(amount="300.00", line_id="x")])
     [result] = ingest_files.ingest_returns(ws, [earlier])

@@ -24,9 +24,9 @@ from returns_support import (
     row_of,
 )
 
+from placespend.app.workspace import open_workspace
 from placespend.count.consolidate import count_place
 from placespend.domain.problems import Report
-from placespend.engine.workspace import Workspace
 from placespend.ingest.reference.batch import ReferenceBatch
 from placespend.ingest.registry import detect
 from placespend.ingest.returns import budget, outturn
@@ -62,7 +62,7 @@ def test_rs_2010_11_hackney_total_service_expenditure_is_the_count(tmp_path: Pat
     assert {line.period for line in batch.lines} == {"2010-11"}
     assert {line.place for line in batch.lines} == {HACKNEY}
     assert {line.basis for line in batch.lines} == {"outturn"}
-    ws = Workspace(tmp_path / "ws.duckdb")
+    ws = open_workspace(tmp_path / "ws.duckdb")
     load(ws, RS_2010_CSV, [batch], {HACKNEY_ID})
     with ws.read() as con:
         counted = count_place(con, HACKNEY, "2010-11")

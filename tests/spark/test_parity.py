@@ -75,10 +75,10 @@ class Ledger:
     def __init__(self, cli: Cli, spark: Any) -> None:
         import ibis
 
+        from placespend.app.workspace import open_workspace
         from placespend.engine.spark import export_parquet, spark_backend
-        from placespend.engine.workspace import Workspace
 
-        self.cli, self.ws = cli, Workspace(cli.db)
+        self.cli, self.ws = cli, open_workspace(cli.db)
         self.folder = cli.db.with_name("parity.parquet")
         export_parquet(self.ws, self.folder)
         self.spark = spark_backend(str(self.folder), spark)

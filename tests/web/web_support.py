@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from placespend.app import accounts
-from placespend.engine.workspace import Workspace
+from placespend.app.workspace import open_workspace
 from placespend.web.app import create_app
 
 from conftest import Cli, line, write_csv
@@ -29,7 +29,7 @@ def build_workspace(folder: Path) -> Path:
                                                       recipient_type="nhs", cofog="07")]))
     cli("ingest", write_csv(folder / "pct.csv", [line(spender="pct", spender_type="nhs", amount="400.00",
                                                       cofog="07.3", capital_revenue="capital")]))
-    ws = Workspace(db)
+    ws = open_workspace(db)
     for username, (role, org) in ROLES.items():
         accounts.add_user(ws, username, PASSWORD, role, org)
     return db
@@ -66,7 +66,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 @contextmanager
 def served(db: Path) -> Iterator[str]:
     """The app on the workspace `db` behind a real uvicorn server (conftest.serve_app), for a real browser."""
-    with serve_app(create_app(Workspace(db))) as base:
+    with serve_app(create_app(open_workspace(db))) as base:
         yield base
 
 

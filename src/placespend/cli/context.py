@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from placespend.app.workspace import open_workspace, read_on
 from placespend.domain.problems import PlacespendError, Report
 from placespend.engine.workspace import Workspace
 
@@ -35,13 +36,13 @@ EngineOption = Annotated[Engine, typer.Option(
 
 
 def workspace(ctx: typer.Context) -> Workspace:
-    return Workspace(ctx.obj.get("db") if ctx.obj else None)
+    return open_workspace(ctx.obj.get("db") if ctx.obj else None)
 
 
 @contextmanager
 def read(ctx: typer.Context, engine: Engine = Engine.duckdb) -> Iterator[Any]:
     """A read-only Ibis connection to the workspace's ledger on the chosen engine."""
-    with workspace(ctx).read_on(engine.value) as con:
+    with read_on(workspace(ctx), engine.value) as con:
         yield con
 
 

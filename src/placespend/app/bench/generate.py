@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from placespend.engine.workspace import Workspace
+from placespend.app.workspace import open_workspace
 from placespend.ingest.reference.regions import REGIONS
 
 PERIODS = ("2008-09", "2009-10", "2010-11")
@@ -193,7 +193,7 @@ def generate_workspace(path: Path, lines: int, seed: int) -> dict[str, int]:
     """A new workspace holding the synthetic ledger and the reference data an estimate and compare need."""
     if path.exists():
         raise FileExistsError(f"{path} exists: the generator writes a new workspace only")
-    ws = Workspace(path)
+    ws = open_workspace(path)
     with ws.write() as con:
         raw = con.con
         select = _prepare(raw, lines, seed)

@@ -1,0 +1,42 @@
+"""The one door to the workspace (DESIGN.md §2): the app layer opens it, with the tables its stores derive
+from the ledger, and reads it on the engine a user chose.
+
+Why here: the workspace runs the refresh of derived tables (`place_lines`) as each write closes, but the engine
+must not decide which stores derive what from inside `Workspace` (that made a circle of imports: workspace ->
+place_lines_store -> tables -> bodies_store -> workspace). The app, above both, hands the stores to it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from placespend.domain.problems import PlacespendError
+from placespend.engine import place_lines_store
+from placespend.engine.spark import spark_read
+from placespend.engine.workspace import Workspace
+
+ENGINES = ("duckdb", "spark")
+
+
+def open_workspace(path: str | os.PathLike[str] | None = None) -> Workspace:
+    """The workspace at `path` (default: $PLACESPEND_DB or ./placespend.duckdb) with its derived tables."""
+    return Workspace(path, derived=(place_lines_store,))
+
+
+@contextmanager
+def read_on(ws: Workspace, engine: str = "duckdb") -> Iterator[Any]:
+    """A read connection on the chosen engine: DuckDB, or Spark over the ledger as Parquet (engine.spark).
+
+    Both are Ibis backends, so the method layers run unchanged on either.
+    """
+    if engine == "duckdb":
+        with ws.read() as con:
+            yield con
+        return
+    if engine != "spark":
+        raise PlacespendError(f"Unknown engine '{engine}': use duckdb or spark.")
+    with spark_read(ws) as con:
+        yield con
