@@ -250,7 +250,7 @@ ESTIMATE_SQL = """
 
 
 def _regions_values() -> str:
-    from placespend.ingest.reference.regions import REGIONS
+    from placespend.domain.regions import REGIONS
 
     return ", ".join(f"('{name}', '{code}')" for name, code in REGIONS.items() if code)
 
@@ -266,7 +266,7 @@ def compare_sql(ws: Workspace, period: str) -> Any:
 
 
 def compare_pandas(parquet: Path, period: str) -> Any:
-    from placespend.ingest.reference.regions import REGIONS
+    from placespend.domain.regions import REGIONS
 
     stats = pd.read_parquet(parquet / "place_statistics")
     pop = stats[stats.indicator == "population"]

@@ -82,7 +82,7 @@ def _shipped(name: str) -> list[dict[str, str]]:
 def test_every_pilot_has_a_centre_out_estimate_from_the_shipped_data(demo):
     """A = R[region, f] x population share, by hand from the shipped CSVs (the region's own row as denominator)."""
     cli, _ = demo
-    from placespend.ingest.reference.regions import region_code
+    from placespend.domain.regions import region_code
 
     population = {r["area"]: Decimal(r["value"]) for r in _shipped("place_statistics.csv")
                   if r["indicator"] == "population"}

@@ -14,11 +14,11 @@ from placespend.app.ingest_files import ingest_returns
 from placespend.app.workspace import open_workspace
 from placespend.count.all_places import body_totals, count_all_places, count_and_body_totals
 from placespend.count.consolidate import count_place, scoped_lines
+from placespend.domain.places import Place
 from placespend.engine import ledger_store, place_lines_store, places_store
 from placespend.engine.places_store import scope_codes
 from placespend.engine.tables import active_flows, place_ids
 from placespend.engine.workspace import Workspace
-from placespend.ingest.places import Place
 
 from conftest import write_csv
 

@@ -21,10 +21,10 @@ from test_malformed_inputs import CASES
 from placespend.app import ingest_files
 from placespend.app.demo import partnership, published
 from placespend.app.workspace import open_workspace
+from placespend.domain.ledger_lines import lines_table
 from placespend.engine.workspace import Workspace
 from placespend.ingest import checks, columnar_checks
 from placespend.ingest.columnar_flows import read_columnar_return
-from placespend.ingest.columnar_layout import lines_table
 
 from conftest import line, snapshot, write_csv
 

@@ -12,8 +12,8 @@ from web_support import build_workspace, sign_in
 
 from placespend.app import place_view
 from placespend.app.workspace import open_workspace
+from placespend.domain.places import Place
 from placespend.engine import places_store
-from placespend.ingest.places import Place
 from placespend.web.app import create_app
 
 from conftest import Cli, line, write_csv

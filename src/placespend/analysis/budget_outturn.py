@@ -23,9 +23,9 @@ from ibis.backends.duckdb import Backend
 
 from placespend.domain import classifications as cls
 from placespend.domain import vocabulary as v
+from placespend.domain.service_headings import RA_BLOCKS
 from placespend.engine.bodies_store import with_canonical_ids
 from placespend.engine.tables import COUNTED_STATUSES
-from placespend.ingest.returns.headings import RA_BLOCKS
 
 ZERO = Decimal("0.00")
 BASES = ("budget", "outturn")

@@ -23,12 +23,12 @@ from placespend.assets import nearby as near
 from placespend.assets import rationalisation as rat
 from placespend.assets import summary
 from placespend.assets.capital import capital_by_partner
+from placespend.domain.asset_columns import ASSETS_SHEET
 from placespend.domain.assets import Asset
 from placespend.domain.problems import PlacespendError, Report
 from placespend.domain.vocabulary import is_valid_period, normalise_id, normalise_place
 from placespend.engine import area_insight_store, assets_store
 from placespend.engine.workspace import Workspace
-from placespend.ingest.assets.columns import ASSETS_SHEET
 from placespend.ingest.assets.register import read_asset_register
 from placespend.ingest.fingerprint import file_fingerprint
 

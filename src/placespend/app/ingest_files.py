@@ -14,16 +14,18 @@ from typing import Literal
 
 from placespend.app import supersession
 from placespend.domain import vocabulary as v
+from placespend.domain.ledger_lines import FlowLine
+from placespend.domain.places import Place
 from placespend.domain.problems import Report
 from placespend.engine import bodies_store, ledger_store, places_store, reference_store, tables
 from placespend.engine.workspace import Workspace
 from placespend.ingest import checks, columnar_checks
 from placespend.ingest.checks import WorkspaceContext, check_return
-from placespend.ingest.columnar_flows import ColumnarLines, ColumnarPart, is_columnar, read_columnar_return
-from placespend.ingest.flows import FlowLine, column_label, read_return
+from placespend.ingest.columnar_flows import ColumnarLines, ColumnarPart, exported, is_columnar, read_columnar_return
+from placespend.ingest.flows import column_label, read_return
 from placespend.ingest.grants.orgids import use_orgid_places
 from placespend.ingest.multi_area import RELATIONS, members_from_rows, place_by_population
-from placespend.ingest.places import Place, read_places
+from placespend.ingest.places import read_places
 from placespend.ingest.plausibility import SliceKey, SliceTotals, report_large_lines
 from placespend.ingest.reference.batch import ReferenceBatch
 from placespend.ingest.registry import read_reference
@@ -246,8 +248,11 @@ def _record(ws: Workspace, results: list[IngestResult], status: str) -> None:
             new = ledger_store.NewSubmission(r.content_hash if single else f"{r.content_hash}#{part.submitter}",
                                              r.path.name, r.path, part.submitter, status, len(r.report.warnings),
                                              file_hash=None if single else r.content_hash)
-            batches.append((new, part.lines, r.bodies))
+            batches.append((new, part.lines, r.bodies))  # type: ignore[arg-type]
     try:
+        if batches:
+            loads = exported([lines for _, lines, _ in batches])  # type: ignore[misc]
+            batches = [(new, lines, bodies) for (new, _, bodies), lines in zip(batches, loads, strict=True)]
         ids = iter(ledger_store.record_submissions(ws, batches) if batches else [])
     finally:
         for r in results:

@@ -24,13 +24,13 @@ from placespend.count.overlaps import COUNTED_STATUSES
 from placespend.count.reconcile import reconciliation
 from placespend.domain import classifications as cls
 from placespend.domain.problems import PlacespendError
+from placespend.domain.regions import canonical_region
 from placespend.engine import area_figures_store, page_store, places_store, workflow_store
 from placespend.engine.workspace import Workspace
 from placespend.estimate.backcast import backcast_population
 from placespend.estimate.centre_out import estimate_place
 from placespend.estimate.criteria import shipped_criteria
 from placespend.estimate.indicators import all_place_areas, indicator_for_areas, indicator_for_groups, place_areas
-from placespend.ingest.reference.regions import canonical_region
 
 _cache: dict[tuple[Any, ...], Any] = {}
 _lock = threading.Lock()

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 import ibis
 from ibis.backends.duckdb import Backend
 
+from placespend.domain.places import Place
 from placespend.engine.tables import COUNTED_STATUSES
 from placespend.engine.workspace import Workspace
-from placespend.ingest.places import Place
 
 
 def save_places(ws: Workspace, places: Iterable[Place]) -> int:

@@ -26,6 +26,7 @@ from typing import Any
 from ibis.backends.duckdb import Backend
 
 from placespend.domain.problems import PlacespendError
+from placespend.domain.regions import canonical_region
 from placespend.estimate.indicators import (
     IndicatorValue,
     indicator_for_areas,
@@ -33,7 +34,6 @@ from placespend.estimate.indicators import (
     region_areas,
     start_year,
 )
-from placespend.ingest.reference.regions import canonical_region
 
 REGION_SERIES = "population_1jan"
 METHOD = "back-cast by the region's own change: place at the ONS vintage x region's population in the year / " \

@@ -23,8 +23,8 @@ import pyarrow as pa
 from ibis.backends.duckdb import Backend
 
 from placespend.domain.problems import PlacespendError
+from placespend.domain.regions import canonical_region, region_code
 from placespend.engine.places_store import scope_codes
-from placespend.ingest.reference.regions import canonical_region, region_code
 
 K = TypeVar("K", bound=Hashable)
 AREAS = "areas"

@@ -7,65 +7,18 @@ engine never sees half a return.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from placespend.domain import classifications as cls
+from placespend.domain import flow_columns as cols
 from placespend.domain import vocabulary as v
+from placespend.domain.ledger_lines import ONE, FlowLine
 from placespend.domain.problems import Report
-from placespend.ingest import columns as cols
 from placespend.ingest import tabular
 from placespend.ingest.values import CellError, as_amount, as_period, as_share, as_text, looks_like_totals
-
-ONE = Decimal(1)
-
-
-@dataclass(frozen=True)
-class FlowLine:
-    """One validated ledger line, with where it came from and the amount it counts in its place."""
-
-    sheet: str | None
-    row: int
-    period: str
-    place: str
-    spender: str
-    spender_type: str
-    flow: str
-    amount: Decimal
-    cofog: str
-    cofog_source: str
-    place_share: Decimal = ONE
-    recipient: str | None = None
-    recipient_type: str | None = None
-    funder: str | None = None
-    funder_type: str | None = None
-    spender_name: str | None = None
-    recipient_name: str | None = None
-    funder_name: str | None = None
-    service_scheme: str | None = None
-    service_code: str | None = None
-    capital_revenue: str = "revenue"
-    basis: str = "outturn"
-    recurrence: str = "recurring"
-    apportionment: str = "actual"
-    ring_fenced: bool | None = None
-    statutory: bool | None = None
-    funding_stream: str | None = None
-    theme: str | None = None
-    line_id: str | None = None
-    notes: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def counted_amount(self) -> Decimal:
-        """amount x place_share to the penny, half away from zero, so breakdowns add up to the total."""
-        return (self.amount * self.place_share).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-    @property
-    def cofog_division(self) -> str:
-        return cls.division_of(self.cofog)
 
 
 @dataclass

@@ -11,8 +11,8 @@ from placespend.domain.problems import Report
 from placespend.ingest.decoding import open_text
 from placespend.ingest.excel_file import check_excel, named_as_excel, not_excel
 from placespend.ingest.grants import orgids, threesixty
-from placespend.ingest.insight import area_files
-from placespend.ingest.reference import canonical, geojson, hmt, imd, lookups, ons
+from placespend.ingest.insight import area_files, geojson
+from placespend.ingest.reference import canonical, hmt, imd, lookups, ons
 from placespend.ingest.reference.batch import Probe, Reader, ReferenceBatch
 from placespend.ingest.returns import budget, outturn
 from placespend.ingest.returns.grid import probe_workbook

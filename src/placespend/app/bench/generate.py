@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from placespend.app.workspace import open_workspace
-from placespend.ingest.reference.regions import REGIONS
+from placespend.domain.regions import REGIONS
 
 PERIODS = ("2008-09", "2009-10", "2010-11")
 AREAS = 400

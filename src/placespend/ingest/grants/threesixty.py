@@ -30,8 +30,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from placespend.domain import vocabulary as v
+from placespend.domain.ledger_lines import FlowLine
 from placespend.domain.problems import Report
-from placespend.ingest.flows import FlowLine
 from placespend.ingest.grants import cofog_rules, orgids
 from placespend.ingest.grants.parse import Grant, grants_from_csv, grants_from_json
 from placespend.ingest.reference.batch import Probe, Reader, ReferenceBatch

@@ -11,10 +11,10 @@ import pyarrow as pa
 from placespend.domain import classifications as cls
 from placespend.domain import vocabulary as v
 from placespend.domain.problems import Report
+from placespend.domain.regions import canonical_region
 from placespend.ingest.decoding import open_text
 from placespend.ingest.places import read_places
 from placespend.ingest.reference.batch import Probe, Reader, ReferenceBatch, conform
-from placespend.ingest.reference.regions import canonical_region
 
 
 def _header(probe: Probe) -> set[str]:

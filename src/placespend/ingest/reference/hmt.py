@@ -28,6 +28,7 @@ from pathlib import Path
 
 from placespend.domain import vocabulary as v
 from placespend.domain.problems import Report
+from placespend.domain.regions import canonical_region, region_code
 from placespend.ingest.reference.batch import Probe, Reader, ReferenceBatch
 from placespend.ingest.reference.hmt_cra import (
     MAX_PROBLEMS,
@@ -42,7 +43,6 @@ from placespend.ingest.reference.hmt_cra import (
     open_table,
     text_of,
 )
-from placespend.ingest.reference.regions import canonical_region, region_code
 
 CH9_COLUMNS = ("year", "region", "function", "subfunction", "cap_cur_total", "measure", "value")
 CH10_COLUMNS = ("year", "country", "cofog_l1", "cofog_l2", "cofog_l3", "cap_cur_total", "measure", "value")

@@ -17,9 +17,10 @@ import re
 from pathlib import Path
 
 from placespend.domain import classifications as cls
+from placespend.domain import service_headings as headings
 from placespend.domain.problems import Report
 from placespend.ingest.reference.batch import Probe, Reader, ReferenceBatch
-from placespend.ingest.returns import councils, headings
+from placespend.ingest.returns import councils
 from placespend.ingest.returns.grid import Grid, probe_row, read_grid
 
 LINE_NUMBER = re.compile(r"^\d{3,4}$")
