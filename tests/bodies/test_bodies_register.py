@@ -19,6 +19,7 @@ from placespend.cli import bodies_cmds
 from placespend.count import consolidate
 from placespend.domain.problems import PlacespendError
 from placespend.engine import bodies_store, tables
+from placespend.engine.ledger import ledger_of
 from placespend.engine.workspace import Workspace
 
 from conftest import line
@@ -75,7 +76,7 @@ def _count(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> consolidate.CountR
     monkeypatch.setattr(consolidate, "active_flows",
                         lambda con: bodies_store.with_canonical_ids(con, tables.active_flows(con)))
     with ws.read() as con:
-        return consolidate.count_place(con, LEWISHAM, "2008-09")
+        return consolidate.count_place(ledger_of(con), LEWISHAM, "2008-09")
 
 
 def test_suggest_finds_the_same_name_and_the_same_council(ws: Workspace) -> None:

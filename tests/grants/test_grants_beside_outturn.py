@@ -9,8 +9,9 @@ import datetime as dt
 from decimal import Decimal
 
 from placespend.app.workspace import open_workspace
-from placespend.count.all_places import count_all_places
 from placespend.count.consolidate import count_place
+from placespend.count.every_place_count import count_all_places
+from placespend.engine.ledger import ledger_of
 
 GRANTS = "trafford-360giving-and-spend/trafford_council_voluntary_sector_grants.csv"
 RS_2017 = "revenue-outturn-RS-bbc/rs_2017-18_net_current_expenditure_by_LA_gbp_thousands.csv"
@@ -60,8 +61,8 @@ def test_trafford_grants_inside_its_outturn_count_once(cli, shared_data):
     lines = cli.json("explain", "--place", TRAFFORD, "--year", "2017-18", "--status", "outturn_detail")
     assert sum(Decimal(str(row["counted_amount"])) for row in lines) == grants
     with open_workspace(cli.db).read() as con:
-        national = count_all_places(con, "2017-18", [TRAFFORD])[TRAFFORD]
-        single = count_place(con, TRAFFORD, "2017-18")
+        national = count_all_places(ledger_of(con), "2017-18", [TRAFFORD])[TRAFFORD]
+        single = count_place(ledger_of(con), TRAFFORD, "2017-18")
     assert national.total == single.total and national.outturn_detail == single.outturn_detail == grants
 
 

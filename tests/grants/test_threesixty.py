@@ -16,6 +16,7 @@ from placespend.app.workspace import open_workspace
 from placespend.count.consolidate import count_place
 from placespend.domain.problems import Report
 from placespend.engine import bodies_store
+from placespend.engine.ledger import ledger_of
 from placespend.ingest.grants import cofog_rules, orgids, threesixty
 from placespend.ingest.registry import detect, probe
 
@@ -75,7 +76,7 @@ def test_import_and_count_trafford_grants(tmp_path: Path) -> None:
     assert result.outcome == "loaded", result.report.errors
     expected = _raw_by_year()["2019-20"]
     with ws.read() as con:
-        counted = count_place(con, "E08000009", "2019-20")
+        counted = count_place(ledger_of(con), "E08000009", "2019-20")
     # nobody else reports in the workspace: every grant reached an unreported recipient
     assert counted.total == counted.unreported_transfers == expected
 

@@ -27,6 +27,7 @@ from returns_support import (
 from placespend.app.workspace import open_workspace
 from placespend.count.consolidate import count_place
 from placespend.domain.problems import Report
+from placespend.engine.ledger import ledger_of
 from placespend.ingest.reference.batch import ReferenceBatch
 from placespend.ingest.registry import detect
 from placespend.ingest.returns import budget, outturn
@@ -65,7 +66,7 @@ def test_rs_2010_11_hackney_total_service_expenditure_is_the_count(tmp_path: Pat
     ws = open_workspace(tmp_path / "ws.duckdb")
     load(ws, RS_2010_CSV, [batch], {HACKNEY_ID})
     with ws.read() as con:
-        counted = count_place(con, HACKNEY, "2010-11")
+        counted = count_place(ledger_of(con), HACKNEY, "2010-11")
     assert counted.total == expected
     assert counted.by_cofog["09"] == pounds(hackney_row[header.index("Education services")])
     social_care = pounds(hackney_row[header.index("Social care")])  # children and adults together in 2010-11

@@ -12,6 +12,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError, VerifyMismatchError
@@ -114,6 +115,19 @@ def token_user(ws: Workspace, token: str) -> User | None:
 
 def audit(ws: Workspace, user: User | None, action: str, target: str | None = None, detail: str | None = None) -> None:
     store.append_audit(ws, user.username if user else None, action, target, detail)
+
+
+def user_named(ws: Workspace, username: str) -> User | None:
+    return _user(store.user_by_name(ws, username))
+
+
+def all_users(ws: Workspace) -> list[dict[str, Any]]:
+    """Every account as stored (password hashes included: for the admin page, which shows none of them)."""
+    return store.all_users(ws)
+
+
+def audit_entries(ws: Workspace, limit: int = 200) -> list[dict[str, Any]]:
+    return store.audit_entries(ws, limit)
 
 
 class LoginThrottle:

@@ -11,13 +11,14 @@ from decimal import Decimal
 from typing import Any
 
 from placespend.analysis.ward_mapping import map_to_wards
+from placespend.app.criteria import criteria_named
 from placespend.app.selection import check_in
 from placespend.domain.codes import unknown
 from placespend.domain.problems import PlacespendError
 from placespend.engine import area_figures_store, area_insight_store
 from placespend.engine.area_insight_store import WHOLE_COUNTRY, SegmentRun
+from placespend.engine.ledger import ledger_of
 from placespend.engine.workspace import Workspace
-from placespend.estimate.criteria import criteria_named
 from placespend.insight import area_features, area_profiles, segments
 from placespend.report import charts, insight_charts
 
@@ -64,7 +65,7 @@ def _mapped_spend(ws: Workspace, place: str | None, year: str | None, drivers: s
         return None
     try:
         with ws.read() as con:
-            mapping = map_to_wards(con, place, year, criteria_named(drivers), WARD_VINTAGE)  # type: ignore[arg-type]
+            mapping = map_to_wards(ledger_of(con), place, year, criteria_named(drivers), WARD_VINTAGE)  # type: ignore[arg-type]
     except PlacespendError as exc:
         notes.append(f"Spend not mapped: {exc}")
         return None

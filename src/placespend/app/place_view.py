@@ -18,14 +18,16 @@ from placespend.analysis.concentration import place_concentration
 from placespend.analysis.funding_routes import place_routes
 from placespend.analysis.local_control import place_local_control
 from placespend.app.selection import Selection, check
-from placespend.count.all_places import count_all_places
-from placespend.count.consolidate import classified_lines, count_place
+from placespend.count.consolidate import count_of, scoped
+from placespend.count.every_place_count import count_all_places
 from placespend.count.overlaps import COUNTED_STATUSES
-from placespend.count.reconcile import reconciliation
+from placespend.count.reconcile import reconciliation_of
 from placespend.domain import classifications as cls
+from placespend.domain.ledger import Ledger
 from placespend.domain.problems import PlacespendError
 from placespend.domain.regions import canonical_region
 from placespend.engine import area_figures_store, page_store, places_store, workflow_store
+from placespend.engine.ledger import ledger_of
 from placespend.engine.workspace import Workspace
 from placespend.estimate.backcast import backcast_population
 from placespend.estimate.centre_out import estimate_place
@@ -139,15 +141,16 @@ def overview(ws: Workspace, place: str, period: str) -> dict[str, Any]:
 
 def _overview(ws: Workspace, place: str, period: str) -> dict[str, Any]:
     with ws.read() as con:
-        count = count_place(con, place, period)
-        rec = reconciliation(con, place, period).to_pyarrow().to_pylist()
-        lines = classified_lines(con, place, period)
-        links = _sankey_links(lines)
-        population = _population(con, place, period)
-        estimate = _estimate(con, place, period)
-        control = place_local_control(con, place, period).to_dict()
-        concentration = place_concentration(con, place, period).to_dict()
-        routes = place_routes(con, place, period).to_dict()
+        ledger = ledger_of(con)
+        scope = scoped(ledger, place, period)  # the place's classified lines, handed to every figure below
+        count = count_of(scope)
+        rec = reconciliation_of(scope).to_pyarrow().to_pylist()
+        links = _sankey_links(scope.lines)
+        population = _population(ledger, place, period)
+        estimate = _estimate(ledger, place, period)
+        control = place_local_control(scope).to_dict()
+        concentration = place_concentration(scope).to_dict()
+        routes = place_routes(scope).to_dict()
         name = _name(con, place)
     total = count.total
     names = cls.cofog_divisions()
@@ -188,7 +191,7 @@ def without_lines(ws: Workspace, place: str, period: str | None) -> dict[str, An
     def compute() -> dict[str, Any]:
         with ws.read() as con:
             year = period or places_store.latest_regional_period(con)
-            estimate = _estimate(con, place, year) if year else None
+            estimate = _estimate(ledger_of(con), place, year) if year else None
             published = places_store.published_for(con, place)
             name = _name(con, place)
         names = cls.cofog_divisions()
@@ -209,10 +212,11 @@ def others(ws: Workspace, period: str) -> list[dict[str, Any]]:
     def compute() -> list[dict[str, Any]]:
         listed = [entry for entry in places(ws) if period in entry["periods"]]
         with ws.read() as con:
-            counts = count_all_places(con, period)
+            ledger = ledger_of(con)
+            counts = count_all_places(ledger, period)
             ids = [entry["place"] for entry in listed]
             try:
-                population = indicator_for_groups(con, all_place_areas(con, ids), "population", period)
+                population = indicator_for_groups(ledger, all_place_areas(ledger, ids), "population", period)
             except PlacespendError:
                 population = {}
         rows = []
@@ -252,24 +256,24 @@ def warm_after_acceptance(ws: Workspace, submission_id: int) -> threading.Thread
 WARM_LIMIT = 50  # place pages recomputed after one acceptance; a national return's other places wait for a visit
 
 
-def _population(con, place: str, period: str) -> dict[str, Any] | None:
+def _population(ledger: Ledger, place: str, period: str) -> dict[str, Any] | None:
     """The population per-head figures divide by, with its vintage, and a back-cast where the vintage is not
     the figure's own year (estimate.backcast), both shown beside the figure."""
-    areas = place_areas(con, place)
+    areas = place_areas(ledger, place)
     try:
-        value = indicator_for_areas(con, areas, "population", period)
+        value = indicator_for_areas(ledger, areas, "population", period)
     except PlacespendError:
         return None
     if not value.value:
         return None
-    backcast = backcast_population(con, areas, period, value)
+    backcast = backcast_population(ledger, areas, period, value)
     return {"value": value.value, "vintage": value.period, "nearest": value.nearest,
             "backcast": backcast.to_dict() if backcast else None}
 
 
-def _estimate(con, place: str, period: str) -> dict[str, Any] | None:
+def _estimate(ledger: Ledger, place: str, period: str) -> dict[str, Any] | None:
     try:
-        estimate = estimate_place(con, place, period, shipped_criteria("population"))
+        estimate = estimate_place(ledger, place, period, shipped_criteria("population"))
     except PlacespendError as exc:
         return {"problem": str(exc)}
     return {"total": estimate.total, "by_cofog": estimate.by_cofog, "region": estimate.region,
@@ -290,3 +294,8 @@ def _sankey_links(lines) -> list[dict[str, Any]]:
     out = [{"stage": "funding", **r} for r in first.to_pyarrow().to_pylist()]
     out += [{"stage": "function", **r} for r in second.to_pyarrow().to_pylist()]
     return out
+
+
+def ward_boundaries(ws: Workspace, codes: list[str]) -> list[dict[str, object]]:
+    """The imported boundaries of the wards a place's page maps (engine.area_figures_store)."""
+    return area_figures_store.boundaries(ws, codes)

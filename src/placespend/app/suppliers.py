@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from placespend.app.deepdive import user_table
 from placespend.deepdive.inputs import SAVINGS, read_savings
 from placespend.deepdive.savings import total_savings
 from placespend.domain.problems import PlacespendError, Report
@@ -319,7 +320,7 @@ def write_register(path: Path, rows: list[dict[str, str]]) -> dict[str, Any]:
         writer = csv.DictWriter(handle, fieldnames=REGISTER_COLUMNS)
         writer.writeheader()
         writer.writerows([*kept, *rows])
-    entries, report = read_savings(path)
+    entries, report = read_savings(user_table(path, SAVINGS))
     if not report.ok:
         raise PlacespendError(f"The savings register {path.name} does not read back: "
                               + "; ".join(p.message for p in report.errors))

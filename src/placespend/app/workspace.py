@@ -9,14 +9,19 @@ place_lines_store -> tables -> bodies_store -> workspace). The app, above both, 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from placespend.app.selection import Selection, check
+from placespend.domain.ledger import Ledger
 from placespend.domain.problems import PlacespendError
 from placespend.engine import place_lines_store
+from placespend.engine.ledger import ledger_of
 from placespend.engine.spark import spark_read
 from placespend.engine.workspace import Workspace
+
+__all__ = ["ENGINES", "Workspace", "checked_read", "no_notes", "open_workspace", "read_on"]
 
 ENGINES = ("duckdb", "spark")
 
@@ -40,3 +45,19 @@ def read_on(ws: Workspace, engine: str = "duckdb") -> Iterator[Any]:
         raise PlacespendError(f"Unknown engine '{engine}': use duckdb or spark.")
     with spark_read(ws) as con:
         yield con
+
+
+def no_notes(notes: tuple[str, ...]) -> None:
+    """Where notes go when the caller shows none."""
+
+
+@contextmanager
+def checked_read(ws: Workspace, engine: str = "duckdb", notes: Callable[[tuple[str, ...]], None] = no_notes,
+                 **given: Any) -> Iterator[tuple[Selection, Ledger]]:
+    """The workspace read on `engine`, what the user asked for checked (`selection.check`: unknown codes are
+    refused before any figure is computed), its notes handed to `notes` at once, then the checked selection and
+    the ledger for the method layers: the first steps of every use case that computes figures."""
+    with read_on(ws, engine) as con:
+        asked = check(con, **given)
+        notes(asked.notes)
+        yield asked, ledger_of(con)

@@ -18,9 +18,8 @@ import typer
 
 from placespend.app import people_insight
 from placespend.app.bodies.register import current_user
+from placespend.app.deepdive import unit_prices
 from placespend.cli.context import Format, console, errors, fail, guard, print_report, workspace
-from placespend.deepdive.inputs import read_unit_costs
-from placespend.deepdive.unit_costs import build_library
 from placespend.domain.person_identifiers import FINGERPRINT_COLUMN, TOKEN_COLUMNS
 from placespend.ingest.insight.people_files import TokenFile, read_records, read_tokens
 from placespend.insight import linkage
@@ -214,12 +213,10 @@ def services(ctx: typer.Context,
         raise fail(f"give one --owner per file ({len(files)}), or none and an x_owner column in each file.")
     prices = None
     if unit_costs is not None:
-        costs, report = read_unit_costs(unit_costs)
-        library = build_library(costs, file=unit_costs.name)
-        if not (report.ok and library.report.ok):
-            print_report(report if not report.ok else library.report, "rejected")
+        prices, report = unit_prices(unit_costs)
+        if prices is None:
+            print_report(report, "rejected")
             raise typer.Exit(1)
-        prices = {code: priced.cost for code, priced in library.costs.items()}
     shared = [_shared(f, owners[i] if owners else None) for i, f in enumerate(files)]
     _emit(_done(people_insight.services(workspace(ctx), shared, by, who or current_user(), threshold,
                                         match_threshold, prices, agreement)), fmt, "groups")

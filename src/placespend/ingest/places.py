@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from placespend.domain import vocabulary as v
+from placespend.domain.cells import as_text
 from placespend.domain.places import Place
 from placespend.domain.problems import Report
 from placespend.ingest import tabular
-from placespend.ingest.values import as_text
 
 PLACE_COLUMNS = {"place", "name", "area", "region"}
 

@@ -16,6 +16,7 @@ from placespend.app import ingest_files
 from placespend.app.demo import partnership, published
 from placespend.count.consolidate import count_place
 from placespend.domain.problems import PlacespendError
+from placespend.engine.ledger import ledger_of
 from placespend.engine.places_store import save_published
 from placespend.engine.workspace import Workspace
 
@@ -64,7 +65,7 @@ def build_demo(ws: Workspace) -> DemoSummary:
     if rejected:
         raise PlacespendError(f"demo return {rejected[0].path.name} was rejected: {rejected[0].report.errors[:1]}")
     with ws.read() as con:
-        count = count_place(con, partnership.PLACE, partnership.PERIOD)
+        count = count_place(ledger_of(con), partnership.PLACE, partnership.PERIOD)
     users = _demo_users(ws)
     lewisham = next(row for row in published.published_table1() if row.pilot == partnership.PILOT)
     return DemoSummary(

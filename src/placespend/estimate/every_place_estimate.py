@@ -16,9 +16,8 @@ from decimal import Decimal
 from functools import partial
 from typing import TypeVar
 
-from ibis.backends.duckdb import Backend
-
 from placespend.domain.criteria import CriteriaSet
+from placespend.domain.ledger import Ledger
 from placespend.domain.problems import PlacespendError
 from placespend.estimate.centre_out import (
     Estimate,
@@ -42,37 +41,37 @@ T = TypeVar("T")
 Indicators = tuple[dict[str, IndicatorValue], dict[str, IndicatorValue]]  # by place, by region
 
 
-def estimate_all_places(con: Backend, period: str, criteria: CriteriaSet, vintage: str | None = None,
+def estimate_all_places(ledger: Ledger, period: str, criteria: CriteriaSet, vintage: str | None = None,
                         places: Iterable[str] | None = None) -> dict[str, Estimate | PlacespendError]:
     """Every place's estimate, or the error `estimate_place` raises for it; `places` defaults to every place
     in the workspace and may hold bare area codes, as `estimate_place` accepts them."""
-    return AllPlaces(con, period, vintage, places).estimates(criteria)
+    return AllPlaces(ledger, period, vintage, places).estimates(criteria)
 
 
 class AllPlaces:
     """The inputs of every place's estimate, read once; `estimates` may be called for several criteria sets
     (compare's A and its range), which then share the indicators they have in common."""
 
-    def __init__(self, con: Backend, period: str, vintage: str | None = None,
+    def __init__(self, ledger: Ledger, period: str, vintage: str | None = None,
                  places: Iterable[str] | None = None) -> None:
-        self.con, self.period = con, period
-        self.areas = all_place_areas(con, places)
+        self.ledger, self.period = ledger, period
+        self.areas = all_place_areas(ledger, places)
         self.problem: PlacespendError | None = None
         try:
-            self.vintage, self.vintages = chosen_vintage(con, period, vintage)
+            self.vintage, self.vintages = chosen_vintage(ledger, period, vintage)
         except PlacespendError as exc:  # no place can be estimated: every one says why
             self.problem = exc
             return
-        lookup = lad_regions(con)
+        lookup = lad_regions(ledger)
         parents: dict[str, set[str]] = defaultdict(set)
         for child, parent in lookup:
             parents[child].add(parent)
-        declared = _declared_regions(con)
+        declared = _declared_regions(ledger)
         self.regions: dict[str, str | PlacespendError] = {}
         for place, areas in self.areas.items():
             of_areas = [parent for area in areas for parent in parents.get(area, ())]
             self.regions[place] = _attempt(partial(choose_region, place, declared.get(place), lambda a=of_areas: a))
-        self.spend = _spend_by_region(con, period, self.vintage)
+        self.spend = _spend_by_region(ledger, period, self.vintage)
         known = sorted({region for region in self.regions.values() if isinstance(region, str)})
         self.districts = {region: _attempt(partial(areas_in_region, region, lookup)) for region in known}
         self._indicators: dict[str, Indicators | PlacespendError] = {}
@@ -116,21 +115,21 @@ class AllPlaces:
         regions' own rows, which win over their districts' sum as in `region_indicator`."""
         groups: dict[tuple[str, str], list[str]] = {("place", p): a for p, a in self.areas.items()}
         groups.update({("region", r): d for r, d in self.districts.items() if isinstance(d, list)})
-        values = indicator_for_groups(self.con, groups, name, self.period)
+        values = indicator_for_groups(self.ledger, groups, name, self.period)
         by_place = {key: v for (kind, key), v in values.items() if kind == "place"}
         by_region = {key: v for (kind, key), v in values.items() if kind == "region"}
-        by_region.update(region_rows(self.con, name, self.period, self.districts))
+        by_region.update(region_rows(self.ledger, name, self.period, self.districts))
         return by_place, by_region
 
 
-def _declared_regions(con: Backend) -> dict[str, str | None]:
-    places = con.table("places")
+def _declared_regions(ledger: Ledger) -> dict[str, str | None]:
+    places = ledger.table("places")
     return {r["place"]: r["region"] for r in places.select("place", "region").to_pyarrow().to_pylist()}
 
 
-def _spend_by_region(con: Backend, period: str, vintage: str) -> dict[str, dict[str, Decimal]]:
+def _spend_by_region(ledger: Ledger, period: str, vintage: str) -> dict[str, dict[str, Decimal]]:
     """`regional_spend` of every region, from one grouped query."""
-    rows = identifiable_spend(con, period, vintage)
+    rows = identifiable_spend(ledger, period, vintage)
     by = rows.group_by(["region", "cofog"]).agg(amount=rows.amount.sum()).to_pyarrow().to_pylist()
     spend: dict[str, dict[str, Decimal]] = defaultdict(dict)
     for row in by:

@@ -7,15 +7,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ibis.backends.duckdb import Backend
-
-from placespend.count.all_places import PlaceCount, count_all_places
 from placespend.count.consolidate import CountResult, count_place
+from placespend.count.every_place_count import PlaceCount, count_all_places
 from placespend.domain import classifications as cls
 from placespend.domain.criteria import CriteriaSet
+from placespend.domain.ledger import Ledger
 from placespend.domain.problems import PlacespendError
-from placespend.estimate.all_places import AllPlaces
 from placespend.estimate.centre_out import Estimate, estimate_place
+from placespend.estimate.every_place_estimate import AllPlaces
 
 BILLION = Decimal(10) ** 9
 
@@ -40,16 +39,16 @@ def difference(a: Decimal, b: Decimal) -> Decimal:
     return 1 - b / a
 
 
-def compare_places(con: Backend, places: list[str], period: str, criteria: list[CriteriaSet],
+def compare_places(ledger: Ledger, places: list[str], period: str, criteria: list[CriteriaSet],
                    vintage: str | None = None) -> tuple[list[Comparison], Decimal | None]:
     """Every place's comparison, and the aggregate difference 1 - sum B / sum A over places with both.
 
     Estimates, counts, names and published figures are each read for all the places at once (a few grouped
     queries and one pass over the ledger), not place by place; each row is the one `compare_place` gives."""
-    inputs = AllPlaces(con, period, vintage, places)
+    inputs = AllPlaces(ledger, period, vintage, places)
     estimates = [inputs.estimates(chosen) for chosen in criteria]
-    counts = count_all_places(con, period, places, bridge=True)
-    names, published = _names(con), _published_all(con)
+    counts = count_all_places(ledger, period, places, bridge=True)
+    names, published = _names(ledger), _published_all(ledger)
     rows = [_comparison(place, names.get(place, place), period, criteria, [e[place] for e in estimates],
                         counts.get(place) or PlaceCount(place, period), published.get(place, {}))
             for place in places]
@@ -59,17 +58,17 @@ def compare_places(con: Backend, places: list[str], period: str, criteria: list[
     return rows, (difference(total_a, total_b) if total_a else None)
 
 
-def compare_place(con: Backend, place: str, period: str, criteria: list[CriteriaSet],
+def compare_place(ledger: Ledger, place: str, period: str, criteria: list[CriteriaSet],
                   vintage: str | None = None) -> Comparison:
     def attempt(chosen: CriteriaSet) -> Estimate | PlacespendError:
         try:
-            return estimate_place(con, place, period, chosen, vintage)
+            return estimate_place(ledger, place, period, chosen, vintage)
         except PlacespendError as exc:
             return exc
 
     estimates = (attempt(chosen) for chosen in criteria)  # lazily: none after A itself fails
-    return _comparison(place, _names(con, place).get(place, place), period, criteria, estimates,
-                       count_place(con, place, period), _published_all(con, place).get(place, {}))
+    return _comparison(place, _names(ledger, place).get(place, place), period, criteria, estimates,
+                       count_place(ledger, place, period), _published_all(ledger, place).get(place, {}))
 
 
 def _comparison(place: str, name: str, period: str, criteria: list[CriteriaSet],
@@ -135,17 +134,17 @@ def _bridge(count: CountResult | PlaceCount, estimates: list[Estimate]) -> list[
     return items
 
 
-def _names(con: Backend, place: str | None = None) -> dict[str, str]:
+def _names(ledger: Ledger, place: str | None = None) -> dict[str, str]:
     """Places' names (of one place, or of all); a code with no name is shown as itself."""
-    places = con.table("places")
+    places = ledger.table("places")
     if place is not None:
         places = places.filter(places.place == place)
     return {r["place"]: r["name"] for r in places.select("place", "name").to_pyarrow().to_pylist()}
 
 
-def _published_all(con: Backend, place: str | None = None) -> dict[str, dict[str, Decimal]]:
+def _published_all(ledger: Ledger, place: str | None = None) -> dict[str, dict[str, Decimal]]:
     """Seed 000 Table 1's A and B by place (of one place, or of all), in pounds."""
-    figures = con.table("published_figures")
+    figures = ledger.table("published_figures")
     rows = figures.filter(figures.table_name == "table1", figures.measure.isin(["centre_out", "locally_led"]))
     if place is not None:
         rows = rows.filter(rows.subject == place)

@@ -13,6 +13,7 @@ import io
 import os
 from pathlib import Path
 
+from placespend.app.deepdive import user_table
 from placespend.deepdive.inputs import SAVINGS, read_savings
 from placespend.deepdive.savings import Saving, financial_year
 from placespend.domain.problems import Report
@@ -47,7 +48,7 @@ def add_to_register(path: Path, entries: list[Saving]) -> Report:
     text = existing + ("" if not existing or existing.endswith("\n") else "\n") + buffer.getvalue()
     draft = path.with_name(f".{path.name}.draft")
     draft.write_text(text, encoding="utf-8")
-    _, check = read_savings(draft)
+    _, check = read_savings(user_table(draft, SAVINGS))
     if not check.ok:
         draft.unlink()
         for problem in check.errors:
@@ -62,7 +63,7 @@ def _existing_header(path: Path, existing: str, entries: list[Saving], report: R
     if path.suffix.lower() != ".csv":
         report.error("register-not-csv", "Entries can be added to a CSV savings register only; save it as CSV.")
         return []
-    current, check = read_savings(path)
+    current, check = read_savings(user_table(path, SAVINGS))
     if not check.ok:
         report.error("register-has-errors", f"The savings register has {len(check.errors)} error(s); fix them "
                      "(placespend deepdive savings shows them) before adding entries.")

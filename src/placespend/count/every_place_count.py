@@ -19,12 +19,10 @@ from decimal import Decimal
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
-from ibis.backends.duckdb import Backend
 
 from placespend.count.consolidate import reporters_of, with_status
 from placespend.count.overlaps import COUNTED_STATUSES, OUTTURN_DETAIL, outturn_bodies
-from placespend.engine import bodies_store, place_lines_store
-from placespend.engine.tables import active_flows, materialised
+from placespend.domain.ledger import Ledger
 
 ZERO = Decimal("0.00")
 # What the count's cells are keyed by: place, how each line counts, and the two breakdowns every count gives.
@@ -51,12 +49,12 @@ class PlaceCount:
     outturn_detail: Decimal = ZERO   # grants inside their council's outturn: shown, not counted
 
 
-def place_scopes(con: Backend, places: Iterable[str] | None = None) -> ir.Table:
+def place_scopes(ledger: Ledger, places: Iterable[str] | None = None) -> ir.Table:
     """(scope_place, code): every place paired with each code a line may carry to be in its scope.
 
     `places` narrows this to the places asked for, which, as for `count_place`, may be bare area codes that
     are not in the places table."""
-    places_table, areas = con.table("places"), con.table("place_areas")
+    places_table, areas = ledger.table("places"), ledger.table("place_areas")
     if places is None:
         own = places_table.select(scope_place=places_table.place, code=places_table.place)
         members = areas.select(scope_place=areas.place, code=areas.area)
@@ -68,23 +66,23 @@ def place_scopes(con: Backend, places: Iterable[str] | None = None) -> ir.Table:
     return own.union(members, distinct=True)
 
 
-def all_places_lines(con: Backend, period: str, places: Iterable[str] | None = None) -> ir.Table:
+def all_places_lines(ledger: Ledger, period: str, places: Iterable[str] | None = None) -> ir.Table:
     """Every live line of the period once per place whose scope holds it, with its status and counted type.
 
     Read from `place_lines` when it is up to date: the lines are already paired with their places there, so
     the join with the places' scopes is not redone on every count."""
-    if isinstance(con, Backend) and place_lines_store.is_fresh(con):
-        stored = con.table("place_lines")
+    if ledger.capabilities.has_place_lines:
+        stored = ledger.table("place_lines")
         if places is None:
-            wanted = con.table("places").select(scope_place="place")
+            wanted = ledger.table("places").select(scope_place="place")
         else:
             wanted = ibis.memtable(pa.table({"scope_place": sorted(set(places))})).cast({"scope_place": "string"})
         lines = stored.filter(stored.period == period).semi_join(wanted, "scope_place")
-        lines = bodies_store.with_canonical_ids(con, lines)
+        lines = ledger.with_canonical_ids(lines)
     else:
-        flows = active_flows(con)
+        flows = ledger.live_lines()
         flows = flows.filter(flows.period == period)
-        scopes = place_scopes(con, places)
+        scopes = place_scopes(ledger, places)
         lines = flows.join(scopes, flows.place == scopes.code).drop("code")
     reporters = reporters_of(lines, "scope_place")
     joined = lines.left_join(reporters, [lines.scope_place == reporters.reporter_scope_place,
@@ -95,21 +93,21 @@ def all_places_lines(con: Backend, period: str, places: Iterable[str] | None = N
     return with_status(joined).drop("reporter", "reporter_scope_place", "outturn_body", "outturn_scope_place")
 
 
-def count_cells(con: Backend, period: str, places: Iterable[str] | None = None, *, bridge: bool = False) -> ir.Table:
+def count_cells(ledger: Ledger, period: str, places: Iterable[str] | None = None, *, bridge: bool = False) -> ir.Table:
     """The one pass over the ledger: amount and lines per place, status, COFOG division and counted type.
 
     `bridge` also splits the cells by basis and method, for compare's bridge; that doubles the cells to fold,
     so only callers that need those breakdowns pay for them."""
-    lines = all_places_lines(con, period, places)
+    lines = all_places_lines(ledger, period, places)
     keys = [*CELL_KEYS, *(["basis", "method"] if bridge else [])]
     return lines.group_by(keys).agg(amount=lines.counted_amount.sum(), lines=lines.count())
 
 
-def count_all_places(con: Backend, period: str, places: Iterable[str] | None = None, *,
+def count_all_places(ledger: Ledger, period: str, places: Iterable[str] | None = None, *,
                      bridge: bool = False) -> dict[str, PlaceCount]:
     """Every place's count for the period, or only the places given (places with no lines in scope are absent);
     with `bridge`, also by basis and by method."""
-    return fold_cells(count_cells(con, period, places, bridge=bridge).to_pyarrow().to_pylist(), period)
+    return fold_cells(count_cells(ledger, period, places, bridge=bridge).to_pyarrow().to_pylist(), period)
 
 
 def fold_cells(rows: list[dict[str, object]], period: str) -> dict[str, PlaceCount]:
@@ -140,27 +138,27 @@ def fold_cells(rows: list[dict[str, object]], period: str) -> dict[str, PlaceCou
     return dict(sorted(counts.items()))
 
 
-def body_totals(con: Backend, period: str) -> ir.Table:
+def body_totals(ledger: Ledger, period: str) -> ir.Table:
     """Counted money per place and the body it counts under (its spender, or an unreported recipient): the
     input of concentration (top-N shares, Herfindahl-Hirschman index, small bodies) for every place at once."""
-    return _bodies(_body_cells(con, period))
+    return _bodies(_body_cells(ledger, period))
 
 
-def count_and_body_totals(con: Backend, period: str) -> tuple[dict[str, PlaceCount], list[dict[str, object]]]:
+def count_and_body_totals(ledger: Ledger, period: str) -> tuple[dict[str, PlaceCount], list[dict[str, object]]]:
     """`count_all_places` and `body_totals` together, from one pass over the lines.
 
     Why: pairing every line with its places and matching recipients to reporters is most of the cost of
     each; here it is done once into a temporary table of (place, status, division, type, body) cells, which
     both then fold (a few hundred thousand rows at 10M lines instead of the lines twice)."""
-    with materialised(con, _body_cells(con, period)) as cells:
+    with ledger.materialised(_body_cells(ledger, period)) as cells:
         counted = cells.group_by(CELL_KEYS).agg(amount=cells.amount.sum(), lines=cells.lines.sum())
         counts = fold_cells(counted.to_pyarrow().to_pylist(), period)
         bodies = _bodies(cells).to_pyarrow().to_pylist()
     return counts, bodies
 
 
-def _body_cells(con: Backend, period: str) -> ir.Table:
-    lines = all_places_lines(con, period)
+def _body_cells(ledger: Ledger, period: str) -> ir.Table:
+    lines = all_places_lines(ledger, period)
     body = ibis.cases((lines.status == "spend", lines.spender), (lines.status == "unreported", lines.recipient),
                       else_=ibis.null("string"))
     return lines.group_by(scope_place=lines.scope_place, status=lines.status, cofog_division=lines.cofog_division,
