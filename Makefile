@@ -33,8 +33,10 @@ demo-build: $(STAMP)
 demo: demo-build
 	$(BIN)/placespend --db $(DB) serve
 
+# lint-imports checks the layers of DESIGN.md §2 (the contracts in pyproject.toml) before any test runs.
 test: $(STAMP)
 	$(BIN)/ruff check src tests
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 # Only the Spark parity suite (DuckDB and Spark give identical results, to the penny).

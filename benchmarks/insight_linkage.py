@@ -26,6 +26,7 @@ import pyarrow as pa
 import splink.comparison_library as cl
 
 from placespend.domain.person_identifiers import FINGERPRINT_COLUMN, TOKEN_COLUMNS
+from placespend.engine.linkage_backend import linkage_database
 from placespend.ingest.insight.people_files import read_records, read_tokens
 from placespend.insight import linkage
 from placespend.insight.febrl import febrl4
@@ -82,7 +83,7 @@ def token_table(raw: Path, key: bytes) -> pa.Table:
 def measure(name: str, left: pa.Table, right: pa.Table, truth: set[tuple[str, str]],
             model: linkage.LinkModel) -> None:
     started, cpu = time.perf_counter(), time.process_time()
-    result = linkage.link_tables(left, right, model=model)
+    result = linkage.link_tables(left, right, model=model, database=linkage_database())
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     found = {(x.left_id, x.right_id) for x in result.links}
     hits = len(found & truth)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from placespend.app import suppliers as uc
 from placespend.app.workspace import open_workspace
+from placespend.engine.linkage_backend import linkage_database
 from placespend.procurement import name_model, name_rules
 from placespend.procurement import resolution as rs
 
@@ -55,7 +56,8 @@ def main() -> None:
         payees = timed("payees from stored payments", lambda: uc.stored_payees(ws), phases)
         rules = timed("identifier and name rules",
                       lambda: rs.identifier_evidence(payees) + name_rules.name_rule_evidence(payees), phases)
-        scored, _ = timed("name model (u sampling + scoring)", lambda: name_model.score_names(payees), phases)
+        scored, _ = timed("name model (u sampling + scoring)",
+                          lambda: name_model.score_names(payees, linkage_database()), phases)
         found = timed("clustering", lambda: rs.resolve(payees, rules + scored, [], name_model.DEFAULT_THRESHOLD),
                       phases)
         timed("suppliers shared (rules and clusters again, spend)", lambda: uc.shared(ws), phases)

@@ -5,21 +5,58 @@ nothing raises on bad data (DESIGN.md §2: data problems are values)."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from placespend.app.workspace import Workspace, checked_read, no_notes
 from placespend.deepdive import inputs
-from placespend.deepdive.cohorts import cohorts
+from placespend.deepdive.cba import Appraisal
+from placespend.deepdive.cohorts import Move, cohorts
 from placespend.deepdive.dossier import Dossier, DossierSpec, run_cba
+from placespend.deepdive.examples import write_examples
 from placespend.deepdive.journeys import cost_journeys
 from placespend.deepdive.layout import Layout, UserTable
-from placespend.deepdive.savings import total_savings
-from placespend.deepdive.themes import ThemeRule, theme_report
+from placespend.deepdive.savings import DEFAULT_HORIZON, total_savings
+from placespend.deepdive.themes import ThemeRule, theme_provenance, theme_report
+from placespend.deepdive.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED, Distribution, Simulation
 from placespend.deepdive.unit_costs import Deflators, Library, build_library
+from placespend.deepdive.unit_costs import price_year as parse_price_year
 from placespend.domain.ledger import Ledger
-from placespend.domain.problems import Report
+from placespend.domain.problems import PlacespendError, Report
 from placespend.ingest.tabular import read_rows
+
+# What the doors (cli, web) name when they ask for a deep dive: the spec, its defaults, the examples.
+__all__ = ["DEFAULT_DRAWS", "DEFAULT_HORIZON", "DEFAULT_SEED", "Distribution", "Dossier", "DossierSpec",
+           "Simulation", "appraisal", "build", "build_in", "moves", "price_year", "theme_lines", "unit_prices",
+           "user_table", "write_examples"]
+
+
+def appraisal(rate: str, bias: str, deadweight: str) -> Appraisal:
+    """The Green Book appraisal settings as a user types them (0.035, 3.5% or 3.5); a bad one is refused."""
+    try:
+        return Appraisal(inputs.parse_fraction(rate, "--discount-rate"),
+                         inputs.parse_fraction(bias, "--optimism-bias", Decimal(10)),
+                         inputs.parse_fraction(deadweight, "--deadweight"))
+    except ValueError as exc:
+        raise PlacespendError(str(exc)) from None
+
+
+def moves(texts: list[str] | None) -> list[Move]:
+    """What-if moves as typed (FROM>TO:NUMBER); a bad one is refused."""
+    try:
+        return [inputs.parse_move(text) for text in texts or []]
+    except ValueError as exc:
+        raise PlacespendError(str(exc)) from None
+
+
+def price_year(text: str | None) -> str | None:
+    """The price year a user asked for (None: costs as given); a bad one is refused."""
+    try:
+        return parse_price_year(text) if text else None
+    except ValueError as exc:
+        raise PlacespendError(str(exc)) from None
 
 
 def user_table(path: Path, layout: Layout, sheet: str | None = None) -> UserTable:
@@ -79,6 +116,21 @@ def build(spec: DossierSpec, ledger: Ledger | None = None) -> Dossier:
         dossier.reports.append(report)
         dossier.cba = run_cba(flows, spec.appraisal, spec.simulation)
     return dossier
+
+
+def build_in(ws: Workspace, spec: DossierSpec,
+             notes: Callable[[tuple[str, ...]], None] = no_notes) -> Dossier:
+    """The dossier of a place's year: the place and year checked against the workspace first (an unknown one is
+    refused before anything is read), the spec's place and period then the checked ones."""
+    with checked_read(ws, notes=notes, place=spec.place, year=spec.period) as (asked, ledger):
+        spec.place, spec.period = asked.place, asked.period
+        return build(spec, ledger)
+
+
+def theme_lines(ws: Workspace, spec: DossierSpec, rules: list[ThemeRule], theme: str) -> list[dict[str, Any]]:
+    """The ledger lines behind one theme of the dossier's place and year, each with where it came from."""
+    with checked_read(ws, place=spec.place, year=spec.period) as (_, ledger):
+        return theme_provenance(ledger, spec.place, spec.period, rules, theme).to_pyarrow().to_pylist()
 
 
 def _theme(spec: DossierSpec, dossier: Dossier, ledger: Ledger | None) -> None:

@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from placespend.app import supersession
 from placespend.domain import vocabulary as v
@@ -278,6 +278,12 @@ def _guard(ws: Workspace, result: IngestResult, replace: bool, awaiting_acceptan
     if not result.report.ok:
         result.outcome = "rejected"
         result.discard()
+
+
+def submission_history(ws: Workspace) -> list[dict[str, Any]]:
+    """Every submission with which of its (place, period) slices are live and what superseded the others."""
+    with ws.read() as con:
+        return tables.submissions(con).to_pyarrow().to_pylist()
 
 
 def file_hash(path: Path) -> str:

@@ -22,12 +22,14 @@ from placespend.app import sharing
 from placespend.domain.person_identifiers import TOKEN_COLUMNS
 from placespend.domain.problems import PlacespendError, Report
 from placespend.domain.vocabulary import normalise_id
+from placespend.engine.linkage_backend import linkage_database
 from placespend.engine.workspace import Workspace
 from placespend.ingest.insight.people_files import TokenFile, read_tokens
 from placespend.insight import linkage
 from placespend.insight import people_overlap as po
 from placespend.insight.disclosure import DEFAULT_THRESHOLD
 
+MATCH_THRESHOLD = linkage.DEFAULT_THRESHOLD  # the lowest match probability of a link, unless the caller asks
 OWNER_COLUMN = "x_owner"  # the body that owns a file's records: who the file is shared by, not a shared field
 TOKEN_FIELDS = {"t_first": "first_name", "t_surname": "surname", "t_dob": "date_of_birth", "t_postcode": "postcode",
                 "t_sector": "postcode", "t_district": "postcode", "t_sex": "sex"}
@@ -123,7 +125,8 @@ def open_shared(ws: Workspace, files: Sequence[SharedFile], who: str, by: str | 
 
 
 def _links(shared: Shared, i: int, j: int, match_threshold: float, engine: str = "duckdb") -> linkage.LinkageResult:
-    return linkage.link_tables(shared.files[i].table, shared.files[j].table, match_threshold, engine=engine)
+    return linkage.link_tables(shared.files[i].table, shared.files[j].table, match_threshold,
+                               database=linkage_database(engine))
 
 
 def _save(ws: Workspace, shared: Shared, kind: str, who: str, published: dict[str, Any] | None = None,

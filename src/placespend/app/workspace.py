@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from placespend.app.selection import Selection, check
@@ -18,10 +19,10 @@ from placespend.domain.ledger import Ledger
 from placespend.domain.problems import PlacespendError
 from placespend.engine import place_lines_store
 from placespend.engine.ledger import ledger_of
-from placespend.engine.spark import spark_read
+from placespend.engine.spark import export_folder, export_parquet, spark_read
 from placespend.engine.workspace import Workspace
 
-__all__ = ["ENGINES", "Workspace", "checked_read", "no_notes", "open_workspace", "read_on"]
+__all__ = ["ENGINES", "Workspace", "checked_read", "export_ledger", "no_notes", "open_workspace", "read_on"]
 
 ENGINES = ("duckdb", "spark")
 
@@ -45,6 +46,13 @@ def read_on(ws: Workspace, engine: str = "duckdb") -> Iterator[Any]:
         raise PlacespendError(f"Unknown engine '{engine}': use duckdb or spark.")
     with spark_read(ws) as con:
         yield con
+
+
+def export_ledger(ws: Workspace, folder: Path | None = None) -> tuple[Path, dict[str, int]]:
+    """The ledger as Parquet, one folder per table, for Spark: into `folder`, or beside the workspace (where
+    `--engine spark` looks); the folder written and the rows of each table."""
+    target = folder or export_folder(ws)
+    return target, export_parquet(ws, target)
 
 
 def no_notes(notes: tuple[str, ...]) -> None:

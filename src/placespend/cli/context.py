@@ -11,9 +11,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from placespend.app.workspace import open_workspace, read_on
+from placespend.app.workspace import Workspace, open_workspace, read_on
 from placespend.domain.problems import PlacespendError, Report
-from placespend.engine.workspace import Workspace
 
 console = Console()
 errors = Console(stderr=True)

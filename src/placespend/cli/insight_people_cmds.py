@@ -19,12 +19,10 @@ import typer
 from placespend.app import people_insight
 from placespend.app.bodies.register import current_user
 from placespend.app.deepdive import unit_prices
+from placespend.app.people_insight import DEFAULT_THRESHOLD, MATCH_THRESHOLD
+from placespend.app.pseudonymise import BadKey, TokenFile, key_from_text, new_key_text, owner_reproduces, read_tokens
+from placespend.app.pseudonymise import pseudonymise as pseudonymised
 from placespend.cli.context import Format, console, errors, fail, guard, print_report, workspace
-from placespend.domain.person_identifiers import FINGERPRINT_COLUMN, TOKEN_COLUMNS
-from placespend.ingest.insight.people_files import TokenFile, read_records, read_tokens
-from placespend.insight import linkage
-from placespend.insight.disclosure import DEFAULT_THRESHOLD
-from placespend.insight.people_tokens import BadKey, key_from_text, new_key_text, pseudonymised_rows
 from placespend.report.money import to_json
 
 InFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
@@ -89,14 +87,13 @@ def keygen(out: OutOption, force: Annotated[bool, typer.Option("--force", help="
 def pseudonymise(records: InFile, key: KeyOption, out: OutOption) -> None:
     """Replace every identifier of RECORDS.csv by keyed tokens; record_id and x_ columns pass through."""
     secret = _key(key)
-    read = read_records(records.read_bytes(), records.name)
-    if not read.report.ok:
-        print_report(read.report, "rejected")
+    made = pseudonymised(records.read_bytes(), records.name, secret)
+    if not made.report.ok:
+        print_report(made.report, "rejected")
         raise typer.Exit(1)
-    fields = ["record_id", FINGERPRINT_COLUMN, *TOKEN_COLUMNS, *read.attribute_columns]
-    _write_csv(out, fields, pseudonymised_rows(secret, read.records))
-    print_report(read.report, "loaded")
-    console.print(f"{len(read.records)} records pseudonymised into {out}.")
+    _write_csv(out, made.fields, made.rows)
+    print_report(made.report, "loaded")
+    console.print(f"{made.records} records pseudonymised into {out}.")
 
 
 def _shared(path: Path, owner: str | None) -> people_insight.SharedFile:
@@ -114,7 +111,7 @@ def _done(outcome: people_insight.Outcome) -> dict[str, Any]:
 
 @guard
 def link(ctx: typer.Context, left: InFile, right: InFile, out: OutOption,
-         match_threshold: MatchOption = linkage.DEFAULT_THRESHOLD,
+         match_threshold: MatchOption = MATCH_THRESHOLD,
          engine: Annotated[str, typer.Option("--engine", help="duckdb, or spark at scale.")] = "duckdb",
          agreement: AgreementOption = None, left_owner: LeftOwner = None, right_owner: RightOwner = None,
          who: AsOption = None) -> None:
@@ -143,7 +140,7 @@ def _emit(payload: dict[str, object], fmt: Format, rows_key: str) -> None:
 @guard
 def overlap(ctx: typer.Context, left: InFile, right: InFile, by: ByOption, fmt: FormatOption = Format.table,
             threshold: ThresholdOption = DEFAULT_THRESHOLD,
-            match_threshold: MatchOption = linkage.DEFAULT_THRESHOLD, agreement: AgreementOption = None,
+            match_threshold: MatchOption = MATCH_THRESHOLD, agreement: AgreementOption = None,
             left_owner: LeftOwner = None, right_owner: RightOwner = None, who: AsOption = None) -> None:
     """People known to both partners, to the left only and to the right only, by an x_ column of LEFT."""
     _emit(_done(people_insight.overlap(workspace(ctx), _shared(left, left_owner), _shared(right, right_owner), by,
@@ -153,7 +150,7 @@ def overlap(ctx: typer.Context, left: InFile, right: InFile, by: ByOption, fmt: 
 @guard
 def unmatched(ctx: typer.Context, left: InFile, right: InFile, by: ByOption, fmt: FormatOption = Format.table,
               threshold: ThresholdOption = DEFAULT_THRESHOLD,
-              match_threshold: MatchOption = linkage.DEFAULT_THRESHOLD,
+              match_threshold: MatchOption = MATCH_THRESHOLD,
               list_out: Annotated[Path | None, typer.Option("--list-out", dir_okay=False,
                                                             help="Also write LEFT's unmatched record_ids here "
                                                             "(needs --owner-records and --key).")] = None,
@@ -182,15 +179,11 @@ def unmatched(ctx: typer.Context, left: InFile, right: InFile, by: ByOption, fmt
 
 
 def _check_owner(tokens: TokenFile, owner_records: Path, secret: bytes) -> None:
-    read = read_records(owner_records.read_bytes(), owner_records.name)
-    if not read.report.ok:
-        print_report(read.report, "rejected")
+    report, same = owner_reproduces(tokens, owner_records.read_bytes(), owner_records.name, secret)
+    if not report.ok:
+        print_report(report, "rejected")
         raise typer.Exit(1)
-    fields = ["record_id", FINGERPRINT_COLUMN, *TOKEN_COLUMNS]
-    made = sorted(tuple(row[f] or "" for f in fields) for row in pseudonymised_rows(secret, read.records))
-    given = sorted(tuple(v or "" for v in row) for row in zip(*(tokens.table.column(f).to_pylist()
-                                                               for f in fields), strict=True))
-    if made != given:
+    if not same:
         raise fail(f"{owner_records.name} with this key does not reproduce {tokens.report.file}: the record list "
                    "is only for the partner that owns the records.")
 
@@ -199,7 +192,7 @@ def _check_owner(tokens: TokenFile, owner_records: Path, secret: bytes) -> None:
 def services(ctx: typer.Context,
              files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)],
              by: ByOption, fmt: FormatOption = Format.table, threshold: ThresholdOption = DEFAULT_THRESHOLD,
-             match_threshold: MatchOption = linkage.DEFAULT_THRESHOLD,
+             match_threshold: MatchOption = MATCH_THRESHOLD,
              unit_costs: Annotated[Path | None, typer.Option(
                  "--unit-costs", exists=True, dir_okay=False,
                  help="Unit cost library (GMCA layout): costs each record's x_unit_cost_code x x_units.")] = None,

@@ -12,7 +12,6 @@ from rich.table import Table
 
 from placespend.app import ingest_files
 from placespend.cli.context import Format, console, guard, print_report, workspace
-from placespend.engine import tables
 from placespend.report.money import pounds, to_json
 from placespend.report.template import write_template
 
@@ -116,8 +115,7 @@ def _finish(results: list, fmt: Format, loaded: Callable[[Any], str], unchanged:
 @guard
 def submissions(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """Every submission with its history: which are live and which were superseded by newer returns."""
-    with workspace(ctx).read() as con:
-        rows = tables.submissions(con).to_pyarrow().to_pylist()
+    rows = ingest_files.submission_history(workspace(ctx))
     if fmt == Format.json:
         typer.echo(to_json(rows))
         return

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import ibis.expr.types as ir
 
@@ -54,6 +54,10 @@ class Ledger(Tables, Protocol):
 
     def materialised(self, expr: ir.Table) -> AbstractContextManager[ir.Table]:
         """`expr` computed once for callers that read it several times (only when `capabilities.temp_tables`)."""
+        ...
+
+    def to_pyarrow(self, expr: ir.Expr) -> Any:
+        """`expr` computed on the ledger's engine, in-memory tables (`ibis.memtable`) included."""
         ...
 
 

@@ -45,6 +45,9 @@ class ConnectionLedger:
     def with_canonical_ids(self, lines: ir.Table) -> ir.Table:
         return bodies_store.with_canonical_ids(self._con, lines)
 
+    def to_pyarrow(self, expr: ir.Expr) -> Any:
+        return self._con.to_pyarrow(expr)
+
     @contextmanager
     def materialised(self, expr: ir.Table) -> Iterator[ir.Table]:
         with tables.materialised(self._con, expr) as table:

@@ -17,8 +17,8 @@ from fastapi.staticfiles import StaticFiles
 from placespend import __version__
 from placespend.app.accounts import LoginThrottle
 from placespend.app.workflow import Forbidden, NotFound
+from placespend.app.workspace import Workspace
 from placespend.domain.problems import PlacespendError, UnknownCode
-from placespend.engine.workspace import Workspace
 from placespend.web import (
     api,
     assets_api,
