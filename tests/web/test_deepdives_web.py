@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from web_support import build_workspace, sign_in
+from web_support import build_themed_workspace, sign_in
 
 from placespend.deepdive.examples import example_path
 from placespend.engine.workspace import Workspace
 from placespend.report.money import pounds
 from placespend.web.app import create_app
 
-from conftest import Cli, line, write_csv
+from conftest import Cli
 
 # (kind, example file, extra form fields): unit costs come first, journeys are costed from them.
 EXAMPLES = [("deflators", "deflators_example.csv", {}), ("unit_costs", "unit_costs_example.csv", {}),
@@ -34,22 +34,9 @@ EXAMPLES = [("deflators", "deflators_example.csv", {}), ("unit_costs", "unit_cos
             ("journeys", "derbyshire_journey.csv", {"unit_costs": "COSTS"})]
 
 
-def _themed_workspace(folder: Path) -> Path:
-    """The partnership workspace plus lines tagged with themes by hand, and one a rule finds (its notes mention
-    alcohol), for the themes view."""
-    db = build_workspace(folder)
-    Cli(db)("ingest", write_csv(folder / "dwp.csv", [
-        line(spender="dwp", spender_type="central_government", amount="300.00", cofog="10.5", theme="worklessness"),
-        line(spender="dwp", spender_type="central_government", amount="120.00", cofog="07.4",
-             notes="alcohol treatment"),
-        line(spender="dwp", spender_type="central_government", amount="80.00", cofog="10.9",
-             theme="worklessness;families")]))
-    return db
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    application = create_app(Workspace(_themed_workspace(tmp_path_factory.mktemp("deepdives"))))
+    application = create_app(Workspace(build_themed_workspace(tmp_path_factory.mktemp("deepdives"))))
     yield application
     application.state.workspace.close()
 
@@ -316,7 +303,7 @@ def test_tables_download_as_csv_and_xlsx(app, uploaded):
 
 
 def test_themes_equal_the_cli_json(tmp_path):
-    db = _themed_workspace(tmp_path)
+    db = build_themed_workspace(tmp_path)
     application = create_app(Workspace(db))
     try:
         session = sign_in(application, "analyst")

@@ -38,18 +38,20 @@ def distribution(draws: np.ndarray, spread: dict[str, Any], title: str, what: st
                    line={"color": PALETTE[0], "width": 2},
                    hovertemplate="%{y:.0%} of draws at or below £%{x:,.0f}<extra></extra>"),
     ])
-    marks = [("p10", "P10 (low)", PALETTE[3], "solid"), ("p50", "P50", PALETTE[0], "solid"),
-             ("p90", "P90 (high)", PALETTE[3], "solid"), ("central", "central", PALETTE[5], "dot"),
-             ("all_at_worst", "all at worst", GREY, "dash"), ("all_at_best", "all at best", GREY, "dash")]
-    for key, label, colour, dash in marks:
+    # Percentiles labelled on the first row above the plot, the central figure and the naive sums on a second,
+    # so labels of marks that lie close together do not overprint each other.
+    marks = [("p10", "P10 (low)", PALETTE[3], "solid", 1.0), ("p50", "P50", PALETTE[0], "solid", 1.0),
+             ("p90", "P90 (high)", PALETTE[3], "solid", 1.0), ("central", "central", PALETTE[5], "dot", 1.12),
+             ("all_at_worst", "all at worst", GREY, "dash", 1.12), ("all_at_best", "all at best", GREY, "dash", 1.12)]
+    for key, label, colour, dash, row in marks:
         value = _f(spread.get(key))
         figure.add_vline(x=value, line={"color": colour, "dash": dash, "width": 2})
-        figure.add_annotation(x=value, y=1.0, yref="paper", text=f"{label}<br>{short_pounds(Decimal(str(value)))}",
+        figure.add_annotation(x=value, y=row, yref="paper", text=f"{label} {short_pounds(Decimal(str(value)))}",
                               showarrow=False, yanchor="bottom", font={"size": 11, "color": colour}, textangle=0)
     figure.update_layout(title={"text": title, "y": 0.98}, xaxis_title=f"{what} (GBP)", height=440,
                          yaxis={"title": "Share of draws", "tickformat": ".0%"},
                          yaxis2={"title": "Cumulative share", "overlaying": "y", "side": "right", "range": [0, 1],
-                                 "tickformat": ".0%"},
+                                 "tickformat": ".0%", "dtick": 0.25, "showgrid": False},
                          legend={"orientation": "h", "y": -0.2}, bargap=0.02,
                          **{**LAYOUT, "margin": {"l": 10, "r": 10, "t": 110, "b": 10}})
     return figure
@@ -63,9 +65,10 @@ def savings_by_year(savings: dict[str, Any]) -> go.Figure:
         error_y={"type": "data", "symmetric": False, "color": PALETTE[0], "thickness": 2,
                  "array": [_f(r["p90"]) - c for r, c in zip(rows, central, strict=True)],
                  "arrayminus": [c - _f(r["p10"]) for r, c in zip(rows, central, strict=True)]},
-        text=[short_pounds(r["central"]) for r in rows], textposition="outside",
+        text=[short_pounds(r["central"]) for r in rows], textposition="inside", insidetextanchor="start",
         hovertemplate="%{x}: central £%{y:,.0f}<extra></extra>"))
     figure.update_layout(title="Savings by year: central, whiskers P10 to P90", yaxis_title="GBP", height=380,
+                         xaxis_type="category",
                          **LAYOUT)
     return figure
 
@@ -106,7 +109,7 @@ def journey_timeline(journey: dict[str, Any]) -> go.Figure:
         score = f"<br>satisfaction {stage['satisfaction']:.1f}/5" if stage["satisfaction"] is not None else ""
         figure.add_annotation(x=stage["stage"], y=_f(stage["cost"]), text=f"{short_pounds(stage['cost'])}{score}",
                               showarrow=False, yanchor="bottom", font={"size": 11})
-    figure.update_layout(title=f"{journey['journey']}: who pays at each stage", barmode="stack",
+    figure.update_layout(title=f"{journey['journey']}: who pays at each stage", barmode="stack", xaxis_type="category",
                          xaxis_title="Stage (in the order the journey reaches it)", yaxis_title="GBP", height=440,
                          legend={"orientation": "h", "y": -0.25}, **LAYOUT)
     return figure

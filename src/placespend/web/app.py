@@ -20,7 +20,7 @@ from placespend import __version__
 from placespend.accounts import LoginThrottle
 from placespend.domain.problems import PlacespendError, UnknownCode
 from placespend.engine.workspace import Workspace
-from placespend.report.deepdive_report import num, pct
+from placespend.report.deepdive_report import money, num, pct
 from placespend.report.money import pounds, short_pounds
 from placespend.web.security import LoginRequired
 from placespend.workflow import Forbidden, NotFound
@@ -29,6 +29,7 @@ WEB = Path(str(resources.files("placespend.web")))
 templates = Jinja2Templates(directory=WEB / "templates")
 templates.env.filters["gbp"] = pounds
 templates.env.filters["gbp_short"] = short_pounds
+templates.env.filters["money"] = money  # pounds with a leading minus (-£1.00), as a net loss reads
 templates.env.filters["num"] = num
 templates.env.filters["pct"] = pct
 templates.env.globals["version"] = __version__
