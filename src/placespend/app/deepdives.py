@@ -10,6 +10,7 @@ and computes without an error, so nothing half-valid is ever kept.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import tempfile
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ from placespend.deepdive.examples import example_path
 from placespend.domain.problems import PlacespendError, Report
 from placespend.engine import deepdive_inputs_store as store
 from placespend.engine.workspace import Workspace
+from placespend.report import deepdive_charts
 from placespend.report.deepdive_report import for_output
 from placespend.selection import check, check_in
 from placespend.workflow import Forbidden, NotFound
@@ -75,6 +77,7 @@ class Outcome:
     command: list[str] | None = None
     notes: tuple[str, ...] = ()
     rows: int = 0  # rows read from the input itself (not from the inputs it references)
+    chart_json: str | None = None  # the view's charts, drawn once per cached outcome (`charts`)
 
     @property
     def ok(self) -> bool:
@@ -105,7 +108,31 @@ def _write(folder: Path, role: str, file_name: str, content: bytes) -> Path:
 
 
 def compute(ws: Workspace, kind: str, file_name: str, content: bytes, params: dict[str, Any]) -> Outcome:
-    """The figures of one input (file and parameters), referenced inputs at their latest versions."""
+    """The figures of one input (file and parameters), referenced inputs at their latest versions.
+
+    The same files and options always give the same figures (the Monte Carlo is seeded), so an outcome is kept
+    under their hashes and recomputed only when one of them changes."""
+    references = {}
+    for name in kinds.REFERENCES:
+        if params.get(name):
+            references[name] = store.version(ws, params[name])
+            if references[name] is None:
+                raise NotFound(f"No stored input {params[name]} ({name.replace('_', ' ')}).")
+    key = ("deepdive", kind, file_name, hashlib.sha256(content).hexdigest(), json.dumps(params, sort_keys=True),
+           tuple((name, r["file_name"], r["content_hash"]) for name, r in references.items()))
+    return place_view.cached(ws, key, lambda: _compute(kind, file_name, content, params, references),
+                             stamp="content-addressed")
+
+
+def charts(outcome: Outcome) -> str:
+    """The outcome's charts as JSON for its page, drawn the first time they are asked for."""
+    if outcome.chart_json is None:
+        outcome.chart_json = deepdive_charts.page_json(outcome.kind, outcome.figures, outcome.draws)
+    return outcome.chart_json
+
+
+def _compute(kind: str, file_name: str, content: bytes, params: dict[str, Any],
+             stored: dict[str, dict[str, Any]]) -> Outcome:
     with _folder() as folder:
         path = _write(folder, "input", file_name, content)
         if kind == "deflators":
@@ -117,14 +144,8 @@ def compute(ws: Workspace, kind: str, file_name: str, content: bytes, params: di
             found = [{"theme": r.theme, "field": r.field, "pattern": r.pattern, "row": r.row} for r in rules]
             return Outcome(kind, {"rules": found}, [report], [dd.fingerprint(path, kind, report.rows_read)],
                            rows=report.rows_read)
-        references, names = {}, {}
-        for name in kinds.REFERENCES:
-            if params.get(name):
-                stored = store.version(ws, params[name])
-                if stored is None:
-                    raise NotFound(f"No stored input {params[name]} ({name.replace('_', ' ')}).")
-                references[name] = _write(folder, name, stored["file_name"], stored["content"])
-                names[name] = stored["file_name"]
+        references = {name: _write(folder, name, r["file_name"], r["content"]) for name, r in stored.items()}
+        names = {name: r["file_name"] for name, r in stored.items()}
         dossier = build(kinds.spec(kind, params, path, references)).dossier
         part = kinds.kind(kind).part
         result = Outcome(kind, None, dossier.reports, dossier.files,
@@ -319,21 +340,28 @@ def stored_file(ws: Workspace, input_id: int, version: int | None = None) -> tup
 
 def themes(ws: Workspace, place: str, year: str, rules_id: int | None = None, theme: str | None = None) -> Outcome:
     """Themes across COFOG and each theme's inventory in a place and year, from hand tags and stored rules:
-    `placespend deepdive themes --place P --year Y [--rules FILE] [--theme T] --format json`."""
+    `placespend deepdive themes --place P --year Y [--rules FILE] [--theme T] --format json`. Kept until the
+    ledger or the rules change."""
+    stored = None
+    if rules_id is not None:
+        if get(ws, rules_id)["kind"] != "rules":
+            raise PlacespendError(f"Input {rules_id} is not a theme rules file.")
+        stored = store.version(ws, rules_id)
+    key = ("deepdive-themes", place, year, stored["content_hash"] if stored else None, theme)
+    return place_view.cached(ws, key, lambda: _themes(ws, place, year, stored, theme))
+
+
+def _themes(ws: Workspace, place: str, year: str, stored: dict[str, Any] | None, theme: str | None) -> Outcome:
     with _folder() as folder:
         rules, args = None, ["placespend", "deepdive", "themes", "--place", place, "--year", year]
-        if rules_id is not None:
-            row = get(ws, rules_id)
-            if row["kind"] != "rules":
-                raise PlacespendError(f"Input {rules_id} is not a theme rules file.")
-            stored = store.version(ws, rules_id)
-            rules = _write(folder, "rules", stored["file_name"], stored["content"])  # type: ignore[index]
-            args += ["--rules", stored["file_name"]]  # type: ignore[index]
+        if stored is not None:
+            rules = _write(folder, "rules", stored["file_name"], stored["content"])
+            args += ["--rules", stored["file_name"]]
         if theme:
             args += ["--theme", theme]
         built = build(dd.DossierSpec(place=place, period=year, rules=rules, theme=theme or ""), ws)
         dossier = built.dossier
-        result = Outcome("rules", None, dossier.reports, dossier.files, command=[*args, "--format", "json"],
+        result = Outcome("themes", None, dossier.reports, dossier.files, command=[*args, "--format", "json"],
                          notes=built.notes)
         if dossier.ok:
             result.figures = figures(dossier, "theme")

@@ -4,6 +4,7 @@ Carlo charts, from the draws those figures were read from), so a chart can never
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
@@ -11,7 +12,8 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from placespend.report.charts import LAYOUT, PALETTE
+from placespend.domain import classifications as cls
+from placespend.report.charts import LAYOUT, PALETTE, to_json
 from placespend.report.money import short_pounds
 
 BINS = 40
@@ -176,3 +178,35 @@ def theme_inventory(report: dict[str, Any]) -> go.Figure:
     figure.update_layout(title="Intervention inventory: projects, providers, funding streams, access points",
                          barmode="group", yaxis_title="Number", height=380, **LAYOUT)
     return figure
+
+
+def for_kind(kind: str, data: dict[str, Any] | None, draws: np.ndarray | None) -> dict[str, go.Figure]:
+    """The charts of one deep-dive view, by the name of the element each is drawn in."""
+    if data is None:
+        return {}
+    if kind == "savings":
+        return {"distribution": distribution(draws, data["total"], "Savings over the horizon: Monte Carlo "
+                                             "distribution", "Total saving"), "by-year": savings_by_year(data)}
+    if kind == "cba":
+        found = {"who-pays": who_invests_who_benefits(data)}
+        if data["monte_carlo"] is not None and draws is not None:
+            found["distribution"] = distribution(draws, data["monte_carlo"]["npv"],
+                                                 "Net present value: Monte Carlo distribution", "NPV")
+        return found
+    if kind == "journeys":
+        return {f"journey-{i}": journey_timeline(j) for i, j in enumerate(data["journeys"])}
+    if kind == "segments":
+        return {"cohorts": cohorts(data)}
+    if kind == "unit_costs":
+        return {"unit-costs": unit_costs(data)}
+    if kind == "deflators":
+        return {"deflators": deflators(data["index"])}
+    if kind == "themes" and data["themes"]:
+        return {"cofog": themes_across_cofog(data, cls.cofog_divisions()), "inventory": theme_inventory(data)}
+    return {}
+
+
+def page_json(kind: str, data: dict[str, Any] | None, draws: np.ndarray | None) -> str:
+    """Every chart of a view as one JSON document, safe inside a <script> element."""
+    figures = for_kind(kind, data, draws)
+    return json.dumps({name: json.loads(to_json(fig)) for name, fig in figures.items()}).replace("</", "<\\/")

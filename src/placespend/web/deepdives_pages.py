@@ -5,7 +5,6 @@ in place. Every figure comes from `app.deepdives`, the functions `placespend dee
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -14,47 +13,14 @@ from fastapi.responses import RedirectResponse, Response
 from placespend import accounts
 from placespend.app import deepdive_kinds as kinds
 from placespend.app import deepdives as use
-from placespend.domain import classifications as cls
 from placespend.domain.problems import PlacespendError, UnknownCode
-from placespend.report import deepdive_charts as charts
 from placespend.report import deepdive_tables
-from placespend.report.charts import to_json
 from placespend.web.app import templates
 from placespend.web.security import Caller, role_in, workspace
 
 router = APIRouter(include_in_schema=False)
 READERS = accounts.ROLES
 EDITORS = use.EDITORS
-
-
-def _figures(figures: dict[str, Any]) -> str:
-    """Charts as one JSON document, safe inside a <script> element."""
-    return json.dumps({name: json.loads(to_json(fig)) for name, fig in figures.items()}).replace("</", "<\\/")
-
-
-def charts_for(kind: str, outcome: use.Outcome) -> dict[str, Any]:
-    data = outcome.figures
-    if data is None:
-        return {}
-    if kind == "savings":
-        return {"distribution": charts.distribution(outcome.draws, data["total"], "Savings over the horizon: "
-                                                    "Monte Carlo distribution", "Total saving"),
-                "by-year": charts.savings_by_year(data)}
-    if kind == "cba":
-        found = {"who-pays": charts.who_invests_who_benefits(data)}
-        if data["monte_carlo"] is not None and outcome.draws is not None:
-            found["distribution"] = charts.distribution(outcome.draws, data["monte_carlo"]["npv"],
-                                                        "Net present value: Monte Carlo distribution", "NPV")
-        return found
-    if kind == "journeys":
-        return {f"journey-{i}": charts.journey_timeline(j) for i, j in enumerate(data["journeys"])}
-    if kind == "segments":
-        return {"cohorts": charts.cohorts(data)}
-    if kind == "unit_costs":
-        return {"unit-costs": charts.unit_costs(data)}
-    if kind == "deflators":
-        return {"deflators": charts.deflators(data["index"])}
-    return {}
 
 
 def _context(request: Request, who: Caller, **more: Any) -> dict[str, Any]:
@@ -103,7 +69,7 @@ def _view(request: Request, who: Caller, input_id: int, version: int | None = No
     found = use.view(ws, input_id, version)
     kind = found.input["kind"]
     context = {"who": who, "view": found, "kind": found.kind, "outcome": found.outcome, "data": found.outcome.figures,
-               "figures": _figures(charts_for(kind, found.outcome)), "command": kinds.shell(found.outcome.command),
+               "figures": use.charts(found.outcome), "command": kinds.shell(found.outcome.command),
                "tables": deepdive_tables.tables(kind, found.outcome.figures) if found.outcome.figures else {},
                "can_edit": use.may_edit(who.user, found.input), "labels": kinds.LABELS,
                "choices": use.listing(ws), "param_errors": {}, "form": found.version["params"], **more}
@@ -170,11 +136,8 @@ def themes(request: Request, place: str | None = None, year: str | None = None, 
     rules_id = int(rules) if rules and rules.isdigit() else None
     outcome = use.themes(ws, place, year, rules_id, theme or None) if place and year else None
     data = outcome.figures if outcome else None
-    names = cls.cofog_divisions()
-    figures = {"cofog": charts.themes_across_cofog(data, names), "inventory": charts.theme_inventory(data)} \
-        if data and data["themes"] else {}
     return templates.TemplateResponse(request, "deepdive_themes.html", {
-        "who": who, "outcome": outcome, "data": data, "figures": _figures(figures), "names": names,
+        "who": who, "outcome": outcome, "data": data, "figures": use.charts(outcome) if outcome else "{}",
         "places": use.places(ws), "rules_inputs": use.listing(ws)["rules"], "place": place, "year": year,
         "rules": rules_id, "theme": theme or "", "command": kinds.shell(outcome.command) if outcome else "",
         "tables": deepdive_tables.themes(data) if data else {}})
