@@ -41,6 +41,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
         api,
         assets_api,
         assets_pages,
+        compare_pages,
         deepdives_api,
         deepdives_pages,
         insight_area_api,
@@ -86,6 +87,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
                             media_type="application/javascript")
 
     app.include_router(pages.router)
+    app.include_router(compare_pages.router)
     app.include_router(submissions_pages.router)
     app.include_router(api.router)
     app.include_router(insight_area_api.router)
