@@ -53,6 +53,10 @@ PAGES = [
     ("GET", "/assets", ALL),
     ("GET", "/places/E09000023/assets", ALL),
     ("GET", "/suppliers", ALL),
+    ("GET", "/insight", ALL),
+    ("GET", "/insight?place=E09000023&level=ward", ALL),
+    ("GET", "/insight/hotspots", ALL),
+    ("POST", "/insight/hotspots", SUBMITTERS),  # reads only the caller's own files, like the API
     # {deepdive} is a savings register the partner (lbl) uploaded: staff and that partner change it.
     ("GET", "/deepdives", ALL),
     ("POST", "/deepdives/inputs", SUBMITTERS),

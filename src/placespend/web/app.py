@@ -45,6 +45,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
         deepdives_api,
         deepdives_pages,
         insight_area_api,
+        insight_pages,
         insight_people_api,
         insight_sharing_api,
         insight_spatial_api,
@@ -94,6 +95,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
     app.include_router(insight_spatial_api.router)
     app.include_router(insight_people_api.router)
     app.include_router(insight_sharing_api.router)
+    app.include_router(insight_pages.router)
     app.include_router(assets_pages.router)
     app.include_router(assets_api.router)
     app.include_router(suppliers_api.router)

@@ -1,0 +1,159 @@
+"""The insight pages in a real browser, on Lewisham's real open data (../shared/data): the segments map and the
+profiles beneath it, and Gi* hotspots of the IMD ranks, each equal to what the CLI prints with `--format json`
+for the same workspace and files. Every page is drawn from this server alone (outside requests blocked and
+recorded), logs no error, and axe-core finds nothing serious or critical on it.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from typing import Any
+
+import pytest
+from web_support import PASSWORD, ROLES, offline_tab, serious_violations, served
+
+from placespend import accounts
+from placespend.engine.workspace import Workspace
+
+from conftest import SHARED, Cli, chromium, need_chromium, write_csv
+
+pytestmark = pytest.mark.browser
+
+LEWISHAM = "E09000023"
+DATA = SHARED / "data"
+FILES = ["imd2019-lsoa/File_2_-_IoD2019_Domains_of_Deprivation.csv.gz",
+         "population-demographr/population19_lsoa11.csv.gz",
+         "lookups-ons-jtrim/135_lsoa11_to_ward2019_EW.csv.gz",
+         f"lookups-drkane/boundaries_lsoa11_{LEWISHAM}.geojson"]
+BOUNDARIES = DATA / FILES[3]
+
+
+def _imd_ranks() -> dict[str, int]:
+    """IoD 2019 File 1's IMD rank of each Lewisham LSOA, read here from the published file."""
+    with gzip.open(DATA / "imd2019-lsoa" / "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz", "rt",
+                   encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))[1:]
+    return {r[0]: int(r[4].replace(",", "")) for r in rows if r[2] == LEWISHAM}
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory) -> dict[str, Any]:
+    """Lewisham's LSOAs with IoD domains, people and boundaries, a stored segments run, one account per role;
+    and what the CLI prints for them, read before the server holds the workspace."""
+    need_chromium()
+    if not DATA.is_dir():
+        pytest.skip("../shared/data is absent")
+    folder = tmp_path_factory.mktemp("insight-browser")
+    cli = Cli(folder / "insight.duckdb")
+    cli("import", *[DATA / f for f in FILES])
+    cli("insight", "segments", "--place", LEWISHAM, "--k", "4", "--seed", "0", "--runs", "2")
+    ws = Workspace(cli.db)
+    for username, (role, organisation) in ROLES.items():
+        accounts.add_user(ws, username, PASSWORD, role, organisation)
+    ws.close()
+    values = write_csv(folder / "imd_rank.csv", [{"area": a, "value": v} for a, v in _imd_ranks().items()])
+    return {"db": cli.db, "values": values,
+            "profile": cli.json("insight", "profile", "--place", LEWISHAM),
+            "map": cli.json("insight", "map", "--place", LEWISHAM, "--column", "segment"),
+            "hotspots": Cli(folder / "unused.duckdb").json("insight", "hotspots", "--values", values,
+                                                           "--boundaries", BOUNDARIES)}
+
+
+@pytest.fixture(scope="module")
+def server(workspace):
+    with served(workspace["db"]) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as launched:
+        yield launched
+
+
+def _drawn(page, chart: str) -> None:
+    page.wait_for_selector(f"#chart-{chart}[data-ready=yes]", timeout=30_000)
+
+
+def _classes_on_map(page, chart: str) -> dict[str, str]:
+    """Area -> the legend name of the trace that draws it, as plotly.js holds the figure in the page."""
+    return page.evaluate(f"""() => Object.fromEntries(document.getElementById('chart-{chart}').data
+        .flatMap(t => t.locations.map(a => [a, t.name])))""")
+
+
+def _table(page, table: str) -> list[dict[str, str]]:
+    return page.evaluate(f"""() => [...document.querySelectorAll('#{table} tbody tr')].map(tr =>
+        Object.fromEntries([...tr.cells].map((td, i) =>
+            [document.querySelectorAll('#{table} thead th')[i].textContent.trim(), td.textContent.trim()])))""")
+
+
+def test_the_segments_map_and_profiles_are_the_clis(workspace, server, browser):
+    with offline_tab(browser, server, "viewer") as tab:
+        page = tab.page
+        page.click("nav >> text=Insight")
+        page.fill("#area-place", LEWISHAM)
+        page.click("#area-form button[type=submit]")
+        _drawn(page, "areas")
+        cli_rows = {r["area"]: r for r in workspace["profile"]["rows"]}
+        assert _classes_on_map(page, "areas") == {a: f"segment {r['segment']}" for a, r in cli_rows.items()}
+        assert len(cli_rows) == workspace["map"]["drawn"] == 169
+        shown = {r["area"]: r for r in _table(page, "profiles")}
+        assert shown.keys() == cli_rows.keys()
+        for area, row in cli_rows.items():
+            assert shown[area]["segment"] == row["segment"]
+            assert int(shown[area]["population"]) == row["population"]
+            assert shown[area]["imd income rank"] == str(row["imd_income_rank"])
+        assert serious_violations(tab) == []
+
+
+def test_a_place_without_boundaries_says_what_to_import(server, browser):
+    with offline_tab(browser, server, "analyst") as tab:
+        tab.page.goto(server + f"/insight?place={LEWISHAM}&level=ward&column=population")
+        assert "import a boundary file" in tab.page.inner_text("#no-boundaries")
+        assert len(_table(tab.page, "profiles")) == 18  # Lewisham's 2019 wards
+        tab.page.goto(server + "/insight?place=E09000012")  # Hackney: its LSOAs are in the lookup, no boundaries
+        assert "placespend import boundaries_lsoa_E09000012.geojson" in tab.page.inner_text("#no-boundaries")
+        assert serious_violations(tab) == []
+
+
+def test_hotspots_of_an_upload_are_the_clis(workspace, server, browser):
+    with offline_tab(browser, server, "partner") as tab:
+        page = tab.page
+        page.goto(server + "/insight/hotspots")
+        assert serious_violations(tab) == []
+        page.set_input_files("#hotspot-values", str(workspace["values"]))
+        page.set_input_files("#hotspot-boundaries", str(BOUNDARIES))
+        page.click("#hotspot-form button[type=submit]")
+        _drawn(page, "hotspots")
+        expected = {a["area"]: a for a in workspace["hotspots"]["areas"]}
+        names = {"hot": "hot spot", "cold": "cold spot", "none": "not significant"}
+        assert _classes_on_map(page, "hotspots") == {a: names[x["class"]] for a, x in expected.items()}
+        rows = {r["Area"]: r for r in _table(page, "hotspots")}
+        assert {a: r["Class"] for a, r in rows.items()} == {a: x["class"] for a, x in expected.items()}
+        assert all(float(rows[a]["Gi* z"]) == pytest.approx(x["z"], abs=5e-4) for a, x in expected.items())
+        summary = workspace["hotspots"]["summary"]
+        assert summary["hot"] > 0 and summary["cold"] > 0  # IMD ranks cluster in Lewisham both ways
+        assert page.inner_text("#hotspot-summary").startswith(
+            f"{summary['hot']} hot spots, {summary['cold']} cold spots, {summary['none']} areas not significant")
+        assert serious_violations(tab) == []
+
+
+def test_a_bad_values_file_is_named_at_its_row(tmp_path, server, browser):
+    bad = write_csv(tmp_path / "bad.csv", [{"area": "E01003189", "value": "12"}, {"area": "E01003190", "value": "x"}])
+    with offline_tab(browser, server, "analyst") as tab:
+        tab.page.goto(server + "/insight/hotspots")
+        tab.page.set_input_files("#hotspot-values", str(bad))
+        tab.page.set_input_files("#hotspot-boundaries", str(BOUNDARIES))
+        tab.page.click("#hotspot-form button[type=submit]")
+        problems = _table(tab.page, "problems")
+        assert any(p["File"] == "bad.csv" and p["Row"] == "3" and p["Column"] == "value" for p in problems), problems
+        assert serious_violations(tab) == []
+
+
+def test_a_viewer_sees_no_upload_form(server, browser):
+    with offline_tab(browser, server, "viewer") as tab:
+        tab.page.goto(server + "/insight/hotspots")
+        assert tab.page.query_selector("#hotspot-form") is None
+        assert "needs an admin, analyst or partner account" in tab.page.inner_text("main")
+
