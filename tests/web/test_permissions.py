@@ -57,6 +57,9 @@ PAGES = [
     ("GET", "/insight?place=E09000023&level=ward", ALL),
     ("GET", "/insight/hotspots", ALL),
     ("POST", "/insight/hotspots", SUBMITTERS),  # reads only the caller's own files, like the API
+    ("GET", "/insight/surveys", ALL),
+    ("POST", "/insight/surveys", SUBMITTERS),
+    ("GET", "/insight/overlap", ALL),  # published counts only; a partner sees the runs it was a party to
     # {deepdive} is a savings register the partner (lbl) uploaded: staff and that partner change it.
     ("GET", "/deepdives", ALL),
     ("POST", "/deepdives/inputs", SUBMITTERS),

@@ -15,12 +15,12 @@ from placespend import area_insight, place_view, sharing, spatial_insight, surve
 from placespend.accounts import User
 from placespend.engine.workspace import Workspace
 from placespend.report import charts, insight_charts
-from placespend.report.people_counts import export_rows
 from placespend.spatial_insight import Outcome
 
 LEVELS = area_insight.LEVELS
 LEVEL_NAMES = area_insight.LEVEL_NAMES
 STAFF = ("admin", "analyst")
+OVERLAP_PARTS = insight_charts.OVERLAP_PARTS
 
 
 def _data(figure: Any) -> dict[str, Any]:
@@ -73,16 +73,15 @@ def may_see(run: dict[str, Any], role: str, organisation: str | None) -> bool:
 
 def overlap_runs(ws: Workspace, user: User | None) -> list[dict[str, Any]]:
     """Overlap runs the caller may see, newest first: each run's summary (`sharing.run_summary`, what the API and
-    `placespend insight runs` publish), its rows for the table and a chart."""
+    `placespend insight agreement show` list) and a chart of it."""
     role, organisation = (user.role, user.organisation) if user else ("viewer", None)
     found = []
     for run in sorted(sharing.runs(ws), key=lambda r: r["run_at"], reverse=True):
         if run["kind"] != "overlap" or not may_see(run, role, organisation):
             continue
         summary = sharing.run_summary(ws, run["run_id"])
-        rows = export_rows(summary["published"])
+        groups = (summary["published"] or {}).get("groups", [])
         found.append({**summary, "run_at": run["run_at"], "left_owner": run["left_owner"],
                       "right_owner": run["right_owner"], "run_by": run["run_by"] if role in STAFF else None,
-                      "rows": rows, "figure": _data(insight_charts.overlap_chart(
-                          [r for r in rows if r["group"] != "All"], run["left_owner"], run["right_owner"]))})
+                      "figure": _data(insight_charts.overlap_chart(groups, run["left_owner"], run["right_owner"]))})
     return found

@@ -60,3 +60,24 @@ def hotspots(request: Request, values: UploadFile = File(...), boundaries: Uploa
                                        id_property or None)
     return _page(request, who, "hotspots", outcome=outcome, figure=figure,
                  files=[values.filename, boundaries.filename])
+
+
+@router.get("/insight/surveys")
+def surveys_form(request: Request, who: Caller = Depends(results_reader)) -> Response:
+    return _page(request, who, "surveys", overall="overall", threshold=10, satisfied_from=4)
+
+
+@router.post("/insight/surveys")
+def surveys(request: Request, file: UploadFile = File(...), overall: str = Form("overall"),
+            threshold: int = Form(10), satisfied_from: float = Form(4),
+            who: Caller = Depends(role_in(*UPLOADERS))) -> Response:
+    with upload_folder() as folder:
+        outcome, charts = use.surveys(save_upload(folder, file, 0), overall, threshold, satisfied_from)
+    return _page(request, who, "surveys", outcome=outcome, charts=charts, file_name=file.filename, overall=overall,
+                 threshold=max(threshold, 1), satisfied_from=satisfied_from)
+
+
+@router.get("/insight/overlap")
+def overlap(request: Request, who: Caller = Depends(results_reader)) -> Response:
+    return _page(request, who, "overlap", runs=use.overlap_runs(workspace(request), who.user),
+                 parts=use.OVERLAP_PARTS)
