@@ -148,6 +148,9 @@ def test_a_place_without_boundaries_says_what_to_import(server, browser):
         assert len(_table(tab.page, "profiles")) == 18  # Lewisham's 2019 wards
         tab.page.goto(server + "/insight?place=E09000012")  # Hackney: its LSOAs are in the lookup, no boundaries
         assert "placespend import boundaries_lsoa_E09000012.geojson" in tab.page.inner_text("#no-boundaries")
+        tab.page.goto(server + "/insight?place=nowhere")
+        said = tab.page.inner_text("#not-imported")
+        assert "Unknown place" in said and "placespend import 135_lsoa11_to_ward2019_EW.csv.gz" in said
         assert serious_violations(tab) == []
 
 

@@ -210,3 +210,11 @@ def test_an_output_area_classification_reaches_lsoas_by_majority(tmp_path):
     assert out["method"] == "classification:mine" and out["stability"] is None
     assert [(s["segment"], s["name"], s["areas"]) for s in out["segments"]] == [("A", "Group A", 2),
                                                                                  ("B", "Group B", 2)]
+
+
+def test_an_unknown_place_is_refused_by_name_when_no_place_is_defined(tmp_path):
+    """A workspace of area statistics only has no places to suggest: the refusal still names the place."""
+    cli = Cli(tmp_path / "areas-only.duckdb")
+    cli("import", _statistics(tmp_path))
+    result = cli("insight", "profile", "--place", "nowhere", expect=2)
+    assert "Unknown place 'nowhere'" in result.output and "Traceback" not in result.output
