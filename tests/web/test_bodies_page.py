@@ -8,18 +8,17 @@ the charity reports its 500 under its company id; a second council id ('gb-lae-l
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
 import pytest
 from web_support import PASSWORD, sign_in
 
-from placespend import accounts, service
+from placespend import accounts
 from placespend.engine.workspace import Workspace
 from placespend.web.app import create_app
 
-from conftest import Cli, line, write_csv
+from conftest import Cli, charity_spelled_two_ways
 
 LEWISHAM = "E09000023"
 COUNT = f"/api/places/{LEWISHAM}/count?year=2008-09"
@@ -29,23 +28,7 @@ COUNT = f"/api/places/{LEWISHAM}/count?year=2008-09"
 def app(tmp_path: Path):
     db = tmp_path / "ws" / "bodies.duckdb"
     ws = Workspace(db)
-    rows = [
-        line(spender="e09000023", spender_name="Lewisham", amount="1000"),
-        line(spender="e09000023", flow="transfer", amount="500", recipient="360g-x-cyril",
-             recipient_name="Cyril Flint Befrienders Ltd", recipient_type="third_sector"),
-        line(spender="gb-coh-07962245", spender_name="Cyril Flint Befrienders Limited", spender_type="third_sector",
-             amount="500"),
-        line(spender="gb-lae-lew", spender_name="London Borough of Lewisham", amount="10", flow="transfer",
-             recipient="360g-x-cyril", recipient_type="third_sector"),
-    ]
-    [result] = service.ingest_returns(ws, [write_csv(tmp_path / "flows.csv", rows)], submitter="partnership")
-    assert result.outcome == "loaded", result.report.errors
-    lookup = tmp_path / "la_orgid_to_gss.csv"
-    with lookup.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["org_id", "name", "normalised_name", "gss_code", "area_name", "area_type", "active"])
-        writer.writerow(["GB-LAE-LEW", "London Borough of Lewisham", "Lewisham", LEWISHAM, "Lewisham", "E09", "TRUE"])
-    assert service.import_reference(ws, lookup).outcome == "loaded"
+    charity_spelled_two_ways(ws, tmp_path)
     for username, role, org in (("admin", "admin", None), ("analyst", "analyst", None),
                                 ("partner", "partner", "e09000023"), ("viewer", "viewer", None)):
         accounts.add_user(ws, username, PASSWORD, role, org)
