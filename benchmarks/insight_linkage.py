@@ -86,7 +86,7 @@ def token_table(raw: Path, key: bytes) -> pa.Table:
     return read_tokens(out.read_bytes(), out.name).table
 
 
-SWEEP = (0.3, 0.5, 0.7, 0.8, 0.9, 0.95)
+SWEEP = (0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 
 
 def measure(name: str, left: pa.Table, right: pa.Table, truth: set[tuple[str, str]],
