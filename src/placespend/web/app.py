@@ -19,7 +19,9 @@ from fastapi.templating import Jinja2Templates
 from placespend import __version__
 from placespend.accounts import LoginThrottle
 from placespend.domain.problems import PlacespendError, UnknownCode
+from placespend.domain.vocabulary import body_type_name
 from placespend.engine.workspace import Workspace
+from placespend.report.deepdive_report import money, num, pct
 from placespend.report.money import pounds, short_pounds
 from placespend.web.security import LoginRequired
 from placespend.workflow import Forbidden, NotFound
@@ -28,6 +30,10 @@ WEB = Path(str(resources.files("placespend.web")))
 templates = Jinja2Templates(directory=WEB / "templates")
 templates.env.filters["gbp"] = pounds
 templates.env.filters["gbp_short"] = short_pounds
+templates.env.filters["money"] = money  # pounds with a leading minus (-£1.00), as a net loss reads
+templates.env.filters["num"] = num
+templates.env.filters["pct"] = pct
+templates.env.filters["body_type"] = body_type_name
 templates.env.globals["version"] = __version__
 
 
@@ -37,6 +43,10 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
         api,
         assets_api,
         assets_pages,
+        bodies_pages,
+        compare_pages,
+        deepdives_api,
+        deepdives_pages,
         insight_area_api,
         insight_people_api,
         insight_sharing_api,
@@ -80,6 +90,8 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
                             media_type="application/javascript")
 
     app.include_router(pages.router)
+    app.include_router(compare_pages.router)
+    app.include_router(bodies_pages.router)
     app.include_router(submissions_pages.router)
     app.include_router(api.router)
     app.include_router(insight_area_api.router)
@@ -90,6 +102,8 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
     app.include_router(assets_api.router)
     app.include_router(suppliers_api.router)
     app.include_router(suppliers_api.pages)
+    app.include_router(deepdives_pages.router)
+    app.include_router(deepdives_api.router)
     _errors(app)
     return app
 
