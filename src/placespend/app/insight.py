@@ -14,6 +14,7 @@ from shapely.geometry import mapping
 from placespend import area_insight, place_view, sharing, spatial_insight, survey_insight
 from placespend.accounts import User
 from placespend.engine.workspace import Workspace
+from placespend.insight.disclosure import DEFAULT_THRESHOLD
 from placespend.report import charts, insight_charts
 from placespend.spatial_insight import Outcome
 
@@ -50,11 +51,12 @@ def hotspots(values: Path, boundaries: Path, id_property: str | None = None) -> 
     return outcome, _data(figure)
 
 
-def surveys(path: Path, overall: str = "overall", threshold: int = 10,
+def surveys(path: Path, overall: str = "overall", threshold: int = DEFAULT_THRESHOLD,
             satisfied_from: float = 4) -> tuple[Outcome, list[dict[str, Any]]]:
     """`placespend insight surveys` and one chart per grouping column: each group's mean score per question with
-    its 95% interval; a group withheld by disclosure control is left off the chart (the table says why)."""
-    outcome = survey_insight.survey_results(path, overall, max(threshold, 1), satisfied_from)
+    its 95% interval; a group withheld by disclosure control is left off the chart (the table says why). A
+    threshold below the default is refused (PlacespendError), as by the CLI and the API."""
+    outcome = survey_insight.survey_results(path, overall, threshold, satisfied_from)
     if not outcome.ok:
         return outcome, []
     questions = outcome.result["questions"]

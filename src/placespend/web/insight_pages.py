@@ -64,17 +64,20 @@ def hotspots(request: Request, values: UploadFile = File(...), boundaries: Uploa
 
 @router.get("/insight/surveys")
 def surveys_form(request: Request, who: Caller = Depends(results_reader)) -> Response:
-    return _page(request, who, "surveys", overall="overall", threshold=10, satisfied_from=4)
+    return _page(request, who, "surveys", overall="overall", threshold=use.DEFAULT_THRESHOLD, satisfied_from=4)
 
 
 @router.post("/insight/surveys")
 def surveys(request: Request, file: UploadFile = File(...), overall: str = Form("overall"),
-            threshold: int = Form(10), satisfied_from: float = Form(4),
+            threshold: int = Form(use.DEFAULT_THRESHOLD), satisfied_from: float = Form(4),
             who: Caller = Depends(role_in(*UPLOADERS))) -> Response:
-    with upload_folder() as folder:
-        outcome, charts = use.surveys(save_upload(folder, file, 0), overall, threshold, satisfied_from)
-    return _page(request, who, "surveys", outcome=outcome, charts=charts, file_name=file.filename, overall=overall,
-                 threshold=max(threshold, 1), satisfied_from=satisfied_from)
+    asked = {"overall": overall, "threshold": threshold, "satisfied_from": satisfied_from}
+    try:
+        with upload_folder() as folder:
+            outcome, charts = use.surveys(save_upload(folder, file, 0), overall, threshold, satisfied_from)
+    except PlacespendError as exc:
+        return _page(request, who, "surveys", refused=str(exc), **asked)
+    return _page(request, who, "surveys", outcome=outcome, charts=charts, file_name=file.filename, **asked)
 
 
 @router.get("/insight/overlap")
