@@ -48,7 +48,7 @@ def _survey(folder) -> Any:
 
 def _overlap_run(cli: Cli, folder) -> dict[str, Any]:
     """lbl's and pct's synthetic people pseudonymised with one key and overlapped by ward under an agreement."""
-    partners = make_partners(400, 300, 150, seed=11)
+    partners = make_partners(150, 120, 30, seed=11)
     (folder / "left.csv").write_text(partners.left_csv)
     (folder / "right.csv").write_text(partners.right_csv)
     cli("insight", "keygen", "--out", folder / "k.key")
@@ -231,6 +231,13 @@ def test_survey_estimates_and_intervals_are_the_clis(workspace, server, browser)
             {(r["Question"], r["segment"]): r for r in _table(page, "survey-1")}[k]["Mean (95% interval)"]
             for k in small))
         assert serious_violations(tab) == []
+        page.fill("#survey-threshold", "5")  # below the default: the form will not send it ...
+        assert page.eval_on_selector("#survey-threshold", "e => e.checkValidity()") is False
+        page.eval_on_selector("#survey-threshold", "e => e.removeAttribute('min')")  # ... and the server refuses it
+        page.set_input_files("#survey-file", str(workspace["survey_file"]))
+        page.click("#survey-form button[type=submit]")
+        assert "cannot be lower than 10" in page.inner_text("#refused")
+        assert page.query_selector("table.survey") is None
 
 
 def _overlap_cells(page) -> dict[tuple[str, str], str]:
