@@ -34,10 +34,14 @@ def places(ws: Workspace) -> list[dict[str, str]]:
 
 def areas(ws: Workspace, place: str, level: str = "lsoa", column: str = "segment") -> dict[str, Any]:
     """A place's profiles (`placespend insight profile`) and the map of one column (`placespend insight map`),
-    from one table, so the map and the rows beneath it cannot disagree."""
-    table = area_insight.profile_rows(ws, place, level)
-    shown = area_insight.map_of(ws, table, column) if table["rows"] else None
-    return {"table": table, "map": shown, "columns": list(table["rows"][0]) if table["rows"] else []}
+    from one table, so the map and the rows beneath it cannot disagree. Kept per workspace version, as the place
+    page is: a warm view does not recompute them."""
+    def compute() -> dict[str, Any]:
+        table = area_insight.profile_rows(ws, place, level)
+        shown = area_insight.map_of(ws, table, column) if table["rows"] else None
+        return {"table": table, "map": shown, "columns": list(table["rows"][0]) if table["rows"] else []}
+
+    return place_view.cached(ws, ("insight-areas", place, level, column), compute)
 
 
 def hotspots(values: Path, boundaries: Path, id_property: str | None = None) -> tuple[Outcome, dict[str, Any] | None]:
