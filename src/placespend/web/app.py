@@ -40,6 +40,7 @@ templates.env.globals["version"] = __version__
 def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False) -> FastAPI:
     """One app per workspace; `public` adds a read-only view of published results without signing in."""
     from placespend.web import (
+        analyses_pages,
         api,
         assets_api,
         assets_pages,
@@ -92,6 +93,8 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
 
     app.include_router(pages.router)
     app.include_router(compare_pages.router)
+    app.include_router(analyses_pages.router)
+    app.include_router(analyses_pages.api)
     app.include_router(bodies_pages.router)
     app.include_router(imports_pages.router)
     app.include_router(imports_pages.api)
