@@ -42,6 +42,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
         insight_sharing_api,
         insight_spatial_api,
         pages,
+        report_pages,
         submissions_pages,
         suppliers_api,
     )
@@ -81,6 +82,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
 
     app.include_router(pages.router)
     app.include_router(submissions_pages.router)
+    app.include_router(report_pages.router)
     app.include_router(api.router)
     app.include_router(insight_area_api.router)
     app.include_router(insight_spatial_api.router)
