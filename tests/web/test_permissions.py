@@ -16,6 +16,7 @@ from web_support import PASSWORD, build_workspace, sign_in
 
 from people_support import FIELDS
 from placespend import accounts, sharing
+from placespend.app import deepdives
 from placespend.engine.workspace import Workspace
 from placespend.ingest.insight.people_files import read_records
 from placespend.insight.people_tokens import key_from_text, new_key_text, pseudonymised_rows
@@ -55,6 +56,16 @@ PAGES = [
     ("GET", "/reports?place=E09000023&year=2008-09", ALL),
     ("GET", "/places/E09000023/report.pdf?year=2008-09", ALL),
     ("GET", "/places/E09000023/report.xlsx?year=2008-09", ALL),
+    # {deepdive} is a savings register the partner (lbl) uploaded: staff and that partner change it.
+    ("GET", "/deepdives", ALL),
+    ("POST", "/deepdives/inputs", SUBMITTERS),
+    ("POST", "/deepdives/examples", STAFF),
+    ("GET", "/deepdives/inputs/{deepdive}", ALL),
+    ("GET", "/deepdives/inputs/{deepdive}/file", ALL),
+    ("GET", "/deepdives/inputs/{deepdive}/edit", STAFF | {"partner"}),
+    ("POST", "/deepdives/inputs/{deepdive}/rows", STAFF | {"partner"}),
+    ("POST", "/deepdives/inputs/{deepdive}/params", STAFF | {"partner"}),
+    ("GET", "/deepdives/themes?place=E09000023&year=2008-09", ALL),
 ]
 API = [
     ("GET", "/api/places", ALL),
@@ -110,7 +121,16 @@ API = [
     ("GET", "/api/suppliers/overrides", STAFF),
     ("POST", "/api/suppliers/link", STAFF),
     ("POST", "/api/suppliers/split", STAFF),
+    ("GET", "/api/deepdives/inputs", ALL),
+    ("POST", "/api/deepdives/inputs", SUBMITTERS),
+    ("GET", "/api/deepdives/inputs/{deepdive}", ALL),
+    ("GET", "/api/deepdives/inputs/{deepdive}/versions", ALL),
+    ("GET", "/api/deepdives/inputs/{deepdive}/tables/entries", ALL),
+    ("GET", "/api/deepdives/themes?place=E09000023&year=2008-09", ALL),
+    ("GET", "/api/deepdives/themes/tables/themes?place=E09000023&year=2008-09", ALL),
 ]
+# A small savings register, uploaded whole where a route takes a deep-dive input.
+SAVINGS = b"id,agency,low,central,high,start_year\nS1,lbl,80,100,120,2010-11\n"
 PEOPLE_UPLOADS = {"/api/insight/link", "/api/insight/overlap", "/api/insight/unmatched",
                   "/api/insight/unmatched/records", "/api/insight/services"}
 # Routes that may answer 400 to an allowed caller: the partnership workspace has no small-area statistics, and
@@ -142,8 +162,10 @@ def _app(folder):
     ws = application.state.workspace
     with ws.read() as con:
         ids = dict(con.con.execute("SELECT submitter, submission_id FROM submissions").fetchall())
+    partner = accounts.authenticate(ws, "partner", PASSWORD)
+    deepdive = deepdives.upload(ws, partner, "savings", "lbl savings", "E09000023", "lbl.csv", SAVINGS).input_id
     application.state.ids = {"lbl": ids["lbl"], "pct": ids["pct"], "agreement_id": "falls",
-                             "run_id": _linkage_run(ws), "area": "E01003189"}
+                             "run_id": _linkage_run(ws), "area": "E01003189", "deepdive": deepdive}
     accounts.add_user(ws, "other_analyst", PASSWORD, "analyst", None)
     application.state.people_files = _people_files()
     application.state.tokens = {}
@@ -182,6 +204,9 @@ def _page_request(app, role: str, method: str, path: str):
     session = sign_in(app, None if role == "anonymous" else role)
     if method == "GET":
         return session.get(path)
+    if path == "/deepdives/inputs":
+        return session.client.post(path, data={"csrf_token": session.csrf or "", "kind": "savings", "name": role},
+                                   files={"file": ("s.csv", SAVINGS)}, follow_redirects=False)
     if path == "/submissions":
         return session.client.post(path, data={"csrf_token": session.csrf or ""}, follow_redirects=False,
                                    files={"file": ("r.csv", b"period,place,spender,spender_type,flow,amount,cofog\n"
@@ -217,6 +242,9 @@ def test_api_permissions(app, role, method, template, allowed):
     path = _path(app, template)
     if method == "GET":
         response = client.get(path, headers=headers)
+    elif path == "/api/deepdives/inputs":
+        response = client.post(path, headers=headers, data={"kind": "savings", "name": f"api {role}"},
+                               files={"file": ("s.csv", SAVINGS)})
     elif path == "/api/submissions":
         response = client.post(path, headers=headers, files={"file": ("r.csv", b"period,place\n")})
     elif path.split("?")[0] in PEOPLE_UPLOADS:
@@ -252,7 +280,9 @@ def test_matrix_covers_every_route(app):
                 for method in getattr(route, "methods", None) or {"GET"} if method != "HEAD"}
     assert len(declared) > 25
     listed = {(m, p.split("?")[0].replace("{lbl}", "{submission_id}").replace("{pct}", "{submission_id}")
-               .replace("E09000023", "{place}").replace("/tables/concentration", "/tables/{table}"))
+               .replace("E09000023", "{place}").replace("/tables/concentration", "/tables/{table}")
+               .replace("{deepdive}", "{input_id}").replace("/tables/entries", "/tables/{table}")
+               .replace("/themes/tables/themes", "/themes/tables/{table}"))
               for m, p, _ in PAGES + API}
     missing = {(m, p) for m, p in declared if (m, p) not in listed and p not in OPEN}
     # POST /login is open by nature; its throttling is tested below.

@@ -20,6 +20,7 @@ from placespend import __version__
 from placespend.accounts import LoginThrottle
 from placespend.domain.problems import PlacespendError, UnknownCode
 from placespend.engine.workspace import Workspace
+from placespend.report.deepdive_report import money, num, pct
 from placespend.report.money import pounds, short_pounds
 from placespend.web.security import LoginRequired
 from placespend.workflow import Forbidden, NotFound
@@ -28,6 +29,9 @@ WEB = Path(str(resources.files("placespend.web")))
 templates = Jinja2Templates(directory=WEB / "templates")
 templates.env.filters["gbp"] = pounds
 templates.env.filters["gbp_short"] = short_pounds
+templates.env.filters["money"] = money  # pounds with a leading minus (-£1.00), as a net loss reads
+templates.env.filters["num"] = num
+templates.env.filters["pct"] = pct
 templates.env.globals["version"] = __version__
 
 
@@ -37,6 +41,8 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
         api,
         assets_api,
         assets_pages,
+        deepdives_api,
+        deepdives_pages,
         insight_area_api,
         insight_people_api,
         insight_sharing_api,
@@ -92,6 +98,8 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
     app.include_router(assets_api.router)
     app.include_router(suppliers_api.router)
     app.include_router(suppliers_api.pages)
+    app.include_router(deepdives_pages.router)
+    app.include_router(deepdives_api.router)
     _errors(app)
     return app
 
