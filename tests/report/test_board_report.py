@@ -9,6 +9,7 @@ shows its estimate and what seed 000 printed about it.
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import subprocess
 from decimal import Decimal
@@ -18,8 +19,11 @@ from typing import Any
 
 import duckdb
 import pytest
+from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from placespend import accounts
+from placespend.app import deepdives
 from placespend.deepdive.examples import example_path
 from placespend.demo.build import DEMO_PASSWORD
 from placespend.engine.workspace import Workspace
@@ -246,8 +250,6 @@ def test_refusals_write_nothing(demo, tmp_path):
 @pytest.fixture(scope="module")
 def web(demo):
     """The web app on a copy of the demo (the CLI's connections are closed; the server takes the copy)."""
-    from fastapi.testclient import TestClient
-
     db = demo["folder"] / "web.duckdb"
     shutil.copyfile(demo["cli"].db, db)
     app = create_app(Workspace(db))
@@ -292,6 +294,53 @@ def test_file_names_show_only_to_the_count_team_and_the_sending_partner(web, dem
         assert {r["SHA-256"].value for r in rows} == {r["content_hash"] for r in returns}  # hashes for everyone
     page = web("pct-finance").get(f"/reports?place={PLACE}&year={YEAR}").text
     assert names["lewisham-pct"] in page and names["lbl"] not in page
+
+
+def test_deep_dives_kept_for_the_place_are_reported_from_the_cli_and_the_web(demo, tmp_path):
+    """Without deep-dive files, the report shows the latest savings register and CBA case kept for the place on the
+    Deep dives page: `placespend report` and the downloads equal the commands the report names; a new version of
+    an input shows in the next download (its save leaves the ledger's version, the cache's usual key, alone)."""
+    fewer = demo["cli"].json("deepdive", "savings", SAVINGS, "--draws", "1000")
+    db = tmp_path / "kept.duckdb"
+    shutil.copyfile(demo["cli"].db, db)
+    ws = Workspace(db)
+    analyst = accounts.authenticate(ws, "analyst", DEMO_PASSWORD)
+    for kind, path in (("savings", SAVINGS), ("cba", CBA)):
+        saved = deepdives.upload(ws, analyst, kind, path.stem, PLACE, path.name, path.read_bytes(), {"draws": DRAWS})
+        assert saved.stored, saved.outcome.problems
+    cli = Cli(db)
+    cli("report", *AT, "--out", tmp_path / "kept.json")
+    data = json.loads((tmp_path / "kept.json").read_text(encoding="utf-8"))
+    assert data["deepdive"]["savings"] == demo["expected"]["savings"]
+    assert data["deepdive"]["cba"] == demo["expected"]["cba"]
+    for part, path in (("savings", SAVINGS), ("cba", CBA)):  # the command the report names gives that part
+        args = shlex.split(data["commands"][part])[1:]
+        assert args[-2:] == ["--format", "json"]
+        assert cli.json(*[str(path) if a == path.name else a for a in args[:-2]]) == data["deepdive"][part]
+    assert [(i["kind"], i["version"]) for i in data["deepdive"]["stored"]] == [("savings", 1), ("cba", 1)]
+
+    app = create_app(Workspace(db))
+    try:
+        viewer = TestClient(app)
+        viewer.post("/login", data={"username": "councillor", "password": DEMO_PASSWORD}, follow_redirects=False)
+
+        def p10s() -> list[Any]:
+            book = load_workbook(BytesIO(viewer.get(f"/places/{PLACE}/report.xlsx?year={YEAR}").content))
+            return [r["P10"].value for r in rows_of(book, "Deep dive", "Savings by year")]
+
+        assert p10s() == [y["p10"] for y in demo["expected"]["savings"]["by_year"]]
+        pdf = viewer.get(f"/places/{PLACE}/report.pdf?year={YEAR}").content
+        text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, check=True, capture_output=True).stdout
+        assert gbp(demo["expected"]["cba"]["npv"]).encode() in text
+        shared = app.state.workspace
+        saved = deepdives.upload(shared, accounts.authenticate(shared, "analyst", DEMO_PASSWORD), "savings",
+                                 SAVINGS.stem, PLACE, SAVINGS.name, SAVINGS.read_bytes(), {"draws": "1000"})
+        assert saved.version == 2
+        before = [y["p10"] for y in demo["expected"]["savings"]["by_year"]]
+        assert p10s() == [y["p10"] for y in fewer["by_year"]] != before
+        assert "version 2" in viewer.get(f"/reports?place={PLACE}&year={YEAR}").text
+    finally:
+        app.state.workspace.close()
 
 
 @pytest.mark.browser

@@ -5,6 +5,8 @@ Built once, here, as plain JSON-ready data, from the very functions the CLI prin
 defaults: each part equals that command's `--format json` for the same workspace, and `commands` names it, so a
 reader can reproduce any figure. The report layer only renders this data (HTML, PDF, XLSX); it computes nothing.
 
+The deep-dive results are those of the files the CLI is given, else of the latest savings register and CBA case
+kept for the place on the Deep dives page (computed by `app.deepdives`, as that page and its command show them).
 What a workspace may not hold (deep-dive inputs, segments, linkage runs, assets) is left out, never invented;
 a place without returns shows its centre-out estimate and the figures published about it (seed 000 Table 1).
 """
@@ -26,7 +28,8 @@ from placespend.analysis.concentration import DEFAULT_THRESHOLDS, concentration
 from placespend.analysis.funding_routes import DEFAULT_LOSS_RATE, DEFAULT_MAX_HOPS, funding_routes
 from placespend.analysis.local_control import local_control
 from placespend.analysis.per_head import DEFAULT_NEED, POPULATION, per_head
-from placespend.app import assets
+from placespend.app import assets, deepdives
+from placespend.app.deepdive_kinds import shell
 from placespend.count.consolidate import count_place
 from placespend.count.reconcile import reconciliation
 from placespend.deepdive import dossier as dd
@@ -48,6 +51,7 @@ from placespend.selection import check
 CRITERIA = ("population", "needs")   # `placespend compare`'s default: A by population, its range over both
 PER_HEAD_REFERENCE = "england"       # need relative to England: against one place alone every index is 1
 STAFF = frozenset({"admin", "analyst"})
+DEEPDIVE_KINDS = ("savings", "cba")   # the deep-dive results a board reads: the savings register and the CBA
 
 
 @dataclass
@@ -85,17 +89,21 @@ def deepdive_files(savings: Path | None = None, cba: Path | None = None, draws: 
 def build(ws: Workspace, place: str, year: str | None = None, deepdive: dd.DossierSpec | None = None) -> BoardReport:
     """The report of `place` for `year` (default: its latest year with lines, else the latest year of regional
     spending). Unknown codes are refused (`UnknownCode`) before anything is computed; a deep-dive input with an
-    error is refused with its file, row and column."""
+    error is refused with its file, row and column. Without deep-dive files, the inputs kept for the place."""
     with ws.read() as con:
         place, period, periods, notes = _chosen(con, place, year)
         figures = _figures(con, place, period, notes)
         returns = report_sources_store.returns_counted(con, place, period)
         imports = report_sources_store.reference_imports(con)
         published = places_store.published_for(con, place)
+    if deepdive is not None:
+        deep, deep_commands = _deepdive(deepdive)
+    else:
+        deep, deep_commands = _stored_deepdive(ws, stored_inputs(ws, place))
     found = BoardReport(
         place=place, name=figures["compare"]["places"][0]["name"], period=period, periods=periods,
         generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), published=published,
-        commands=_commands(place, period, deepdive), notes=notes, deepdive=_deepdive(deepdive),
+        commands={**_commands(place, period), **deep_commands}, notes=notes, deepdive=deep,
         insight=_insight(ws, place, {row["submitter"] for row in returns}), assets=_assets(ws, place, period),
         sources={}, **figures)
     found.sources = _sources(found, returns, imports)
@@ -124,7 +132,9 @@ def cached(ws: Workspace, place: str, year: str | None = None) -> dict[str, Any]
             return _chosen(con, place, year)[:2]
 
     place, period = place_view.cached(ws, ("board-report-year", place, year), chosen)  # unknown codes refused here
-    return place_view.cached(ws, ("board-report", place, period), lambda: build(ws, place, period).to_dict())
+    # Deep-dive inputs are bookkeeping to the ledger (their saves leave its version alone): their versions join the key.
+    kept = _versions(stored_inputs(ws, place))
+    return place_view.cached(ws, ("board-report", place, period, kept), lambda: build(ws, place, period).to_dict())
 
 
 def rendered(ws: Workspace, place: str, year: str | None, role: str, organisation: str | None,
@@ -135,7 +145,8 @@ def rendered(ws: Workspace, place: str, year: str | None, role: str, organisatio
     reader = "staff" if role in STAFF else f"partner:{organisation}" if role == "partner" else "reader"
     render = {"html": lambda: render_body(data, top=2), "pdf": lambda: board_report_pdf.pdf_bytes(data),
               "xlsx": lambda: board_report_xlsx.xlsx_bytes(data)}[form]
-    return data, place_view.cached(ws, ("board-report-out", data["place"], data["period"], form, reader), render)
+    key = ("board-report-out", data["place"], data["period"], _versions(stored_inputs(ws, data["place"])), form, reader)
+    return data, place_view.cached(ws, key, render)
 
 
 def choices(ws: Workspace) -> dict[str, Any]:
@@ -178,7 +189,7 @@ def _or_problem(compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         return {"problem": str(exc)}
 
 
-def _commands(place: str, period: str, spec: dd.DossierSpec | None) -> dict[str, str]:
+def _commands(place: str, period: str) -> dict[str, str]:
     """The command whose `--format json` each part of the report equals."""
     at = f"--place {place} --year {period} --format json"
     found = {"count": f"placespend count {at}", "estimate": f"placespend estimate {at}",
@@ -187,31 +198,72 @@ def _commands(place: str, period: str, spec: dd.DossierSpec | None) -> dict[str,
                           ("local_control", "local-control"), ("routes", "routes")):
         found[part] = f"placespend analyse {command} {at}"
     found["per_head"] = f"placespend analyse per-head {at} --need-reference {PER_HEAD_REFERENCE}"
-    if spec is not None:
-        run = spec.simulation
-        mc = f"--draws {run.draws} --seed {run.seed} --distribution {run.distribution.value}"
-        if spec.savings is not None:
-            found["savings"] = f"placespend deepdive savings {spec.savings.name} --horizon {spec.horizon} {mc} -f json"
-        if spec.cba is not None:
-            a = spec.appraisal
-            found["cba"] = (f"placespend cba {spec.cba.name} --discount-rate {a.discount_rate} --optimism-bias "
-                            f"{a.optimism_bias} --deadweight {a.deadweight} {mc} --format json")
     return found
 
 
-def _deepdive(spec: dd.DossierSpec | None) -> dict[str, Any] | None:
+def _file_commands(spec: dd.DossierSpec) -> dict[str, str]:
+    """`placespend deepdive savings` and `placespend cba` on the files given, with the report's options."""
+    run, found = spec.simulation, {}
+    mc = f"--draws {run.draws} --seed {run.seed} --distribution {run.distribution.value}"
+    if spec.savings is not None:
+        found["savings"] = f"placespend deepdive savings {spec.savings.name} --horizon {spec.horizon} {mc} -f json"
+    if spec.cba is not None:
+        a = spec.appraisal
+        found["cba"] = (f"placespend cba {spec.cba.name} --discount-rate {a.discount_rate} --optimism-bias "
+                        f"{a.optimism_bias} --deadweight {a.deadweight} {mc} --format json")
+    return found
+
+
+def _deepdive(spec: dd.DossierSpec) -> tuple[dict[str, Any] | None, dict[str, str]]:
     """The savings register with its ranges and the CBA, as `placespend deepdive savings` and `placespend cba`
-    print them; None when no deep-dive input is given."""
-    if spec is None or (spec.savings is None and spec.cba is None):
-        return None
+    print them, and those commands; None when no deep-dive file is given."""
+    if spec.savings is None and spec.cba is None:
+        return None, {}
     built = dd.build(spec)
     if not built.ok:
         errors = [f"{p.where()}: {p.message}" for report in built.reports for p in report.errors]
         raise PlacespendError("The deep-dive inputs have errors: " + "; ".join(errors[:5]))
     data = for_output(built.to_dict())
-    return {"savings": data["savings"], "cba": data["cba"], "inputs": data["inputs"],
-            "warnings": [f"{w['file']} row {w['row']}: {w['message']}" for p in data["problems"]
-                         for w in p["warnings"]]}
+    return {"savings": data["savings"], "cba": data["cba"], "inputs": data["inputs"], "stored": [],
+            "warnings": _warnings(data["problems"])}, _file_commands(spec)
+
+
+def _warnings(problems: list[dict[str, Any]]) -> list[str]:
+    return [f"{w['file']} row {w['row']}: {w['message']}" for p in problems for w in p["warnings"]]
+
+
+def stored_inputs(ws: Workspace, place: str) -> list[dict[str, Any]]:
+    """The deep-dive inputs a board report of `place` shows: of each kind in DEEPDIVE_KINDS, the one kept for the
+    place that changed last (with its latest version)."""
+    listed = deepdives.listing(ws)
+    found = []
+    for kind in DEEPDIVE_KINDS:
+        mine = [row for row in listed.get(kind, []) if row["place"] == place]
+        if mine:
+            found.append(max(mine, key=lambda row: (row["made_at"], row["input_id"])))
+    return found
+
+
+def _versions(rows: list[dict[str, Any]]) -> tuple[tuple[int, int], ...]:
+    return tuple((row["input_id"], row["version"]) for row in rows)
+
+
+def _stored_deepdive(ws: Workspace, rows: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """The figures of the place's kept inputs, as the Deep dives page and the command it prints give them."""
+    if not rows:
+        return None, {}
+    found: dict[str, Any] = {"savings": None, "cba": None, "inputs": [], "stored": [], "warnings": []}
+    commands = {}
+    for row in rows:
+        file_name, content = deepdives.stored_file(ws, row["input_id"], row["version"])
+        outcome = deepdives.compute(ws, row["kind"], file_name, content, row["params"])
+        found[row["kind"]] = outcome.figures
+        found["inputs"] += outcome.files
+        found["warnings"] += _warnings(outcome.problems)
+        found["stored"].append({"kind": row["kind"], "name": row["name"], "input_id": row["input_id"],
+                                "version": row["version"], "made_at": str(row["made_at"])})
+        commands[row["kind"]] = shell(outcome.command)
+    return found, commands
 
 
 def _insight(ws: Workspace, place: str, partners: set[str]) -> dict[str, Any] | None:

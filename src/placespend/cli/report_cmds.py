@@ -33,7 +33,8 @@ def report(
     seed: Annotated[int, typer.Option("--seed", help="Monte Carlo seed.")] = board_report.DEFAULT_SEED,
 ) -> None:
     """The board report of a place: the count, the centre-out estimate and the bridge, the analyses with charts,
-    deep-dive results (with --savings / --cba), insight and assets the workspace holds, sources and licences."""
+    deep-dive results (of --savings / --cba, else of the latest savings register and CBA case kept for the place on
+    the Deep dives page), insight and assets the workspace holds, sources and licences."""
     spec = board_report.deepdive_files(savings, cba, draws, seed)
     out.format_of(output)  # a wrong suffix is refused before the report is built
     found = board_report.build(workspace(ctx), place, year, spec)

@@ -9,6 +9,7 @@ from placespend.report.board_charts import Ranges
 from placespend.report.board_layout import Section, Table, body_type_name
 from placespend.report.deepdive_report import money, num, pct
 
+KINDS = {"savings": "savings register", "cba": "cost-benefit case"}
 OGL = ("Figures from HM Treasury, the Office for National Statistics and other public bodies are Crown copyright "
        "or public sector information, used under the Open Government Licence v3.0 with the credits below.")
 
@@ -19,6 +20,10 @@ def deepdive_section(deep: dict[str, Any] | None) -> Section | None:
     if not deep:
         return None
     section = Section("deepdive", "Deep dive: savings and cost-benefit")
+    if stored := deep.get("stored"):
+        section.paragraphs.append("From the inputs kept for the place on the Deep dives page: " + "; ".join(
+            f"{KINDS.get(i['kind'], i['kind'])} '{i['name']}' (input {i['input_id']}, version {i['version']}, "
+            f"{i['made_at'][:10]})" for i in stored) + ".")
     if s := deep.get("savings"):
         t = s["total"]
         section.paragraphs.append(
