@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from placespend.domain.vocabulary import body_type_name
 from placespend.report.board_charts import Ranges
-from placespend.report.board_layout import Section, Table, body_type_name
+from placespend.report.board_layout import Section, Table
 from placespend.report.deepdive_report import money, num, pct
 
 KINDS = {"savings": "savings register", "cba": "cost-benefit case"}

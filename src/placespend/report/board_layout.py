@@ -67,11 +67,6 @@ def division_name(code: str) -> str:
     return cls.cofog_divisions().get(code, code)
 
 
-def body_type_name(code: str) -> str:
-    found = cls.body_types().get(code)
-    return found.label if found else code.replace("_", " ")
-
-
 def share(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
     """A part's share of a whole for display beside it (no figure of the method: a ratio of two shown ones)."""
     return part / whole if part is not None and whole else None

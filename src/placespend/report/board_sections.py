@@ -12,9 +12,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from placespend.domain.vocabulary import body_type_name
 from placespend.report.board_charts import Bars, Curve
 from placespend.report.board_extras import assets_section, deepdive_section, insight_section, sources_section
-from placespend.report.board_layout import Section, Table, body_type_name, division_name, share
+from placespend.report.board_layout import Section, Table, division_name, share
 from placespend.report.deepdive_report import headline as deepdive_headline
 from placespend.report.deepdive_report import money, pct
 from placespend.report.money import short_pounds
