@@ -39,6 +39,8 @@ PAGES = [
     ("GET", "/places/E09000023/lines?year=2008-09", SUBMITTERS),
     ("GET", "/compare", ALL),
     ("GET", "/bodies", ALL),
+    ("GET", "/imports", STAFF),
+    ("POST", "/imports", STAFF),
     ("POST", "/bodies/merges", STAFF),
     ("POST", "/bodies/merges/1/undo", STAFF),
     ("GET", "/compare?year=2008-09", ALL),

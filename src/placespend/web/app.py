@@ -47,6 +47,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
         compare_pages,
         deepdives_api,
         deepdives_pages,
+        imports_pages,
         insight_area_api,
         insight_people_api,
         insight_sharing_api,
@@ -93,6 +94,8 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
     app.include_router(pages.router)
     app.include_router(compare_pages.router)
     app.include_router(bodies_pages.router)
+    app.include_router(imports_pages.router)
+    app.include_router(imports_pages.api)
     app.include_router(submissions_pages.router)
     app.include_router(report_pages.router)
     app.include_router(api.router)
