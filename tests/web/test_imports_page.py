@@ -98,15 +98,16 @@ def test_only_the_count_team_imports(app, username):
     response = session.client.post("/imports", data={"csrf_token": session.csrf},
                                    files={"file": ("x.csv", BAD.encode())}, follow_redirects=False)
     assert response.status_code == 403
-    assert all(job.username != username for job in imports._jobs.values())
+    assert all(job.username != username for job in imports.jobs())
 
 
-def test_another_users_import_is_not_found(app):
+def test_the_count_team_follows_each_others_imports_and_partners_do_not(app):
     job_id = _upload(sign_in(app, "analyst"), "clients_2019.csv", BAD.encode())
     _finished(sign_in(app, "analyst"), job_id, 120)
-    accounts.add_user(app.state.workspace, "analyst2", PASSWORD, "analyst", None)
-    assert sign_in(app, "analyst2").get(f"/api/imports/jobs/{job_id}").status_code == 404
-    assert sign_in(app, "admin").get(f"/api/imports/jobs/{job_id}").status_code == 200
+    assert sign_in(app, "admin").get(f"/api/imports/jobs/{job_id}").json()["result"]["outcome"] == "rejected"
+    assert "clients_2019.csv" in sign_in(app, "admin").get("/imports").text
+    assert sign_in(app, "partner").get(f"/api/imports/jobs/{job_id}").status_code == 403
+    assert sign_in(app, "admin").get("/api/imports/jobs/nonesuch").status_code == 404
 
 
 def test_the_read_position_is_the_handles_offset(tmp_path):
