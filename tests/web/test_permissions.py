@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from io import BytesIO
 
 import pytest
 from web_support import PASSWORD, build_workspace, sign_in
@@ -63,6 +64,10 @@ PAGES = [
     ("GET", "/assets", ALL),
     ("GET", "/places/E09000023/assets", ALL),
     ("GET", "/suppliers", ALL),
+    ("GET", "/reports", ALL),
+    ("GET", "/reports?place=E09000023&year=2008-09", ALL),
+    ("GET", "/places/E09000023/report.pdf?year=2008-09", ALL),
+    ("GET", "/places/E09000023/report.xlsx?year=2008-09", ALL),
     # {deepdive} is a savings register the partner (lbl) uploaded: staff and that partner change it.
     ("GET", "/deepdives", ALL),
     ("POST", "/deepdives/inputs", SUBMITTERS),
@@ -153,7 +158,21 @@ OPEN = {"/login", "/favicon.ico", "/openapi.json", "/docs", "/docs/oauth2-redire
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("perm")
+    application = _app(tmp_path_factory.mktemp("perm"))
+    yield application
+    application.state.workspace.close()
+
+
+@pytest.fixture(scope="module")
+def unchanged_app(tmp_path_factory):
+    """The same workspace, untouched by the matrix's requests (which withdraw and reject returns), for the tests
+    that read both partners' returns as counted."""
+    application = _app(tmp_path_factory.mktemp("perm-unchanged"))
+    yield application
+    application.state.workspace.close()
+
+
+def _app(folder):
     application = create_app(Workspace(build_workspace(folder)))
     ws = application.state.workspace
     with ws.read() as con:
@@ -171,8 +190,7 @@ def app(tmp_path_factory):
     for role in ROLES[1:]:
         user = accounts.authenticate(ws, role, PASSWORD)
         application.state.tokens[role] = accounts.new_api_token(ws, user, "matrix")
-    yield application
-    ws.close()
+    return application
 
 
 def _linkage_run(ws: Workspace) -> str:
@@ -385,3 +403,48 @@ def test_a_viewer_never_sees_a_small_count(app):
     assert "37,,22" not in text and ",3," not in text
     pairs = client.get(f"/api/insight/runs/{run_id}/pairs", headers=headers)
     assert pairs.status_code == 403
+
+
+@pytest.mark.parametrize(("role", "shown"), [("partner", {"lbl"}), ("other_partner", {"pct"}), ("viewer", set()),
+                                             ("analyst", {"lbl", "pct"}), ("admin", {"lbl", "pct"})])
+def test_a_board_report_names_only_the_files_its_reader_may_open(unchanged_app, role, shown):
+    """Every reader gets every figure and every return's content hash; a return's file name and submission id
+    only the count team and the partner that sent it (as /submissions/{id} answers 404 to other partners)."""
+    from fastapi.testclient import TestClient
+    from openpyxl import load_workbook
+
+    client, ids = TestClient(unchanged_app), unchanged_app.state.ids
+    headers = {"Authorization": f"Bearer {unchanged_app.state.tokens[role]}"}
+    book = load_workbook(BytesIO(client.get("/places/E09000023/report.xlsx?year=2008-09", headers=headers).content))
+    rows = [row for row in book["Sources"].iter_rows(values_only=True) if row[1] in {"lbl", "pct"}]
+    assert {row[1] for row in rows} == {"lbl", "pct"}
+    assert {row[1] for row in rows if row[3]} == shown
+    assert {row[0] for row in rows if row[0] is not None} == {ids[body] for body in shown}
+    assert all(len(row[6]) == 64 for row in rows)
+
+
+def test_a_board_report_shows_people_only_through_disclosure_control(unchanged_app):
+    """The report's insight highlights: the linkage run between the place's partners as its summary published it
+    (the API's JSON, small counts withheld), and the latest segments as counts of areas."""
+    from fastapi.testclient import TestClient
+    from openpyxl import load_workbook
+
+    from placespend.engine import area_insight_store
+    from placespend.engine.area_insight_store import SegmentRun
+
+    app = unchanged_app
+    ws, client = app.state.workspace, TestClient(app)
+    segments = {"E01000001": ("1", "Thriving"), "E01000002": ("2", "Stretched"), "E01000003": ("1", "Thriving")}
+    area_insight_store.save_segments(ws, SegmentRun("E09000023", "lsoa", "kmeans", 2, 0, "imd_score 2019", segments))
+    headers = {"Authorization": f"Bearer {app.state.tokens['viewer']}"}
+    summary = client.get(f"/api/insight/runs/{app.state.ids['run_id']}/summary", headers=headers).json()
+    book = load_workbook(BytesIO(client.get("/places/E09000023/report.xlsx?year=2008-09", headers=headers).content))
+    rows = list(book["Insight"].iter_rows(values_only=True))
+    [group] = summary["published"]["groups"]
+    start = next(i for i, row in enumerate(rows) if row[:2] == ("Group", "Left only"))
+    shown = rows[start + 1][:5]
+    assert shown == tuple("withheld" if group[k] is None else group[k]
+                          for k in ("group", "left_only", "both", "right_only", "total"))
+    assert "withheld" in shown and not any(isinstance(v, int) and 1 <= v < 10 for v in shown)
+    start = next(i for i, row in enumerate(rows) if row[:3] == ("Segment", "Name", "LSOAs"))
+    assert rows[start + 1][:3] == ("1", "Thriving", 2) and rows[start + 2][:3] == ("2", "Stretched", 1)

@@ -20,6 +20,7 @@ from placespend.cli import (
     insight_cmds,
     ledger_cmds,
     places_cmds,
+    report_cmds,
     suppliers_cmds,
     user_cmds,
     wards_cmds,
@@ -63,6 +64,7 @@ bench_cmds.register(app)
 insight_cmds.register(app)
 assets_cmds.register(app)
 suppliers_cmds.register(app)
+report_cmds.register(app)
 
 
 def run() -> None:

@@ -54,6 +54,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
         insight_sharing_api,
         insight_spatial_api,
         pages,
+        report_pages,
         submissions_pages,
         suppliers_api,
     )
@@ -99,6 +100,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
     app.include_router(imports_pages.router)
     app.include_router(imports_pages.api)
     app.include_router(submissions_pages.router)
+    app.include_router(report_pages.router)
     app.include_router(api.router)
     app.include_router(insight_area_api.router)
     app.include_router(insight_spatial_api.router)
