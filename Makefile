@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= demo/placespend.duckdb
 
-.PHONY: setup setup-spark demo demo-build test test-spark bench lint clean
+.PHONY: setup setup-spark demo demo-build test test-slow test-spark bench fuzz lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ demo: demo-build
 test: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/python -m pytest -q
+
+# The long tests left out of `make test`: e.g. a 1M-line ingest killed 20 times (about half an hour).
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow
 
 # Only the Spark parity suite (DuckDB and Spark give identical results, to the penny).
 test-spark: $(SPARK_STAMP)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from placespend.engine import accounts_store
+from placespend.engine.accounts_store import AuditEntry
 from placespend.engine.workspace import Workspace
 from placespend.ingest.columnar_flows import ColumnarLines
 from placespend.ingest.columnar_layout import MONEY, SHARE, lines_table
@@ -54,7 +56,7 @@ def record_submissions(ws: Workspace, batches: list[Batch]) -> list[int]:
     """Several submissions from one file (e.g. every council of a national return) in one transaction."""
     first = batches[0][0]
     stored_name = (first.file_hash or first.content_hash) + first.source.suffix.lower()
-    with ws.keeping(first.source, stored_name), ws.write() as con:
+    with ws.write() as con, ws.keeping(first.source, stored_name):
         raw = con.con
         raw.execute("BEGIN TRANSACTION")
         try:
@@ -155,15 +157,21 @@ def _supersede(raw, sid: int) -> None:
     raw.execute("DROP TABLE slice_rank")
 
 
-def set_status(ws: Workspace, sid: int, status: str) -> None:
-    """Move a submission through the workflow; accepting it puts it in the count and supersedes older ones."""
+def set_status(ws: Workspace, sid: int, status: str, audit: AuditEntry | None = None) -> None:
+    """Move a submission through the workflow; accepting it puts it in the count, supersedes older ones and
+    closes its queries. One transaction with its audit entry: a process killed half way leaves the
+    submission as it was, never accepted without its record or with its queries closed but not accepted."""
     with ws.write() as con:
         raw = con.con
         raw.execute("BEGIN TRANSACTION")
         try:
             raw.execute("UPDATE submissions SET status = ? WHERE submission_id = ?", [status, sid])
             if status == "accepted":
+                raw.execute("UPDATE line_queries SET resolved_at = ? WHERE submission_id = ? AND resolved_at IS NULL",
+                            [accounts_store.now(), sid])
                 _supersede(raw, sid)
+            if audit is not None:
+                accounts_store.insert_audit(raw, audit)
             raw.execute("COMMIT")
         except Exception:
             raw.execute("ROLLBACK")
