@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from crash_support import (
+from workspace_support import (
     PLACESPEND,
     copy_workspace,
     database_state,

@@ -10,35 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-import ibis
 import pytest
+from workspace_support import workspace_at
 
-from placespend.engine.migrations import latest_version, migrate
+from placespend.engine.migrations import latest_version
 
 from conftest import Cli
-
-LINES = [(2, "10.2", "10", "1000.50"), (3, "07.3", "07", "234.00")]
-
-
-def _workspace_at(path: Path, version: int) -> Path:
-    """A workspace at schema `version` holding one accepted return of two spend lines, written as a
-    placespend of that version wrote them (the ledger's tables have not changed since version 1)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = ibis.duckdb.connect(str(path))
-    assert migrate(con, upto=version) == version
-    raw = con.con
-    raw.execute("INSERT INTO submissions VALUES (1, 'h1', 'lbl.csv', 'h1.csv', 'lbl', TIMESTAMP '2010-06-30', "
-                "'accepted', 2, 1234.50, 0)")
-    raw.execute("INSERT INTO submission_slices VALUES (1, 'lbl', 'E09000023', '2008-09', NULL)")
-    for row, cofog, division, amount in LINES:
-        raw.execute("""INSERT INTO flows (submission_id, source_sheet, source_row, period, place, spender, spender_type,
-                           flow, amount, place_share, counted_amount, cofog, cofog_division, cofog_source,
-                           capital_revenue, basis, recurrence, apportionment, method)
-                       VALUES (1, NULL, ?, '2008-09', 'E09000023', 'lbl', 'local_authority', 'spend', ?, 1, ?, ?, ?,
-                               'reported', 'revenue', 'outturn', 'recurring', 'actual', 'reported')""",
-                    [row, amount, amount, cofog, division])
-    con.disconnect()
-    return path
 
 
 def _schema(path: Path) -> set[tuple[str, str, str]]:
@@ -60,12 +37,12 @@ def _version(path: Path) -> int:
 
 @pytest.fixture(scope="module")
 def current_schema(tmp_path_factory) -> set[tuple[str, str, str]]:
-    return _schema(_workspace_at(tmp_path_factory.mktemp("now") / "now.duckdb", latest_version()))
+    return _schema(workspace_at(tmp_path_factory.mktemp("now") / "now.duckdb", latest_version()))
 
 
 @pytest.mark.parametrize("version", range(1, latest_version()))
 def test_an_older_workspace_is_brought_forward_by_a_read(tmp_path, version, current_schema):
-    db = _workspace_at(tmp_path / "old.duckdb", version)
+    db = workspace_at(tmp_path / "old.duckdb", version)
     assert _version(db) == version
     counted = Cli(db).json("count", "--place", "E09000023", "--year", "2008-09")  # a read-only command
     assert counted["total"] == 1000.50 + 234.00 and counted["lines"] == 2
@@ -77,7 +54,7 @@ def test_an_older_workspace_is_brought_forward_by_a_read(tmp_path, version, curr
 def test_the_previous_schema_takes_new_returns_after_migrating(tmp_path, make_csv):
     from conftest import line
 
-    db = _workspace_at(tmp_path / "old.duckdb", latest_version() - 1)
+    db = workspace_at(tmp_path / "old.duckdb", latest_version() - 1)
     cli = Cli(db)
     cli("ingest", make_csv("pct.csv", [line(spender="pct", spender_type="nhs", cofog="07", amount="66.00")]))
     assert cli.json("count", "--place", "E09000023", "--year", "2008-09")["total"] == 1000.50 + 234.00 + 66.00
@@ -85,7 +62,7 @@ def test_the_previous_schema_takes_new_returns_after_migrating(tmp_path, make_cs
 
 
 def test_a_workspace_of_a_newer_placespend_is_refused_in_one_sentence(tmp_path):
-    db = _workspace_at(tmp_path / "new.duckdb", latest_version())
+    db = workspace_at(tmp_path / "new.duckdb", latest_version())
     raw = duckdb.connect(str(db))
     raw.execute("INSERT INTO schema_version (version, script) VALUES (?, 'from the future')", [latest_version() + 1])
     raw.close()

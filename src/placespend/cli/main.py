@@ -11,6 +11,7 @@ from placespend import __version__
 from placespend.cli import (
     analysis_cmds,
     assets_cmds,
+    backup_cmds,
     bench_cmds,
     bodies_cmds,
     count_cmds,
@@ -59,6 +60,7 @@ user_cmds.register(app)
 bench_cmds.register(app)
 insight_cmds.register(app)
 assets_cmds.register(app)
+backup_cmds.register(app)
 
 
 def run() -> None:

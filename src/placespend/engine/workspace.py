@@ -105,6 +105,12 @@ class Workspace:
             self._local.reader = mine = (self._shared, cursor)
         return mine[1]
 
+    def check_not_in_use(self) -> None:
+        """Raise `WorkspaceBusy` if another process holds the file (e.g. `placespend serve`): for what must
+        not happen under a running server, such as replacing the file."""
+        if self.exists and self._shared is None:
+            _connect(self.path).disconnect()
+
     @property
     def is_shared(self) -> bool:
         return self._shared is not None
@@ -217,17 +223,22 @@ class Workspace:
     def _recover(self, con: Backend) -> None:
         """Tidy what a process killed while loading left in the submissions folder: partial copies, and
         files kept for a load whose transaction never committed (no row names them). Runs holding the
-        write connection, so no load of another process is under way. Every table that keeps a file names
-        it in a column called `stored_name`."""
+        write connection, so no load of another process is under way."""
         if not self.submissions_dir.is_dir():
             return
-        named = con.con.execute("""SELECT table_name FROM duckdb_columns() WHERE column_name = 'stored_name'
-                                   AND database_name = current_database() AND schema_name = 'main'""").fetchall()
-        kept = {row[0] for (table,) in named
-                for row in con.con.execute(f'SELECT DISTINCT stored_name FROM "{table}"').fetchall()}
+        kept = stored_names(con.con)
         for entry in self.submissions_dir.iterdir():
             if entry.is_file() and (entry.name.endswith(PARTIAL) or entry.name not in kept):
                 entry.unlink()
+
+
+def stored_names(raw: duckdb.DuckDBPyConnection) -> set[str]:
+    """The files of the submissions folder that the database names: every table that keeps a file names it
+    in a column called `stored_name` (submissions, asset registers)."""
+    tables = raw.execute("""SELECT table_name FROM duckdb_columns() WHERE column_name = 'stored_name'
+                            AND database_name = current_database() AND schema_name = 'main'""").fetchall()
+    return {row[0] for (table,) in tables
+            for row in raw.execute(f'SELECT DISTINCT stored_name FROM "{table}"').fetchall()}
 
 
 def _refresh_derived(con: Backend) -> None:

@@ -1,7 +1,8 @@
-"""Killing real placespend processes (SIGKILL, as `kill -9` or a power cut does) and reading what they left.
+"""Workspaces as the engine's tests need them: copied, read independently of placespend, built at an older
+schema, and under real placespend processes killed with SIGKILL (as `kill -9` or a power cut does).
 
-A workspace's state is read by plain DuckDB, independently of placespend: the rows that say what is loaded
-(submissions, their slices, imports, audit), the ledger's line count and sum, and a hash of every stored file.
+A workspace's state is read by plain DuckDB: the rows that say what is loaded (submissions, their slices,
+imports, audit), the ledger's line count and sums, and a hash of every stored file.
 """
 
 from __future__ import annotations
@@ -20,10 +21,36 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import ibis
 
+from placespend.engine.migrations import migrate
 from placespend.engine.workspace import Workspace
 
 from conftest import snapshot
+
+LINES = [(2, "10.2", "10", "1000.50"), (3, "07.3", "07", "234.00")]
+
+
+def workspace_at(path: Path, version: int) -> Path:
+    """A workspace at schema `version` holding one accepted return of two spend lines, written as a
+    placespend of that version wrote them (the ledger's tables have not changed since version 1)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = ibis.duckdb.connect(str(path))
+    assert migrate(con, upto=version) == version
+    raw = con.con
+    raw.execute("INSERT INTO submissions VALUES (1, 'h1', 'lbl.csv', 'h1.csv', 'lbl', TIMESTAMP '2010-06-30', "
+                "'accepted', 2, 1234.50, 0)")
+    raw.execute("INSERT INTO submission_slices VALUES (1, 'lbl', 'E09000023', '2008-09', NULL)")
+    for row, cofog, division, amount in LINES:
+        raw.execute("""INSERT INTO flows (submission_id, source_sheet, source_row, period, place, spender, spender_type,
+                           flow, amount, place_share, counted_amount, cofog, cofog_division, cofog_source,
+                           capital_revenue, basis, recurrence, apportionment, method)
+                       VALUES (1, NULL, ?, '2008-09', 'E09000023', 'lbl', 'local_authority', 'spend', ?, 1, ?, ?, ?,
+                               'reported', 'revenue', 'outturn', 'recurring', 'actual', 'reported')""",
+                    [row, amount, amount, cofog, division])
+    con.disconnect()
+    return path
+
 
 PLACESPEND = [sys.executable, "-m", "placespend.cli.main"]
 
