@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -68,6 +70,11 @@ def test_a_backup_taken_from_a_running_server_holds_its_latest_write(filled, tmp
         accounts.add_user(ws, "latecomer", "correct horse battery staple", "viewer")
         assert filled.with_name(filled.name + ".wal").exists()
         backups.backup(ws, tmp_path / "backup")
+        # The server still holds the file: copying it must not have released DuckDB's lock (POSIX locks
+        # belong to the process, and closing any descriptor of the file in it drops them).
+        other = subprocess.run([sys.executable, "-c", "import duckdb, sys; duckdb.connect(sys.argv[1])", str(filled)],
+                               capture_output=True, text=True)
+        assert other.returncode != 0 and "Conflicting lock" in other.stderr
     finally:
         ws.close()
     restored = tmp_path / "restored" / "ws.duckdb"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,7 @@ from placespend.cli import (
     assets_cmds,
     backup_cmds,
     bench_cmds,
+    beside_server,
     bodies_cmds,
     count_cmds,
     deepdive_cmds,
@@ -23,6 +25,8 @@ from placespend.cli import (
     user_cmds,
     wards_cmds,
 )
+from placespend.cli.context import BESIDE_SERVER, ROOT_APP
+from placespend.engine.workspace import WorkspaceBusy
 
 app = typer.Typer(
     help="Count and explain all public money spent in a place (the Total Place method).",
@@ -45,7 +49,7 @@ def main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
-    ctx.obj = {"db": db}
+    ctx.ensure_object(dict).update({"db": db, ROOT_APP: app})
 
 
 ledger_cmds.register(app)
@@ -64,7 +68,11 @@ backup_cmds.register(app)
 
 
 def run() -> None:
-    app()
+    """`placespend` as a program: a command that finds the workspace held by `placespend serve` is run by it."""
+    try:
+        app(obj={BESIDE_SERVER: True})
+    except WorkspaceBusy as busy:
+        sys.exit(beside_server.through_server(busy))
 
 
 if __name__ == "__main__":

@@ -10,8 +10,8 @@ at national scale where a file copy takes seconds, and restores to a file that i
 
 from __future__ import annotations
 
-import os
-import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -54,11 +54,20 @@ def check_database(path: Path) -> int:
         raw.close()
 
 
+# Run in a child process: POSIX record locks belong to the process, so opening and closing the database file
+# here, while DuckDB holds it open, would release DuckDB's lock on it and let another process in.
+_COPY = """import os, shutil, sys
+with open(sys.argv[1], "rb") as read, open(sys.argv[2], "wb") as written:
+    shutil.copyfileobj(read, written, 1 << 20)
+    written.flush()
+    os.fsync(written.fileno())
+"""
+
+
 def _copy(source: Path, target: Path) -> None:
-    with source.open("rb") as read, target.open("wb") as written:
-        shutil.copyfileobj(read, written, 1 << 20)
-        written.flush()
-        os.fsync(written.fileno())
+    done = subprocess.run([sys.executable, "-c", _COPY, str(source), str(target)], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise PlacespendError(f"Could not copy {source.name} to {target}: {done.stderr.strip().splitlines()[-1:]}")
 
 
 def _first_line(exc: Exception) -> str:

@@ -47,7 +47,9 @@ class WorkspaceBusy(PlacespendError):
 
     def __init__(self, path: Path, detail: str) -> None:
         pid = re.search(r"PID (\d+)", detail)
-        holder = f"another placespend process (PID {pid.group(1)})" if pid else "another process"
+        self.path, self.pid = path, int(pid.group(1)) if pid else None
+        self.command_line: list[str] | None = None  # the CLI's command, when it may be run by the holder
+        holder = f"another placespend process (PID {self.pid})" if self.pid else "another process"
         super().__init__(f"The workspace {path} is in use by {holder}, for example `placespend serve`: "
                          "use the web app or its API while it runs, or stop it and run this command again.")
 
@@ -56,6 +58,8 @@ class Workspace:
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path or os.environ.get("PLACESPEND_DB") or DEFAULT_DB).resolve()
         self.submissions_dir = self.path.with_name(self.path.stem + ".submissions")
+        # Where a running `placespend serve` says how the CLI reaches it (cli.beside_server).
+        self.server_file = self.path.with_name(self.path.name + ".server.json")
         self._shared: Backend | None = None
         self._lock = ReadWriteLock()
         self._local = threading.local()

@@ -20,6 +20,7 @@ from placespend.accounts import LoginThrottle
 from placespend.domain.problems import PlacespendError
 from placespend.engine.workspace import Workspace
 from placespend.report.money import pounds, short_pounds
+from placespend.web.local_access import LocalCli
 from placespend.web.security import LoginRequired
 from placespend.workflow import Forbidden, NotFound
 
@@ -30,8 +31,10 @@ templates.env.filters["gbp_short"] = short_pounds
 templates.env.globals["version"] = __version__
 
 
-def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False) -> FastAPI:
-    """One app per workspace; `public` adds a read-only view of published results without signing in."""
+def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False,
+               local_cli: LocalCli | None = None) -> FastAPI:
+    """One app per workspace; `public` adds a read-only view of published results without signing in;
+    `local_cli` lets the command line on this machine run its commands here (web.local_cli_api)."""
     from placespend.web import (
         api,
         assets_api,
@@ -40,6 +43,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
         insight_people_api,
         insight_sharing_api,
         insight_spatial_api,
+        local_cli_api,
         pages,
         submissions_pages,
     )
@@ -49,13 +53,18 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        ws.close()  # uvicorn runs this on SIGTERM and SIGINT: the workspace is checkpointed, no .wal left
+        # uvicorn runs this on SIGTERM and SIGINT (and then ends the process by the signal, so this is the
+        # last word): the CLI stops sending commands here, the workspace is checkpointed, no .wal left.
+        if local_cli is not None:
+            local_cli.stop()
+        ws.close()
 
     # Councils run offline: /docs is served from the package's own Swagger UI copy, never from a CDN.
     app = FastAPI(title="placespend", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="All public money spent in a place, counted once (the Total Place method).")
     app.state.workspace, app.state.public, app.state.secure_cookies = ws, public, secure_cookies
     app.state.throttle = LoginThrottle()
+    app.state.local_cli = local_cli
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     # fastapi-offline ships Swagger UI 5 (OpenAPI 3.1, which FastAPI writes); only its files are used here.
     app.mount("/static-vendor/swagger", StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"),
@@ -86,6 +95,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
     app.include_router(insight_sharing_api.router)
     app.include_router(assets_pages.router)
     app.include_router(assets_api.router)
+    app.include_router(local_cli_api.router)
     _errors(app)
     return app
 
