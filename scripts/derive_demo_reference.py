@@ -5,9 +5,12 @@ and ONS mid-2019 populations with placespend's own readers into a scratch worksp
 are exactly what a user's import of the same files gives, then writes:
 
 - regional_spend_pesa2009.csv: 2008-09 identifiable spend by English region and COFOG division (GBP);
-- place_statistics.csv: mid-2019 population (all ages, 0-18, 65+) of every pilot's districts and of the nine
+- place_statistics.csv: mid-2019 population (all ages, 0-18, 65+) of every English district and of the nine
   English regions, a region's row being the sum of its districts by ../shared/data/lookups-drkane's
-  la_all_codes.csv. Every code of that file is used, current or not: the population file carries the
+  la_all_codes.csv;
+- lad_region_lookup.csv: that file's English districts with their region (LADCD, LADNM, RGNCD, RGNNM, the
+  drkane/geo-lookups layout `placespend import` reads as the LAD -> region lookup), so an area code such as
+  Lewisham's E09000023 has a name and a region, and so an estimate, without a place definition. Every code of that file is used, current or not: the population file carries the
   district codes of 2019 (Barnsley E08000016, the seven North Yorkshire districts), which the file marks as
   no longer current. The script stops unless every English district of the population file has a region,
   so no region is silently short of people.
@@ -46,11 +49,16 @@ def main() -> None:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(("period", "region", "cofog", "amount"))
         writer.writerows(("2008-09", region, cofog, f"{amount:.2f}") for region, cofog, amount in spend)
-    region_of = {}
+    region_of, lookup = {}, []
     with (DATA / "lookups-drkane/la_all_codes.csv").open(encoding="utf-8-sig") as handle:
         for row in csv.DictReader(handle):
             if row["RGNCD"].startswith("E12"):
                 region_of[row["LADCD"]] = row["RGNCD"]
+                lookup.append((row["LADCD"], row["LADNM"], row["RGNCD"], row["RGNNM"]))
+    with (OUT / "lad_region_lookup.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(("LADCD", "LADNM", "RGNCD", "RGNNM"))
+        writer.writerows(sorted(set(lookup)))
     with (OUT / "pilot_places.csv").open(encoding="utf-8") as handle:
         pilot_areas = {row["area"] for row in csv.DictReader(handle)}
     unplaced = sorted({area for area, _, _ in stats if area.startswith("E0") and area not in region_of})
@@ -61,7 +69,6 @@ def main() -> None:
     for area, indicator, value in stats:
         if area in region_of:
             regions[(region_of[area], indicator)] += Decimal(value)
-        if area in pilot_areas:
             rows.append((area, indicator, Decimal(value)))
     missing = pilot_areas - {area for area, _, _ in rows}
     if missing:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from placespend.analysis.ward_mapping import map_to_wards
+from placespend.domain.codes import unknown
 from placespend.domain.problems import PlacespendError
 from placespend.engine import area_figures_store, area_insight_store
 from placespend.engine.area_insight_store import WHOLE_COUNTRY, SegmentRun
@@ -18,8 +19,10 @@ from placespend.engine.workspace import Workspace
 from placespend.estimate.criteria import criteria_named
 from placespend.insight import area_features, area_profiles, segments
 from placespend.report import charts, insight_charts
+from placespend.selection import check_in
 
-LEVELS = ("lsoa", "ward")
+LEVELS = ("oa", "lsoa", "msoa", "ward")
+LEVEL_NAMES = {"oa": "output areas", "lsoa": "LSOAs", "msoa": "MSOAs", "ward": "wards"}
 WARD_VINTAGE = "2019"
 DEFAULT_K = 5
 DEFAULT_SEED = 0
@@ -42,6 +45,7 @@ def _lsoas(ws: Workspace, place: str | None) -> dict[str, str | None]:
             stats = area_insight_store.area_statistics(ws, ["imd_rank"], None)
             found = {code: None for code in stats.values if code.startswith("E01")}
         return found
+    check_in(ws, place=place)  # an unknown place is refused by name, not as a place without LSOAs
     found = area_insight_store.place_lsoas(ws, area_insight_store.place_districts(ws, place))  # type: ignore[arg-type]
     if not found:
         raise PlacespendError(f"No LSOAs of {place} in the workspace: import an LSOA -> LAD lookup "
@@ -54,6 +58,7 @@ def _mapped_spend(ws: Workspace, place: str | None, year: str | None, drivers: s
     """Spend by LSOA and COFOG division from the ward mapping (`placespend wards`), or None with a note."""
     if year is None:
         return None
+    check_in(ws, year=year)
     if _is_country(place):
         notes.append("Spend is mapped for one place at a time; pass --place for spend per segment.")
         return None
@@ -155,15 +160,41 @@ def save_segments(ws: Workspace, result: dict[str, Any]) -> int:
         {a["area"]: (a["segment"], names[a["segment"]]) for a in result["assignments"]}))
 
 
+def _level_of(area: str) -> str:
+    return {"E00": "oa", "E01": "lsoa", "E02": "msoa"}.get(area[:3], "ward")
+
+
+def _own_rows(ws: Workspace, place: str, level: str, notes: list[str]) -> tuple[list[Any], dict[str, str]]:
+    """Rows of a place's output areas or MSOAs from the statistics imported for those areas themselves."""
+    names = area_insight_store.place_areas(ws, area_insight_store.place_districts(ws, place), level)
+    if not names:
+        raise PlacespendError(f"No {LEVEL_NAMES[level]} of {place} in the workspace: import a lookup with "
+                              f"{level.upper()}11CD and LAD codes (e.g. msoa_la.csv), or a {level.upper()} boundary "
+                              "file whose features carry their district (LAD11CD).")
+    stats = area_insight_store.area_statistics(ws, list(area_profiles.PROFILE_INDICATORS), list(names))
+    notes.append(f"{LEVEL_NAMES[level].capitalize()} show the statistics imported for them; spend is mapped to "
+                 "LSOAs and wards only.")
+    return area_profiles.lsoa_profiles(names, stats.values, {}, None, level), stats.vintages
+
+
 def profile_rows(ws: Workspace, place: str, level: str = "lsoa", year: str | None = None,
                  drivers: str = "population") -> dict[str, Any]:
-    """One row per LSOA or ward of the place: the table behind profiles, exports and the choropleth."""
+    """One row per output area, LSOA, MSOA or ward of the place: the table behind profiles, exports and maps.
+
+    Wards, and MSOAs where an LSOA -> MSOA lookup is imported, are built from their LSOAs; output areas, and
+    MSOAs without that lookup, show the statistics imported at their own level.
+    """
     if level not in LEVELS:
         raise PlacespendError(f"level must be one of {', '.join(LEVELS)}, not '{level}'.")
-    names = _lsoas(ws, place)
+    notes: list[str] = []
+    names = {} if level == "oa" else _lsoas(ws, place)
+    parents = (area_insight_store.lsoa_wards(ws, sorted(names), None, "lsoa_msoa") if level == "msoa" else {})
+    if level == "oa" or (level == "msoa" and not parents):
+        rows, vintages = _own_rows(ws, place, level, notes)
+        return {"place": place, "level": level, "year": None, "vintages": vintages, "segments": None,
+                "rows": rows, "notes": notes}
     stats = area_insight_store.area_statistics(ws, list(area_profiles.PROFILE_INDICATORS), list(names))
     run = area_insight_store.latest_segments(ws, place)
-    notes: list[str] = []
     if run is None:
         notes.append(f"No segments stored for {place}: run `placespend insight segments --place {place}`.")
     spend = _mapped_spend(ws, place, year, drivers, notes)
@@ -173,6 +204,8 @@ def profile_rows(ws: Workspace, place: str, level: str = "lsoa", year: str | Non
         if not wards:
             raise PlacespendError(f"No LSOA -> ward lookup of vintage {WARD_VINTAGE} is imported.")
         rows = area_profiles.ward_profiles(rows, wards, spend)
+    elif level == "msoa":
+        rows = area_profiles.ward_profiles(rows, parents, spend, "msoa")
     return {"place": place, "level": level, "year": year if spend is not None else None,
             "vintages": stats.vintages, "segments": None if run is None else {"method": run.method, "k": run.k,
                                                                                "seed": run.seed},
@@ -182,11 +215,11 @@ def profile_rows(ws: Workspace, place: str, level: str = "lsoa", year: str | Non
 def area_profile(ws: Workspace, place: str, area: str, year: str | None = None,
                  drivers: str = "population") -> dict[str, Any]:
     """One area's profile with its rank among the place's areas of the same level."""
-    level = "lsoa" if area.startswith("E01") else "ward"
+    level = _level_of(area)
     table = profile_rows(ws, place, level, year, drivers)
     row = next((r for r in table["rows"] if r["area"] == area), None)
     if row is None:
-        raise PlacespendError(f"{area} is not an LSOA or ward of {place} in the workspace.")
+        raise unknown(f"area of {place}", area, [str(r["area"]) for r in table["rows"]])
     return {**{k: v for k, v in table.items() if k != "rows"}, "profile": row,
             "ranks": area_profiles.ranks(table["rows"], area), "peers": len(table["rows"])}
 

@@ -23,12 +23,14 @@ from placespend.count.overlaps import COUNTED_STATUSES
 from placespend.count.reconcile import reconciliation
 from placespend.domain import classifications as cls
 from placespend.domain.problems import PlacespendError
-from placespend.engine import area_figures_store, page_store, workflow_store
+from placespend.engine import area_figures_store, page_store, places_store, workflow_store
 from placespend.engine.workspace import Workspace
 from placespend.estimate.backcast import backcast_population
 from placespend.estimate.centre_out import estimate_place
 from placespend.estimate.criteria import shipped_criteria
 from placespend.estimate.indicators import all_place_areas, indicator_for_areas, indicator_for_groups, place_areas
+from placespend.ingest.reference.regions import canonical_region
+from placespend.selection import Selection, check
 
 _cache: dict[tuple[Any, ...], Any] = {}
 _lock = threading.Lock()
@@ -59,6 +61,18 @@ def cached(ws: Workspace, key: tuple[Any, ...], compute, stamp: Any = None) -> A
     return value
 
 
+def checked(ws: Workspace, **given: Any) -> Selection:
+    """`selection.check` of what a page or API call asks for, cached with the workspace's version: every request
+    checks its codes, and the answer only changes when the workspace does. Refusals are not cached."""
+    key = tuple(sorted((name, tuple(value) if isinstance(value, list) else value) for name, value in given.items()))
+
+    def compute() -> Selection:
+        with ws.read() as con:
+            return check(con, **given)
+
+    return cached(ws, ("checked", *key), compute)
+
+
 def place_stamp(ws: Workspace, place: str, period: str) -> tuple[Any, ...]:
     """Changes whenever anything a place's page shows for the period may change: the returns live in its
     scope (accepted, superseded, rejected), and the bodies, places, merges, reference imports, ward figures and
@@ -78,6 +92,7 @@ def places(ws: Workspace) -> list[dict[str, Any]]:
             # A live slice is a (return, place, period) with lines: the places and periods with counted lines.
             used = page_store.live_place_periods(con)
             members = con.table("place_areas").to_pyarrow().to_pylist()
+            districts = places_store.district_names(con, sorted({place for place, _ in used}))
         periods: dict[str, set[str]] = {}
         for place, period in used:
             periods.setdefault(place, set()).add(period)
@@ -87,7 +102,10 @@ def places(ws: Workspace) -> list[dict[str, Any]]:
         for member in members:
             scope.setdefault(member["place"], {member["place"]}).add(member["area"])
         covered = {code for codes in scope.values() for code in codes}
-        extra = [{"place": p, "name": p, "region": None} for p in sorted(periods) if p not in covered]
+        # a code with lines but no place definition: its name and region from the LAD -> region lookup
+        extra = [{"place": p, "name": districts.get(p, (None, None))[0] or p,
+                  "region": canonical_region(districts.get(p, (None, None))[1])}
+                 for p in sorted(periods) if p not in covered]
         def years(place: str) -> list[str]:
             return sorted(set().union(*(periods.get(code, set()) for code in scope.get(place, {place}))))
 
@@ -97,9 +115,13 @@ def places(ws: Workspace) -> list[dict[str, Any]]:
 
 
 def display_name(ws: Workspace, place: str) -> str:
-    """The place's name for titles ("Kent (tp-kent)"), or its code when it has no definition."""
-    name = next((p["name"] for p in places(ws) if p["place"] == place and p["name"] != place), None)
-    return f"{name} ({place})" if name else place
+    """The place's name for titles ("Kent (tp-kent)", "Lewisham (E09000023)"), or its code when it has none."""
+    def compute() -> str:
+        with ws.read() as con:
+            return _name(con, place)
+
+    name = cached(ws, ("name", place), compute)
+    return f"{name} ({place})" if name != place else place
 
 
 def periods_of(ws: Workspace, place: str) -> list[str]:
@@ -154,9 +176,28 @@ def _per_head(total: Decimal, population: dict[str, Any] | None) -> Decimal | No
 
 
 def _name(con, place: str) -> str:
+    """The place's name, or a district's from the LAD -> region lookup, or else its code."""
     places = con.table("places")
     found = places.filter(places.place == place).name.to_pyarrow().to_pylist()
-    return found[0] if found else place
+    return found[0] if found else places_store.district_names(con, [place]).get(place, (None, None))[0] or place
+
+
+def without_lines(ws: Workspace, place: str, period: str | None) -> dict[str, Any]:
+    """What the page of a place with no counted lines still shows: its centre-out estimate (for the year asked,
+    or the latest year of regional spending) and what was published about it (seed 000 Tables 1-3)."""
+    def compute() -> dict[str, Any]:
+        with ws.read() as con:
+            year = period or places_store.latest_regional_period(con)
+            estimate = _estimate(con, place, year) if year else None
+            published = places_store.published_for(con, place)
+            name = _name(con, place)
+        names = cls.cofog_divisions()
+        by_cofog = estimate.get("by_cofog", {}) if estimate else {}
+        return {"place": place, "period": year, "name": name, "estimate": estimate, "published": published,
+                "cofog": [{"cofog": k, "name": names.get(k, k), "amount": a} for k, a in
+                          sorted(by_cofog.items(), key=lambda kv: -kv[1]) if a]}
+
+    return cached(ws, ("without-lines", place, period), compute)
 
 
 def others(ws: Workspace, period: str) -> list[dict[str, Any]]:

@@ -12,37 +12,74 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
+from placespend import supersession
 from placespend.domain import vocabulary as v
 from placespend.domain.problems import Report
 from placespend.engine import bodies_store, ledger_store, places_store, reference_store, tables
 from placespend.engine.workspace import Workspace
-from placespend.ingest import columnar_checks
+from placespend.ingest import checks, columnar_checks
 from placespend.ingest.checks import WorkspaceContext, check_return
-from placespend.ingest.columnar_flows import ColumnarLines, is_columnar, read_columnar_return
-from placespend.ingest.flows import FlowLine, read_return
+from placespend.ingest.columnar_flows import ColumnarLines, ColumnarPart, is_columnar, read_columnar_return
+from placespend.ingest.flows import FlowLine, column_label, read_return
 from placespend.ingest.grants.orgids import use_orgid_places
 from placespend.ingest.multi_area import RELATIONS, members_from_rows, place_by_population
 from placespend.ingest.places import Place, read_places
+from placespend.ingest.plausibility import SliceKey, SliceTotals, report_large_lines
 from placespend.ingest.reference import read_reference
 from placespend.ingest.reference.batch import ReferenceBatch
 
 Outcome = Literal["loaded", "unchanged", "rejected"]
+REPLACE_HINT = ("If the new return is meant to replace the whole previous one, load it again with --replace "
+                "(on the web, the analyst confirms when accepting it).")
+ACCEPTANCE_HINT = "The count team will see this difference and must confirm it when accepting the return."
+
+
+@dataclass
+class Part:
+    """One body's return inside a file: the lines one submission holds. A file's lines are grouped by spender,
+    unless one submitter sends the whole file for the others (DESIGN.md §6)."""
+
+    submitter: str
+    lines: list[FlowLine] | ColumnarLines | ColumnarPart
+    slices: dict[tuple[str, str], SliceTotals]  # (place, period) -> its lines' totals
+    submission_id: int | None = None
+
+    @property
+    def line_count(self) -> int:
+        return sum(s.lines for s in self.slices.values())
+
+    @property
+    def total(self) -> Decimal:
+        return sum((s.total for s in self.slices.values()), Decimal("0.00"))
+
+    def to_dict(self) -> dict[str, object]:
+        return {"submission_id": self.submission_id, "submitter": self.submitter, "lines": self.line_count,
+                "total": self.total}
 
 
 @dataclass
 class IngestResult:
     """One file's outcome. Its lines are FlowLines (row path: XLSX, odd CSVs) or, for CSV and Parquet
-    returns, a `ColumnarLines` batch held in DuckDB; `line_count` and `total` describe either."""
+    returns, a `ColumnarLines` batch held in DuckDB; `line_count` and `total` describe either. `parts` are the
+    submissions the file becomes (one per spender, or one for a named submitter)."""
 
     path: Path
     report: Report
     outcome: Outcome
     submission_id: int | None = None
     lines: list[FlowLine] = field(default_factory=list)
-    submitter: str | None = None
+    submitters: list[str] = field(default_factory=list)
     bodies: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     content_hash: str = ""
     batch: ColumnarLines | None = None
+    parts: list[Part] = field(default_factory=list)
+    previous: dict[SliceKey, SliceTotals] = field(default_factory=dict)  # the submitters' live returns
+    replacements: list[supersession.Replacement] = field(default_factory=list)
+
+    @property
+    def submitter(self) -> str | None:
+        """The body submitting the file, when one does."""
+        return self.submitters[0] if len(self.submitters) == 1 else None
 
     @property
     def line_count(self) -> int:
@@ -57,13 +94,16 @@ class IngestResult:
     def discard(self) -> None:
         """Drop the validated lines (a rejected batch, or once they are stored)."""
         self.lines = []
+        self.parts = []
         if self.batch is not None:
             self.batch.close()
             self.batch = None
 
     def to_dict(self) -> dict[str, object]:
         return {**self.report.to_dict(), "outcome": self.outcome, "submission_id": self.submission_id,
-                "submitter": self.submitter, "lines": self.line_count, "total": self.total}
+                "submitter": self.submitter, "submitters": self.submitters, "lines": self.line_count,
+                "total": self.total, "submissions": [part.to_dict() for part in self.parts],
+                "replaces": [r.to_dict() for r in self.replacements]}
 
 
 def workspace_context(ws: Workspace) -> WorkspaceContext:
@@ -76,19 +116,23 @@ def workspace_context(ws: Workspace) -> WorkspaceContext:
 
 
 def validate_return(ws: Workspace, path: Path, submitter: str | None = None, display_name: str | None = None,
-                    only_spender: str | None = None, columnar: bool = True) -> IngestResult:
+                    only_spender: str | None = None, columnar: bool = True,
+                    confirm_large: bool = False) -> IngestResult:
     """Validate one return against the workspace without changing anything.
 
     `only_spender` is set for a partner's upload: a partner may only report its own body's money.
+    `confirm_large` lets lines larger than the submitter's whole previous return through (plausibility).
     CSV and Parquet returns are validated column by column (ingest.columnar_flows), other files and the few
     CSV layouts DuckDB does not read as Python's csv does row by row; both give the same report and lines.
     `columnar=False` forces the row path (the reference the columnar path is tested against).
     """
     context = workspace_context(ws)
+    given = v.normalise_id(submitter) if submitter else None
     parsed_columns = read_columnar_return(path, context.known_places, display_name) \
         if columnar and is_columnar(path) else None
     if parsed_columns is not None:
-        return _validated_columnar(path, parsed_columns.report, parsed_columns.lines, context, submitter, only_spender)
+        return _validated_columnar(ws, path, parsed_columns.report, parsed_columns.lines, context, given,
+                                   only_spender, confirm_large)
     parsed = read_return(path, context.known_places, display_name)
     if only_spender:
         for line in parsed.lines:
@@ -99,45 +143,89 @@ def validate_return(ws: Workspace, path: Path, submitter: str | None = None, dis
         if not parsed.report.ok:
             parsed.lines.clear()
     check_return(parsed.lines, parsed.report, context)
-    who = _submitter(parsed.lines, parsed.report, submitter)
     if not parsed.report.ok:
-        return IngestResult(path, parsed.report, "rejected", submitter=who)
-    return IngestResult(path, parsed.report, "loaded", None, parsed.lines, who, parsed.bodies)
+        return IngestResult(path, parsed.report, "rejected", submitters=[given] if given else [])
+    slices = checks.slices_of(parsed.lines, given)
+    previous = _previous(ws, slices)
+    report_large_lines(checks.large_lines(parsed.lines, given, previous), previous, parsed.amount_column,
+                       parsed.report, confirm_large)
+    submitters = _submitters(slices, given)
+    if not parsed.report.ok:
+        return IngestResult(path, parsed.report, "rejected", submitters=submitters)
+    own = _by_submitter(slices)
+    lines_of: dict[str, list[FlowLine]] = {}
+    for line in parsed.lines:
+        lines_of.setdefault(given or line.spender, []).append(line)
+    parts = [Part(who, lines_of.get(who, []), own.get(who, {})) for who in submitters]
+    return IngestResult(path, parsed.report, "loaded", lines=parsed.lines, submitters=submitters,
+                        bodies=parsed.bodies, parts=parts, previous=previous)
 
 
-def _validated_columnar(path: Path, report: Report, lines: ColumnarLines | None, context: WorkspaceContext,
-                        submitter: str | None, only_spender: str | None) -> IngestResult:
+def _validated_columnar(ws: Workspace, path: Path, report: Report, lines: ColumnarLines | None,
+                        context: WorkspaceContext, given: str | None, only_spender: str | None,
+                        confirm_large: bool) -> IngestResult:
     """The columnar twin of the row path's checks above, in the same order."""
     if lines is not None and only_spender:
         columnar_checks.check_spender(lines, report, only_spender)
-        if not report.ok:
-            lines.close()
-            lines = None
-    if lines is not None:
+    if lines is not None and report.ok:
         columnar_checks.check_lines(lines, report, context)
-        who = columnar_checks.submitter_of(lines, report, submitter)
-    else:
-        who = v.normalise_id(submitter) if submitter else None
-    if not report.ok:
+    if lines is None or not report.ok:
         if lines is not None:
             lines.close()
-        return IngestResult(path, report, "rejected", submitter=who)
-    return IngestResult(path, report, "loaded", None, submitter=who, batch=lines)
+        return IngestResult(path, report, "rejected", submitters=[given] if given else [])
+    slices = columnar_checks.slices_of(lines, given)
+    previous = _previous(ws, slices)
+    amount = column_label(lines.source.header, "amount")
+    report_large_lines(columnar_checks.large_lines(lines, given, previous), previous, amount, report, confirm_large)
+    submitters = _submitters(slices, given)
+    if not report.ok:
+        lines.close()
+        return IngestResult(path, report, "rejected", submitters=submitters)
+    own = _by_submitter(slices)
+    parts = [Part(who, lines if len(submitters) == 1 else ColumnarPart(lines, who), own.get(who, {}))
+             for who in submitters]
+    return IngestResult(path, report, "loaded", submitters=submitters, batch=lines, parts=parts, previous=previous)
+
+
+def _previous(ws: Workspace, slices: dict[SliceKey, SliceTotals]) -> dict[SliceKey, SliceTotals]:
+    return supersession.previous_returns(ws, sorted({who for who, _, _ in slices}))
+
+
+def _submitters(slices: dict[SliceKey, SliceTotals], given: str | None) -> list[str]:
+    """Who submits: the named body, else every spender (a file with no lines is the named body's, or nobody's)."""
+    return [given] if given else sorted({who for who, _, _ in slices}) or [""]
+
+
+def _by_submitter(slices: dict[SliceKey, SliceTotals]) -> dict[str, dict[tuple[str, str], SliceTotals]]:
+    found: dict[str, dict[tuple[str, str], SliceTotals]] = {}
+    for (who, place, period), totals in slices.items():
+        found.setdefault(who, {})[(place, period)] = totals
+    return found
 
 
 def ingest_returns(ws: Workspace, paths: list[Path], submitter: str | None = None, status: str = "accepted",
-                   only_spender: str | None = None, columnar: bool = True) -> list[IngestResult]:
-    """Validate every file, then load them only if none has an error: a batch is all or nothing."""
-    results = []
+                   only_spender: str | None = None, columnar: bool = True, confirm_large: bool = False,
+                   replace: bool = False) -> list[IngestResult]:
+    """Validate every file, then load them only if none has an error: a batch is all or nothing, in one
+    transaction, whether its files hold one body's return or several.
+
+    A return replacing most of the submitter's previous one, or moving its place's total by a large share
+    (supersession), is an error unless `replace`; one waiting for acceptance (`status` submitted) only warns,
+    and the analyst confirms on accepting it."""
+    results: list[IngestResult] = []
     for path in paths:
         digest = file_hash(path)
         existing = ledger_store.find_by_hash(ws, digest)
-        if existing is not None:
-            results.append(IngestResult(path, Report(path.name), "unchanged", existing))
+        if existing is not None or digest in {r.content_hash for r in results}:  # the same file twice: once
+            results.append(IngestResult(path, Report(path.name), "unchanged", existing, content_hash=digest))
             continue
-        result = validate_return(ws, path, submitter, only_spender=only_spender, columnar=columnar)
+        result = validate_return(ws, path, submitter, only_spender=only_spender, columnar=columnar,
+                                 confirm_large=confirm_large)
         result.content_hash = digest
         results.append(result)
+    for r in results:
+        if r.outcome == "loaded":
+            _guard(ws, r, replace, awaiting_acceptance=status != "accepted")
     if any(r.outcome == "rejected" for r in results):
         for r in results:
             if r.outcome == "loaded":
@@ -145,16 +233,46 @@ def ingest_returns(ws: Workspace, paths: list[Path], submitter: str | None = Non
                 r.discard()
                 r.report.warn("batch-rejected", "Not loaded because another file in the same batch has errors.")
         return results
-    for r in results:
-        if r.outcome == "loaded":
-            new = ledger_store.NewSubmission(r.content_hash, r.path.name, r.path, r.submitter or "", status,
-                                             len(r.report.warnings))
-            try:
-                r.submission_id = ledger_store.record_submission(ws, new, r.batch or r.lines, r.bodies)
-            finally:
-                if r.batch is not None:
-                    r.batch.close()
+    _record(ws, results, status)
     return results
+
+
+def _record(ws: Workspace, results: list[IngestResult], status: str) -> None:
+    """Every part of every valid file as a submission, in one transaction; files met twice get the first's id."""
+    batches: list[ledger_store.Batch] = []
+    for r in results:
+        for part in r.parts if r.outcome == "loaded" else []:
+            single = len(r.parts) == 1
+            new = ledger_store.NewSubmission(r.content_hash if single else f"{r.content_hash}#{part.submitter}",
+                                             r.path.name, r.path, part.submitter, status, len(r.report.warnings),
+                                             file_hash=None if single else r.content_hash)
+            batches.append((new, part.lines, r.bodies))
+    try:
+        ids = iter(ledger_store.record_submissions(ws, batches) if batches else [])
+    finally:
+        for r in results:
+            if r.batch is not None:
+                r.batch.close()
+    for r in results:
+        for part in r.parts if r.outcome == "loaded" else []:
+            part.submission_id = next(ids)
+        r.submission_id = r.parts[0].submission_id if r.outcome == "loaded" and r.parts else r.submission_id
+    first = {r.content_hash: r.submission_id for r in reversed(results) if r.outcome == "loaded"}
+    for r in results:
+        if r.outcome == "unchanged" and r.submission_id is None:
+            r.submission_id = first.get(r.content_hash)
+
+
+def _guard(ws: Workspace, result: IngestResult, replace: bool, awaiting_acceptance: bool) -> None:
+    """Find what the file's returns would replace; refuse a guarded replacement that is not confirmed."""
+    new = {(part.submitter, place, period): totals for part in result.parts for (place, period), totals
+           in part.slices.items()}
+    result.replacements = supersession.replacements(ws, new, result.previous)
+    supersession.report_guarded(result.replacements, result.report, replace,
+                                ACCEPTANCE_HINT if awaiting_acceptance else REPLACE_HINT, awaiting_acceptance)
+    if not result.report.ok:
+        result.outcome = "rejected"
+        result.discard()
 
 
 def file_hash(path: Path) -> str:
@@ -164,17 +282,6 @@ def file_hash(path: Path) -> str:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _submitter(lines: list[FlowLine], report: Report, given: str | None) -> str | None:
-    if given:
-        return v.normalise_id(given)
-    spenders = sorted({line.spender for line in lines})
-    if len(spenders) > 1:
-        report.error("submitter-ambiguous", f"The return has lines from {len(spenders)} spenders "
-                     f"({', '.join(spenders[:5])}...); say which body submits it (--submitter).")
-        return None
-    return spenders[0] if spenders else None
 
 
 def import_places(ws: Workspace, path: Path) -> tuple[Report, int]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from placespend.accounts import User
 from placespend.domain import vocabulary as v
@@ -36,6 +36,11 @@ ARTICLE_9 = {"a": "explicit consent", "b": "employment and social security", "c"
              "g": "substantial public interest", "h": "health or social care", "i": "public health",
              "j": "archiving, research and statistics"}
 LINK_COUNTS = ["left_only", "both", "right_only"]
+RUN_KINDS = ("link", "overlap", "unmatched", "services")
+
+
+class Refused(PlacespendError):
+    """Sharing not covered by a live agreement, or results asked for by someone the agreement does not name."""
 
 
 @dataclass(frozen=True)
@@ -146,14 +151,17 @@ def review(ws: Workspace, agreement_id: str, by: str, next_review: dt.date) -> A
     return agreement(ws, agreement_id)
 
 
-def require_agreement(ws: Workspace, parties: list[str], fields: list[str], who: str = "unknown") -> Agreement:
-    """The live agreement covering these partners and fields, or a clear refusal naming what is missing.
+def require_agreement(ws: Workspace, parties: list[str], fields: list[str], who: str = "unknown",
+                      agreement_id: str | None = None) -> Agreement:
+    """The live agreement covering these partners and fields (the one named, when given), or a refusal
+    naming what is missing.
 
     Every refusal is audited too: an attempt to link without cover is itself worth knowing about.
     """
     purge(ws, who)
     wanted, wanted_fields, today = set(map(v.normalise_id, parties)), set(fields), _today()
-    covering = [a for a in agreements(ws) if wanted <= set(a.parties)]
+    covering = [a for a in agreements(ws) if wanted <= set(a.parties)
+                and (agreement_id is None or a.agreement_id == agreement_id)]
     reasons = []
     for found in covering:
         missing = sorted(wanted_fields - set(found.fields))
@@ -161,12 +169,26 @@ def require_agreement(ws: Workspace, parties: list[str], fields: list[str], who:
         if problem is None and not missing:
             return found
         reasons.append(problem or f"agreement {found.agreement_id} does not cover the fields {', '.join(missing)}")
+    named = f"agreement {agreement_id}" if agreement_id else "sharing agreement"
     message = ("; ".join(reasons) if reasons else
-               f"no sharing agreement covers the parties {', '.join(sorted(wanted))}; add one with "
+               f"no {named} covers the parties {', '.join(sorted(wanted))}; add one with "
                "'placespend insight agreement add'")
-    store.record_refusal(ws, who, covering[0].agreement_id if covering else None,
-                         {"parties": sorted(wanted), "fields": sorted(wanted_fields), "reason": message})
-    raise PlacespendError(f"Refused: {message}")
+    refuse(ws, who, {"parties": sorted(wanted), "fields": sorted(wanted_fields)}, message,
+           covering[0].agreement_id if covering else agreement_id)
+
+
+def refuse(ws: Workspace, who: str, detail: dict[str, Any], message: str, agreement_id: str | None = None) -> NoReturn:
+    """Audit a refusal, then raise it: every attempt to share without cover is itself worth knowing about."""
+    store.record_refusal(ws, who, agreement_id, {**detail, "reason": message})
+    raise Refused(f"Refused: {message}")
+
+
+def require_analyst(ws: Workspace, agreement: Agreement, username: str) -> None:
+    """Linkage results (pairs) go only to the analysts the agreement names; anyone else is refused, audited."""
+    if username not in agreement.analysts:
+        refuse(ws, username, {"wanted": "linkage pairs"}, f"only the analysts named in agreement "
+               f"{agreement.agreement_id} ({', '.join(agreement.analysts)}) see its linkage results",
+               agreement.agreement_id)
 
 
 def save_run(ws: Workspace, agreement: Agreement, kind: str, who: str, left_owner: str, right_owner: str,
@@ -179,8 +201,8 @@ def save_run(ws: Workspace, agreement: Agreement, kind: str, who: str, left_owne
     identifiers. `published` is what the run printed, as it left disclosure control; for a `link` run with
     record counts the summary (left only / both / right only) is protected here.
     """
-    if kind not in {"link", "overlap"}:
-        raise ValueError(f"kind must be link or overlap, not {kind!r}")
+    if kind not in RUN_KINDS:
+        raise ValueError(f"kind must be one of {RUN_KINDS}, not {kind!r}")
     pairs = pairs or []
     if published is None and left_records is not None and right_records is not None:
         published = link_summary(agreement, len(pairs), left_records, right_records)

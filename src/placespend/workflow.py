@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from placespend import place_view, service
+from placespend import place_view, service, supersession
 from placespend.accounts import User, audit
 from placespend.engine import accounts_store, ledger_store, workflow_store
 from placespend.engine.accounts_store import AuditEntry
@@ -30,31 +30,50 @@ class NotFound(Exception):
     """No such thing, or not one the user may know exists (partners get this for others' submissions)."""
 
 
+class NeedsConfirmation(Exception):
+    """Accepting would replace most of a previous return, or move a place's total by a large share: the
+    analyst must see the difference and confirm (DESIGN.md §6, guarded supersession)."""
+
+    def __init__(self, replacements: list[supersession.Replacement]) -> None:
+        self.replacements = replacements
+        super().__init__(" ".join(r.describe() for r in replacements)
+                         + " Nothing changed: confirm the replacement to accept it.")
+
+
 @dataclass
 class UploadOutcome:
     outcome: str
     submission_id: int | None
     report: dict[str, Any]
+    submission_ids: list[int] = field(default_factory=list)  # a file of several bodies' returns: one each
 
 
-def upload_return(ws: Workspace, user: User, data: bytes, file_name: str) -> UploadOutcome:
-    """Validate an uploaded return; a valid one becomes a submission awaiting the analyst's acceptance."""
+def upload_return(ws: Workspace, user: User, data: bytes, file_name: str, confirm_large: bool = False
+                  ) -> UploadOutcome:
+    """Validate an uploaded return; a valid one becomes a submission awaiting the analyst's acceptance.
+
+    A partner submits its own body's lines; the count team may upload a file of several bodies' returns,
+    which becomes one submission per body, each on the partners' board under its own body."""
     if user.role not in {"partner", *STAFF}:
         raise Forbidden("only partners and the count team upload returns")
     name = Path(file_name).name or "upload"
+    partner = user.organisation if user.role == "partner" else None
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(data)
-        submitter = user.organisation if user.role == "partner" else None
-        results = service.ingest_returns(ws, [path], submitter=submitter, status="submitted",
-                                         only_spender=user.organisation if user.role == "partner" else None)
+        results = service.ingest_returns(ws, [path], submitter=partner, status="submitted", only_spender=partner,
+                                         confirm_large=confirm_large)
     result = results[0]
     digest = hashlib.sha256(data).hexdigest()
     report = result.to_dict()
-    workflow_store.record_attempt(ws, result.submitter or submitter or "unknown", user.username, name, digest,
-                                  result.outcome, result.submission_id, report)
-    audit(ws, user, f"upload.{result.outcome}", name, f"submission={result.submission_id}")
-    return UploadOutcome(result.outcome, result.submission_id, report)
+    parts = [(part.submitter, part.submission_id) for part in result.parts] \
+        or [(who, result.submission_id) for who in result.submitters] or [(partner or "unknown", result.submission_id)]
+    for submitter, submission_id in parts:
+        workflow_store.record_attempt(ws, submitter or "unknown", user.username, name, digest, result.outcome,
+                                      submission_id, report)
+    ids = [sid for _, sid in parts if sid is not None]
+    audit(ws, user, f"upload.{result.outcome}", name, f"submission={', '.join(map(str, ids)) or None}")
+    return UploadOutcome(result.outcome, result.submission_id, report, ids)
 
 
 def visible_submissions(ws: Workspace, user: User) -> list[dict[str, Any]]:
@@ -75,6 +94,9 @@ def get_submission(ws: Workspace, user: User, submission_id: int) -> dict[str, A
     row = rows[0]
     row["lines"] = workflow_store.submission_lines(ws, submission_id)
     row["queries"] = workflow_store.queries(ws, submission_id)
+    pending = supersession.pending(ws, submission_id) if row["status"] != "accepted" else []
+    row["replaces"] = [r.to_dict() for r in pending]  # what accepting it would replace, shown before accepting
+    row["needs_confirmation"] = any(r.guarded for r in pending)
     return row
 
 
@@ -88,11 +110,17 @@ def raise_query(ws: Workspace, user: User, submission_id: int, source_row: int |
     return query_id
 
 
-def accept(ws: Workspace, user: User, submission_id: int) -> None:
+def accept(ws: Workspace, user: User, submission_id: int, confirm_replace: bool = False) -> None:
+    """Accept a submission into the count; a guarded replacement needs `confirm_replace` (NeedsConfirmation)."""
     _staff(user)
     get_submission(ws, user, submission_id)
+    guarded = [r for r in supersession.pending(ws, submission_id) if r.guarded]
+    if guarded and not confirm_replace:
+        raise NeedsConfirmation(guarded)
+    replaced = "; ".join(f"replaced submission {r.previous.submission_id} for {r.place} {r.period} as confirmed"
+                         for r in guarded)
     ledger_store.set_status(ws, submission_id, "accepted", AuditEntry(user.username, "submission.accept",
-                                                                      str(submission_id)))
+                                                                      str(submission_id), replaced or None))
     place_view.warm_after_acceptance(ws, submission_id)
 
 

@@ -60,6 +60,7 @@ def test_several_places_side_by_side_through_the_cli(ledger, make_csv):
 
 
 def test_empty_place_has_zero_shares_not_an_error(ledger):
-    out = AnalyseCli(ledger.db).json("composition", "-p", "E06000047", "-y", YEAR)
+    """A known place with no lines in the year (an unknown place is refused: tests/cli/test_unknown_codes.py)."""
+    out = AnalyseCli(ledger.db).json("composition", "-p", "E09000023", "-y", "2010-11")
     assert out["places"][0]["total"] == 0 and out["places"][0]["table2"]["total"] == 0
 

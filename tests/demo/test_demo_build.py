@@ -172,3 +172,26 @@ def test_shipped_region_rows_are_the_sum_of_their_districts(shared_data):
         if row["area"].startswith("E12"):
             shipped.setdefault(row["area"], {})[row["indicator"]] = int(row["value"])
     assert shipped == sums
+def test_lewishams_area_code_is_estimated_from_the_shipped_lookup(demo):
+    """E09000023 has no place definition: its region comes from the shipped LAD -> region lookup, and its estimate
+    is R[London, f] x Lewisham's share of London's population, by hand from the shipped CSVs (= tp-lewisham's)."""
+    cli, _ = demo
+    lookup = {row["LADCD"]: row["RGNNM"] for row in _shipped("lad_region_lookup.csv")}
+    assert lookup["E09000023"] == "London"
+    population = {r["area"]: Decimal(r["value"]) for r in _shipped("place_statistics.csv")
+                  if r["indicator"] == "population"}
+    share = population["E09000023"] / population["E12000007"]
+    want = {r["cofog"]: (Decimal(r["amount"]) * share).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            for r in _shipped("regional_spend_pesa2009.csv") if r["region"] == "London"}
+    out = cli.json("estimate", "--place", "E09000023", "--year", "2008-09")
+    assert out["region"] == "London" and Decimal(str(out["total"])) == sum(want.values())
+    assert out == {**cli.json("estimate", "--place", "tp-lewisham", "--year", "2008-09"), "place": "E09000023"}
+
+
+def test_every_listed_place_has_a_name_and_a_region(demo):
+    """The pilots by their definitions; Greenwich (the out-of-scope L&Q line) by the shipped lookup."""
+    cli, _ = demo
+    rows = cli.json("places")
+    assert all(row["name"] != row["place"] and row["region"] for row in rows), rows
+    lookup = {row["LADCD"]: (row["LADNM"], row["RGNNM"]) for row in _shipped("lad_region_lookup.csv")}
+    assert [(r["name"], r["region"]) for r in rows if r["place"] == "E09000011"] == [lookup["E09000011"]]

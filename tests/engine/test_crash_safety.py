@@ -142,7 +142,8 @@ def _submitted(tmp_path: Path, lines: int) -> tuple[Path, int, str]:
     ws = Workspace(db)
     newer = write_csv(tmp_path / "lbl-v2.csv", [line(amount=f"{i % 5000}.{i % 100:02d}", cofog=f"{i % 10 + 1:02d}",
                                                      line_id=f"n{i}") for i in range(lines)])
-    [result] = service.ingest_returns(ws, [newer], submitter="lbl", status="submitted")
+    [result] = service.ingest_returns(ws, [newer], submitter="lbl", status="submitted", confirm_large=True)
+    assert result.outcome == "loaded", result.report.errors
     analyst = accounts.add_user(ws, "analyst", PASSWORD, "analyst")
     workflow.raise_query(ws, analyst, result.submission_id, 2, "please confirm row 2")
     return db, result.submission_id, accounts.new_api_token(ws, analyst, "crash test")
@@ -165,7 +166,8 @@ def _serve(db: Path) -> tuple[subprocess.Popen, str]:
 
 
 def _accept(base: str, submission_id: int, token: str) -> None:
-    request = urllib.request.Request(f"{base}/api/submissions/{submission_id}/accept", method="POST", data=b"{}",
+    request = urllib.request.Request(f"{base}/api/submissions/{submission_id}/accept", method="POST",
+                                     data=b"{\"confirm_replace\": true}",
                                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     urllib.request.urlopen(request, timeout=600).read()
 
@@ -217,7 +219,8 @@ def test_an_acceptance_and_its_audit_entry_commit_together(db, tmp_path):
     the submission is still queried, its query still open, the older return still live."""
     ws = Workspace(db)
     Cli(db)("ingest", write_csv(tmp_path / "v1.csv", [line(amount="10.00")]))
-    [newer] = service.ingest_returns(ws, [write_csv(tmp_path / "v2.csv", [line(amount="20.00")])], status="submitted")
+    [newer] = service.ingest_returns(ws, [write_csv(tmp_path / "v2.csv", [line(amount="9.00")])], status="submitted")
+    assert newer.outcome == "loaded", newer.report.errors
     analyst = accounts.add_user(ws, "analyst", PASSWORD, "analyst")
     workflow.raise_query(ws, analyst, newer.submission_id, 2, "why 20?")
     before = database_state(db)

@@ -103,7 +103,8 @@ def test_each_kind_of_write_keeps_it_exact(ws: Workspace, tmp_path: Path) -> Non
     newer = write_csv(tmp_path / "newer.csv", [{
         "period": "2008-09", "place": place, "spender": spender, "spender_type": kind, "flow": "spend",
         "amount": "1234567.89", "cofog": "10.4"}])
-    (result,) = ingest_returns(ws, [newer], submitter=spender)   # supersedes the spender's slice
+    (result,) = ingest_returns(ws, [newer], submitter=spender, replace=True,   # supersedes the spender's slice
+                               confirm_large=True)
     assert result.outcome == "loaded", result.report.to_dict()
     _assert_same_as_ledger(ws, touched)
     with ws.read() as con:

@@ -30,7 +30,9 @@ def test_stored_file_is_the_submitted_bytes(cli, db, make_csv):
 
 def test_newer_return_supersedes_and_history_keeps_both(cli, make_csv):
     cli("ingest", make_csv("v1.csv", [line(amount="100.00")]))
-    cli("ingest", make_csv("v2.csv", [line(amount="250.00"), line(amount="1.00", cofog="07")]))
+    # The only body in the place restates 100 as 251: a guarded replacement, confirmed (supersession tests).
+    cli("ingest", make_csv("v2.csv", [line(amount="250.00"), line(amount="1.00", cofog="07")]), "--replace",
+        "--confirm-large")
     assert cli.json("count", "--place", "E09000023", "--year", "2008-09")["total"] == 251
     history = cli.json("submissions")
     assert [row["file_name"] for row in history] == ["v1.csv", "v2.csv"]
@@ -40,7 +42,7 @@ def test_newer_return_supersedes_and_history_keeps_both(cli, make_csv):
 
 def test_supersession_is_per_place_and_period(cli, make_csv):
     cli("ingest", make_csv("both.csv", [line(amount="100.00"), line(amount="7.00", period="2009-10")]))
-    cli("ingest", make_csv("new.csv", [line(amount="40.00", period="2009-10")]))
+    cli("ingest", make_csv("new.csv", [line(amount="40.00", period="2009-10")]), "--replace", "--confirm-large")
     assert cli.json("count", "--place", "E09000023", "--year", "2008-09")["total"] == 100
     assert cli.json("count", "--place", "E09000023", "--year", "2009-10")["total"] == 40
 

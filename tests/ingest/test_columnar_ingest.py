@@ -55,8 +55,9 @@ def validate_both(path: Path, ws: Workspace | None = None, **kwargs: Any
 
 def assert_same(row: service.IngestResult, col: service.IngestResult) -> None:
     assert problems(col) == problems(row)
-    assert (col.outcome, col.submitter, col.line_count, col.total, col.report.rows_read) == \
-        (row.outcome, row.submitter, row.line_count, row.total, row.report.rows_read)
+    assert (col.outcome, col.submitters, col.line_count, col.total, col.report.rows_read) == \
+        (row.outcome, row.submitters, row.line_count, row.total, row.report.rows_read)
+    assert [(p.submitter, p.slices) for p in col.parts] == [(p.submitter, p.slices) for p in row.parts]
     assert line_rows(col) == line_rows(row)
 
 
@@ -237,7 +238,8 @@ GOOD_CELLS: dict[str, list[str]] = {
     "spender": ["lbl", "LBL ", "Lewisham  PCT", "stra\u00dfe"],
     "spender_type": ["local_authority", "Local Authority", "nhs", "lottery", "third-sector"],
     "flow": ["spend", "Spend"],
-    "amount": ["1000.00", "12.5", "0", "\u00a31,234.56", "12.3400001", " 7 ", "1e3", "5.", "0.005000000"],
+    "amount": ["1000.00", "12.5", "0", "\u00a31,234.56", "12.3400001", " 7 ", "1e3", "5.", "0.005000000",
+               "123456789012.34"],
     "cofog": ["10.2", "7.3", "07", "7.0", "10.9", ""],
     "recipient": ["", "vcs1"],
     "recipient_type": ["", "third_sector"],
@@ -263,7 +265,8 @@ BAD_CELLS: dict[str, list[str]] = {
     "spender": [""],
     "spender_type": ["council", ""],
     "flow": ["grant", "", "transfer"],
-    "amount": ["(5.00)", "-5", "12.345", "ten", "", "99999999999999999"],
+    "amount": ["(5.00)", "-5", "12.345", "ten", "", "99999999999999999", "999999999999999999", "500000000000.01",
+               "1e30"],
     "cofog": ["11.1", "Total spend", "x"],
     "recipient": ["lbl"],
     "recipient_type": ["bogus"],

@@ -302,4 +302,5 @@ def test_an_unreadable_workbook_is_a_report_error(tmp_path: Path) -> None:
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"PK\x03\x04 this is not a workbook")
     report, _, batches = read_reference(broken, kind="cra2018")
-    assert batches == [] and [p.slug for p in report.errors] == ["file-unreadable"]
+    assert batches == [] and [p.slug for p in report.errors] == ["not-excel"]
+    assert report.errors[0].message.startswith("broken.xlsx is not a valid Excel file: its zip archive is cut short")

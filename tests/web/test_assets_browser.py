@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 from shapely.geometry import mapping
-from web_support import BrowserTab, build_workspace, chromium, need_chromium, served
+from web_support import BrowserTab, build_workspace, served
 
 from placespend.domain.problems import Report
 from placespend.ingest.insight.boundaries import read_boundaries
 
-from conftest import SHARED, Cli, write_assets_template
+from conftest import SHARED, Cli, chromium, need_chromium, write_assets_template
 
 pytestmark = pytest.mark.browser
 TRAFFORD = SHARED / "data" / "trafford-360giving-and-spend" / "trafford_land_and_building_assets.csv"

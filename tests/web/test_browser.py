@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from web_support import BrowserTab, build_workspace, chromium, need_chromium, served
+from web_support import BrowserTab, build_workspace, served
 
 from placespend.report.template import write_template
+
+from conftest import chromium, need_chromium
 
 pytestmark = pytest.mark.browser
 
@@ -75,7 +77,13 @@ def test_submit_fix_accept_and_see_the_count_change(server, browser, tmp_path):
     assert "amount" in report and "not an amount in pounds" in report and "2" in report
     partner.shot("upload-with-error")
 
+    # 12,000.50 is more than lbl's whole previous return (GBP 1,250.00): refused until the partner confirms it.
     partner.page.set_input_files("#file", str(_return(tmp_path, 12000.50)))
+    partner.page.click("text=Upload and check")
+    partner.page.wait_for_selector("#validation-report")
+    assert "more than lbl's whole previous return" in partner.page.inner_text("#validation-report")
+    partner.page.set_input_files("#file", str(_return(tmp_path, 12000.50)))
+    partner.page.check("#confirm-large")
     partner.page.click("text=Upload and check")
     partner.page.wait_for_selector("#upload-result.good")
     assert "received" in partner.page.inner_text("#upload-result")
@@ -84,6 +92,11 @@ def test_submit_fix_accept_and_see_the_count_change(server, browser, tmp_path):
     analyst.page.goto(server + "/submissions")
     analyst.shot("submissions-board")
     analyst.page.click("#submissions a >> nth=0")
+    # It replaces both of lbl's lines and moves the place's total: the analyst sees the difference first.
+    difference = analyst.page.inner_text("#replacement-difference")
+    assert "£1,250.00" in difference and "£12,000.50" in difference
+    analyst.shot("submission-replaces")
+    analyst.page.check("#confirm-replace")
     analyst.page.click("#accept")
     analyst.page.wait_for_selector("#submission-status.status-accepted")
     analyst.shot("submission-accepted")

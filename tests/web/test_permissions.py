@@ -13,14 +13,20 @@ import datetime as dt
 import pytest
 from web_support import PASSWORD, build_workspace, sign_in
 
+from people_support import FIELDS
 from placespend import accounts, sharing
 from placespend.engine.workspace import Workspace
+from placespend.ingest.insight.people_files import read_records
+from placespend.insight.people_tokens import key_from_text, new_key_text, pseudonymised_rows
+from placespend.insight.synthetic_people import make_partners
+from placespend.report.exports import rows_csv
 from placespend.web.app import create_app
 from placespend.web.local_access import LOCAL_HEADER, LOCAL_PATH, LocalCli
 
-ROLES = ("anonymous", "admin", "analyst", "partner", "other_partner", "viewer")
-ALL = {"admin", "analyst", "partner", "other_partner", "viewer"}
-STAFF = {"admin", "analyst"}
+# other_analyst is an analyst the sharing agreement does not name (it sees no linkage results).
+ROLES = ("anonymous", "admin", "analyst", "other_analyst", "partner", "other_partner", "viewer")
+ALL = {"admin", "analyst", "other_analyst", "partner", "other_partner", "viewer"}
+STAFF = {"admin", "analyst", "other_analyst"}
 SUBMITTERS = STAFF | {"partner", "other_partner"}
 # (method, path template, roles allowed). {lbl} is the lbl partner's submission, {pct} the other partner's.
 PAGES = [
@@ -44,6 +50,7 @@ PAGES = [
     ("POST", "/submissions", SUBMITTERS),
     ("GET", "/assets", ALL),
     ("GET", "/places/E09000023/assets", ALL),
+    ("GET", "/suppliers", ALL),
 ]
 API = [
     ("GET", "/api/places", ALL),
@@ -68,10 +75,12 @@ API = [
     ("GET", "/api/insight/runs/{run_id}/summary", ALL),
     ("GET", "/api/insight/runs/{run_id}/pairs", {"analyst"}),  # the analyst the agreement names; not admin
     ("GET", "/api/insight/runs/{run_id}/records", {"partner", "other_partner"}),  # each its own side
-    ("POST", "/api/insight/link", STAFF),
+    # People routes get real pseudonymised files of lbl (partner) and pct (other_partner) under agreement falls.
+    ("POST", "/api/insight/link", {"analyst"}),
     ("POST", "/api/insight/overlap?by=x_ward", SUBMITTERS),
     ("POST", "/api/insight/unmatched?by=x_ward", SUBMITTERS),
-    ("POST", "/api/insight/unmatched/records", {"partner", "other_partner"}),
+    ("POST", "/api/insight/unmatched/records?by=x_ward", {"partner"}),  # lbl owns LEFT; pct does not
+    ("POST", "/api/insight/services?by=x_ward", SUBMITTERS),
     ("GET", "/api/insight/segments?place=E09000023", ALL),
     ("GET", "/api/insight/classifications", ALL),
     ("GET", "/api/insight/places/E09000023/profiles", ALL),
@@ -90,10 +99,19 @@ API = [
     ("GET", "/api/assets/benchmark", ALL),
     ("GET", "/api/assets/capital?place=E09000023&year=2008-09", ALL),
     ("POST", "/api/assets/scenario", ALL),
+    ("GET", "/api/suppliers/shared", ALL),
+    ("GET", "/api/suppliers/explain?left=Acme&right=Bolt", ALL),
+    ("GET", "/api/suppliers/payments?name=Acme", ALL),
+    ("GET", "/api/suppliers/savings?central=5", ALL),
+    ("GET", "/api/suppliers/overrides", STAFF),
+    ("POST", "/api/suppliers/link", STAFF),
+    ("POST", "/api/suppliers/split", STAFF),
 ]
+PEOPLE_UPLOADS = {"/api/insight/link", "/api/insight/overlap", "/api/insight/unmatched",
+                  "/api/insight/unmatched/records", "/api/insight/services"}
 # Routes that may answer 400 to an allowed caller: the partnership workspace has no small-area statistics, and
-# the matrix's one request body names no site for an asset scenario.
-NEEDS_DATA = ("/api/insight/", "/api/assets/scenario")
+# the matrix's one request body names no site for an asset scenario, and there are no supplier payments.
+NEEDS_DATA = ("/api/insight/", "/api/assets/scenario", "/api/suppliers/explain", "/api/suppliers/payments")
 OPEN = {"/login", "/favicon.ico", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static",
         "/static-vendor/plotly.min.js",
         "/static-vendor/swagger"}
@@ -108,6 +126,8 @@ def app(tmp_path_factory):
         ids = dict(con.con.execute("SELECT submitter, submission_id FROM submissions").fetchall())
     application.state.ids = {"lbl": ids["lbl"], "pct": ids["pct"], "agreement_id": "falls",
                              "run_id": _linkage_run(ws), "area": "E01003189"}
+    accounts.add_user(ws, "other_analyst", PASSWORD, "analyst", None)
+    application.state.people_files = _people_files()
     application.state.tokens = {}
     for role in ROLES[1:]:
         user = accounts.authenticate(ws, role, PASSWORD)
@@ -119,11 +139,22 @@ def app(tmp_path_factory):
 def _linkage_run(ws: Workspace) -> str:
     """A run between lbl and pct under an agreement naming the analyst: 3 pairs of 40 and 25 records."""
     review = dt.date.today() + dt.timedelta(days=100)
-    found = sharing.add_agreement(ws, "falls", "falls prevention", "public task", ["lbl", "pct"], ["postcode"],
+    found = sharing.add_agreement(ws, "falls", "falls prevention", "public task", ["lbl", "pct"], [*FIELDS],
                                   ["analyst"], review, "admin", retention_days=30)
     return sharing.save_run(ws, found, "link", "analyst", "lbl", "pct", "a" * 64, "b" * 64,
                             pairs=[("L1", "R1", 0.99), ("L2", "R2", 0.97), ("L3", "R3", 0.9)],
                             left_records=40, right_records=25)
+
+
+def _people_files() -> dict[str, bytes]:
+    """lbl's and pct's records pseudonymised with one key, each row naming its owner (x_owner)."""
+    partners = make_partners(60, 50, 30, seed=8, error_rate=0.0, twin_share=0.0)
+    key = key_from_text(new_key_text())
+    made = {}
+    for name, text, owner in (("left", partners.left_csv, "lbl"), ("right", partners.right_csv, "pct")):
+        records = read_records(text.encode(), f"{name}.csv").records
+        made[name] = rows_csv([row | {"x_owner": owner} for row in pseudonymised_rows(key, records)]).encode()
+    return made
 
 
 def _path(app, template: str) -> str:
@@ -171,10 +202,16 @@ def test_api_permissions(app, role, method, template, allowed):
         response = client.get(path, headers=headers)
     elif path == "/api/submissions":
         response = client.post(path, headers=headers, files={"file": ("r.csv", b"period,place\n")})
+    elif path.split("?")[0] in PEOPLE_UPLOADS:
+        people = app.state.people_files
+        files = ([("files", ("lbl.csv", people["left"])), ("files", ("pct.csv", people["right"]))]
+                 if "/services" in path else {"left": ("l.csv", people["left"]), "right": ("r.csv", people["right"])})
+        response = client.post(path, headers=headers, files=files)
     else:
         response = client.post(path, headers=headers, json={"message": "check row 2", "row": 2})
     if role in allowed:
         accepted = {200, 422, 400} if path.startswith(NEEDS_DATA) else {200, 422}
+        accepted = {200} if path.split("?")[0] in PEOPLE_UPLOADS else accepted
         assert response.status_code in accepted, (role, path, response.status_code, response.text[:300])
     elif role == "anonymous":
         assert response.status_code == 401, (path, response.status_code)

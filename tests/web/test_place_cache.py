@@ -43,13 +43,14 @@ def _total(session, place: str) -> Decimal:
 def _upload_and_accept(app, tmp_path, amount: str) -> int:
     partner, analyst = sign_in(app, "partner"), sign_in(app, "analyst")
     body = write_csv(tmp_path / "new.csv", [line(amount=amount, cofog="03.2")]).read_bytes()
-    response = partner.client.post("/submissions", data={"csrf_token": partner.csrf},
+    # The new line outweighs the partner's whole previous return and replaces it: both confirmed.
+    response = partner.client.post("/submissions", data={"csrf_token": partner.csrf, "confirm_large": "yes"},
                                    files={"file": ("new.csv", body)}, follow_redirects=False)
-    assert response.status_code in {200, 303}, response.text
+    assert response.status_code in {200, 303} and "was received" in response.text, response.text
     ws = app.state.workspace
     with ws.read() as con:
         (sid,) = con.con.execute("SELECT max(submission_id) FROM submissions").fetchone()
-    assert analyst.post(f"/submissions/{sid}/accept").status_code == 303
+    assert analyst.post(f"/submissions/{sid}/accept", data={"confirm_replace": "yes"}).status_code == 303
     return sid
 
 

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from placespend import accounts
@@ -22,6 +14,7 @@ from placespend.engine.workspace import Workspace
 from placespend.web.app import create_app
 
 from conftest import Cli, line, write_csv
+from conftest import served as serve_app
 
 PASSWORD = "correct horse battery"
 ROLES = {"admin": ("admin", None), "analyst": ("analyst", None), "partner": ("partner", "lbl"),
@@ -70,52 +63,11 @@ def sign_in(app, username: str | None) -> Session:
 
 
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-
-
-def need_chromium() -> None:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-
-
 @contextmanager
 def served(db: Path) -> Iterator[str]:
-    """The app on the workspace `db` behind a real uvicorn server on a free local port, for a real browser;
-    yields its base URL, and closes the workspace afterwards."""
-    app = create_app(Workspace(db))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if instance.started:
-            break
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        instance.should_exit = True
-        thread.join(timeout=10)
-        app.state.workspace.close()
-
-
-@contextmanager
-def chromium() -> Iterator[Any]:
-    """Debian's chromium, launched by Playwright (a dev dependency, so imported only when a browser test runs)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    """The app on the workspace `db` behind a real uvicorn server (conftest.serve_app), for a real browser."""
+    with serve_app(create_app(Workspace(db))) as base:
+        yield base
 
 
 class BrowserTab:

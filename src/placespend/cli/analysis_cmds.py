@@ -18,12 +18,11 @@ from placespend.analysis.funding_routes import DEFAULT_LOSS_RATE, DEFAULT_MAX_HO
 from placespend.analysis.local_control import local_control as local_control_of
 from placespend.analysis.per_head import DEFAULT_NEED, POPULATION
 from placespend.analysis.per_head import per_head as per_head_of
-from placespend.cli.context import Engine, EngineOption, console, guard, read
-from placespend.domain.classifications import normalise_cofog
+from placespend.cli.context import Engine, EngineOption, console, guard, print_notes, read
 from placespend.domain.problems import PlacespendError
-from placespend.domain.vocabulary import normalise_place
 from placespend.report import analysis_output as out
 from placespend.report.money import to_json
+from placespend.selection import Selection, check
 
 
 class OutputFormat(StrEnum):
@@ -47,8 +46,11 @@ analyse_app = typer.Typer(help="Analyses that point to where money can work hard
                           no_args_is_help=True)
 
 
-def _places(places: list[str]) -> list[str]:
-    return list(dict.fromkeys(normalise_place(p) for p in places))
+def _asked(con: Any, places: list[str], year: str, **codes: Any) -> Selection:
+    """The places and year checked (unknown codes refused), with their notes printed to stderr."""
+    asked = check(con, place=places, year=year, **codes)
+    print_notes(asked.notes)
+    return asked
 
 
 def _decimal(text: str, name: str) -> Decimal:
@@ -74,7 +76,8 @@ def composition(ctx: typer.Context, place: PlacesOption, year: YearOption,
                 fmt: FormatOption = OutputFormat.table, engine: EngineOption = Engine.duckdb) -> None:
     """Shares by COFOG division (Table 2 layout) and by body type (Table 3 layout)."""
     with read(ctx, engine) as con:
-        report = composition_of(con, _places(place), year)
+        asked = _asked(con, place, year)
+        report = composition_of(con, list(asked.places), asked.period)
     _emit(report, fmt, out.composition_tables(report) if fmt == OutputFormat.table else None)
 
 
@@ -90,7 +93,8 @@ def concentration(
     """Bodies ranked, top-3/top-10 shares, Herfindahl-Hirschman index, bodies below thresholds."""
     limits = tuple(_decimal(t, "--threshold") for t in threshold) if threshold else DEFAULT_THRESHOLDS
     with read(ctx, engine) as con:
-        report = concentration_of(con, _places(place), year, limits)
+        asked = _asked(con, place, year)
+        report = concentration_of(con, list(asked.places), asked.period, limits)
     _emit(report, fmt, out.concentration_tables(report, top) if fmt == OutputFormat.table else None)
 
 
@@ -101,7 +105,8 @@ def local_control(ctx: typer.Context, place: PlacesOption, year: YearOption, max
                   engine: EngineOption = Engine.duckdb) -> None:
     """Every counted flow on the spectrum from locally decided to centrally directed."""
     with read(ctx, engine) as con:
-        report = local_control_of(con, _places(place), year, max_hops)
+        asked = _asked(con, place, year)
+        report = local_control_of(con, list(asked.places), asked.period, max_hops)
     _emit(report, fmt, out.local_control_tables(report, top) if fmt == OutputFormat.table else None)
 
 
@@ -117,15 +122,10 @@ def per_head(
     fmt: FormatOption = OutputFormat.table, engine: EngineOption = Engine.duckdb,
 ) -> None:
     """Spend per head and need-adjusted per head, benchmarked across the places (seed 000 footnote 14)."""
-    division = None
-    if cofog:
-        code = normalise_cofog(cofog)
-        if code is None:
-            raise PlacespendError(f"'{cofog}' is not a COFOG code.")
-        division = code[:2]
     need_indicator = None if need.strip().lower() in ("", "none") else need.strip().lower()
     with read(ctx, engine) as con:
-        report = per_head_of(con, _places(place), year, division, need_indicator, need_reference.value,
+        asked = _asked(con, place, year, cofog=cofog, division=True)
+        report = per_head_of(con, list(asked.places), asked.period, asked.cofog, need_indicator, need_reference.value,
                              population.strip().lower())
     _emit(report, fmt, out.per_head_tables(report) if fmt == OutputFormat.table else None)
 
@@ -142,7 +142,8 @@ def routes(
     """Funding routes from original source to final spender, hand-overs and their administrative cost."""
     rate = _decimal(loss_rate, "--loss-rate")
     with read(ctx, engine) as con:
-        report = funding_routes(con, _places(place), year, rate, max_hops)
+        asked = _asked(con, place, year)
+        report = funding_routes(con, list(asked.places), asked.period, rate, max_hops)
     _emit(report, fmt, out.routes_tables(report, top) if fmt == OutputFormat.table else None)
 
 

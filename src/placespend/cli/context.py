@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import Enum, StrEnum
 from pathlib import Path
@@ -57,8 +57,14 @@ def read(ctx: typer.Context, engine: Engine = Engine.duckdb) -> Iterator[Any]:
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    errors.print(f"[bold red]Error:[/] {message}")
+    errors.print(f"[bold red]Error:[/] {message}", soft_wrap=True)  # one line, however long, for scripts to read
     return typer.Exit(code)
+
+
+def print_notes(notes: Iterable[str]) -> None:
+    """Notes beside a figure (a year with no lines) go to stderr, so JSON on stdout stays JSON."""
+    for text in notes:
+        errors.print(f"[yellow]note:[/] {escape(text)}", highlight=False)
 
 
 def print_report(report: Report, outcome: str = "") -> None:

@@ -7,14 +7,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from placespend.cli.context import Engine, EngineOption, Format, console, guard, read
+from placespend.cli.context import Engine, EngineOption, Format, console, guard, print_notes, read
 from placespend.count.consolidate import count_place
 from placespend.count.explain import explain as explain_lines
 from placespend.count.overlaps import COUNTED_STATUSES
 from placespend.count.reconcile import reconciliation
-from placespend.domain.vocabulary import normalise_place
 from placespend.report.count_output import count_csv, count_dict, count_tables
 from placespend.report.money import pounds, to_json
+from placespend.selection import check
 
 PlaceOption = Annotated[str, typer.Option("--place", "-p", help="Place code (GSS) or place id.")]
 YearOption = Annotated[str, typer.Option("--year", "-y", help="Financial year, e.g. 2008-09.")]
@@ -25,17 +25,16 @@ FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output for
 def count(ctx: typer.Context, place: PlaceOption, year: YearOption, fmt: FormatOption = Format.table,
           engine: EngineOption = Engine.duckdb) -> None:
     """The high-level count: every pound once, where it is finally spent (DESIGN.md §4)."""
-    place = normalise_place(place)
     with read(ctx, engine) as con:
-        result = count_place(con, place, year)
-        rec = reconciliation(con, place, year).to_pyarrow().to_pylist()
+        chosen = check(con, place=place, year=year)
+        result = count_place(con, chosen.place, chosen.period)
+        rec = reconciliation(con, chosen.place, chosen.period).to_pyarrow().to_pylist()
+    print_notes(chosen.notes)
     if fmt == Format.json:
-        typer.echo(to_json(count_dict(result, rec)))
+        typer.echo(to_json({**count_dict(result, rec), "notes": list(chosen.notes)}))
     elif fmt == Format.csv:
         typer.echo(count_csv(result), nl=False)
     else:
-        if not result.lines:
-            console.print(f"[yellow]No lines for {place} in {year}.[/] Check the place and year, or ingest returns.")
         console.print(count_tables(result, rec))
 
 
@@ -52,12 +51,11 @@ def explain(
     engine: EngineOption = Engine.duckdb,
 ) -> None:
     """List the lines behind a figure of the count, with the file, sheet and row each came from."""
-    from placespend.domain.classifications import normalise_cofog
-
-    code = normalise_cofog(cofog) if cofog else None
     with read(ctx, engine) as con:
-        rows = explain_lines(con, normalise_place(place), year, cofog=code, body_type=body_type,
-                             status=status).to_pyarrow().to_pylist()
+        chosen = check(con, place=place, year=year, cofog=cofog, body_type=body_type, status=status)
+        rows = explain_lines(con, chosen.place, chosen.period, cofog=chosen.cofog, body_type=chosen.body_type,
+                             status=chosen.status).to_pyarrow().to_pylist()
+    print_notes(chosen.notes)
     if fmt == Format.json:
         typer.echo(to_json(rows))
         return
@@ -69,7 +67,8 @@ def explain(
         writer.writeheader()
         writer.writerows(rows)
         return
-    table = Table(title=f"Lines behind {place} {year}" + (f", COFOG {code}" if code else ""))
+    table = Table(title=f"Lines behind {chosen.place} {chosen.period}" + (f", COFOG {chosen.cofog}" if chosen.cofog
+                                                                          else ""))
     for col in ("file", "sheet", "row", "spender", "flow", "cofog", "counted as", "status", "GBP counted"):
         table.add_column(col, justify="right" if col in {"row", "GBP counted"} else "left")
     for row in rows:

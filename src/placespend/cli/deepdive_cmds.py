@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from placespend.cli.context import console, guard, print_problems, workspace
+from placespend.cli.context import console, guard, print_notes, print_problems, workspace
 from placespend.deepdive import dossier as dd
 from placespend.deepdive.cba import Appraisal
 from placespend.deepdive.examples import write_examples
@@ -21,9 +21,9 @@ from placespend.deepdive.savings import DEFAULT_HORIZON
 from placespend.deepdive.themes import theme_provenance
 from placespend.deepdive.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED, Distribution, Simulation
 from placespend.domain.problems import PlacespendError
-from placespend.domain.vocabulary import normalise_place
 from placespend.report import deepdive_report as out
 from placespend.report.money import to_json
+from placespend.selection import check
 
 
 class OutputFormat(StrEnum):
@@ -80,8 +80,10 @@ def _build(ctx: typer.Context, spec: dd.DossierSpec) -> dd.Dossier:
     """Build the dossier (with a read-only workspace when a place is given); problems go to stderr with their
     row and column, and any error exits 1."""
     if spec.place is not None:
-        spec.place = normalise_place(spec.place)
         with workspace(ctx).read() as con:
+            asked = check(con, place=spec.place, year=spec.period)
+            print_notes(asked.notes)
+            spec.place, spec.period = asked.place, asked.period
             dossier = dd.build(spec, con)
     else:
         dossier = dd.build(spec)
@@ -124,8 +126,9 @@ def themes(ctx: typer.Context, place: PlaceOption = None, year: YearOption = Non
         if not theme:
             raise PlacespendError("--lines needs --theme.")
         rule_list = dossier.theme.rules if dossier.theme else []
+        spec = dossier.spec
         with workspace(ctx).read() as con:
-            rows = theme_provenance(con, normalise_place(place), year, rule_list, theme).to_pyarrow().to_pylist()
+            rows = theme_provenance(con, spec.place, spec.period, rule_list, theme).to_pyarrow().to_pylist()
         _emit({"lines": rows}, fmt, f"Lines in {theme}")
         return
     _emit(dossier.to_dict()["theme"], fmt, f"Themes in {place} {year}")

@@ -7,13 +7,13 @@ from typing import Annotated
 import typer
 
 from placespend.cli.context import Engine, EngineOption, Format, console, guard, read
-from placespend.domain.vocabulary import normalise_place
 from placespend.engine import tables
 from placespend.estimate.centre_out import estimate_place
 from placespend.estimate.compare import compare_places
 from placespend.estimate.criteria import criteria_named
 from placespend.report.estimate_output import comparison_dict, comparison_table, estimate_dict, estimate_tables
 from placespend.report.money import to_json
+from placespend.selection import check
 
 YearOption = Annotated[str, typer.Option("--year", "-y", help="Financial year, e.g. 2008-09.")]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format (table or json).")]
@@ -33,7 +33,8 @@ def estimate(
     """Allocate HM Treasury regional spending to a place with a criteria set (DESIGN.md §5)."""
     chosen = criteria_named(criteria)
     with read(ctx, engine) as con:
-        result = estimate_place(con, normalise_place(place), year, chosen, vintage)
+        asked = check(con, place=place, year=year)
+        result = estimate_place(con, asked.place, asked.period, chosen, vintage)
     if fmt == Format.json:
         typer.echo(to_json(estimate_dict(result)))
     else:
@@ -54,8 +55,9 @@ def compare(
     """Seed 000 Table 1 for any places: A centre-out, B locally-led, 1 - B/A, and a bridge for each gap."""
     sets = [criteria_named(c) for c in (criteria or ["population", "needs"])]
     with read(ctx, engine) as con:
-        places = [normalise_place(p) for p in place] if place else tables.place_ids(con)
-        rows, aggregate = compare_places(con, places, year, sets, vintage)
+        asked = check(con, place=place or None, year=year)
+        places = list(asked.places) if place else tables.place_ids(con)
+        rows, aggregate = compare_places(con, places, asked.period, sets, vintage)
     if fmt == Format.json:
         typer.echo(to_json(comparison_dict(rows, aggregate)))
     else:

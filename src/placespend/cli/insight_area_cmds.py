@@ -91,7 +91,7 @@ def profile(
     ctx: typer.Context,
     place: PlaceOption,
     area: Annotated[str | None, typer.Option(help="One LSOA or ward of the place; omit for every area.")] = None,
-    level: Annotated[str, typer.Option(help="lsoa or ward (when no --area).")] = "lsoa",
+    level: Annotated[str, typer.Option(help="oa, lsoa, msoa or ward (when no --area).")] = "lsoa",
     year: YearOption = None,
     drivers: DriversOption = "population",
     export: Annotated[Path | None, typer.Option(help="Write the profiles as .csv or .xlsx.")] = None,
@@ -142,7 +142,7 @@ def area_map(
     place: PlaceOption,
     column: Annotated[str, typer.Option(help="A profile column: segment, population, imd_income_decile, "
                                               "spend_per_head ...")] = "segment",
-    level: Annotated[str, typer.Option(help="lsoa or ward.")] = "lsoa",
+    level: Annotated[str, typer.Option(help="oa, lsoa, msoa or ward.")] = "lsoa",
     year: YearOption = None,
     drivers: DriversOption = "population",
     out: Annotated[Path | None, typer.Option(help="Write the map as .html or the figure as .json.")] = None,

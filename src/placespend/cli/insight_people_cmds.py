@@ -1,6 +1,8 @@
 """`placespend insight` commands for people: keygen, pseudonymise, link, overlap, services, unmatched
 (DESIGN.md §7). keygen and pseudonymise run on the partner's own machine and never open a workspace, so the
 key and the raw records never come near it; nothing here prints a raw value, only row numbers and columns.
+link, overlap, unmatched and services open the workspace: they run only under a live sharing agreement and
+are audited there (`placespend.people_insight`).
 """
 
 from __future__ import annotations
@@ -10,17 +12,18 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from placespend.cli.context import Format, console, errors, fail, print_report
+from placespend import people_insight
+from placespend.bodies.register import current_user
+from placespend.cli.context import Format, console, errors, fail, guard, print_report, workspace
 from placespend.deepdive.inputs import read_unit_costs
 from placespend.deepdive.unit_costs import build_library
 from placespend.domain.person_identifiers import FINGERPRINT_COLUMN, TOKEN_COLUMNS
 from placespend.ingest.insight.people_files import TokenFile, read_records, read_tokens
 from placespend.insight import linkage
-from placespend.insight import people_overlap as po
 from placespend.insight.disclosure import DEFAULT_THRESHOLD
 from placespend.insight.people_tokens import BadKey, key_from_text, new_key_text, pseudonymised_rows
 from placespend.report.money import to_json
@@ -35,6 +38,13 @@ ThresholdOption = Annotated[int, typer.Option("--threshold", min=2, help="Disclo
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format (table or json).")]
 MatchOption = Annotated[float, typer.Option("--match-threshold", min=0.0, max=1.0,
                                             help="Lowest match probability of a link.")]
+AgreementOption = Annotated[str | None, typer.Option(
+    "--agreement", help="The sharing agreement to run under (default: the live one covering the owners and fields).")]
+LeftOwner = Annotated[str | None, typer.Option("--left-owner", help="Body id owning LEFT (else its x_owner column).")]
+RightOwner = Annotated[str | None, typer.Option("--right-owner",
+                                                help="Body id owning RIGHT (else its x_owner column).")]
+AsOption = Annotated[str | None, typer.Option("--as", help="Who runs it, as named in the agreement (default: your "
+                                              "login name); recorded in the sharing audit.")]
 
 
 def _write_csv(path: Path, fieldnames: list[str], rows: Iterable[dict[str, object]]) -> None:
@@ -66,13 +76,6 @@ def _tokens(path: Path) -> TokenFile:
     return read
 
 
-def _same_key(left: TokenFile, right: TokenFile) -> None:
-    if left.fingerprint != right.fingerprint:
-        raise fail(f"{left.report.file} and {right.report.file} were pseudonymised with different keys "
-                   f"(key fingerprints {left.fingerprint} and {right.fingerprint}): they cannot be linked. "
-                   "Both partners must use the key of one sharing agreement.")
-
-
 def keygen(out: OutOption, force: Annotated[bool, typer.Option("--force", help="Overwrite an existing key.")]
            = False) -> None:
     """A new secret key for one sharing agreement, kept by the partners (never by the hub)."""
@@ -97,23 +100,37 @@ def pseudonymise(records: InFile, key: KeyOption, out: OutOption) -> None:
     console.print(f"{len(read.records)} records pseudonymised into {out}.")
 
 
-def link(left: InFile, right: InFile, out: OutOption, match_threshold: MatchOption = linkage.DEFAULT_THRESHOLD,
-         engine: Annotated[str, typer.Option("--engine", help="duckdb, or spark at scale.")] = "duckdb") -> None:
-    """Probabilistic linkage of two pseudonymised files: one row per linked pair, each record at most once."""
-    a, b = _tokens(left), _tokens(right)
-    _same_key(a, b)
-    result = linkage.link_tables(a.table, b.table, match_threshold, engine=engine)
+def _shared(path: Path, owner: str | None) -> people_insight.SharedFile:
+    return people_insight.SharedFile(path.name, path.read_bytes(), owner)
+
+
+def _done(outcome: people_insight.Outcome) -> dict[str, Any]:
+    if not outcome.ok:
+        for report in outcome.reports:
+            if not report.ok:
+                print_report(report, "rejected")
+        raise typer.Exit(1)
+    return outcome.result  # type: ignore[return-value]
+
+
+@guard
+def link(ctx: typer.Context, left: InFile, right: InFile, out: OutOption,
+         match_threshold: MatchOption = linkage.DEFAULT_THRESHOLD,
+         engine: Annotated[str, typer.Option("--engine", help="duckdb, or spark at scale.")] = "duckdb",
+         agreement: AgreementOption = None, left_owner: LeftOwner = None, right_owner: RightOwner = None,
+         who: AsOption = None) -> None:
+    """Probabilistic linkage of two pseudonymised files: one row per linked pair, each record at most once.
+
+    Runs only under a live sharing agreement covering both owners and every field the files carry, and only
+    for an analyst that agreement names; the run is audited in the workspace.
+    """
+    result = _done(people_insight.link(workspace(ctx), _shared(left, left_owner), _shared(right, right_owner),
+                                       who or current_user(), match_threshold, engine, agreement))
     _write_csv(out, ["left_id", "right_id", "match_probability"],
-               ({"left_id": x.left_id, "right_id": x.right_id, "match_probability": f"{x.match_probability:.6f}"}
-                for x in result.links))
-    console.print(f"{len(result.links)} linked pairs (of {result.candidate_pairs} candidate pairs scored) "
-                  f"at match probability >= {result.threshold} written to {out}.")
-
-
-def _linked(left: Path, right: Path, match_threshold: float) -> tuple[TokenFile, TokenFile, list[linkage.Link]]:
-    a, b = _tokens(left), _tokens(right)
-    _same_key(a, b)
-    return a, b, linkage.link_tables(a.table, b.table, match_threshold).links
+               ({**pair, "match_probability": f"{pair['match_probability']:.6f}"} for pair in result["pairs"]))
+    console.print(f"{len(result['pairs'])} linked pairs (of {result['candidate_pairs']} candidate pairs scored) "
+                  f"at match probability >= {result['threshold']} written to {out} "
+                  f"(run {result['run_id']} under agreement {result['agreement_id']}).")
 
 
 def _emit(payload: dict[str, object], fmt: Format, rows_key: str) -> None:
@@ -124,15 +141,18 @@ def _emit(payload: dict[str, object], fmt: Format, rows_key: str) -> None:
         console.print("  ".join(f"{k}={'withheld' if v is None else v}" for k, v in row.items()), highlight=False)
 
 
-def overlap(left: InFile, right: InFile, by: ByOption, fmt: FormatOption = Format.table,
+@guard
+def overlap(ctx: typer.Context, left: InFile, right: InFile, by: ByOption, fmt: FormatOption = Format.table,
             threshold: ThresholdOption = DEFAULT_THRESHOLD,
-            match_threshold: MatchOption = linkage.DEFAULT_THRESHOLD) -> None:
+            match_threshold: MatchOption = linkage.DEFAULT_THRESHOLD, agreement: AgreementOption = None,
+            left_owner: LeftOwner = None, right_owner: RightOwner = None, who: AsOption = None) -> None:
     """People known to both partners, to the left only and to the right only, by an x_ column of LEFT."""
-    a, b, links = _linked(left, right, match_threshold)
-    _emit(po.overlap(a.table, b.table, links, by, threshold), fmt, "groups")
+    _emit(_done(people_insight.overlap(workspace(ctx), _shared(left, left_owner), _shared(right, right_owner), by,
+                                       who or current_user(), threshold, match_threshold, agreement)), fmt, "groups")
 
 
-def unmatched(left: InFile, right: InFile, by: ByOption, fmt: FormatOption = Format.table,
+@guard
+def unmatched(ctx: typer.Context, left: InFile, right: InFile, by: ByOption, fmt: FormatOption = Format.table,
               threshold: ThresholdOption = DEFAULT_THRESHOLD,
               match_threshold: MatchOption = linkage.DEFAULT_THRESHOLD,
               list_out: Annotated[Path | None, typer.Option("--list-out", dir_okay=False,
@@ -141,20 +161,25 @@ def unmatched(left: InFile, right: InFile, by: ByOption, fmt: FormatOption = For
               owner_records: Annotated[Path | None, typer.Option(
                   "--owner-records", exists=True, dir_okay=False,
                   help="The owner's raw records file LEFT was made from: proves you own LEFT.")] = None,
-              key: Annotated[Path | None, typer.Option("--key", exists=True, dir_okay=False)] = None) -> None:
+              key: Annotated[Path | None, typer.Option("--key", exists=True, dir_okay=False)] = None,
+              agreement: AgreementOption = None, left_owner: LeftOwner = None, right_owner: RightOwner = None,
+              who: AsOption = None) -> None:
     """The Bolton case: LEFT's people not found in RIGHT (e.g. adaptations without disablement relief).
 
     Counts by group are protected for the public; the record list is only for LEFT's owner, who proves it by
     giving the raw records and the key that reproduce LEFT exactly.
     """
-    a, _right, links = _linked(left, right, match_threshold)
     if list_out is not None:
         if owner_records is None or key is None:
             raise fail("--list-out needs --owner-records (the raw file LEFT was made from) and --key.")
-        _check_owner(a, owner_records, _key(key))
-        _write_csv(list_out, ["record_id"], ({"record_id": r} for r in po.not_in_right(a.table, links)))
+        _check_owner(_tokens(left), owner_records, _key(key))
+    result = _done(people_insight.unmatched(workspace(ctx), _shared(left, left_owner), _shared(right, right_owner),
+                                            by, who or current_user(), threshold, match_threshold, agreement,
+                                            owner_proven=list_out is not None))
+    if list_out is not None:
+        _write_csv(list_out, ["record_id"], ({"record_id": r} for r in result.pop("record_ids")))
         errors.print(f"Record list written to {list_out} (for the owner of {left.name} only).")
-    _emit(po.unmatched_by_group(a.table, links, by, threshold), fmt, "groups")
+    _emit(result, fmt, "groups")
 
 
 def _check_owner(tokens: TokenFile, owner_records: Path, secret: bytes) -> None:
@@ -171,25 +196,23 @@ def _check_owner(tokens: TokenFile, owner_records: Path, secret: bytes) -> None:
                    "is only for the partner that owns the records.")
 
 
-def services(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)],
+@guard
+def services(ctx: typer.Context,
+             files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)],
              by: ByOption, fmt: FormatOption = Format.table, threshold: ThresholdOption = DEFAULT_THRESHOLD,
              match_threshold: MatchOption = linkage.DEFAULT_THRESHOLD,
              unit_costs: Annotated[Path | None, typer.Option(
                  "--unit-costs", exists=True, dir_okay=False,
-                 help="Unit cost library (GMCA layout): costs each record's x_unit_cost_code x x_units.")] = None
-             ) -> None:
+                 help="Unit cost library (GMCA layout): costs each record's x_unit_cost_code x x_units.")] = None,
+             agreement: AgreementOption = None,
+             owner: Annotated[list[str] | None, typer.Option(
+                 "--owner", help="The body owning each file, in the files' order (else each file's x_owner).")]
+             = None, who: AsOption = None) -> None:
     """People known to 1, 2, ... N services by group, and (with --unit-costs) the cost of their services."""
-    if len(files) < 2:
-        raise fail("give at least two pseudonymised files, one per service.")
-    read = [_tokens(f) for f in files]
-    for other in read[1:]:
-        _same_key(read[0], other)
-    partners = [po.Partner(f.stem, t.table) for f, t in zip(files, read, strict=True)]
-    links = {(i, j): linkage.link_tables(partners[i].table, partners[j].table, match_threshold).links
-             for i in range(len(partners)) for j in range(i + 1, len(partners))}
-    persons = po.people(partners, links, by)
-    payload: dict[str, object] = {"services": [p.name for p in partners],
-                                  **po.known_to_services(persons, len(partners), threshold)}
+    owners = list(owner or [])
+    if owners and len(owners) != len(files):
+        raise fail(f"give one --owner per file ({len(files)}), or none and an x_owner column in each file.")
+    prices = None
     if unit_costs is not None:
         costs, report = read_unit_costs(unit_costs)
         library = build_library(costs, file=unit_costs.name)
@@ -197,9 +220,9 @@ def services(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=F
             print_report(report if not report.ok else library.report, "rejected")
             raise typer.Exit(1)
         prices = {code: priced.cost for code, priced in library.costs.items()}
-        payload["costs"] = po.cost_by_services(persons, po.record_costs(partners, prices), len(partners),
-                                               threshold)
-    _emit(payload, fmt, "groups")
+    shared = [_shared(f, owners[i] if owners else None) for i, f in enumerate(files)]
+    _emit(_done(people_insight.services(workspace(ctx), shared, by, who or current_user(), threshold,
+                                        match_threshold, prices, agreement)), fmt, "groups")
 
 
 def register(app: typer.Typer) -> None:

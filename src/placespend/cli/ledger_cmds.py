@@ -30,17 +30,51 @@ def template(out: Annotated[Path, typer.Argument(help="Where to write the .xlsx 
 def ingest(
     ctx: typer.Context,
     files: Files,
-    submitter: Annotated[str | None, typer.Option(help="Body submitting the files (default: the spender).")] = None,
+    submitter: Annotated[str | None, typer.Option(
+        help="One body submitting the whole file for the others (a partnership's compiled ledger). "
+             "Default: each spender's lines are that body's own return.")] = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Confirm that a return dropping most of the previous one's lines, or moving its "
+                          "place's total by a large share, replaces it.")] = False,
+    confirm_large: Annotated[bool, typer.Option(
+        "--confirm-large", help="Confirm lines larger than the body's whole previous return are right.")] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Validate partners' returns (template .xlsx, flows CSV or Parquet) and load them, all or nothing."""
+    """Validate partners' returns (template .xlsx, flows CSV or Parquet) and load them, all or nothing.
+
+    A file's lines are grouped by spender, one submission per body; a newer return from the same body for the
+    same place and period supersedes the previous one, and one that replaces most of it needs --replace.
+    """
     ws = workspace(ctx)
     with Progress(transient=True, disable=fmt == Format.json or len(files) < 2) as progress:
         progress.add_task("Validating and loading", total=None)
-        results = service.ingest_returns(ws, list(files), submitter)
-    _finish(results, fmt, lambda r: f"loaded {r.line_count:,} lines, {pounds(r.total)} counted in place, "
-                                    f"as submission {r.submission_id} from {r.submitter}",
-            lambda r: f"already loaded as submission {r.submission_id}; nothing changed")
+        results = service.ingest_returns(ws, list(files), submitter, confirm_large=confirm_large, replace=replace)
+    if fmt != Format.json:
+        _replacements(results)
+    _finish(results, fmt, _loaded, lambda r: f"already loaded as submission {r.submission_id}; nothing changed")
+
+
+def _loaded(result: service.IngestResult) -> str:
+    said = [f"loaded {p.line_count:,} lines, {pounds(p.total)} counted in place, as submission {p.submission_id} "
+            f"from {p.submitter}" for p in result.parts]
+    return "\n  ".join(said) or "loaded no lines"
+
+
+def _replacements(results: list[service.IngestResult]) -> None:
+    """The difference a new return makes, shown before the report that refuses or records it."""
+    found = [r for result in results for r in result.replacements if r.guarded]
+    if not found:
+        return
+    table = Table(title="What the new return would replace")
+    for col in ("submitter", "place", "period", "replaces", "lines before", "lines now", "GBP before", "GBP now",
+                "place total before", "place total after", "moved"):
+        table.add_column(col, justify="left" if col in {"submitter", "place", "period"} else "right")
+    for r in found:
+        moved = "from nothing" if r.moved_share is None else f"{r.moved_share:+.1%}"
+        table.add_row(r.submitter, r.place, r.period, f"submission {r.previous.submission_id}",
+                      f"{r.previous.lines:,}", f"{r.new.lines:,}", pounds(r.previous.total), pounds(r.new.total),
+                      pounds(r.place_before), pounds(r.place_after), moved)
+    console.print(table)
 
 
 @guard
@@ -63,7 +97,7 @@ def import_(
             progress.advance(task)
     _finish(results, fmt, lambda r: f"read as {r.reader}: "
                                     + ", ".join(f"{n:,} {k.replace('_', ' ')} rows" for k, n in r.rows.items()),
-            lambda r: f"already imported (import {r.import_id}); nothing changed")
+            lambda r: f"already imported{f' (import {r.import_id})' if r.import_id else ''}; nothing changed")
 
 
 def _finish(results: list, fmt: Format, loaded: Callable[[Any], str], unchanged: Callable[[Any], str]) -> None:

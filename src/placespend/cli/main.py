@@ -22,6 +22,8 @@ from placespend.cli import (
     estimate_cmds,
     insight_cmds,
     ledger_cmds,
+    places_cmds,
+    suppliers_cmds,
     user_cmds,
     wards_cmds,
 )
@@ -53,6 +55,7 @@ def main(
 
 
 ledger_cmds.register(app)
+places_cmds.register(app)
 count_cmds.register(app)
 estimate_cmds.register(app)
 analysis_cmds.register(app)
@@ -64,6 +67,7 @@ user_cmds.register(app)
 bench_cmds.register(app)
 insight_cmds.register(app)
 assets_cmds.register(app)
+suppliers_cmds.register(app)
 backup_cmds.register(app)
 
 

@@ -8,11 +8,11 @@ import typer
 from rich.table import Table
 
 from placespend.analysis.ward_mapping import map_to_wards
-from placespend.cli.context import Format, console, guard, workspace
-from placespend.domain.vocabulary import normalise_id, normalise_place
+from placespend.cli.context import Format, console, guard, print_notes, workspace
 from placespend.engine.area_figures_store import save_ward_figures
 from placespend.estimate.criteria import criteria_named
 from placespend.report.money import pounds, to_json
+from placespend.selection import check
 
 
 @guard
@@ -29,8 +29,9 @@ def wards(
     """Apportion spending to wards by declared drivers; ward figures sum back exactly to the total."""
     ws = workspace(ctx)
     with ws.read() as con:
-        mapping = map_to_wards(con, normalise_place(place), year, criteria_named(drivers), vintage,
-                               normalise_id(spender) if spender else None)
+        asked = check(con, place=place, year=year, spender=spender)
+        print_notes(asked.notes)
+        mapping = map_to_wards(con, asked.place, asked.period, criteria_named(drivers), vintage, asked.spender)
     save_ward_figures(ws, mapping.place, mapping.period, mapping.vintage, mapping.spender,
                       [(f.area, f.name, f.cofog, f.amount, f.drivers) for f in mapping.wards])
     totals = mapping.ward_totals()

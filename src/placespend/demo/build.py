@@ -21,9 +21,10 @@ from placespend.engine.workspace import Workspace
 
 BILLION = Decimal(10) ** 9
 DEMO_PASSWORD = "placespend-demo"
-# PESA 2009 ch.9 2008-09 by region x COFOG and ONS mid-2019 populations with the regions' own rows
-# (Open Government Licence v3.0; derived by scripts/derive_demo_reference.py, see data/README.md)
-REFERENCE_FILES = ("place_statistics.csv", "regional_spend_pesa2009.csv")
+# PESA 2009 ch.9 2008-09 by region x COFOG, ONS mid-2019 populations of every English district with the regions'
+# own rows, and the LAD -> region lookup (Open Government Licence v3.0; derived by
+# scripts/derive_demo_reference.py, see data/README.md)
+REFERENCE_FILES = ("place_statistics.csv", "regional_spend_pesa2009.csv", "lad_region_lookup.csv")
 DEMO_USERS = (("admin", "admin", None), ("analyst", "analyst", None), ("lewisham-finance", "partner", "lbl"),
               ("pct-finance", "partner", "lewisham-pct"), ("councillor", "viewer", None))
 
@@ -51,7 +52,9 @@ def build_demo(ws: Workspace) -> DemoSummary:
         raise PlacespendError(f"the shipped pilot places do not load: {report.errors[0].message}")
     for name in REFERENCE_FILES:  # the centre-out estimate's inputs, as canonical CSVs (DESIGN.md §6)
         with resources.as_file(resources.files(published.DATA_PACKAGE).joinpath(name)) as path:
-            service.import_reference(ws, path)
+            imported = service.import_reference(ws, path)
+        if imported.outcome == "rejected":
+            raise PlacespendError(f"the shipped {name} does not load: {imported.report.errors[:1]}")
     figures = published.published_figures()
     save_published(ws, [(f.table, f.pilot, f.measure, f.value, f.unit, f.source) for f in figures])
     with tempfile.TemporaryDirectory() as folder:

@@ -73,3 +73,17 @@ class Report:
 
 class PlacespendError(Exception):
     """Misuse the caller must fix (unknown place, missing workspace); data problems never raise this."""
+
+
+class UnknownCode(PlacespendError):
+    """A code the user gave (a place, COFOG code, year, body type, body) that names nothing the workspace knows.
+
+    Answering it with an empty result would be a silent wrong answer (a place total of GBP 0, every line as
+    the lines of COFOG '99'), so it is refused, naming the nearest known codes; the web answers 404."""
+
+    def __init__(self, kind: str, given: str, nearest: list[str], hint: str = "") -> None:
+        self.kind, self.given, self.nearest = kind, given, nearest
+        message = f"Unknown {kind} '{given}'."
+        if nearest:
+            message += f" Nearest known: {', '.join(nearest)}."
+        super().__init__(f"{message} {hint}".strip())

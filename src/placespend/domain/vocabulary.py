@@ -31,6 +31,9 @@ BASES: tuple[str, ...] = ("outturn", "budget", "estimate")
 RECURRENCES: tuple[str, ...] = ("recurring", "one_off")
 APPORTIONMENTS: tuple[str, ...] = ("actual", "body_estimate", "central_figure", "population_proxy", "indicator")
 YES_NO: tuple[str, ...] = ("yes", "no")
+# Which of a submitter's returns for one place and period is live: outturn outranks an estimate, which outranks
+# a budget, whichever was loaded last (seed 000 §4.3: budgets mixed with outturn); among equals the newer wins.
+BASIS_RANK: dict[str, int] = {"outturn": 3, "estimate": 2, "budget": 1}
 
 # How a counted pound was obtained, from the line's apportionment and basis (seed 004: "population proxy as
 # a last resort"; seed 000 §4.3: budgets mixed with outturn). The count reports each share separately.

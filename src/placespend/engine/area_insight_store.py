@@ -72,8 +72,23 @@ def place_lsoas(ws: Workspace, districts: list[str] | None) -> dict[str, str | N
     return dict(rows)
 
 
-def lsoa_wards(ws: Workspace, lsoas: list[str], vintage: str) -> dict[str, list[tuple[str, str | None]]]:
-    """Each LSOA's wards of one lookup vintage (best-fit lookups give one; several are kept, for equal shares)."""
+def place_areas(ws: Workspace, districts: list[str], level: str) -> dict[str, str | None]:
+    """Code -> name of a place's output areas, MSOAs or wards: the areas a `<level>_lad` lookup puts in its
+    districts (from ONS or drkane lookups, or the district codes of an OA or MSOA boundary file), every vintage."""
+    with ws.read() as con:
+        if "area_lookups" not in _tables(con):
+            return {}
+        rows = con.con.execute(f"""
+            SELECT child, arg_max(child_name, vintage) FROM area_lookups
+            WHERE relation = ? AND parent IN ({', '.join('?' for _ in districts)})
+            GROUP BY child ORDER BY child""", [f"{level}_lad", *districts]).fetchall()
+    return dict(rows)
+
+
+def lsoa_wards(ws: Workspace, lsoas: list[str], vintage: str | None,
+               relation: str = "lsoa_ward") -> dict[str, list[tuple[str, str | None]]]:
+    """Each LSOA's wards of one lookup vintage (best-fit lookups give one; several are kept, for equal shares);
+    with `relation` lsoa_msoa, its MSOA (any vintage when `vintage` is None)."""
     if not lsoas:
         return {}
     with ws.read() as con:
@@ -83,7 +98,8 @@ def lsoa_wards(ws: Workspace, lsoas: list[str], vintage: str) -> dict[str, list[
         try:
             rows = con.con.execute("""
                 SELECT DISTINCT child, parent, parent_name FROM area_lookups JOIN wanted_lsoas ON child = code
-                WHERE relation = 'lsoa_ward' AND vintage = ? ORDER BY child, parent""", [vintage]).fetchall()
+                WHERE relation = ? AND (? IS NULL OR vintage = ?) ORDER BY child, parent""",
+                                   [relation, vintage, vintage]).fetchall()
         finally:
             con.con.unregister("wanted_lsoas")
     wards: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
@@ -103,7 +119,8 @@ def indicator_vintages(ws: Workspace) -> dict[str, list[str]]:
 
 
 def area_statistics(ws: Workspace, indicators: list[str], areas: list[str] | None) -> AreaStatistics:
-    """Values of the indicators for the areas (None = every area that has them), each at its latest vintage.
+    """Values of the indicators for the areas (None = every area that has them), each at its latest vintage
+    among those areas (a district's 2020 population does not hide its LSOAs' 2019 one).
 
     The latest vintage is the greatest period by its first four digits (mid-2019 beats mid-2015), the same
     ordering the centre-out estimate uses for the nearest vintage (DESIGN.md §5).
@@ -115,23 +132,24 @@ def area_statistics(ws: Workspace, indicators: list[str], areas: list[str] | Non
             return AreaStatistics({}, {})
         raw = con.con
         marks = ", ".join("?" for _ in indicators)
-        latest = dict(raw.execute(f"""
-            SELECT indicator, arg_max(period, left(period, 4) || period) FROM place_statistics
-            WHERE indicator IN ({marks}) GROUP BY indicator""", indicators).fetchall())
-        if not latest:
-            return AreaStatistics({}, {})
-        raw.register("wanted_vintages", pa.table({"indicator": list(latest), "period": list(latest.values())}))
-        join, params = "", []
+        join = ""
         if areas is not None:
             raw.register("wanted_areas", pa.table({"code": list(areas)}))
             join = "JOIN wanted_areas a ON s.area = a.code"
         try:
-            rows = raw.execute(f"""
-                SELECT s.area, s.indicator, s.value FROM place_statistics s
-                JOIN wanted_vintages w ON s.indicator = w.indicator AND s.period = w.period {join}""",
-                               params).fetchall()
+            latest = dict(raw.execute(f"""
+                SELECT indicator, arg_max(period, left(period, 4) || period) FROM place_statistics s {join}
+                WHERE indicator IN ({marks}) GROUP BY indicator""", indicators).fetchall())
+            if not latest:
+                return AreaStatistics({}, {})
+            raw.register("wanted_vintages", pa.table({"indicator": list(latest), "period": list(latest.values())}))
+            try:
+                rows = raw.execute(f"""
+                    SELECT s.area, s.indicator, s.value FROM place_statistics s
+                    JOIN wanted_vintages w ON s.indicator = w.indicator AND s.period = w.period {join}""").fetchall()
+            finally:
+                raw.unregister("wanted_vintages")
         finally:
-            raw.unregister("wanted_vintages")
             if areas is not None:
                 raw.unregister("wanted_areas")
     values: dict[str, dict[str, Decimal]] = defaultdict(dict)

@@ -181,3 +181,14 @@ def with_canonical_ids(con: Backend, flows: ir.Table) -> ir.Table:
         out = out.left_join(renamed, out[column] == renamed[alias])
         out = out.mutate(**{column: out[canonical].fill_null(out[column])}).drop(alias, canonical)
     return out.select(*flows.columns)
+
+
+def body_names(con: Backend) -> dict[str, str | None]:
+    """Every body id the workspace knows, registered or an alias merged into one, with its name (None for an
+    alias): what a body a user names is checked against."""
+    names: dict[str, str | None] = {}
+    if "body_aliases" in con.list_tables():
+        names.update(dict.fromkeys(con.table("body_aliases")["alias"].to_pyarrow().to_pylist()))
+    for row in con.table("bodies").select("body", "name").to_pyarrow().to_pylist():
+        names[row["body"]] = row["name"]
+    return names

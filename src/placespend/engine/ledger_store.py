@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import ExitStack
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -11,8 +12,9 @@ import pyarrow as pa
 
 from placespend.engine import accounts_store
 from placespend.engine.accounts_store import AuditEntry
+from placespend.engine.slices_store import rank_sql
 from placespend.engine.workspace import Workspace
-from placespend.ingest.columnar_flows import ColumnarLines
+from placespend.ingest.columnar_flows import ColumnarExport, ColumnarLines, ColumnarPart
 from placespend.ingest.columnar_layout import MONEY, SHARE, lines_table
 from placespend.ingest.flows import FlowLine
 
@@ -30,9 +32,21 @@ class NewSubmission:
     file_hash: str | None = None  # the stored file's hash when one file holds several submissions
 
 
-# A submission's lines: FlowLines from the row-by-row readers, or a validated columnar return held in DuckDB.
-Lines = list[FlowLine] | ColumnarLines
-Batch = tuple[NewSubmission, Lines, dict[str, tuple[str | None, str | None]]]
+# A submission's lines: FlowLines from the row-by-row readers, a validated columnar return held in DuckDB, or one
+# spender's part of a columnar return that holds several bodies' returns.
+Lines = list[FlowLine] | ColumnarLines | ColumnarPart
+Bodies = dict[str, tuple[str | None, str | None]]
+Batch = tuple[NewSubmission, Lines, Bodies]
+
+
+@dataclass
+class _Parts:
+    """The submissions of one columnar file of several bodies' returns, loaded together in a few statements
+    (one per submission would take an hour for a national file of 60,000 bodies)."""
+
+    export: ColumnarExport
+    news: list[NewSubmission]
+    spenders: list[str]
 
 
 def find_by_hash(ws: Workspace, content_hash: str) -> int | None:
@@ -41,8 +55,9 @@ def find_by_hash(ws: Workspace, content_hash: str) -> int | None:
     with ws.read() as con:
         if "submissions" not in con.list_tables():
             return None
-        row = con.con.execute("SELECT submission_id FROM submissions WHERE content_hash = ?",
-                              [content_hash]).fetchone()
+        # A file of several bodies' returns is stored as one submission each, hashed `<file hash>#<submitter>`.
+        row = con.con.execute("SELECT min(submission_id) FROM submissions WHERE content_hash = ? "
+                              "OR starts_with(content_hash, ? || '#')", [content_hash, content_hash]).fetchone()
     return row[0] if row else None
 
 
@@ -53,14 +68,23 @@ def record_submission(ws: Workspace, new: NewSubmission, lines: Lines,
 
 
 def record_submissions(ws: Workspace, batches: list[Batch]) -> list[int]:
-    """Several submissions from one file (e.g. every council of a national return) in one transaction."""
-    first = batches[0][0]
-    stored_name = (first.file_hash or first.content_hash) + first.source.suffix.lower()
-    with ws.write() as con, ws.keeping(first.source, stored_name):
+    """Several submissions in one transaction: every body's return in one file (a national return, a
+    partnership's flows CSV), or every file of one `ingest`. Each file is stored once, unchanged, while the
+    write is held (Workspace.keeping says why)."""
+    loads = _exported(batches)
+    stored = {new.source: (new.file_hash or new.content_hash) + new.source.suffix.lower() for new, _, _ in batches}
+    with ws.write() as con, ExitStack() as kept:
+        for source, name in stored.items():
+            kept.enter_context(ws.keeping(source, name))
         raw = con.con
         raw.execute("BEGIN TRANSACTION")
         try:
-            ids = [_insert(raw, new, stored_name, lines, bodies) for new, lines, bodies in batches]
+            ids = []
+            for load in loads:
+                if isinstance(load, _Parts):
+                    ids += _insert_parts(raw, load, stored[load.news[0].source])
+                else:
+                    ids.append(_insert(raw, load[0], stored[load[0].source], load[1], load[2]))
             raw.execute("COMMIT")
         except Exception:
             raw.execute("ROLLBACK")
@@ -68,10 +92,33 @@ def record_submissions(ws: Workspace, batches: list[Batch]) -> list[int]:
         return ids
 
 
-def _insert(raw, new: NewSubmission, stored_name: str, lines: Lines,
-            bodies: dict[str, tuple[str | None, str | None]]) -> int:
+def _exported(batches: list[Batch]) -> list[tuple[NewSubmission, list[FlowLine] | ColumnarExport, Bodies] | _Parts]:
+    """Columnar returns written out as Parquet first, then their validation databases closed, so their memory
+    is back before the workspace loads; the parts of one file of several bodies' returns are grouped."""
+    exports: dict[int, ColumnarExport] = {}
+    loads: list[tuple[NewSubmission, list[FlowLine] | ColumnarExport, Bodies] | _Parts] = []
+    for new, lines, bodies in batches:
+        if isinstance(lines, ColumnarPart):
+            if id(lines.lines) not in exports:
+                exports[id(lines.lines)] = lines.lines.export(by_spender=True)
+                loads.append(_Parts(exports[id(lines.lines)], [], []))
+            group = next(load for load in loads if isinstance(load, _Parts) and load.export is exports[id(lines.lines)])
+            group.news.append(new)
+            group.spenders.append(lines.spender)
+        elif isinstance(lines, ColumnarLines):
+            loads.append((new, lines.export(), bodies))
+        else:
+            loads.append((new, lines, bodies))
+    for validated in {id(v): v for v in (lines.lines if isinstance(lines, ColumnarPart) else lines
+                                         for _, lines, _ in batches) if isinstance(v, ColumnarLines)}.values():
+        validated.release()
+    return loads
+
+
+def _insert(raw, new: NewSubmission, stored_name: str, lines: list[FlowLine] | ColumnarExport,
+            bodies: Bodies) -> int:
     """One submission's rows; the caller holds the transaction."""
-    if isinstance(lines, ColumnarLines):
+    if isinstance(lines, ColumnarExport):
         return _insert_columnar(raw, new, stored_name, lines)
     sid = _submission_row(raw, new, stored_name, len(lines), sum((line.counted_amount for line in lines), Decimal(0)))
     for place, period in sorted({(line.place, line.period) for line in lines}):
@@ -81,27 +128,63 @@ def _insert(raw, new: NewSubmission, stored_name: str, lines: Lines,
     raw.unregister("new_flow_lines")
     _upsert_bodies(raw, lines, bodies)
     if new.status == "accepted":
-        _supersede(raw, sid)
+        _supersede(raw, [sid])
     return sid
 
 
-def _insert_columnar(raw, new: NewSubmission, stored_name: str, lines: ColumnarLines) -> int:
+def _insert_columnar(raw, new: NewSubmission, stored_name: str, lines: ColumnarExport) -> int:
     """A columnar return: no Python object per line; the lines come from the validation DuckDB as Parquet."""
-    slices, bodies, exported = lines.slices(), lines.bodies(), lines.export()
-    lines.release()
     sid = _submission_row(raw, new, stored_name, lines.count, lines.total)
-    raw.register("new_slices", slices)
-    raw.execute("INSERT INTO submission_slices SELECT ?, ?, place, period, NULL FROM new_slices", [sid, new.submitter])
+    raw.register("new_slices", lines.slices)
+    raw.execute("INSERT INTO submission_slices SELECT DISTINCT ?, ?, place, period, NULL FROM new_slices",
+                [sid, new.submitter])
     raw.unregister("new_slices")
-    raw.execute("INSERT INTO flows SELECT ?::INTEGER, * FROM read_parquet(?)", [sid, str(exported)])
+    raw.execute("INSERT INTO flows SELECT ?::INTEGER, * FROM read_parquet(?)", [sid, str(lines.parquet)])
+    _upsert_new_bodies(raw, lines.bodies)
+    if new.status == "accepted":
+        _supersede(raw, [sid])
+    return sid
+
+
+def _insert_parts(raw, parts: _Parts, stored_name: str) -> list[int]:
+    """Each spender's lines of one columnar file as its own submission, all in a handful of statements."""
+    first = raw.execute("SELECT coalesce(max(submission_id), 0) + 1 FROM submissions").fetchone()[0]
+    sids = list(range(first, first + len(parts.news)))
+    totals: dict[str, tuple[int, Decimal]] = {}
+    for row in parts.export.slices.to_pylist():
+        lines, total = totals.get(row["spender"], (0, Decimal(0)))
+        totals[row["spender"]] = (lines + row["lines"], total + row["total"])
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    raw.register("new_parts", pa.table({
+        "submission_id": sids, "content_hash": [n.content_hash for n in parts.news],
+        "file_name": [n.file_name for n in parts.news], "stored_name": [stored_name] * len(sids),
+        "submitter": [n.submitter for n in parts.news], "loaded_at": [now] * len(sids),
+        "status": [n.status for n in parts.news], "line_count": [totals[s][0] for s in parts.spenders],
+        "total_amount": pa.array([totals[s][1] for s in parts.spenders], MONEY),
+        "warning_count": [n.warning_count for n in parts.news], "spender": parts.spenders}))
+    raw.register("new_slices", parts.export.slices)
+    try:
+        raw.execute("INSERT INTO submissions SELECT * EXCLUDE (spender) FROM new_parts")
+        raw.execute("INSERT INTO submission_slices SELECT p.submission_id, p.submitter, s.place, s.period, NULL "
+                    "FROM new_slices s JOIN new_parts p USING (spender)")
+        raw.execute("INSERT INTO flows SELECT p.submission_id, f.* FROM read_parquet(?) f "
+                    "JOIN new_parts p ON p.spender = f.spender", [str(parts.export.parquet)])
+    finally:
+        raw.unregister("new_slices")
+        raw.unregister("new_parts")
+    _upsert_new_bodies(raw, parts.export.bodies)
+    accepted = [sid for sid, new in zip(sids, parts.news, strict=True) if new.status == "accepted"]
+    if accepted:
+        _supersede(raw, accepted)  # one submission per submitter: none supersedes another of the same file
+    return sids
+
+
+def _upsert_new_bodies(raw, bodies: pa.Table) -> None:
     raw.register("new_bodies", bodies)
     raw.execute("INSERT INTO bodies SELECT body, name, kind FROM new_bodies ON CONFLICT (body) DO UPDATE SET "
                 "name = coalesce(excluded.name, bodies.name), "
                 "body_type = coalesce(bodies.body_type, excluded.body_type)")
     raw.unregister("new_bodies")
-    if new.status == "accepted":
-        _supersede(raw, sid)
-    return sid
 
 
 def _submission_row(raw, new: NewSubmission, stored_name: str, count: int, total: Decimal) -> int:
@@ -112,19 +195,18 @@ def _submission_row(raw, new: NewSubmission, stored_name: str, count: int, total
     return sid
 
 
-# Outturn outranks an estimate, which outranks a budget: a council's budget return loaded after its outturn
-# must not replace the outturn in the count (seed 000 §4.3: budget mixed with outturn). Among equals, the
-# newer submission wins.
+# Outturn outranks an estimate, which outranks a budget (vocabulary.BASIS_RANK): a council's budget return loaded
+# after its outturn must not replace the outturn in the count (seed 000 §4.3: budget mixed with outturn). Among
+# equals, the newer submission wins.
 # Only the submitter's own slices can supersede or be superseded by its return, so only they are ranked: on a
 # national ledger ranking every slice meant joining all of `flows` (8 s at 10M lines) for each acceptance.
-_SLICE_RANK = """
+_SLICE_RANK = f"""
     CREATE OR REPLACE TEMP TABLE slice_rank AS
-    WITH mine AS (SELECT sl.* FROM submission_slices sl
-                  WHERE sl.submitter = (SELECT submitter FROM submissions WHERE submission_id = $sid)
-                    AND (sl.place, sl.period) IN (SELECT (place, period) FROM submission_slices
-                                                  WHERE submission_id = $sid))
+    WITH new AS (SELECT submitter, place, period FROM submission_slices WHERE list_contains($sids, submission_id)),
+    mine AS (SELECT sl.* FROM submission_slices sl
+             SEMI JOIN new ON new.submitter = sl.submitter AND new.place = sl.place AND new.period = sl.period)
     SELECT mine.submission_id, mine.submitter, mine.place, mine.period, mine.superseded_by, s.status,
-           coalesce(max(CASE f.basis WHEN 'outturn' THEN 3 WHEN 'estimate' THEN 2 ELSE 1 END), 1) AS r
+           coalesce(max({rank_sql("f.basis")}), 1) AS r
     FROM mine JOIN submissions s USING (submission_id)
     LEFT JOIN flows f ON f.submission_id = mine.submission_id AND f.place = mine.place AND f.period = mine.period
     GROUP BY ALL
@@ -132,28 +214,31 @@ _SLICE_RANK = """
 _BEATS = "(a.r > b.r OR (a.r = b.r AND a.submission_id > b.submission_id))"
 
 
-def _supersede(raw, sid: int) -> None:
-    """Settle which accepted return of a submitter is live for each place and period it covers."""
-    raw.execute(_SLICE_RANK, {"sid": sid})
+def _supersede(raw, sids: list[int]) -> None:
+    """Settle which accepted return of a submitter is live for each place and period these submissions cover.
+
+    The submissions must be of different submitters (one file's parts, or one), so none of them competes with
+    another for a slice."""
+    raw.execute(_SLICE_RANK, {"sids": sids})
     raw.execute(f"""
         UPDATE submission_slices AS t SET superseded_by = a.submission_id
         FROM slice_rank AS a, slice_rank AS b
-        WHERE a.submission_id = ? AND b.submission_id <> a.submission_id AND b.status = 'accepted'
+        WHERE list_contains(?, a.submission_id) AND b.submission_id <> a.submission_id AND b.status = 'accepted'
           AND b.superseded_by IS NULL AND b.submitter = a.submitter AND b.place = a.place AND b.period = a.period
           AND {_BEATS} AND t.submission_id = b.submission_id AND t.place = b.place AND t.period = b.period
-    """, [sid])
+    """, [sids])
     raw.execute(f"""
         UPDATE submission_slices AS t SET superseded_by = (
             SELECT max(a.submission_id) FROM slice_rank AS a, slice_rank AS b
             WHERE b.submission_id = t.submission_id AND b.place = t.place AND b.period = t.period
               AND a.submission_id <> b.submission_id AND a.status = 'accepted' AND a.superseded_by IS NULL
               AND a.submitter = b.submitter AND a.place = b.place AND a.period = b.period AND {_BEATS})
-        WHERE t.submission_id = ? AND t.superseded_by IS NULL AND EXISTS (
+        WHERE list_contains(?, t.submission_id) AND t.superseded_by IS NULL AND EXISTS (
             SELECT 1 FROM slice_rank AS a, slice_rank AS b
             WHERE b.submission_id = t.submission_id AND b.place = t.place AND b.period = t.period
               AND a.submission_id <> b.submission_id AND a.status = 'accepted' AND a.superseded_by IS NULL
               AND a.submitter = b.submitter AND a.place = b.place AND a.period = b.period AND {_BEATS})
-    """, [sid])
+    """, [sids])
     raw.execute("DROP TABLE slice_rank")
 
 
@@ -169,7 +254,7 @@ def set_status(ws: Workspace, sid: int, status: str, audit: AuditEntry | None = 
             if status == "accepted":
                 raw.execute("UPDATE line_queries SET resolved_at = ? WHERE submission_id = ? AND resolved_at IS NULL",
                             [accounts_store.now(), sid])
-                _supersede(raw, sid)
+                _supersede(raw, [sid])
             if audit is not None:
                 accounts_store.insert_audit(raw, audit)
             raw.execute("COMMIT")

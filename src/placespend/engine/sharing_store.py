@@ -5,10 +5,13 @@ Policy (what makes an agreement live, who may see what, when data must go) lives
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
+import pyarrow as pa
+
+from placespend.engine import store_rows
+from placespend.engine.store_rows import now
 from placespend.engine.workspace import Workspace
 
 AGREEMENT_COLUMNS = ("agreement_id", "purpose", "legal_basis", "special_basis", "parties", "fields", "analysts",
@@ -16,19 +19,8 @@ AGREEMENT_COLUMNS = ("agreement_id", "purpose", "legal_basis", "special_basis", 
                      "created_at", "retired_by", "retired_at", "retire_reason")
 
 
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def _rows(ws: Workspace, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-    if not ws.exists:
-        return []
-    with ws.read() as con:
-        if "sharing_agreements" not in con.list_tables():
-            return []
-        cursor = con.con.execute(sql, params or [])
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return store_rows.rows(ws, "sharing_agreements", sql, params)
 
 
 def _audit(raw, who: str, action: str, agreement_id: str | None, run_id: str | None, detail: Any) -> None:
@@ -38,16 +30,7 @@ def _audit(raw, who: str, action: str, agreement_id: str | None, run_id: str | N
 
 
 def _transaction(ws: Workspace, work) -> Any:
-    with ws.write(changes_results=False) as con:
-        raw = con.con
-        raw.execute("BEGIN TRANSACTION")
-        try:
-            result = work(raw)
-            raw.execute("COMMIT")
-        except Exception:
-            raw.execute("ROLLBACK")
-            raise
-    return result
+    return store_rows.in_transaction(ws, work)
 
 
 def agreements(ws: Workspace) -> list[dict[str, Any]]:
@@ -81,13 +64,15 @@ def insert_run(ws: Workspace, run: dict[str, Any], pairs: list[tuple[str, str, f
                "left_fingerprint", "right_fingerprint", "left_records", "right_records", "published")
 
     def work(raw) -> None:
-        values = [json.dumps(run["published"]) if c == "published" else run.get(c) for c in columns]
+        values = [json.dumps(run["published"], default=str) if c == "published" else run.get(c) for c in columns]
         raw.execute(f"INSERT INTO linkage_runs ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
                     values)
-        if pairs:
-            raw.executemany("INSERT INTO linkage_pairs VALUES (?, ?, ?, ?, ?, ?)",
-                            [[run["run_id"], left, right, float(p), run["left_owner"], run["right_owner"]]
-                             for left, right, p in pairs])
+        if pairs:  # through Arrow: a million pairs insert in a second, not row by row
+            raw.register("new_pairs", pa.table({"left_id": [p[0] for p in pairs], "right_id": [p[1] for p in pairs],
+                                                "match_probability": [float(p[2]) for p in pairs]}))
+            raw.execute("INSERT INTO linkage_pairs SELECT ?, left_id, right_id, match_probability, ?, ? FROM new_pairs",
+                        [run["run_id"], run["left_owner"], run["right_owner"]])
+            raw.unregister("new_pairs")
         _audit(raw, run["run_by"], "run", run["agreement_id"], run["run_id"],
                {"kind": run["kind"], "left_fingerprint": run["left_fingerprint"],
                 "right_fingerprint": run["right_fingerprint"], "pairs": len(pairs), "published": run["published"]})

@@ -150,6 +150,9 @@ def build_estimate(sources: Sources, place: str, period: str, criteria: Criteria
         mine, theirs = cache[indicator]
         if not theirs.value:
             raise PlacespendError(f"'{indicator}' is zero or missing for {region}.")
+        if not mine.areas:  # a share of 0 would be an estimate of GBP 0, not a refusal
+            raise PlacespendError(f"No '{indicator}' figures for {place} (areas {', '.join(areas[:5])}"
+                                  f"{'...' if len(areas) > 5 else ''}); import them (placespend import FILE).")
         return mine.value / theirs.value
 
     functions = []
@@ -168,6 +171,8 @@ def build_estimate(sources: Sources, place: str, period: str, criteria: Criteria
     notes = [f"{name}: no {period[:4]} figures, the nearest vintage {info['vintage']} was used"
              for name, info in indicators.items() if info["nearest"]]
     notes += [f"{name} of {region}: from {info['region_from']}" for name, info in indicators.items()]
+    notes += [f"{name}: figures for {info['place_areas']} of the {len(areas)} areas of {place} only; the others "
+              "count as 0" for name, info in indicators.items() if info["place_areas"] < len(areas)]
     if len(vintages) > 1:
         notes.append(f"regional spend from {vintage}; also available: {', '.join(v for v in vintages if v != vintage)}")
     by_lookup = any(theirs.source == AREAS for _, theirs in cache.values())

@@ -13,7 +13,9 @@ from decimal import Decimal
 
 from placespend.domain import classifications as cls
 from placespend.domain.problems import Report
+from placespend.domain.vocabulary import BASIS_RANK
 from placespend.ingest.flows import FlowLine
+from placespend.ingest.plausibility import LargeLine, SliceKey, SliceTotals, exceeds
 
 # A body whose return puts less than this share of its spend where its peers spend is worth a query.
 PEER_OVERLAP_THRESHOLD = Decimal("0.5")
@@ -58,6 +60,29 @@ def check_return(lines: list[FlowLine], report: Report, context: WorkspaceContex
     if not lines:
         return
     warn(facts_of(lines), report, context)
+
+
+def slices_of(lines: list[FlowLine], submitter: str | None) -> dict[SliceKey, SliceTotals]:
+    """Each submission-to-be's lines per place and period: the given submitter's, else each spender's."""
+    found: dict[SliceKey, SliceTotals] = {}
+    for line in lines:
+        key = (submitter or line.spender, line.place, line.period)
+        was = found.get(key, SliceTotals(0, Decimal("0.00"), 0))
+        found[key] = SliceTotals(was.lines + 1, was.total + line.counted_amount,
+                                 max(was.rank, BASIS_RANK.get(line.basis, 1)))
+    return found
+
+
+def large_lines(lines: list[FlowLine], submitter: str | None, previous: dict[SliceKey, SliceTotals]
+                ) -> list[LargeLine]:
+    """Lines counting more than their submitter's whole previous return for their place and period (plausibility)."""
+    found = []
+    for line in lines:
+        key = (submitter or line.spender, line.place, line.period)
+        before = previous.get(key)
+        if before is not None and exceeds(line.counted_amount, before):
+            found.append(LargeLine(line.sheet, line.row, line.counted_amount, key))
+    return found
 
 
 def facts_of(lines: list[FlowLine]) -> ReturnFacts:

@@ -2,7 +2,8 @@
 
 `checks.ReturnFacts` holds only aggregates, so they are gathered here with GROUP BY queries and the
 warnings are then written by `checks.warn`, the same code as for FlowLines: the messages cannot drift apart.
-Also here: the partner-upload rule (only your own body's lines) and who submits a return.
+Also here: the partner-upload rule (only your own body's lines), each submission-to-be's slices, and the lines
+larger than their submitter's whole previous return (plausibility).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from collections import defaultdict
 from decimal import Decimal
 
 from placespend.domain import classifications as cls
-from placespend.domain import vocabulary as v
 from placespend.domain.problems import Report
+from placespend.domain.vocabulary import BASIS_RANK
 from placespend.ingest.checks import ONE_OFF_ROWS_SHOWN, Apportioned, ReturnFacts, WorkspaceContext, warn
 from placespend.ingest.columnar_flows import ColumnarLines
+from placespend.ingest.plausibility import LargeLine, SliceKey, SliceTotals, exceeds
 
 DUPLICATE_KEY = ("period", "place", "spender", "flow", "amount", "cofog", "recipient", "funder", "service_code",
                  "capital_revenue", "basis", "place_share")
@@ -84,13 +86,30 @@ def check_spender(lines: ColumnarLines, report: Report, only_spender: str) -> No
                      value=spender)
 
 
-def submitter_of(lines: ColumnarLines, report: Report, given: str | None) -> str | None:
-    """Who submits: the given body, else the return's only spender (several is an error)."""
-    if given:
-        return v.normalise_id(given)
-    spenders = sorted(s for (s,) in lines.query("SELECT DISTINCT spender FROM lines"))
-    if len(spenders) > 1:
-        report.error("submitter-ambiguous", f"The return has lines from {len(spenders)} spenders "
-                     f"({', '.join(spenders[:5])}...); say which body submits it (--submitter).")
-        return None
-    return spenders[0] if spenders else None
+def slices_of(lines: ColumnarLines, submitter: str | None) -> dict[SliceKey, SliceTotals]:
+    """checks.slices_of in SQL: each submission-to-be's lines per place and period."""
+    rows = lines.query("SELECT coalesce(?, spender), place, period, count(*), sum(counted_amount), "
+                       "list(DISTINCT basis) FROM lines GROUP BY ALL", [submitter])
+    return {(who, place, period): SliceTotals(n, Decimal(total), max(BASIS_RANK.get(b, 1) for b in bases))
+            for who, place, period, n, total, bases in rows}
+
+
+def large_lines(lines: ColumnarLines, submitter: str | None, previous: dict[SliceKey, SliceTotals]
+                ) -> list[LargeLine]:
+    """checks.large_lines in SQL, in file order."""
+    keys = [key for key, before in previous.items() if before.total > 0]
+    if not keys:
+        return []
+    # Candidates in SQL (any line larger than the previous total), the rule itself in Python: the same
+    # `exceeds` as the row path, so the margin's arithmetic cannot differ.
+    rows = lines.query("""
+        WITH before AS (SELECT unnest(?) AS submitter, unnest(?) AS place, unnest(?) AS period,
+                               CAST(unnest(?) AS DECIMAL(18, 2)) AS total)
+        SELECT l.source_sheet, l.source_row, l.counted_amount, b.submitter, l.place, l.period FROM lines l
+        JOIN before b ON b.submitter = coalesce(?, l.spender) AND b.place = l.place AND b.period = l.period
+        WHERE l.counted_amount > b.total ORDER BY l.source_row""",
+                       [[k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys],
+                        [str(previous[k].total) for k in keys], submitter])
+    return [LargeLine(sheet, row, Decimal(counted), (who, place, period))
+            for sheet, row, counted, who, place, period in rows
+            if exceeds(Decimal(counted), previous[(who, place, period)])]

@@ -36,7 +36,9 @@ COLUMNAR_SUFFIXES = frozenset({".csv", ".parquet"})
 PY_WHITESPACE = "".join(map(chr, (*range(0x09, 0x0E), *range(0x1C, 0x21), 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B),
                                   0x2028, 0x2029, 0x202F, 0x205F, 0x3000)))
 NOT_SPACE = "[^" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE) + "]"  # RE2: any non-blank character
-FAST_AMOUNT = r"[0-9]{1,16}(\.[0-9]{1,2})?"
+# Plain amounts SQL reads itself: up to 11 digits (GBP 99,999,999,999.99) stay below plausibility.AMOUNT_CEILING,
+# so a longer one is read by the row path's as_amount, which refuses what no public body spends.
+FAST_AMOUNT = r"[0-9]{1,11}(\.[0-9]{1,2})?"
 FAST_SHARE = r"0(\.[0-9]{1,8})?|1(\.0{1,8})?"
 # Characters an own (x_) column may hold for SQL to write its JSON as json.dumps does.
 JSON_PLAIN = r"[^ !#-\[\]-~]"
@@ -47,6 +49,28 @@ TEXTS = ("spender_name", "recipient_name", "funder_name", "service_scheme", "ser
          "theme", "line_id", "notes")
 DEFAULTS = {"capital_revenue": "revenue", "basis": "outturn", "recurrence": "recurring", "apportionment": "actual"}
 FETCH = 10_000
+
+
+@dataclass(frozen=True)
+class ColumnarExport:
+    """A columnar return's lines written out for the workspace to load in one parallel scan (streaming Arrow
+    batches from one DuckDB to another is several times slower), with its slices and bodies. `slices` has one
+    row per (spender, place, period) with its lines and counted total."""
+
+    parquet: Path
+    slices: pa.Table
+    bodies: pa.Table
+    count: int
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class ColumnarPart:
+    """One spender's lines of a validated columnar return: one submission of a file of several bodies' returns
+    (DESIGN.md §6). The file is exported once for all its parts (`ColumnarLines.export(by_spender=True)`)."""
+
+    lines: ColumnarLines
+    spender: str
 
 
 @dataclass
@@ -60,30 +84,37 @@ class ColumnarLines:
     def query(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         return self.source.con.execute(sql, params or []).fetchall()
 
-    def export(self) -> Path:
-        """The lines as a Parquet file in the private folder, for the workspace to insert in one parallel scan
-        (streaming Arrow batches from one DuckDB to another is several times slower)."""
+    def export(self, by_spender: bool = False) -> ColumnarExport:
+        """The lines as a Parquet file in the private folder, with their slices and bodies. `by_spender`: each
+        spender's lines are a submission of their own, so the file is sorted by spender (each submission's
+        lines in few row groups) and the bodies are as one upsert per spender in turn would leave them."""
         path = Path(self.source.folder.name) / "lines.parquet"
-        if not path.exists():
-            self.source.con.execute(f"COPY (SELECT * FROM lines) TO '{path}' (FORMAT PARQUET)")
-        return path
+        order = "ORDER BY spender, source_row" if by_spender else ""
+        self.source.con.execute(f"COPY (SELECT * FROM lines {order}) TO '{path}' (FORMAT PARQUET)")
+        slices = self.source.con.execute("""
+            SELECT spender, place, period, count(*) AS lines, sum(counted_amount) AS total FROM lines
+            GROUP BY ALL ORDER BY ALL""").to_arrow_table()
+        return ColumnarExport(path, slices, self._bodies(by_spender), self.count, self.total)
 
-    def slices(self) -> pa.Table:
-        sql = "SELECT DISTINCT place, period FROM lines ORDER BY place, period"
-        return self.source.con.execute(sql).to_arrow_table()
+    def _bodies(self, by_spender: bool) -> pa.Table:
+        """Each body's name and type where the return first mentions it (spender, then recipient, then funder).
 
-    def bodies(self) -> pa.Table:
-        """Each body's name and type where the return first mentions it (spender, then recipient, then funder)."""
-        return self.source.con.execute("""
+        By spender: where each spender's lines first mention it, folded in spender order as the ledger's upsert
+        does (a later name replaces an earlier one, the first type stays)."""
+        part = "spender" if by_spender else "''"
+        return self.source.con.execute(f"""
             WITH mention AS (
-                SELECT spender AS body, source_row * 3 AS o, spender_name AS name, spender_type AS kind FROM lines
-                UNION ALL SELECT recipient, source_row * 3 + 1, recipient_name, recipient_type FROM lines
+                SELECT {part} AS part, spender AS body, source_row * 3 AS o, spender_name AS name,
+                       spender_type AS kind FROM lines
+                UNION ALL SELECT {part}, recipient, source_row * 3 + 1, recipient_name, recipient_type FROM lines
                     WHERE recipient IS NOT NULL
-                UNION ALL SELECT funder, source_row * 3 + 2, funder_name, funder_type FROM lines
-                    WHERE funder IS NOT NULL)
-            SELECT body, first.name AS name, first.kind AS kind
-            FROM (SELECT body, min({'o': o, 'name': name, 'kind': kind}) AS first FROM mention GROUP BY body)
-            ORDER BY body
+                UNION ALL SELECT {part}, funder, source_row * 3 + 2, funder_name, funder_type FROM lines
+                    WHERE funder IS NOT NULL),
+            firsts AS (SELECT part, body, min({{'o': o, 'name': name, 'kind': kind}}) AS first FROM mention
+                       GROUP BY ALL)
+            SELECT body, arg_max(first.name, part) FILTER (WHERE first.name IS NOT NULL) AS name,
+                   arg_min(first.kind, part) FILTER (WHERE first.kind IS NOT NULL) AS kind
+            FROM firsts GROUP BY body ORDER BY body
         """).to_arrow_table()
 
     def release(self) -> None:
@@ -159,7 +190,7 @@ def _mappings(source: RawSource, known_places: set[str]) -> None:
 
     def amount(cell: Any) -> tuple[bool, Any]:
         ok, value = cell_value("amount", cell, as_amount)
-        ok = ok and value is not None and Decimal(0) <= value < Decimal(10) ** 16
+        ok = ok and value is not None and value >= 0
         return ok, value if ok else None
 
     def share(cell: Any) -> tuple[bool, Any]:

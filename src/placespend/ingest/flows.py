@@ -73,6 +73,12 @@ class ParsedReturn:
     report: Report
     lines: list[FlowLine]
     bodies: dict[str, tuple[str | None, str | None]]  # normalised id -> (name, type) from the Bodies sheet
+    amount_column: str = "amount"  # as messages name it, e.g. 'amount (F)'
+
+
+def column_label(header: list[str], name: str) -> str:
+    """How messages name a column: its name and spreadsheet letter (the first column of that name)."""
+    return f"{name} ({tabular.column_letter(header.index(name)) if name in header else '?'})"
 
 
 def read_return(path: Path, known_places: set[str], display_name: str | None = None) -> ParsedReturn:
@@ -87,7 +93,8 @@ def read_return(path: Path, known_places: set[str], display_name: str | None = N
     lines = _read_lines(table, known_places, report)
     bodies = _read_bodies(path, report) if sheet else {}
     report.rows_read = len(table.rows)
-    return ParsedReturn(report, lines if report.ok else [], bodies if report.ok else {})
+    return ParsedReturn(report, lines if report.ok else [], bodies if report.ok else {},
+                        column_label(table.header, "amount"))
 
 
 def _check_header(table: tabular.RawTable, report: Report) -> bool:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from placespend.domain.problems import Report
+from placespend.ingest.excel_file import check_excel, named_as_excel, not_excel
 
 SPEND_SHEET = "Spend"
 BODIES_SHEET = "Bodies"
@@ -50,8 +50,8 @@ def read_rows(path: Path, report: Report, sheet: str = SPEND_SHEET) -> tuple[str
     if not data.strip():
         report.error("file-empty", "The file is empty: there is nothing to load.")
         return None, []
-    if data[:2] == b"PK":
-        return sheet, _xlsx_rows(path, report, sheet)
+    if named_as_excel(path) or data[:2] == b"PK":
+        return (sheet, _xlsx_rows(path, report, sheet)) if check_excel(path, report) else (None, [])
     if data[:8] == bytes.fromhex("d0cf11e0a1b11ae1"):
         report.error("file-old-excel", "This is an old .xls workbook; open it in Excel and save it as .xlsx.")
         return None, []
@@ -92,8 +92,8 @@ def _xlsx_rows(path: Path, report: Report, sheet: str) -> list[tuple[int, list[A
 
     try:
         workbook = load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        report.error("file-not-spreadsheet", f"This file cannot be opened as an Excel workbook ({exc}).")
+    except Exception as exc:  # a damaged package: openpyxl raises whatever its XML parser or zip reader meets
+        not_excel(path, report, f"Excel's parts in it cannot be read ({type(exc).__name__}: {exc})")
         return []
     if sheet not in workbook.sheetnames:
         names = ", ".join(workbook.sheetnames)

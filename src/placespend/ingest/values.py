@@ -7,6 +7,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from placespend.ingest.plausibility import AMOUNT_CEILING, ceiling_message
+
 EXCEL_ERRORS = frozenset({"#REF!", "#VALUE!", "#DIV/0!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!"})
 TOTALS_PATTERN = re.compile(r"^\s*(grand\s+|sub[\s-]?)?totals?\b", re.IGNORECASE)
 # Excel leaves float noise (1234.5600000001) when an amount is a formula; anything closer than this to a
@@ -47,7 +49,8 @@ def as_period(cell: Any) -> str:
 
 
 def as_amount(cell: Any) -> Decimal:
-    """GBP with at most two decimal places; accepts '1,234.56' and '£1,234.56' as typed by people."""
+    """GBP with at most two decimal places; accepts '1,234.56' and '£1,234.56' as typed by people. No amount
+    beyond any public body's budget (plausibility.AMOUNT_CEILING) is a number a return can hold."""
     if isinstance(cell, bool):
         raise CellError("amount-not-number", f"'{cell}' is not an amount in pounds.")
     if isinstance(cell, int | float):
@@ -63,6 +66,8 @@ def as_amount(cell: Any) -> Decimal:
             value = -value
     if not value.is_finite():
         raise CellError("amount-not-number", f"'{cell}' is not an amount in pounds.")
+    if value.copy_abs() > AMOUNT_CEILING:  # before rounding: 1e30 has more digits than Decimal's context holds
+        raise CellError("amount-implausible", ceiling_message(as_text(cell)))
     pennies = value.quantize(Decimal("0.01"))
     if abs(value - pennies) > FLOAT_NOISE:
         raise CellError("amount-too-precise", f"{cell} has more than 2 decimal places; give pounds and pence.")
@@ -75,11 +80,10 @@ def as_share(cell: Any) -> Decimal:
         value = Decimal(repr(cell)) if isinstance(cell, float) else Decimal(as_text(cell).rstrip("%"))
     except InvalidOperation:
         raise CellError("place-share-not-number", f"'{cell}' is not a share between 0 and 1.") from None
-    if isinstance(cell, str) and cell.strip().endswith("%"):
-        value = value / 100
-    if not value.is_finite() or value < 0 or value > 1:
+    percent = isinstance(cell, str) and cell.strip().endswith("%")
+    if not value.is_finite() or value < 0 or value > (100 if percent else 1):  # checked before dividing: 1e999999%
         raise CellError("place-share-out-of-range", f"place_share must be between 0 and 1, not {cell}.")
-    return value.quantize(SHARE_PLACES)
+    return (value / 100 if percent else value).quantize(SHARE_PLACES)
 
 
 def looks_like_totals(cells: list[Any]) -> str | None:

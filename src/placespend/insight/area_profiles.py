@@ -45,13 +45,14 @@ def _with_spend(row: Row, spend: dict[str, Decimal] | None) -> Row:
 
 def lsoa_profiles(names: dict[str, str | None], values: dict[str, dict[str, Decimal]],
                   segments: dict[str, tuple[str, str | None]],
-                  spend: dict[str, dict[str, Decimal]] | None) -> list[Row]:
-    """One flat row per LSOA (ready for CSV/XLSX); spend None when no mapping was run for a year."""
+                  spend: dict[str, dict[str, Decimal]] | None, level: str = "lsoa") -> list[Row]:
+    """One flat row per area (ready for CSV/XLSX) from the statistics imported for that area itself: LSOAs,
+    or output areas and MSOAs that have their own; spend None when no mapping was run for a year."""
     rows = []
     for code in sorted(names):
         stats = values.get(code, {})
         segment = segments.get(code, (None, None))
-        row: Row = {"area": code, "name": names[code], "level": "lsoa", "segment": segment[0],
+        row: Row = {"area": code, "name": names[code], "level": level, "segment": segment[0],
                     "segment_name": segment[1]}
         row.update({key: _tidy(stats.get(key)) for key in PROFILE_INDICATORS})
         rows.append(_with_spend(row, None if spend is None else spend.get(code, {})))
@@ -67,8 +68,9 @@ def _weighted_decile(parts: list[tuple[Decimal, Decimal | None, Decimal]]) -> De
 
 
 def ward_profiles(lsoa_rows: list[Row], wards_of: dict[str, list[tuple[str, str | None]]],
-                  spend: dict[str, dict[str, Decimal]] | None) -> list[Row]:
-    """Ward rows from LSOA rows: sums of people and money, weighted mean deciles, majority segment."""
+                  spend: dict[str, dict[str, Decimal]] | None, level: str = "ward") -> list[Row]:
+    """Rows of areas made of LSOAs (wards; MSOAs) from LSOA rows: sums of people and money, weighted mean
+    deciles, majority segment."""
     members: dict[str, list[tuple[Row, Decimal]]] = defaultdict(list)
     names: dict[str, str | None] = {}
     for row in lsoa_rows:
@@ -79,7 +81,7 @@ def ward_profiles(lsoa_rows: list[Row], wards_of: dict[str, list[tuple[str, str 
     result = []
     for ward in sorted(members):
         parts = members[ward]
-        out: Row = {"area": ward, "name": names[ward], "level": "ward", "lsoas": len(parts)}
+        out: Row = {"area": ward, "name": names[ward], "level": level, "lsoas": len(parts)}
         for key in ("population", *AGE_BANDS):
             found = [(r.get(key), share) for r, share in parts]
             out[key] = None if any(v is None for v, _ in found) else sum(

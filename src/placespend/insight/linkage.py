@@ -22,22 +22,27 @@ conflicts are rare, and greedy is O(E log E), deterministic and needs no extra d
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 from splink import Linker
 
 from placespend.domain.person_identifiers import TOKEN_COLUMNS
+from placespend.domain.problems import PlacespendError
 from placespend.engine.linkage_backend import splink_database
 
-# Chosen for precision on the synthetic partners (benchmarks/insight_linkage.py): below it, the extra links
-# found are mostly twins and namesakes.
-DEFAULT_THRESHOLD = 0.9
+# Chosen on the synthetic partners (BENCHMARKS.md): at 0.7 precision stays above 0.99 at 10k, 100k and 1M
+# records a side while recall is 0.984, 0.974 and 0.956 (at 0.9: 0.977, 0.962, 0.946); below 0.5 the extra
+# links are mostly twins and namesakes and precision falls under 0.99 at a million.
+DEFAULT_THRESHOLD = 0.7
 TRAINING_SEED = 2009
 CANDIDATE_FLOOR = 0.01  # pairs scored below this are not kept at all
 LEFT_NAME, RIGHT_NAME = "partner_left", "partner_right"  # Splink table names (not SQL keywords)
 U_SAMPLE_PAIRS = 2e6
+TRAINING_RECORDS = 200_000  # per file: parameters are estimated on a sample of larger files (see score_pairs)
 
 _ELSE = {"sql_condition": "ELSE", "label_for_charts": "disagree"}
 
@@ -50,11 +55,11 @@ def _level(sql: str, label: str, tf_column: str | None = None) -> dict[str, Any]
 
 
 def _eq(*columns: str) -> str:
-    return " OR ".join(f'"{c}_l" = "{c}_r"' for c in columns)
+    return " OR ".join(f"{c}_l = {c}_r" for c in columns)
 
 
 def _comparison(name: str, null_column: str, levels: list[dict[str, Any]]) -> dict[str, Any]:
-    null = {"sql_condition": f'"{null_column}_l" IS NULL OR "{null_column}_r" IS NULL',
+    null = {"sql_condition": f"{null_column}_l IS NULL OR {null_column}_r IS NULL",
             "label_for_charts": "missing", "is_null_level": True}
     return {"output_column_name": name, "comparison_levels": [null, *levels, _ELSE]}
 
@@ -87,8 +92,14 @@ def token_comparisons() -> list[dict[str, Any]]:
     ]
 
 
+# Column names are left unquoted: Splink reads these SQL snippets in the engine's own dialect, and a double-quoted
+# name is an identifier to DuckDB but a string literal to Spark. Token column names need no quoting.
 def _rule(*columns: str) -> str:
-    return " AND ".join(f'l."{c}" = r."{c}"' for c in columns)
+    return " AND ".join(f"l.{c} = r.{c}" for c in columns)
+
+
+def _columns_of(sql: str) -> set[str]:
+    return {re.sub(r"_[lr]$", "", word) for word in re.findall(r"\bt_[a-z_]+", sql)}
 
 
 # Each true pair should survive at least one rule whatever two fields are wrong; each rule keeps the number of
@@ -104,6 +115,9 @@ TOKEN_BLOCKING = (
     _rule("t_surname", "t_first_canon", "t_dob_year"),
 )
 TOKEN_TRAINING = (_rule("t_dob"), _rule("t_postcode"))
+# Used only when a field of TOKEN_TRAINING is absent from a file (e.g. no postcodes at all): names then fix the
+# block, so that the date of birth's m values are still estimated from data.
+FALLBACK_TRAINING = (_rule("t_surname", "t_first_canon"),)
 TOKEN_DETERMINISTIC = (_rule("t_first", "t_surname", "t_dob"), _rule("t_first", "t_surname", "t_postcode"))
 
 
@@ -116,9 +130,31 @@ class LinkModel:
     training: tuple[str, ...]
     deterministic: tuple[str, ...]
     columns: tuple[str, ...]
+    fallback_training: tuple[str, ...] = ()
+
+    def restricted(self, present: set[str]) -> LinkModel:
+        """The model over the token columns both files have values in (a register without postcodes, or a
+        public benchmark without UK ones, is linked on what it has rather than refused or crashed on)."""
+        if set(self.columns) <= present:
+            return self
+
+        def usable(sql: str) -> bool:
+            return _columns_of(sql) <= present
+
+        comparisons = [c for c in self.comparisons if usable(c["comparison_levels"][0]["sql_condition"])]
+        training = tuple(filter(usable, self.training))
+        if len(training) < len(self.training):
+            training += tuple(filter(usable, self.fallback_training))
+        blocking = tuple(filter(usable, self.blocking))
+        if not blocking or not training or len(comparisons) < 2:
+            raise PlacespendError("The two files share too few identifiers to link (each needs values in at least "
+                                  "two of first name, surname, date of birth and postcode).")
+        return LinkModel(comparisons, blocking, training, tuple(filter(usable, self.deterministic)) or blocking,
+                         tuple(c for c in self.columns if c in present), ())
 
 
-TOKEN_MODEL = LinkModel(token_comparisons(), TOKEN_BLOCKING, TOKEN_TRAINING, TOKEN_DETERMINISTIC, TOKEN_COLUMNS)
+TOKEN_MODEL = LinkModel(token_comparisons(), TOKEN_BLOCKING, TOKEN_TRAINING, TOKEN_DETERMINISTIC, TOKEN_COLUMNS,
+                        FALLBACK_TRAINING)
 
 
 @dataclass(frozen=True)
@@ -138,23 +174,48 @@ class LinkageResult:
     model: dict[str, Any]
 
 
-def score_pairs(left: pa.Table, right: pa.Table, model: LinkModel = TOKEN_MODEL,
-                engine: str = "duckdb") -> tuple[pa.Table, dict[str, Any]]:
-    """Every candidate pair with its match probability (columns left_id, right_id, match_probability)."""
+def _sample(table: pa.Table, fraction: float, seed: int) -> pa.Table:
+    if fraction >= 1:
+        return table
+    return table.filter(pa.array(np.random.default_rng(seed).random(table.num_rows) < fraction))
+
+
+def _linker(engine: str, left: pa.Table, right: pa.Table, columns: list[str], settings: dict[str, Any]) -> Linker:
     db = splink_database(engine)
-    keep = ["record_id", *model.columns]
-    frames = [db.register(table.select(keep), dataset_display_name=name)
+    frames = [db.register(table.select(columns), dataset_display_name=name)
               for name, table in ((LEFT_NAME, left), (RIGHT_NAME, right))]
+    return Linker(frames, settings, log_level=logging.ERROR)
+
+
+def score_pairs(left: pa.Table, right: pa.Table, model: LinkModel = TOKEN_MODEL, engine: str = "duckdb",
+                training_records: int = TRAINING_RECORDS) -> tuple[pa.Table, dict[str, Any]]:
+    """Every candidate pair with its match probability (columns left_id, right_id, match_probability).
+
+    The parameters are estimated on at most `training_records` records of each file, both sampled at the same
+    rate: m and u are properties of the fields, not of the file's size, and sampling both sides alike keeps
+    the share of pairs that match (lambda) as it is. Past that size EM only costs time: at a million records
+    a side the EM blocks hold some 150 million pairs, a twentieth of that at 200,000. Every pair of the
+    full files is then scored with the parameters found.
+    """
+    model = model.restricted({c for c in model.columns if all(
+        c in t.column_names and t.column(c).null_count < t.num_rows for t in (left, right))})
+    columns = ["record_id", *model.columns]
     settings = {"link_type": "link_only", "unique_id_column_name": "record_id",
                 "comparisons": model.comparisons, "blocking_rules_to_generate_predictions": list(model.blocking),
                 "retain_intermediate_calculation_columns": False, "retain_matching_columns": False}
-    linker = Linker(frames, settings, log_level=logging.ERROR)
+    fraction = min(1.0, training_records / max(left.num_rows, right.num_rows, 1))
+    linker = _linker(engine, _sample(left, fraction, TRAINING_SEED), _sample(right, fraction, TRAINING_SEED + 1),
+                     columns, settings)
     linker.training.estimate_probability_two_random_records_match(list(model.deterministic), recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=TRAINING_SEED)
     for rule in model.training:
         linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    trained = linker.misc.save_model_to_json()
+    if fraction < 1:
+        del linker
+        linker = _linker(engine, left, right, columns, trained)
     scored = linker.inference.predict(threshold_match_probability=CANDIDATE_FLOOR).as_pandas_dataframe()
-    return _oriented(pa.Table.from_pandas(scored, preserve_index=False)), linker.misc.save_model_to_json()
+    return _oriented(pa.Table.from_pandas(scored, preserve_index=False)), trained
 
 
 def _oriented(scored: pa.Table) -> pa.Table:
@@ -188,6 +249,7 @@ def one_to_one(scored: pa.Table, threshold: float) -> list[Link]:
 
 
 def link_tables(left: pa.Table, right: pa.Table, threshold: float = DEFAULT_THRESHOLD,
-                model: LinkModel = TOKEN_MODEL, engine: str = "duckdb") -> LinkageResult:
-    scored, settings = score_pairs(left, right, model, engine)
+                model: LinkModel = TOKEN_MODEL, engine: str = "duckdb",
+                training_records: int = TRAINING_RECORDS) -> LinkageResult:
+    scored, settings = score_pairs(left, right, model, engine, training_records)
     return LinkageResult(one_to_one(scored, threshold), threshold, scored.num_rows, settings)

@@ -31,14 +31,15 @@ def _groups(table: pa.Table, by: str) -> list[str]:
     return [value if value else UNKNOWN_GROUP for value in table.column(by).to_pylist()]
 
 
-def _published(rows: list[dict[str, Any]], counts: list[str], threshold: int) -> dict[str, Any]:
-    table = protect(rows, counts, "total", threshold)
-    return {"threshold": threshold, "groups": table.rows, "totals": table.column_totals,
+def _published(rows: list[dict[str, Any]], counts: list[str], threshold: int,
+               rounding: int | None) -> dict[str, Any]:
+    table = protect(rows, counts, "total", threshold, rounding)
+    return {"threshold": threshold, "rounding": rounding, "groups": table.rows, "totals": table.column_totals,
             "total": table.grand_total}
 
 
 def overlap(left: pa.Table, right: pa.Table, links: Sequence[Link], by: str,
-            threshold: int = DEFAULT_THRESHOLD) -> dict[str, Any]:
+            threshold: int = DEFAULT_THRESHOLD, rounding: int | None = None) -> dict[str, Any]:
     """People known to both, left only, right only, per value of LEFT's `by` column (DESIGN.md §7).
 
     A right-only person has no left record: they are grouped by the right file's own `by` column when it has
@@ -54,7 +55,7 @@ def overlap(left: pa.Table, right: pa.Table, links: Sequence[Link], by: str,
             counts[group]["right_only"] += 1
     rows = [{"group": group, "left_only": c["left_only"], "both": c["both"], "right_only": c["right_only"],
              "total": c["left_only"] + c["both"] + c["right_only"]} for group, c in sorted(counts.items())]
-    return _published(rows, ["left_only", "both", "right_only"], threshold)
+    return _published(rows, ["left_only", "both", "right_only"], threshold, rounding)
 
 
 def not_in_right(left: pa.Table, links: Sequence[Link]) -> list[str]:
@@ -64,7 +65,7 @@ def not_in_right(left: pa.Table, links: Sequence[Link]) -> list[str]:
 
 
 def unmatched_by_group(left: pa.Table, links: Sequence[Link], by: str,
-                       threshold: int = DEFAULT_THRESHOLD) -> dict[str, Any]:
+                       threshold: int = DEFAULT_THRESHOLD, rounding: int | None = None) -> dict[str, Any]:
     """Per group of LEFT: people matched in RIGHT and people not, for the public (counts protected)."""
     linked = {link.left_id for link in links}
     counts: dict[str, Counter[str]] = defaultdict(Counter)
@@ -72,7 +73,7 @@ def unmatched_by_group(left: pa.Table, links: Sequence[Link], by: str,
         counts[group]["matched" if record_id in linked else "not_matched"] += 1
     rows = [{"group": g, "matched": c["matched"], "not_matched": c["not_matched"],
              "total": c["matched"] + c["not_matched"]} for g, c in sorted(counts.items())]
-    return _published(rows, ["matched", "not_matched"], threshold)
+    return _published(rows, ["matched", "not_matched"], threshold, rounding)
 
 
 # --- many partners: one person, the services that know them ---------------------------------------------
@@ -141,7 +142,7 @@ def people(partners: Sequence[Partner], links: Mapping[tuple[int, int], Sequence
 
 
 def known_to_services(persons: Sequence[Person], partner_count: int,
-                      threshold: int = DEFAULT_THRESHOLD) -> dict[str, Any]:
+                      threshold: int = DEFAULT_THRESHOLD, rounding: int | None = None) -> dict[str, Any]:
     """Per group, how many people are known to 1, 2, ... N of the partners (counts protected)."""
     columns = [f"known_to_{n}" for n in range(1, partner_count + 1)]
     counts: dict[str, Counter[str]] = defaultdict(Counter)
@@ -149,7 +150,7 @@ def known_to_services(persons: Sequence[Person], partner_count: int,
         counts[person.group][f"known_to_{len(person.partners)}"] += 1
     rows = [{"group": g, **{c: counts[g][c] for c in columns}, "total": sum(counts[g].values())}
             for g in sorted(counts)]
-    return _published(rows, columns, threshold)
+    return _published(rows, columns, threshold, rounding)
 
 
 def record_costs(partners: Sequence[Partner], unit_costs: Mapping[str, Decimal]) -> dict[tuple[int, str], Decimal]:
@@ -181,7 +182,7 @@ def _units(text: str | None) -> Decimal:
 
 
 def cost_by_services(persons: Sequence[Person], costs: Mapping[tuple[int, str], Decimal], partner_count: int,
-                     threshold: int = DEFAULT_THRESHOLD) -> dict[str, Any]:
+                     threshold: int = DEFAULT_THRESHOLD, rounding: int | None = None) -> dict[str, Any]:
     """People known to 1, 2, ... N services, with the cost of all their services and the cost per person.
 
     The people counts pass disclosure control as one column; a cost is withheld with its count.
@@ -191,7 +192,8 @@ def cost_by_services(persons: Sequence[Person], costs: Mapping[tuple[int, str], 
         group = [p for p in persons if len(p.partners) == n]
         total = sum((costs.get(r, Decimal(0)) for p in group for r in p.records), Decimal(0))
         rows.append({"group": f"known to {n}", "people": len(group), "cost": total})
-    protected = protect([{"group": r["group"], "people": r["people"]} for r in rows], ["people"], None, threshold)
+    protected = protect([{"group": r["group"], "people": r["people"]} for r in rows], ["people"], None, threshold,
+                        rounding)
     out = []
     for row, published in zip(rows, protected.rows, strict=True):
         shown = published["people"] is not None

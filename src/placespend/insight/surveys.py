@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import statsmodels.api as sm
 
+from placespend.insight.disclosure import protect
+
 DEFAULT_THRESHOLD = 10
 CONFIDENCE = 0.95
 
@@ -38,15 +40,33 @@ def satisfied_share(y: np.ndarray, w: np.ndarray, satisfied_from: float, thresho
 
 def by_group(labels: list[str], y: np.ndarray, w: np.ndarray, threshold: int,
              satisfied_from: float) -> list[dict[str, object]]:
-    """All respondents first, then each group in order of first appearance."""
-    rows = [{"group": "(all)", **estimate(y, w, threshold),
-             "satisfied": satisfied_share(y, w, satisfied_from, threshold)}]
+    """All respondents first, then each group in order of first appearance.
+
+    Respondents are people: the number answering in each group passes disclosure control (`protect`) with
+    the number answering in all, so a small group is not worked out as the total less the groups shown; a
+    group withheld for that (secondary suppression) is withheld whole, its estimates with its count.
+    """
     values = np.array(labels)
-    for label in dict.fromkeys(labels):
+    groups = list(dict.fromkeys(labels))
+    answered = [int((~np.isnan(y[values == label])).sum()) for label in groups]
+    counts = protect([{"group": g, "n": n} for g, n in zip(groups, answered, strict=True)], ["n"], None,
+                     max(threshold, 2)) if groups else None
+    shown = {row["group"] for row in counts.rows if row["n"] is not None} if counts else set()
+    everyone = counts is None or counts.column_totals["n"] is not None
+    rows = [{"group": "(all)", **_cell(y, w, threshold, satisfied_from, everyone)}]
+    for label, n in zip(groups, answered, strict=True):
         mask = values == label
-        rows.append({"group": label, **estimate(y[mask], w[mask], threshold),
-                     "satisfied": satisfied_share(y[mask], w[mask], satisfied_from, threshold)})
+        rows.append({"group": label, **_cell(y[mask], w[mask], threshold, satisfied_from, label in shown,
+                                             small=0 < n < max(threshold, 2))})
     return rows
+
+
+def _cell(y: np.ndarray, w: np.ndarray, threshold: int, satisfied_from: float, published: bool,
+          small: bool = False) -> dict[str, object]:
+    if not published and not small:
+        note = {"n": None, "suppressed": "withheld so that a small group cannot be worked out from the others"}
+        return {**note, "satisfied": dict(note)}
+    return {**estimate(y, w, threshold), "satisfied": satisfied_share(y, w, satisfied_from, threshold)}
 
 
 def key_drivers(overall: np.ndarray, drivers: dict[str, np.ndarray], w: np.ndarray,

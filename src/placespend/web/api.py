@@ -5,18 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from placespend import place_view, workflow
 from placespend.count.explain import explain
-from placespend.domain import classifications as cls
-from placespend.domain.vocabulary import normalise_place
 from placespend.estimate.compare import compare_places
 from placespend.estimate.criteria import shipped_criteria
 from placespend.report.estimate_output import comparison_dict
 from placespend.report.exports import count_rows, rows_csv, rows_xlsx
 from placespend.report.money import to_json
+from placespend.selection import Selection
 from placespend.web.security import Caller, results_reader, role_in, workspace
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -43,28 +42,38 @@ def places(request: Request, who: Caller = Depends(results_reader)) -> Response:
     return as_json(place_view.places(workspace(request)))
 
 
+def overview(request: Request, place: str, year: str) -> tuple[dict[str, Any], Selection]:
+    """The place page's figures for a checked place and year (unknown codes answer 404)."""
+    ws = workspace(request)
+    asked = place_view.checked(ws, place=place, year=year)
+    return place_view.overview(ws, asked.place, asked.period), asked  # type: ignore[arg-type]
+
+
 @router.get("/places/{place}", summary="Everything the place page shows")
 def place(request: Request, place: str, year: str, who: Caller = Depends(results_reader)) -> Response:
-    ws, place = workspace(request), normalise_place(place)
-    body = place_view.cached(ws, ("overview-json", place, year), lambda: to_json(place_view.overview(ws, place, year)),
-                             stamp=place_view.place_stamp(ws, place, year))
+    ws = workspace(request)
+    asked = place_view.checked(ws, place=place, year=year)
+    code, period = asked.place, asked.period
+    body = place_view.cached(ws, ("overview-json", code, period),
+                             lambda: to_json({**place_view.overview(ws, code, period), "notes": list(asked.notes)}),
+                             stamp=place_view.place_stamp(ws, code, period))  # type: ignore[arg-type]
     return Response(body, media_type="application/json")
 
 
 @router.get("/places/{place}/count", summary="The count (DESIGN.md §4) as JSON, CSV or XLSX")
 def count(request: Request, place: str, year: str, format: str = "json",
           who: Caller = Depends(results_reader)) -> Response:
-    view = place_view.overview(workspace(request), normalise_place(place), year)
+    view, asked = overview(request, place, year)
     if format == "json":
-        return as_json({**view["count"], "transfer_reconciliation": view["reconciliation"]})
-    return table_response(count_rows(view["count"]), format, f"count-{place}-{year}")
+        return as_json({**view["count"], "transfer_reconciliation": view["reconciliation"], "notes": list(asked.notes)})
+    return table_response(count_rows(view["count"]), format, f"count-{asked.place}-{asked.period}")
 
 
 @router.get("/places/{place}/reconciliation", summary="Transfer reconciliation per funder-recipient pair")
 def reconciliation(request: Request, place: str, year: str, format: str = "json",
                    who: Caller = Depends(results_reader)) -> Response:
-    view = place_view.overview(workspace(request), normalise_place(place), year)
-    return table_response(view["reconciliation"], format, f"reconciliation-{place}-{year}")
+    view, asked = overview(request, place, year)
+    return table_response(view["reconciliation"], format, f"reconciliation-{asked.place}-{asked.period}")
 
 
 ANALYSIS_TABLES = {
@@ -84,32 +93,37 @@ def place_table(request: Request, place: str, table: str, year: str, format: str
                 who: Caller = Depends(results_reader)) -> Response:
     if table not in ANALYSIS_TABLES:
         raise HTTPException(404, f"no table '{table}'; tables: {', '.join(ANALYSIS_TABLES)}")
-    view = place_view.overview(workspace(request), normalise_place(place), year)
-    return table_response(ANALYSIS_TABLES[table](view), format, f"{table}-{place}-{year}")
+    view, asked = overview(request, place, year)
+    return table_response(ANALYSIS_TABLES[table](view), format, f"{table}-{asked.place}-{asked.period}")
 
 
 @router.get("/places-compared", summary="Every place counted in a year with its total and per head")
 def places_compared(request: Request, year: str, format: str = "json",
                     who: Caller = Depends(results_reader)) -> Response:
-    return table_response(place_view.others(workspace(request), year), format, f"places-{year}")
+    ws = workspace(request)
+    period = place_view.checked(ws, year=year).period
+    return table_response(place_view.others(ws, period), format, f"places-{period}")  # type: ignore[arg-type]
 
 
 @router.get("/places/{place}/lines", summary="The lines behind a figure, with file, sheet and row")
 def lines(request: Request, place: str, year: str, cofog: str | None = None, body_type: str | None = None,
           status: str | None = None, format: str = "json",
           who: Caller = Depends(role_in("admin", "analyst", "partner"))) -> Response:
-    code = cls.normalise_cofog(cofog) if cofog else None
-    with workspace(request).read() as con:
-        table = explain(con, normalise_place(place), year, cofog=code, body_type=body_type, status=status)
+    ws = workspace(request)
+    asked = place_view.checked(ws, place=place, year=year, cofog=cofog, body_type=body_type, status=status)
+    with ws.read() as con:
+        table = explain(con, asked.place, asked.period, cofog=asked.cofog, body_type=asked.body_type,  # type: ignore[arg-type]
+                        status=asked.status)
         if who.role == "partner":
             table = table.filter(table.spender == who.user.organisation)
         rows = table.to_pyarrow().to_pylist()
-    return table_response(rows, format, f"lines-{place}-{year}")
+    return table_response(rows, format, f"lines-{asked.place}-{asked.period}")
 
 
 @router.get("/compare", summary="Centre-out vs locally-led for every place (seed 000 Table 1)")
 def compare(request: Request, year: str, who: Caller = Depends(results_reader)) -> Response:
     ws = workspace(request)
+    year = place_view.checked(ws, year=year).period  # type: ignore[assignment]
     sets = [shipped_criteria("population"), shipped_criteria("needs")]
 
     def compute() -> dict[str, Any]:
@@ -134,16 +148,32 @@ def submission(request: Request, submission_id: int,
 
 
 @router.post("/submissions", summary="Upload a return (template .xlsx or flows CSV)")
-async def upload(request: Request, file: UploadFile = File(...),
+async def upload(request: Request, file: UploadFile = File(...), confirm_large: bool = Form(False),
                  who: Caller = Depends(role_in("admin", "analyst", "partner"))) -> Response:
-    outcome = workflow.upload_return(workspace(request), who.user, await file.read(), file.filename or "upload")
-    body = {"outcome": outcome.outcome, "submission_id": outcome.submission_id, "report": outcome.report}
+    """A file of several bodies' returns (count team) becomes one submission per body. `confirm_large`
+    confirms lines larger than the body's whole previous return."""
+    outcome = workflow.upload_return(workspace(request), who.user, await file.read(), file.filename or "upload",
+                                     confirm_large=confirm_large)
+    body = {"outcome": outcome.outcome, "submission_id": outcome.submission_id,
+            "submission_ids": outcome.submission_ids, "report": outcome.report}
     return as_json(body, status=422 if outcome.outcome == "rejected" else 200)
 
 
 @router.post("/submissions/{submission_id}/accept", summary="Accept a submission into the count")
-def accept(request: Request, submission_id: int, who: Caller = Depends(role_in("admin", "analyst"))) -> Response:
-    workflow.accept(workspace(request), who.user, submission_id)
+async def accept(request: Request, submission_id: int,
+                 who: Caller = Depends(role_in("admin", "analyst"))) -> Response:
+    """A submission replacing most of its body's previous return, or moving its place's total by a large share,
+    answers 409 with the difference (`replaces`) until accepted with `{"confirm_replace": true}`."""
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except ValueError:
+        body = {}
+    try:
+        workflow.accept(workspace(request), who.user, submission_id,
+                        confirm_replace=isinstance(body, dict) and body.get("confirm_replace") is True)
+    except workflow.NeedsConfirmation as exc:
+        return as_json({"error": {"status": 409, "message": str(exc),
+                                  "replaces": [r.to_dict() for r in exc.replacements]}}, status=409)
     return as_json({"submission_id": submission_id, "status": "accepted"})
 
 

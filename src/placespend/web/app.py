@@ -10,6 +10,7 @@ from pathlib import Path
 import fastapi_offline
 import plotly
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -17,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 
 from placespend import __version__
 from placespend.accounts import LoginThrottle
-from placespend.domain.problems import PlacespendError
+from placespend.domain.problems import PlacespendError, UnknownCode
 from placespend.engine.workspace import Workspace
 from placespend.report.money import pounds, short_pounds
 from placespend.web.local_access import LocalCli
@@ -46,6 +47,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
         local_cli_api,
         pages,
         submissions_pages,
+        suppliers_api,
     )
 
     ws.share()
@@ -95,6 +97,8 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
     app.include_router(insight_sharing_api.router)
     app.include_router(assets_pages.router)
     app.include_router(assets_api.router)
+    app.include_router(suppliers_api.router)
+    app.include_router(suppliers_api.pages)
     app.include_router(local_cli_api.router)
     _errors(app)
     return app
@@ -126,9 +130,20 @@ def _errors(app: FastAPI) -> None:
     def not_found(request: Request, exc: NotFound) -> Response:
         return page(request, 404, str(exc))
 
+    @app.exception_handler(UnknownCode)
+    def unknown_code(request: Request, exc: UnknownCode) -> Response:
+        return page(request, 404, str(exc))
+
     @app.exception_handler(PlacespendError)
     def misuse(request: Request, exc: PlacespendError) -> Response:
         return page(request, 400, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        """A missing or malformed parameter in the same envelope as every other error, not FastAPI's own."""
+        problems = "; ".join(f"{e.get('msg', 'invalid')}: {'.'.join(str(p) for p in e.get('loc', ())[1:])}"
+                             for e in exc.errors())
+        return page(request, 422, problems)
 
     @app.exception_handler(HTTPException)
     def http_error(request: Request, exc: HTTPException) -> Response:

@@ -44,7 +44,8 @@ def classifications(request: Request, who: Caller = Depends(results_reader)) -> 
     return as_json(area_insight.classifications(workspace(request)))
 
 
-@router.get("/places/{place}/profiles", summary="Profiles of a place's LSOAs or wards, as JSON, CSV or XLSX")
+@router.get("/places/{place}/profiles",
+            summary="Profiles of a place's output areas, LSOAs, MSOAs or wards, as JSON, CSV or XLSX")
 def profiles(request: Request, place: str, level: str = "lsoa", year: str | None = None,
              drivers: str = "population", format: str = "json", who: Caller = Depends(results_reader)) -> Response:
     result = area_insight.profile_rows(workspace(request), normalise_place(place), level, year, _shipped(drivers))

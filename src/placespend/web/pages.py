@@ -14,7 +14,6 @@ from placespend.count.explain import explain
 from placespend.count.overlaps import COUNTED_STATUSES
 from placespend.domain import classifications as cls
 from placespend.domain.problems import PlacespendError
-from placespend.domain.vocabulary import normalise_place
 from placespend.engine import accounts_store, area_figures_store
 from placespend.report import charts
 from placespend.report.template import write_template
@@ -83,11 +82,14 @@ def places(request: Request, who: Caller = Depends(results_reader)) -> Response:
 
 @router.get("/places/{place}")
 def place(request: Request, place: str, year: str | None = None, who: Caller = Depends(results_reader)) -> Response:
-    ws, place = workspace(request), normalise_place(place)
-    periods = place_view.periods_of(ws, place)
-    year = year or (periods[-1] if periods else None)
-    if year is None:
-        return render(request, "place_empty.html", who, place=place, title=place_view.display_name(ws, place))
+    ws = workspace(request)
+    asked = place_view.checked(ws, place=place, year=year)
+    place, periods = asked.place, place_view.periods_of(ws, asked.place)
+    title = place_view.display_name(ws, place)
+    if not periods:  # nothing counted yet: the estimate and the published figures, never a blank page
+        return render(request, "place_empty.html", who, place=place, title=title, notes=asked.notes,
+                      view=place_view.without_lines(ws, place, asked.period))
+    year = asked.period or periods[-1]
     view = place_view.overview(ws, place, year)
     names = cls.cofog_divisions()
     count = view["count"]
@@ -97,19 +99,20 @@ def place(request: Request, place: str, year: str | None = None, who: Caller = D
         figures = _figures(ws, view, names)
         return templates.get_template("place_body.html").render(
             view=view, count=count, figures=figures, periods=periods, year=year, place=place,
-            estimate=view["estimate"], names=names, can_see_lines=can_see_lines)
+            estimate=view["estimate"], names=names, can_see_lines=can_see_lines, notes=asked.notes)
 
     html = place_view.cached(ws, ("place-body", place, year, can_see_lines, tuple(periods)), body,
                              stamp=place_view.place_stamp(ws, place, year))
-    return render(request, "place.html", who, body=html, place=place, year=year,
-                  title=place_view.display_name(ws, place))
+    return render(request, "place.html", who, body=html, place=place, year=year, title=title)
 
 
 @router.get("/places/{place}/others")
 def other_places(request: Request, place: str, year: str, who: Caller = Depends(results_reader)) -> Response:
     """The table of every place, loaded after the page (htmx): it changes with any place's returns, so it is
     kept out of the place's own cached page."""
-    ws, place = workspace(request), normalise_place(place)
+    ws = workspace(request)
+    asked = place_view.checked(ws, place=place, year=year)
+    place, year = asked.place, asked.period  # type: ignore[assignment]
     html = place_view.cached(ws, ("others-html", place, year), lambda: templates.get_template(
         "place_others.html").render(others=place_view.others(ws, year), place=place, year=year))
     return Response(html, media_type="text/html")
@@ -148,16 +151,17 @@ def _figure_json(ws, view: dict, names: dict[str, str]) -> dict[str, str]:
 @router.get("/places/{place}/lines")
 def lines(request: Request, place: str, year: str, cofog: str | None = None, body_type: str | None = None,
           status: str | None = None, who: Caller = Depends(role_in(*LINE_VIEWERS))) -> Response:
-    ws, place = workspace(request), normalise_place(place)
-    code = cls.normalise_cofog(cofog) if cofog else None
+    ws = workspace(request)
+    asked = place_view.checked(ws, place=place, year=year, cofog=cofog, body_type=body_type, status=status)
+    place, year, code = asked.place, asked.period, asked.cofog  # type: ignore[assignment]
     with ws.read() as con:
-        table = explain(con, place, year, cofog=code, body_type=body_type, status=status)
+        table = explain(con, place, year, cofog=code, body_type=asked.body_type, status=asked.status)
         if who.role == "partner":  # partners see only their own body's lines
             table = table.filter(table.spender == who.user.organisation)
         rows = table.to_pyarrow().to_pylist()
     total = sum((r["counted_amount"] for r in rows if r["status"] in COUNTED_STATUSES), start=0)
-    return render(request, "lines.html", who, rows=rows, place=place, year=year, cofog=code, body_type=body_type,
-                  status=status, total=total)
+    return render(request, "lines.html", who, rows=rows, place=place, year=year, cofog=code,
+                  body_type=asked.body_type, status=asked.status, total=total, notes=asked.notes)
 
 
 @router.get("/template.xlsx")

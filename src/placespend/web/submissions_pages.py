@@ -24,10 +24,11 @@ def submissions(request: Request, who: Caller = Depends(role_in(*SUBMITTERS))) -
 
 
 @router.post("/submissions")
-async def upload(request: Request, file: Annotated[UploadFile, File()],
+async def upload(request: Request, file: Annotated[UploadFile, File()], confirm_large: Annotated[str, Form()] = "",
                  who: Caller = Depends(role_in(*SUBMITTERS))) -> Response:
     ws = workspace(request)
-    outcome = workflow.upload_return(ws, who.user, await file.read(), file.filename or "upload")
+    outcome = workflow.upload_return(ws, who.user, await file.read(), file.filename or "upload",
+                                     confirm_large=confirm_large == "yes")
     board = workflow.partner_statuses(ws, who.user) if who.role in workflow.STAFF else None
     # The page shows the validation report either way; the API answers 422 for a rejected file.
     return render(request, "submissions.html", who, rows=workflow.visible_submissions(ws, who.user),
@@ -37,7 +38,7 @@ async def upload(request: Request, file: Annotated[UploadFile, File()],
 @router.get("/submissions/{submission_id}")
 def submission(request: Request, submission_id: int, who: Caller = Depends(role_in(*SUBMITTERS))) -> Response:
     row = workflow.get_submission(workspace(request), who.user, submission_id)
-    return render(request, "submission.html", who, row=row)
+    return render(request, "submission.html", who, row=row, refused=None)
 
 
 @router.post("/submissions/{submission_id}/queries")
@@ -48,6 +49,15 @@ def query(request: Request, submission_id: int, message: Annotated[str, Form()],
 
 
 @router.post("/submissions/{submission_id}/accept")
-def accept(request: Request, submission_id: int, who: Caller = Depends(role_in("admin", "analyst"))) -> Response:
-    workflow.accept(workspace(request), who.user, submission_id)
+def accept(request: Request, submission_id: int, confirm_replace: Annotated[str, Form()] = "",
+           who: Caller = Depends(role_in("admin", "analyst"))) -> Response:
+    ws = workspace(request)
+    try:
+        workflow.accept(ws, who.user, submission_id, confirm_replace=confirm_replace == "yes")
+    except workflow.NeedsConfirmation as exc:
+        # The difference stays on the page with the box to tick; nothing was accepted.
+        response = render(request, "submission.html", who, row=workflow.get_submission(ws, who.user, submission_id),
+                          refused=str(exc))
+        response.status_code = 409
+        return response
     return RedirectResponse(f"/submissions/{submission_id}", status_code=303)

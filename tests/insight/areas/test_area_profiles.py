@@ -122,6 +122,19 @@ def test_segments_reproducible_through_the_cli(place):
     assert {i["feature"]: i["sources"][0]["vintage"] for i in first["indicators"]}["income"] == "2019"
 
 
+def test_the_whole_country_is_segmented_against_the_england_average(place):
+    """Without --place every English LSOA known is segmented (here the four of the only place imported); the
+    same LSOAs and seed give the same segments as the place's run, profiled against England's average."""
+    cli, _ = place
+    country = cli.json("insight", "segments", "--k", "2", "--seed", "3", "--runs", "0")
+    local = cli.json("insight", "segments", "--place", PLACE, "--k", "2", "--seed", "3", "--runs", "0")
+    assert country["place"] == "england" and country["areas"] == 4
+    assert country["assignments"] == local["assignments"]
+    assert all("England average" in w for s in country["segments"] for w in s["words"])
+    assert "Spend is mapped for one place at a time" in " ".join(
+        cli.json("insight", "segments", "--k", "2", "--runs", "0", "--year", "2008-09")["notes"])
+
+
 def test_spend_per_segment(place):
     cli, folder = place
     out = cli.json("insight", "segments", "--place", PLACE, "--k", "2", "--seed", "3", "--runs", "0",

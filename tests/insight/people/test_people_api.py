@@ -3,10 +3,13 @@ organisation owns LEFT (its x_owner column), and refusal of files made with diff
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from fastapi.testclient import TestClient
 
-from placespend import accounts
+from people_support import FIELDS
+from placespend import accounts, sharing
 from placespend.engine.workspace import Workspace
 from placespend.ingest.insight.people_files import read_records
 from placespend.insight.people_tokens import key_from_text, new_key_text, pseudonymised_rows
@@ -15,7 +18,8 @@ from placespend.report.exports import rows_csv
 from placespend.web.app import create_app
 
 PASSWORD = "a long enough password"
-USERS = {"analyst": ("analyst", None), "partner": ("partner", "lbl"), "other_partner": ("partner", "pct")}
+USERS = {"analyst": ("analyst", None), "partner": ("partner", "lbl"), "other_partner": ("partner", "pct"),
+         "analyst2": ("analyst", None), "admin": ("admin", None), "police": ("partner", "police")}
 
 
 def tokens(text: str, key: bytes, owner: str) -> bytes:
@@ -30,9 +34,12 @@ def client(tmp_path_factory):
         pass
     for username, (role, organisation) in USERS.items():
         accounts.add_user(ws, username, PASSWORD, role, organisation)
+    sharing.add_agreement(ws, "bolton", "find eligible non-claimants", "public task", ["lbl", "pct"],
+                          [*FIELDS], ["analyst"], dt.date.today() + dt.timedelta(days=100), "admin",
+                          retention_days=30)
     application = create_app(ws)
     tokens_by_role = {role: accounts.new_api_token(ws, accounts.authenticate(ws, role, PASSWORD), "t")
-                      for role in ("analyst", "partner", "other_partner")}
+                      for role in USERS}
     yield TestClient(application), tokens_by_role
     ws.close()
 
@@ -63,12 +70,13 @@ def test_overlap_counts_are_protected_and_add_up(client, files):
 def test_record_list_only_for_the_owning_partner(client, files):
     api, tokens_by_role = client
     partners, left, right = files
-    mine = _post(api, tokens_by_role["partner"], "/api/insight/unmatched/records", left, right)
+    mine = _post(api, tokens_by_role["partner"], "/api/insight/unmatched/records?by=x_ward", left, right)
     assert mine.status_code == 200
     assert set(mine.json()["record_ids"]) == set(partners.left_people) - {a for a, _ in partners.true_pairs}
-    theirs = _post(api, tokens_by_role["other_partner"], "/api/insight/unmatched/records", left, right)
+    theirs = _post(api, tokens_by_role["other_partner"], "/api/insight/unmatched/records?by=x_ward", left, right)
     assert theirs.status_code == 403
-    assert _post(api, tokens_by_role["analyst"], "/api/insight/unmatched/records", left, right).status_code == 403
+    staff = _post(api, tokens_by_role["analyst"], "/api/insight/unmatched/records?by=x_ward", left, right)
+    assert staff.status_code == 403
 
 
 def test_files_with_different_keys_are_refused(client, files):
@@ -84,3 +92,39 @@ def test_link_pairs_for_staff(client, files):
     partners, left, right = files
     pairs = _post(api, tokens_by_role["analyst"], "/api/insight/link", left, right).json()["pairs"]
     assert {(p["left_id"], p["right_id"]) for p in pairs} == partners.true_pairs
+
+
+def test_link_pairs_only_for_an_analyst_the_agreement_names(client, files):
+    api, tokens_by_role = client
+    _, left, right = files
+    refused = _post(api, tokens_by_role["analyst2"], "/api/insight/link", left, right)
+    assert refused.status_code == 403 and "only the analysts named in agreement bolton" in refused.text
+    assert _post(api, tokens_by_role["admin"], "/api/insight/link", left, right).status_code == 403
+
+
+def test_a_partner_outside_the_agreement_gets_no_counts(client, files):
+    api, tokens_by_role = client
+    _, left, right = files
+    for path in ("/api/insight/overlap?by=x_ward", "/api/insight/unmatched?by=x_ward"):
+        response = _post(api, tokens_by_role["police"], path, left, right)
+        assert response.status_code == 403 and "police is not one of the owners" in response.text
+
+
+def test_files_of_parties_without_an_agreement_are_refused(client, files):
+    api, tokens_by_role = client
+    _, left, right = files
+    ccg = right.replace(b",pct\n", b",ccg\n")  # the same file, owned by a body the agreement does not name
+    response = _post(api, tokens_by_role["analyst"], "/api/insight/overlap?by=x_ward", left, ccg)
+    assert response.status_code == 403 and "no sharing agreement covers the parties ccg, lbl" in response.text
+
+
+def test_every_api_run_is_audited_under_the_agreement(client, files):
+    api, tokens_by_role = client
+    _, left, right = files
+    ws = api.app.state.workspace
+    before = len(sharing.runs(ws, "bolton"))
+    body = _post(api, tokens_by_role["other_partner"], "/api/insight/unmatched?by=x_ward", left, right).json()
+    runs = sharing.runs(ws, "bolton")
+    assert len(runs) == before + 1 and runs[-1]["run_id"] == body["run_id"]
+    assert runs[-1]["run_by"] == "other_partner" and runs[-1]["kind"] == "unmatched"
+    assert runs[-1]["published"]["groups"] == body["groups"]

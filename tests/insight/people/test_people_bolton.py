@@ -8,24 +8,32 @@ import csv
 import json
 from collections import Counter
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from people_support import FIELDS, agreement_add
 from placespend.cli.main import app
 from placespend.insight.synthetic_people import make_partners
 
 runner = CliRunner()
+OWNERS = ("--left-owner", "lbl", "--right-owner", "pct", "--as", "analyst")
+FIELDS_COSTED = (*FIELDS, "x_unit_cost_code", "x_units")
 
 
-def run(*args: str):
-    return runner.invoke(app, ["insight", *args], catch_exceptions=False)
+def hub(folder: Path):
+    """`placespend --db <the hub's workspace> insight ...`: every run is under the adaptations agreement."""
+    return lambda *args: runner.invoke(app, ["--db", str(folder / "hub.duckdb"), "insight", *args],
+                                       catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")
 def bolton(tmp_path_factory):
     """Adaptations (left) and disablement relief (right) with no errors and no twins, so every link is right."""
     folder = tmp_path_factory.mktemp("bolton")
+    run = hub(folder)
+    assert run(*agreement_add("adaptations", fields=FIELDS_COSTED)).exit_code == 0
     partners = make_partners(600, 500, 300, seed=5, error_rate=0.0, twin_share=0.0)
     (folder / "adaptations.csv").write_text(partners.left_csv)
     (folder / "relief.csv").write_text(partners.right_csv)
@@ -38,8 +46,8 @@ def bolton(tmp_path_factory):
 
 def test_counts_by_ward_for_the_public_are_the_true_counts_or_withheld(bolton):
     folder, partners = bolton
-    result = run("unmatched", str(folder / "adaptations_t.csv"), str(folder / "relief_t.csv"), "--by", "x_ward",
-                 "--format", "json")
+    result = hub(folder)("unmatched", str(folder / "adaptations_t.csv"), str(folder / "relief_t.csv"), "--by", "x_ward",
+                 "--format", "json", *OWNERS)
     payload = json.loads(result.output)
     matched_left = {a for a, _ in partners.true_pairs}
     expected = Counter(p.ward for rid, p in partners.left_people.items() if rid not in matched_left)
@@ -55,7 +63,8 @@ def test_counts_by_ward_for_the_public_are_the_true_counts_or_withheld(bolton):
 def test_record_list_only_for_the_owner(bolton, tmp_path):
     folder, partners = bolton
     args = ["unmatched", str(folder / "adaptations_t.csv"), str(folder / "relief_t.csv"), "--by", "x_ward",
-            "--list-out", str(tmp_path / "list.csv"), "--key", str(folder / "k.key")]
+            "--list-out", str(tmp_path / "list.csv"), "--key", str(folder / "k.key"), *OWNERS]
+    run = hub(folder)
     refused = run(*args, "--owner-records", str(folder / "relief.csv"))  # not the file LEFT was made from
     assert refused.exit_code == 2 and "only for the partner that owns" in " ".join(refused.output.split())
     assert not (tmp_path / "list.csv").exists()
@@ -79,8 +88,9 @@ def test_people_known_to_several_services_and_their_cost(bolton, tmp_path):
     library.write_text("Ref,Outcome category,Outcome detail,Agency,Unit,Cost,Price base,Source\n"
                        "CC-SES,Social services,Session,Local authority,per session,25.00,2009-10,test\n"
                        "HE-GP,Health,GP consultation,NHS,per consultation,36.00,2009-10,test\n")
-    result = run("services", str(tmp_path / "adaptations.csv"), str(tmp_path / "relief.csv"), "--by", "x_ward",
-                 "--unit-costs", str(library), "--format", "json")
+    result = hub(folder)("services", str(tmp_path / "adaptations.csv"), str(tmp_path / "relief.csv"), "--by", "x_ward",
+                 "--unit-costs", str(library), "--format", "json", "--owner", "lbl", "--owner", "pct",
+                 "--as", "analyst")
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
     totals = payload["totals"]

@@ -50,9 +50,10 @@ def test_weighted_mean_and_ci_by_hand(tmp_path):
 def test_small_cells_are_suppressed(tmp_path):
     out = Cli(tmp_path / "unused.duckdb").json("insight", "surveys", _survey(tmp_path), "--threshold", "5")
     segment = {r["group"]: r for r in out["questions"][2]["by"]["segment"]}
-    assert segment["A"]["n"] == 8 and segment["A"]["mean"] == pytest.approx((16 + 14 * 2) / 12, abs=1e-12)
     assert segment["B"] == {"group": "B", "n": None, "suppressed": "fewer than 5 respondents",
                             "satisfied": {"n": None, "suppressed": "fewer than 5 respondents"}}
+    # All 12 answered and A's 8 would give B's 4 away by subtraction: A is withheld too, estimates and all.
+    assert segment["(all)"]["n"] == 12 and segment["A"]["n"] is None and "worked out" in segment["A"]["suppressed"]
     default = Cli(tmp_path / "unused.duckdb").json("insight", "surveys", _survey(tmp_path))
     assert all("suppressed" in r for r in default["questions"][2]["by"]["segment"][1:])
 
@@ -79,3 +80,18 @@ def test_bad_survey_cells_are_named(tmp_path):
     path.write_text("respondent_id,segment,weight,overall\nr1,A,1,5\nr2,A,-1,4\nr3,A,1,good\n")
     result = Cli(tmp_path / "unused.duckdb")("insight", "surveys", path, expect=1)
     assert "s.csv, row 3, column weight" in result.stderr and "s.csv, row 4, column overall" in result.stderr
+
+
+def test_no_withheld_group_can_be_worked_out_from_what_is_published(tmp_path):
+    """Three segments, one small: whatever is published, the small one's count is not a difference of them."""
+    sizes = {"A": 14, "B": 3, "C": 11}
+    rows = [{"respondent_id": f"{g}{i}", "segment": g, "weight": 1 + i % 3, "overall": 1 + (i * 7) % 5}
+            for g, n in sizes.items() for i in range(n)]
+    out = Cli(tmp_path / "unused.duckdb").json("insight", "surveys", write_csv(tmp_path / "s.csv", rows))
+    published = {r["group"]: r["n"] for r in out["questions"][0]["by"]["segment"]}
+    withheld = [g for g in sizes if published[g] is None]
+    assert "B" in withheld and (published["(all)"] is None or len(withheld) >= 2)
+    for group in sizes:
+        assert published[group] in (None, sizes[group])
+        if published[group] is not None:
+            assert published[group] >= 10

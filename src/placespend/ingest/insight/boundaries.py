@@ -40,7 +40,7 @@ def read_boundaries(path: Path, report: Report, id_property: str | None = None) 
         features = [(f.get("properties") or {}, f.get("geometry")) for f in document.get("features") or []
                     if isinstance(f, dict)]
     elif kind == "Topology":
-        features = _topology_features(document, report)
+        features = topology_features(document, report)
     else:
         report.error("boundaries-not-geojson", "The file is neither a GeoJSON FeatureCollection nor a TopoJSON "
                      "Topology; export the boundaries as GeoJSON.")
@@ -105,7 +105,7 @@ def _polygon(geometry: Any) -> BaseGeometry | None:
     return None if polygon.is_empty else polygon
 
 
-def _topology_features(topology: dict[str, Any], report: Report) -> list[tuple[dict[str, Any], Any]]:
+def topology_features(topology: dict[str, Any], report: Report) -> list[tuple[dict[str, Any], Any]]:
     """Every geometry of every object as (properties, GeoJSON geometry); objects are read in file order."""
     try:
         arcs = _decoded_arcs(topology)

@@ -7,15 +7,25 @@ import zipfile
 from pathlib import Path
 
 from placespend.domain.problems import Report
+from placespend.ingest.excel_file import check_excel, named_as_excel, not_excel
 from placespend.ingest.reference.batch import Probe, Reader, ReferenceBatch
 
 PROBE_LINES = 40
 READERS: list[Reader] = []
 _loaded = False
+_fallbacks = 0   # the readers at the end of READERS that are fallbacks
 
 
-def register(reader: Reader) -> Reader:
-    READERS.append(reader)
+def register(reader: Reader, fallback: bool = False) -> Reader:
+    """Readers are tried in the order they register, except fallbacks, tried after all others: the spend reader
+    claims any file that merely looks like spend, and a module that imports it before the registry loads its
+    readers (the supplier resolution does) must not put it ahead of the reference readers."""
+    global _fallbacks
+    if fallback:
+        READERS.append(reader)
+        _fallbacks += 1
+    else:
+        READERS.insert(len(READERS) - _fallbacks, reader)
     return reader
 
 
@@ -87,7 +97,16 @@ def reader_named(name: str) -> Reader | None:
 def read_reference(path: Path, kind: str | None = None) -> tuple[Report, Reader | None, list[ReferenceBatch]]:
     """Recognise and read one file; an unrecognised file is an error that lists what is understood."""
     report = Report(path.name)
-    reader = reader_named(kind) if kind else detect(path)
+    if named_as_excel(path) and not check_excel(path, report):
+        return report, None, []
+    try:
+        reader = reader_named(kind) if kind else detect(path)
+    except Exception as exc:
+        if not zipfile.is_zipfile(path):
+            raise
+        # a workbook whose parts are damaged: openpyxl raises whatever its XML parser or zip reader meets
+        not_excel(path, report, f"Excel's parts in it cannot be read ({type(exc).__name__}: {exc})")
+        return report, None, []
     if reader is None:
         known = ", ".join(sorted(r.name for r in READERS))
         report.error("kind-unrecognised", f"This file's kind was not recognised from its header"

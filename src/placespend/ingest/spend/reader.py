@@ -37,15 +37,34 @@ def matches(probe: Probe) -> bool:
 
 
 def read(path: Path, report: Report, forced: profiles.Profile | None = None) -> list[ReferenceBatch]:
+    builder = build(path, report, forced)
+    if builder is None:
+        return []
+    if not builder.lines:
+        report.warn("file-no-payments", "The file has a header but no payments; nothing is loaded.")
+        return []
+    profile = builder.profile
+    key = submission_key(profile.publisher.body, builder.tally)
+    note = f"{profile.description or profile.id}; stored as submitter '{key}'"
+    return [ReferenceBatch("flows", None, note=note, lines=builder.lines, submitter=key)]
+
+
+def build(path: Path, report: Report, forced: profiles.Profile | None = None,
+          keep_rows: bool = False) -> LineBuilder | None:
+    """The file's rows read into ledger lines and tallied, or None when the file cannot be read at all.
+
+    `keep_rows` also keeps each kept line's role values (`LineBuilder.kept_rows`), for readers that need
+    more of a row than the ledger stores (the supplier resolution reads payees' identifiers).
+    """
     decoded = _decoded(path, report)
     if decoded is None:
-        return []
+        return None
     try:
         source = list(rows.records(decoded))
     except csv.Error as exc:
         report.error("csv-unreadable", f"The file cannot be split into rows and columns ({exc}); save it again as "
                      "CSV from the spreadsheet it came from.")
-        return []
+        return None
     if decoded.truncated:
         report.warn("file-truncated", "The compressed file is cut short; the rows up to the cut are read and the "
                     "last row may be incomplete.", row=len(source))
@@ -56,11 +75,11 @@ def read(path: Path, report: Report, forced: profiles.Profile | None = None) -> 
     layout = header.force(head, forced) if forced else header.locate(head, known)
     if layout is None:
         _unrecognised(source, report)
-        return []
+        return None
     if not _usable(layout, source, path, report):
-        return []
+        return None
     capped = Capped(report)
-    builder = LineBuilder(layout.profile, path, capped)
+    builder = LineBuilder(layout.profile, path, capped, keep_rows)
     for row in rows.data_rows(source, layout, capped, decoded.fallback, rows.relayout_with(layout)):
         builder.add(row)
     capped.flush()
@@ -69,14 +88,9 @@ def read(path: Path, report: Report, forced: profiles.Profile | None = None) -> 
     if tally.rows and not tally.lines and not tally.income:
         report.error("file-no-lines", f"None of the {tally.rows:,} rows could be read as a payment; see the warnings "
                      "for each row.")
-        return []
+        return None
     summarise(tally, layout.profile, report)
-    if not builder.lines:
-        report.warn("file-no-payments", "The file has a header but no payments; nothing is loaded.")
-        return []
-    key = submission_key(layout.profile.publisher.body, tally)
-    note = f"{layout.profile.description or layout.profile.id}; stored as submitter '{key}'"
-    return [ReferenceBatch("flows", None, note=note, lines=builder.lines, submitter=key)]
+    return builder
 
 
 def _decoded(path: Path, report: Report) -> DecodedText | None:
@@ -149,7 +163,7 @@ def _forced(profile: profiles.Profile) -> Callable[[Path, Report], list[Referenc
 
 register(Reader("spend", "flows", matches, read,
                 "Transaction spend files ('spend over GBP 500', GLA, central government over GBP 25k), recognised "
-                "by layout profiles"))
+                "by layout profiles"), fallback=True)
 for _profile in profiles.packaged():
     register(Reader(f"spend:{_profile.id}", "flows", lambda probe: False, _forced(_profile),
                     f"Spend file of {_profile.publisher.name} ({_profile.description})"))

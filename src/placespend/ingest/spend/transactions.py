@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,11 +27,23 @@ from placespend.ingest.values import looks_like_totals
 TOTAL_WORDS = frozenset({"total", "totals", "grand total", "sub total", "subtotal", "sub-total", "report total"})
 
 
+@dataclass(frozen=True)
+class KeptRow:
+    """A kept line's cells by role and the header they were read under: what a reader needs of a row beyond
+    the ledger line (the supplier resolution reads payees' VAT and company numbers and what was bought)."""
+
+    values: dict[str, str]
+    layout: Layout
+    own: bool               # a payment to the publisher itself
+
+
 class LineBuilder:
     """Turns the rows of one file into ledger lines with one profile, tallying what it kept and why not."""
 
-    def __init__(self, profile: Profile, path: Path, report: Sink) -> None:
+    def __init__(self, profile: Profile, path: Path, report: Sink, keep_rows: bool = False) -> None:
         self.profile, self.report = profile, report
+        self.keep_rows = keep_rows
+        self.kept_rows: list[KeptRow] = []   # parallel to `lines` when keep_rows
         self.dates = DateParser(profile.date_formats)
         self.tally = Tally()
         self.lines: list[FlowLine] = []
@@ -171,6 +184,8 @@ class LineBuilder:
             service_code=values.get("service_code") or None, capital_revenue=meaning.capital_revenue,
             line_id=values.get("transaction_id") or None, notes="; ".join(notes) or None, extra=_extra(row),
         ))
+        if self.keep_rows:
+            self.kept_rows.append(KeptRow(values, row.layout, own))
 
     def _own(self, payee: classify.Payee, spender: str) -> bool:
         """A payment to the publisher itself (an internal recharge) is its own spend, never a transfer."""
