@@ -47,6 +47,11 @@ BENCH_LINES ?= 1000000 10000000
 bench: $(STAMP)
 	$(BIN)/python benchmarks/national.py --lines $(BENCH_LINES) --data bench-data
 
+# Fuzz the readers of returns and open data (CSV, XLSX, JSON) for a fixed time; findings go to build/fuzz.
+FUZZ_SECONDS ?= 600
+fuzz: $(STAMP)
+	$(BIN)/python benchmarks/fuzz_readers.py --seconds $(FUZZ_SECONDS) --out build/fuzz
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
