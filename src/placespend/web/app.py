@@ -16,12 +16,13 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from placespend import __version__
+from placespend import __version__, accounts
 from placespend.accounts import LoginThrottle
 from placespend.domain.problems import PlacespendError, UnknownCode
 from placespend.engine.workspace import Workspace
 from placespend.report.money import pounds, short_pounds
 from placespend.web.local_access import LocalCli
+from placespend.web.no_store import NoStore
 from placespend.web.security import LoginRequired
 from placespend.workflow import Forbidden, NotFound
 
@@ -67,6 +68,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
     app.state.workspace, app.state.public, app.state.secure_cookies = ws, public, secure_cookies
     app.state.throttle = LoginThrottle()
     app.state.local_cli = local_cli
+    app.add_middleware(NoStore)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     # fastapi-offline ships Swagger UI 5 (OpenAPI 3.1, which FastAPI writes); only its files are used here.
     app.mount("/static-vendor/swagger", StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"),
@@ -110,6 +112,10 @@ def _wants_json(request: Request) -> bool:
 
 def _errors(app: FastAPI) -> None:
     def page(request: Request, status: int, message: str) -> Response:
+        if status == 403:  # OWASP ASVS 4.0.3 V7.2.2: every refused access is in the audit log
+            who = getattr(request.state, "caller", None)
+            accounts.audit(request.app.state.workspace, who.user if who else None, "access.denied",
+                           f"{request.method} {request.url.path}", message)
         if _wants_json(request):
             return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
         return templates.TemplateResponse(request, "error.html", {"status": status, "message": message, "who": None},
