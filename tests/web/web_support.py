@@ -35,6 +35,19 @@ def build_workspace(folder: Path) -> Path:
     return db
 
 
+def build_themed_workspace(folder: Path) -> Path:
+    """The partnership workspace plus lines tagged with themes by hand, and one a theme rule finds (its notes
+    mention alcohol): what the deep dives' themes view reads."""
+    db = build_workspace(folder)
+    Cli(db)("ingest", write_csv(folder / "dwp.csv", [
+        line(spender="dwp", spender_type="central_government", amount="300.00", cofog="10.5", theme="worklessness"),
+        line(spender="dwp", spender_type="central_government", amount="120.00", cofog="07.4",
+             notes="alcohol treatment"),
+        line(spender="dwp", spender_type="central_government", amount="80.00", cofog="10.9",
+             theme="worklessness;families")]))
+    return db
+
+
 class Session:
     """A signed-in browser: cookie jar plus the CSRF token the pages carry."""
 

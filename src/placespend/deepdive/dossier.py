@@ -146,7 +146,7 @@ def build(spec: DossierSpec, con: Backend | None = None) -> Dossier:
 
 def run_cba(flows: list[CashFlow], appraisal: Appraisal, simulation: Simulation) -> CbaResult:
     result = appraise(flows, appraisal)
-    result.monte_carlo = simulate(result, simulation)
+    result.monte_carlo, result.npv_draws = simulate(result, simulation)
     return result
 
 

@@ -30,6 +30,12 @@ class NewSubmission:
     status: str
     warning_count: int
     file_hash: str | None = None  # the stored file's hash when one file holds several submissions
+    coverage: str | None = None  # the dates covered, when the submitter's files add up (ReferenceBatch.coverage)
+
+    @property
+    def slice_key(self) -> str:
+        """Whose earlier lines this return may supersede: the submitter's, or its file of the same dates."""
+        return f"{self.submitter}#{self.coverage}" if self.coverage else self.submitter
 
 
 # A submission's lines: FlowLines from the row-by-row readers, a validated columnar return held in DuckDB, or one
@@ -122,7 +128,7 @@ def _insert(raw, new: NewSubmission, stored_name: str, lines: list[FlowLine] | C
         return _insert_columnar(raw, new, stored_name, lines)
     sid = _submission_row(raw, new, stored_name, len(lines), sum((line.counted_amount for line in lines), Decimal(0)))
     for place, period in sorted({(line.place, line.period) for line in lines}):
-        raw.execute("INSERT INTO submission_slices VALUES (?, ?, ?, ?, NULL)", [sid, new.submitter, place, period])
+        raw.execute("INSERT INTO submission_slices VALUES (?, ?, ?, ?, NULL)", [sid, new.slice_key, place, period])
     raw.register("new_flow_lines", _lines_table(sid, lines))
     raw.execute("INSERT INTO flows SELECT * FROM new_flow_lines")
     raw.unregister("new_flow_lines")
@@ -137,7 +143,7 @@ def _insert_columnar(raw, new: NewSubmission, stored_name: str, lines: ColumnarE
     sid = _submission_row(raw, new, stored_name, lines.count, lines.total)
     raw.register("new_slices", lines.slices)
     raw.execute("INSERT INTO submission_slices SELECT DISTINCT ?, ?, place, period, NULL FROM new_slices",
-                [sid, new.submitter])
+                [sid, new.slice_key])
     raw.unregister("new_slices")
     raw.execute("INSERT INTO flows SELECT ?::INTEGER, * FROM read_parquet(?)", [sid, str(lines.parquet)])
     _upsert_new_bodies(raw, lines.bodies)

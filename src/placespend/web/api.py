@@ -10,9 +10,6 @@ from fastapi.responses import JSONResponse, Response
 
 from placespend import place_view, workflow
 from placespend.count.explain import explain
-from placespend.estimate.compare import compare_places
-from placespend.estimate.criteria import shipped_criteria
-from placespend.report.estimate_output import comparison_dict
 from placespend.report.exports import count_rows, rows_csv, rows_xlsx
 from placespend.report.money import to_json
 from placespend.selection import Selection
@@ -121,18 +118,14 @@ def lines(request: Request, place: str, year: str, cofog: str | None = None, bod
 
 
 @router.get("/compare", summary="Centre-out vs locally-led for every place (seed 000 Table 1)")
-def compare(request: Request, year: str, who: Caller = Depends(results_reader)) -> Response:
+def compare(request: Request, year: str, format: str = "json", who: Caller = Depends(results_reader)) -> Response:
+    """JSON as `placespend compare --format json`; CSV and XLSX one row per place, bridges left out."""
     ws = workspace(request)
-    year = place_view.checked(ws, year=year).period  # type: ignore[assignment]
-    sets = [shipped_criteria("population"), shipped_criteria("needs")]
-
-    def compute() -> dict[str, Any]:
-        with ws.read() as con:
-            ids = [p["place"] for p in place_view.places(ws)]
-            rows, aggregate = compare_places(con, ids, year, sets)
-        return comparison_dict(rows, aggregate)
-
-    return as_json(place_view.cached(ws, ("compare", year), compute))
+    period: str = place_view.checked(ws, year=year).period  # type: ignore[assignment]
+    table = place_view.comparison(ws, period)
+    if format in ("csv", "xlsx"):
+        return table_response(place_view.comparison_rows(table), format, f"compare-{period}")
+    return as_json(table)
 
 
 @router.get("/submissions", summary="Submissions you may see (partners: their own)")

@@ -20,6 +20,7 @@ from placespend import __version__, accounts
 from placespend.accounts import LoginThrottle
 from placespend.domain.problems import PlacespendError, UnknownCode
 from placespend.engine.workspace import Workspace
+from placespend.report.deepdive_report import money, num, pct
 from placespend.report.money import pounds, short_pounds
 from placespend.web.local_access import LocalCli
 from placespend.web.no_store import NoStore
@@ -30,6 +31,9 @@ WEB = Path(str(resources.files("placespend.web")))
 templates = Jinja2Templates(directory=WEB / "templates")
 templates.env.filters["gbp"] = pounds
 templates.env.filters["gbp_short"] = short_pounds
+templates.env.filters["money"] = money  # pounds with a leading minus (-£1.00), as a net loss reads
+templates.env.filters["num"] = num
+templates.env.filters["pct"] = pct
 templates.env.globals["version"] = __version__
 
 
@@ -41,6 +45,9 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
         api,
         assets_api,
         assets_pages,
+        compare_pages,
+        deepdives_api,
+        deepdives_pages,
         insight_area_api,
         insight_people_api,
         insight_sharing_api,
@@ -91,6 +98,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
                             media_type="application/javascript")
 
     app.include_router(pages.router)
+    app.include_router(compare_pages.router)
     app.include_router(submissions_pages.router)
     app.include_router(api.router)
     app.include_router(insight_area_api.router)
@@ -101,6 +109,8 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
     app.include_router(assets_api.router)
     app.include_router(suppliers_api.router)
     app.include_router(suppliers_api.pages)
+    app.include_router(deepdives_pages.router)
+    app.include_router(deepdives_api.router)
     app.include_router(local_cli_api.router)
     _errors(app)
     return app
