@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
-from web_support import BrowserTab, build_workspace
+from web_support import PASSWORD, BrowserTab, build_workspace
 
-from placespend import service
+from placespend import accounts, service
+from placespend.app import deepdives
 from placespend.engine.workspace import Workspace
 from placespend.web.app import WEB, create_app
 
@@ -27,7 +28,8 @@ pytestmark = pytest.mark.browser
 
 PLACE, YEAR = "E09000023", "2008-09"
 # Routes that are files rather than pages (a browser downloads them or shows them raw).
-NOT_PAGES = {"/openapi.json", "/favicon.ico", "/static-vendor/plotly.min.js", "/template.xlsx"}
+NOT_PAGES = {"/openapi.json", "/favicon.ico", "/static-vendor/plotly.min.js", "/template.xlsx",
+             "/deepdives/inputs/{input_id}/file"}
 # A tag that loads a script, style, image or frame from an absolute address, or a style that imports one.
 LOADS_FROM_OUTSIDE = re.compile(r"<(script|link|img|iframe|source)\b[^>]*\b(src|href)\s*=\s*[\"']?(https?:)?//"
                                 r"|(url\(|@import)\s*[\"']?(https?:)?//", re.IGNORECASE)
@@ -49,8 +51,10 @@ def app(tmp_path_factory):
     ws = Workspace(db)
     waiting = write_csv(folder / "waiting.csv", [line(amount="12.00", cofog="09.1")])
     [result] = service.ingest_returns(ws, [waiting], submitter="lbl", status="submitted")
+    examples = deepdives.load_examples(ws, accounts.authenticate(ws, "analyst", PASSWORD))
     app = create_app(ws)
-    app.state.waiting = result.submission_id
+    app.state.values = {"place": [PLACE], "submission_id": [str(result.submission_id)],
+                        "input_id": sorted({str(saved.input_id) for saved in examples})}  # every kind of deep dive
     return app
 
 
@@ -61,9 +65,12 @@ def browser():
 
 
 def _pages(app) -> list[str]:
-    """Every page the app serves, with real values for its path parameters."""
-    values = {"place": PLACE, "submission_id": str(app.state.waiting)}
-    return [re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path) for path in _page_routes(app)]
+    """Every page the app serves, once for each real value of its path parameter (at most one per page)."""
+    pages = []
+    for path in _page_routes(app):
+        [name] = re.findall(r"\{(\w+)\}", path) or [None]
+        pages += [path.replace(f"{{{name}}}", value) for value in app.state.values[name]] if name else [path]
+    return pages
 
 
 def _page_routes(app) -> list[str]:
@@ -76,7 +83,7 @@ def _page_routes(app) -> list[str]:
 def test_no_page_asks_anything_of_another_server(app, browser):
     pages = _pages(app)
     assert {"/places/{place}", "/submissions/{submission_id}", "/assets", "/suppliers", "/admin/audit",
-            "/docs"} <= set(_page_routes(app))
+            "/deepdives/inputs/{input_id}", "/compare", "/docs"} <= set(_page_routes(app))
     with serve_app(app) as base:
         tab = BrowserTab(browser, base)
         outside = tab.block_outside()
