@@ -97,6 +97,32 @@ def line(**overrides: Any) -> dict[str, Any]:
     return base
 
 
+def charity_spelled_two_ways(workspace: Any, folder: Path) -> None:
+    """Lewisham council spends 1,000 and grants 500 to a charity the grants file names '360g-x-cyril'; the charity
+    reports its 500 under its company id; a second council id ('gb-lae-lew', which the org-id lookup places in
+    Lewisham) passes it 10. The bodies register's rules find both pairs."""
+    from placespend import service
+
+    rows = [
+        line(spender="e09000023", spender_name="Lewisham", amount="1000"),
+        line(spender="e09000023", flow="transfer", amount="500", recipient="360g-x-cyril",
+             recipient_name="Cyril Flint Befrienders Ltd", recipient_type="third_sector"),
+        line(spender="gb-coh-07962245", spender_name="Cyril Flint Befrienders Limited", spender_type="third_sector",
+             amount="500"),
+        line(spender="gb-lae-lew", spender_name="London Borough of Lewisham", amount="10", flow="transfer",
+             recipient="360g-x-cyril", recipient_type="third_sector"),
+    ]
+    [result] = service.ingest_returns(workspace, [write_csv(folder / "flows.csv", rows)], submitter="partnership")
+    assert result.outcome == "loaded", result.report.errors
+    lookup = folder / "la_orgid_to_gss.csv"
+    with lookup.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["org_id", "name", "normalised_name", "gss_code", "area_name", "area_type", "active"])
+        writer.writerow(["GB-LAE-LEW", "London Borough of Lewisham", "Lewisham", "E09000023", "Lewisham", "E09",
+                         "TRUE"])
+    assert service.import_reference(workspace, lookup).outcome == "loaded"
+
+
 def register_row(code: str, lon: Any = "", lat: Any = "", crs: str = "WGS84", **more: Any) -> dict[str, Any]:
     """A row of a Transparency Code land and buildings register (WGS84 unless said), any column overridden."""
     row = {"OrganisationLabel": "Test body", "AssetCode": code, "PropertyName": f"Site {code}", "GeoX": lon,

@@ -20,7 +20,7 @@ from placespend.domain.problems import PlacespendError
 from placespend.engine import bodies_store, tables
 from placespend.engine.workspace import Workspace
 
-from conftest import line
+from conftest import charity_spelled_two_ways
 
 LEWISHAM = "E09000023"
 
@@ -49,25 +49,7 @@ def test_identifiers_and_canonical_preference() -> None:
 def ws(tmp_path: Path, make_csv) -> Workspace:
     """Lewisham council spends 1,000 and grants 500 to a charity spelled two ways; the charity reports 500."""
     workspace = Workspace(tmp_path / "ws" / "t.duckdb")
-    rows = [
-        line(spender="e09000023", spender_name="Lewisham", amount="1000"),
-        line(spender="e09000023", flow="transfer", amount="500", recipient="360g-x-cyril",
-             recipient_name="Cyril Flint Befrienders Ltd", recipient_type="third_sector"),
-        line(spender="gb-coh-07962245", spender_name="Cyril Flint Befrienders Limited", spender_type="third_sector",
-             amount="500"),
-        line(spender="gb-lae-lew", spender_name="London Borough of Lewisham", amount="10", flow="transfer",
-             recipient="360g-x-cyril", recipient_type="third_sector"),
-    ]
-    results = service.ingest_returns(workspace, [make_csv("flows.csv", rows)], submitter="partnership")
-    assert results[0].outcome == "loaded", results[0].report.errors
-    lookup = tmp_path / "la_orgid_to_gss.csv"
-    with lookup.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["org_id", "name", "normalised_name", "gss_code", "area_name", "area_type", "active"])
-        writer.writerow(["GB-LAE-LEW", "London Borough of Lewisham", "Lewisham", LEWISHAM, "Lewisham", "E09", "TRUE"])
-    import placespend.ingest.grants  # noqa: F401  (registers the org-id lookup reader)
-
-    assert service.import_reference(workspace, lookup).outcome == "loaded"
+    charity_spelled_two_ways(workspace, tmp_path)
     return workspace
 
 

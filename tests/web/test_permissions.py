@@ -9,13 +9,14 @@ learn that the submission exists).
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from web_support import PASSWORD, build_workspace, sign_in
 
 from people_support import FIELDS
 from placespend import accounts, sharing
-from placespend.app import deepdives
+from placespend.app import deepdives, imports
 from placespend.engine.workspace import Workspace
 from placespend.ingest.insight.people_files import read_records
 from placespend.insight.people_tokens import key_from_text, new_key_text, pseudonymised_rows
@@ -38,6 +39,13 @@ PAGES = [
     ("GET", "/places/E09000023/others?year=2008-09", ALL),
     ("GET", "/places/E09000023/lines?year=2008-09", SUBMITTERS),
     ("GET", "/compare", ALL),
+    ("GET", "/bodies", ALL),
+    ("GET", "/imports", STAFF),
+    ("POST", "/imports", STAFF),
+    ("GET", "/imports/jobs/{job}", STAFF),
+    ("GET", "/imports/jobs/{job}/progress", STAFF),
+    ("POST", "/bodies/merges", STAFF),
+    ("POST", "/bodies/merges/1/undo", STAFF),
     ("GET", "/compare?year=2008-09", ALL),
     ("GET", "/template.xlsx", ALL),
     ("GET", "/submissions", SUBMITTERS),
@@ -73,6 +81,7 @@ API = [
     ("GET", "/api/places/E09000023/lines?year=2008-09", SUBMITTERS),
     ("GET", "/api/compare?year=2008-09", ALL),
     ("GET", "/api/compare?year=2008-09&format=csv", ALL),
+    ("GET", "/api/imports/jobs/{job}", STAFF),
     ("GET", "/api/places/E09000023/tables/concentration?year=2008-09", ALL),
     ("GET", "/api/places-compared?year=2008-09", ALL),
     ("GET", "/api/submissions", SUBMITTERS),
@@ -149,8 +158,11 @@ def app(tmp_path_factory):
         ids = dict(con.con.execute("SELECT submitter, submission_id FROM submissions").fetchall())
     partner = accounts.authenticate(ws, "partner", PASSWORD)
     deepdive = deepdives.upload(ws, partner, "savings", "lbl savings", "E09000023", "lbl.csv", SAVINGS).input_id
+    job = imports.start(ws, accounts.authenticate(ws, "admin", PASSWORD), "c_2019.csv",
+                        io.BytesIO(b"area,indicator,value\nE01000001,clients,four\n"))
     application.state.ids = {"lbl": ids["lbl"], "pct": ids["pct"], "agreement_id": "falls",
-                             "run_id": _linkage_run(ws), "area": "E01003189", "deepdive": deepdive}
+                             "run_id": _linkage_run(ws), "area": "E01003189", "deepdive": deepdive,
+                             "job": job.job_id}
     accounts.add_user(ws, "other_analyst", PASSWORD, "analyst", None)
     application.state.people_files = _people_files()
     application.state.tokens = {}
@@ -268,7 +280,8 @@ def test_matrix_covers_every_route(app):
     listed = {(m, p.split("?")[0].replace("{lbl}", "{submission_id}").replace("{pct}", "{submission_id}")
                .replace("E09000023", "{place}").replace("/tables/concentration", "/tables/{table}")
                .replace("{deepdive}", "{input_id}").replace("/tables/entries", "/tables/{table}")
-               .replace("/themes/tables/themes", "/themes/tables/{table}"))
+               .replace("/themes/tables/themes", "/themes/tables/{table}").replace("{job}", "{job_id}")
+               .replace("/bodies/merges/1/", "/bodies/merges/{merge_id}/"))
               for m, p, _ in PAGES + API}
     missing = {(m, p) for m, p in declared if (m, p) not in listed and p not in OPEN and p != LOCAL_PATH}
     # POST /login is open by nature; its throttling is tested below.

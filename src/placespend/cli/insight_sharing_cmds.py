@@ -13,6 +13,7 @@ from placespend import sharing
 from placespend.bodies.register import current_user
 from placespend.cli.context import Format, console, guard, workspace
 from placespend.domain.problems import PlacespendError
+from placespend.insight.disclosure import DEFAULT_THRESHOLD
 from placespend.report.money import to_json
 
 agreement_app = typer.Typer(help="Information-sharing agreements: who shares which fields, why, on what "
@@ -50,7 +51,8 @@ def add(ctx: typer.Context,
                                                          "than this date.")] = None,
         rounding: Annotated[int | None, typer.Option("--rounding", help="Round published counts to this base.")]
         = None,
-        threshold: Annotated[int, typer.Option("--threshold", help="Suppress counts below this.")] = 10,
+        threshold: Annotated[int, typer.Option("--threshold", help="Suppress counts below this "
+                                                 f"(at least {DEFAULT_THRESHOLD}).")] = DEFAULT_THRESHOLD,
         by: By = None) -> None:
     """Register an information-sharing agreement (ICO data sharing code)."""
     found = sharing.add_agreement(workspace(ctx), agreement_id, purpose, basis, party, field, analyst,

@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 from placespend import __version__, accounts
 from placespend.accounts import LoginThrottle
 from placespend.domain.problems import PlacespendError, UnknownCode
+from placespend.domain.vocabulary import body_type_name
 from placespend.engine.workspace import Workspace
 from placespend.report.deepdive_report import money, num, pct
 from placespend.report.money import pounds, short_pounds
@@ -34,6 +35,7 @@ templates.env.filters["gbp_short"] = short_pounds
 templates.env.filters["money"] = money  # pounds with a leading minus (-£1.00), as a net loss reads
 templates.env.filters["num"] = num
 templates.env.filters["pct"] = pct
+templates.env.filters["body_type"] = body_type_name
 templates.env.globals["version"] = __version__
 
 
@@ -45,9 +47,11 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
         api,
         assets_api,
         assets_pages,
+        bodies_pages,
         compare_pages,
         deepdives_api,
         deepdives_pages,
+        imports_pages,
         insight_area_api,
         insight_people_api,
         insight_sharing_api,
@@ -99,6 +103,9 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
 
     app.include_router(pages.router)
     app.include_router(compare_pages.router)
+    app.include_router(bodies_pages.router)
+    app.include_router(imports_pages.router)
+    app.include_router(imports_pages.api)
     app.include_router(submissions_pages.router)
     app.include_router(api.router)
     app.include_router(insight_area_api.router)

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import Response
 
 from placespend import spatial_insight, survey_insight
+from placespend.insight.disclosure import DEFAULT_THRESHOLD
 from placespend.web.api import as_json
 from placespend.web.security import Caller, role_in
 
@@ -69,8 +70,8 @@ def access_points(demand: UploadFile = File(...), boundaries: UploadFile = File(
 
 
 @router.post("/surveys", summary="Weighted satisfaction with 95% CIs by group and stage, and key drivers")
-def surveys(file: UploadFile = File(...), overall: str = Form("overall"), threshold: int = Form(10),
+def surveys(file: UploadFile = File(...), overall: str = Form("overall"), threshold: int = Form(DEFAULT_THRESHOLD),
             satisfied_from: float = Form(4), who: Caller = Depends(role_in(*UPLOADERS))) -> Response:
+    """A threshold below the default is refused (400, by the app's handler of PlacespendError), not raised."""
     with _folder() as folder:
-        return _answer(survey_insight.survey_results(_save(folder, file, 0), overall, max(threshold, 1),
-                                                     satisfied_from))
+        return _answer(survey_insight.survey_results(_save(folder, file, 0), overall, threshold, satisfied_from))

@@ -14,6 +14,7 @@ from placespend.count.explain import explain
 from placespend.count.overlaps import COUNTED_STATUSES
 from placespend.domain import classifications as cls
 from placespend.domain.problems import PlacespendError
+from placespend.domain.vocabulary import body_type_name
 from placespend.engine import accounts_store, area_figures_store
 from placespend.report import charts
 from placespend.report.template import write_template
@@ -130,7 +131,8 @@ def _figure_json(ws, view: dict, names: dict[str, str]) -> dict[str, str]:
     count = view["count"]
     figures = {
         "cofog": charts.to_json(charts.cofog_bars(view["cofog"], "Spending by COFOG function")),
-        "bodies": charts.to_json(charts.shares_donut(count["by_spender_type"], "Who spends it (body type)")),
+        "bodies": charts.to_json(charts.shares_donut(count["by_spender_type"], "Who spends it (body type)",
+                                                      body_type_name)),
         "method": charts.to_json(charts.shares_donut(count["by_method"], "How each pound is known")),
         "sankey": charts.to_json(charts.sankey(view["sankey"], names, "Funding flows: origin → spender → function")),
     }
