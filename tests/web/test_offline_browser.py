@@ -8,6 +8,7 @@ tables are drawn, not their empty states.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from fastapi.testclient import TestClient
 from web_support import PASSWORD, BrowserTab, build_workspace
 
 from placespend import accounts, service
-from placespend.app import deepdives
+from placespend.app import deepdives, imports
 from placespend.engine.workspace import Workspace
 from placespend.web.app import WEB, create_app
 
@@ -52,9 +53,12 @@ def app(tmp_path_factory):
     waiting = write_csv(folder / "waiting.csv", [line(amount="12.00", cofog="09.1")])
     [result] = service.ingest_returns(ws, [waiting], submitter="lbl", status="submitted")
     examples = deepdives.load_examples(ws, accounts.authenticate(ws, "analyst", PASSWORD))
+    job = imports.start(ws, accounts.authenticate(ws, "admin", PASSWORD), "c_2019.csv",
+                        io.BytesIO(b"area,indicator,value\nE01000001,clients,four\n"))  # refused at row 2
     app = create_app(ws)
     app.state.values = {"place": [PLACE], "submission_id": [str(result.submission_id)],
-                        "input_id": sorted({str(saved.input_id) for saved in examples})}  # every kind of deep dive
+                        "input_id": sorted({str(saved.input_id) for saved in examples}),  # every kind of deep dive
+                        "job_id": [job.job_id]}
     return app
 
 
@@ -83,7 +87,8 @@ def _page_routes(app) -> list[str]:
 def test_no_page_asks_anything_of_another_server(app, browser):
     pages = _pages(app)
     assert {"/places/{place}", "/submissions/{submission_id}", "/assets", "/suppliers", "/admin/audit",
-            "/deepdives/inputs/{input_id}", "/compare", "/docs"} <= set(_page_routes(app))
+            "/deepdives/inputs/{input_id}", "/compare", "/bodies", "/imports/jobs/{job_id}",
+            "/docs"} <= set(_page_routes(app))
     with serve_app(app) as base:
         tab = BrowserTab(browser, base)
         outside = tab.block_outside()
