@@ -24,6 +24,7 @@ from placespend.insight.people_tokens import key_from_text, new_key_text, pseudo
 from placespend.insight.synthetic_people import make_partners
 from placespend.report.exports import rows_csv
 from placespend.web.app import create_app
+from placespend.web.local_access import LOCAL_HEADER, LOCAL_PATH, LocalCli
 
 # other_analyst is an analyst the sharing agreement does not name (it sees no linkage results).
 ROLES = ("anonymous", "admin", "analyst", "other_analyst", "partner", "other_partner", "viewer")
@@ -303,9 +304,32 @@ def test_matrix_covers_every_route(app):
                .replace("/themes/tables/themes", "/themes/tables/{table}").replace("{job}", "{job_id}")
                .replace("/bodies/merges/1/", "/bodies/merges/{merge_id}/"))
               for m, p, _ in PAGES + API}
-    missing = {(m, p) for m, p in declared if (m, p) not in listed and p not in OPEN}
+    missing = {(m, p) for m, p in declared if (m, p) not in listed and p not in OPEN and p != LOCAL_PATH}
     # POST /login is open by nature; its throttling is tested below.
     assert not missing, f"routes without a permission expectation: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_command_line_route_refuses_every_role(app, role):
+    """Only the CLI on the server's machine, holding the secret `placespend serve` wrote for it, runs commands
+    there (tests/cli/test_beside_the_server.py); no account of any role does, nor a wrong secret."""
+    from fastapi.testclient import TestClient
+
+    ran: list[list[str]] = []
+    app.state.local_cli = LocalCli("the secret", lambda args, width: ran.append(args) or {})
+    try:
+        session = sign_in(app, None if role == "anonymous" else role)
+        body = {"args": ["submissions", "--format", "json"], "width": 80}
+        headers = {"Authorization": f"Bearer {app.state.tokens[role]}"} if role != "anonymous" else {}
+        for client, extra in ((session.client, {"x-csrf-token": session.csrf or ""}), (TestClient(app), headers),
+                              (TestClient(app), {LOCAL_HEADER: "a guess"}),
+                              (TestClient(app), {LOCAL_HEADER: "the secret"})):  # right, but not from loopback
+            response = client.post(LOCAL_PATH, json=body, headers=extra)
+            assert response.status_code == 403, (role, response.status_code)
+            assert "command line" in response.json()["error"]["message"]
+    finally:
+        app.state.local_cli = None
+    assert ran == []
 
 
 def test_bad_token_is_401(app):
