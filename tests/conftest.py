@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from PIL import Image
 from typer.testing import CliRunner
 
 from placespend.cli.main import app
@@ -142,6 +144,18 @@ def write_assets_template(path: Path, rows: list[dict[str, Any]]) -> Path:
             sheet.cell(number, at[name], value)
     book.save(path)
     return path
+
+
+def inked_pages(pdf: Path, folder: Path, dpi: int = 40) -> list[float]:
+    """Each page of a PDF rendered to PNG by poppler's pdftoppm, as the share of its pixels darker than light
+    grey: a blank page scores 0."""
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(folder / "page")], check=True)
+    shares = []
+    for page in sorted(folder.glob("page*.png")):
+        grey = Image.open(page).convert("L")
+        shares.append(sum(grey.histogram()[:200]) / (grey.width * grey.height))
+    return shares
+
 
 def need_chromium() -> None:
     """Browser tests need Debian's chromium: skipped without it, except in CI, where it is installed."""

@@ -14,9 +14,11 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
-from placespend.analysis.concentration import place_concentration
-from placespend.analysis.funding_routes import place_routes
-from placespend.analysis.local_control import place_local_control
+from placespend.analysis.composition import composition
+from placespend.analysis.concentration import concentration, place_concentration
+from placespend.analysis.funding_routes import funding_routes, place_routes
+from placespend.analysis.local_control import local_control, place_local_control
+from placespend.analysis.per_head import per_head
 from placespend.count.all_places import count_all_places
 from placespend.count.consolidate import classified_lines, count_place
 from placespend.count.overlaps import COUNTED_STATUSES
@@ -318,3 +320,28 @@ def comparison_rows(table: dict[str, Any]) -> list[dict[str, Any]]:
              "published_b": p["published"].get("locally_led"), "difference_1_minus_b_over_a": p["difference"],
              "a_lowest": min(p["a_range"].values(), default=None),
              "a_highest": max(p["a_range"].values(), default=None), "problem": p["problem"]} for p in table["places"]]
+
+
+def analyses(ws: Workspace, period: str, ids: list[str] | None = None) -> dict[str, Any]:
+    """The five analyses of seed 000 §4 for several places at once, as `placespend analyse NAME --format json`
+    gives each for the same places and year (the same functions, their defaults): what the analyses page
+    draws and tables. By default, every place with lines in the year. An analysis the workspace cannot make
+    yet (per head without population statistics) gives `{"problem": why}`, and the others still show."""
+    methods = {"composition": composition, "concentration": concentration, "local-control": local_control,
+               "per-head": per_head, "routes": funding_routes}
+
+    def attempt(con: Any, method: Any, chosen: list[str]) -> dict[str, Any]:
+        try:
+            return method(con, chosen, period).to_dict()
+        except PlacespendError as exc:
+            return {"problem": str(exc)}
+
+    def compute() -> dict[str, Any]:
+        chosen = ids if ids else [p["place"] for p in places(ws) if period in p["periods"]]
+        if not chosen:
+            return {"places": [], "period": period}
+        with ws.read() as con:
+            return {"places": chosen, "period": period,
+                    **{name: attempt(con, method, chosen) for name, method in methods.items()}}
+
+    return cached(ws, ("analyses", period, tuple(ids or ())), compute)

@@ -14,14 +14,12 @@ from typing import Any
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from web_support import BrowserTab
+from web_support import BrowserTab, signed_in_tab
 
 from placespend.demo.build import DEMO_PASSWORD
-from placespend.engine.workspace import Workspace
 from placespend.report.money import pounds
-from placespend.web.app import create_app
 
-from conftest import Cli, chromium, need_chromium, served
+from conftest import Cli, need_chromium
 
 pytestmark = pytest.mark.browser
 Y = "2008-09"
@@ -47,18 +45,10 @@ def demo(tmp_path_factory) -> tuple[Cli, dict[str, Any]]:
 @pytest.fixture(scope="module")
 def tab(demo):
     cli, _ = demo
-    with served(create_app(Workspace(cli.db))) as base, chromium() as browser:
-        tab = BrowserTab(browser, base)
-        outside = tab.block_outside()
-        tab.page.goto(base + "/login")
-        tab.page.fill("#username", "analyst")
-        tab.page.fill("#password", DEMO_PASSWORD)
-        tab.page.press("#password", "Enter")
-        tab.page.wait_for_url("**/places")
+    with signed_in_tab(cli.db, "analyst", DEMO_PASSWORD) as tab:
         tab.page.click("nav >> text=Compare")
         tab.page.wait_for_selector("#chart-compare[data-ready=yes]")
         yield tab
-        assert outside == [] and tab.errors == [], (outside, tab.errors)
 
 
 def _rows(tab: BrowserTab) -> list[dict[str, str]]:

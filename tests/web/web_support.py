@@ -14,7 +14,7 @@ from placespend import accounts
 from placespend.engine.workspace import Workspace
 from placespend.web.app import create_app
 
-from conftest import Cli, line, write_csv
+from conftest import Cli, chromium, line, write_csv
 from conftest import served as serve_app
 
 PASSWORD = "correct horse battery"
@@ -108,10 +108,10 @@ class BrowserTab:
         self.context.route("**/*", only_here)
         return outside
 
-    def sign_in(self, username: str) -> None:
+    def sign_in(self, username: str, password: str = PASSWORD) -> None:
         self.page.goto(self.base + "/login")
         self.page.fill("#username", username)
-        self.page.fill("#password", PASSWORD)
+        self.page.fill("#password", password)
         self.page.press("#password", "Enter")
         self.page.wait_for_url("**/places")
 
@@ -139,3 +139,15 @@ def serious_violations(tab: BrowserTab) -> list[tuple[str, str, list[str]]]:
     found = Axe().run(tab.page).response["violations"]
     return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in found
             if v["impact"] in ("serious", "critical")]
+
+
+@contextmanager
+def signed_in_tab(db: Path, username: str, password: str = PASSWORD) -> Iterator[BrowserTab]:
+    """A tab signed in to the app served over `db`, every request outside the server blocked: none may be tried
+    and nothing may log an error, which is checked as the tab closes."""
+    with served(db) as base, chromium() as browser:
+        tab = BrowserTab(browser, base)
+        outside = tab.block_outside()
+        tab.sign_in(username, password)
+        yield tab
+        assert outside == [] and tab.errors == [], (outside, tab.errors)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from placespend.engine import accounts_store
+from placespend.engine.accounts_store import AuditEntry
 from placespend.engine.slices_store import rank_sql
 from placespend.engine.workspace import Workspace
 from placespend.ingest.columnar_flows import ColumnarExport, ColumnarLines, ColumnarPart
@@ -73,27 +75,27 @@ def record_submission(ws: Workspace, new: NewSubmission, lines: Lines,
 
 def record_submissions(ws: Workspace, batches: list[Batch]) -> list[int]:
     """Several submissions in one transaction: every body's return in one file (a national return, a
-    partnership's flows CSV), or every file of one `ingest`. Each file is stored once, unchanged."""
+    partnership's flows CSV), or every file of one `ingest`. Each file is stored once, unchanged, while the
+    write is held (Workspace.keeping says why)."""
     loads = _exported(batches)
     stored = {new.source: (new.file_hash or new.content_hash) + new.source.suffix.lower() for new, _, _ in batches}
-    with ExitStack() as kept:
+    with ws.write() as con, ExitStack() as kept:
         for source, name in stored.items():
             kept.enter_context(ws.keeping(source, name))
-        with ws.write() as con:
-            raw = con.con
-            raw.execute("BEGIN TRANSACTION")
-            try:
-                ids = []
-                for load in loads:
-                    if isinstance(load, _Parts):
-                        ids += _insert_parts(raw, load, stored[load.news[0].source])
-                    else:
-                        ids.append(_insert(raw, load[0], stored[load[0].source], load[1], load[2]))
-                raw.execute("COMMIT")
-            except Exception:
-                raw.execute("ROLLBACK")
-                raise
-            return ids
+        raw = con.con
+        raw.execute("BEGIN TRANSACTION")
+        try:
+            ids = []
+            for load in loads:
+                if isinstance(load, _Parts):
+                    ids += _insert_parts(raw, load, stored[load.news[0].source])
+                else:
+                    ids.append(_insert(raw, load[0], stored[load[0].source], load[1], load[2]))
+            raw.execute("COMMIT")
+        except Exception:
+            raw.execute("ROLLBACK")
+            raise
+        return ids
 
 
 def _exported(batches: list[Batch]) -> list[tuple[NewSubmission, list[FlowLine] | ColumnarExport, Bodies] | _Parts]:
@@ -246,15 +248,21 @@ def _supersede(raw, sids: list[int]) -> None:
     raw.execute("DROP TABLE slice_rank")
 
 
-def set_status(ws: Workspace, sid: int, status: str) -> None:
-    """Move a submission through the workflow; accepting it puts it in the count and supersedes older ones."""
+def set_status(ws: Workspace, sid: int, status: str, audit: AuditEntry | None = None) -> None:
+    """Move a submission through the workflow; accepting it puts it in the count, supersedes older ones and
+    closes its queries. One transaction with its audit entry: a process killed half way leaves the
+    submission as it was, never accepted without its record or with its queries closed but not accepted."""
     with ws.write() as con:
         raw = con.con
         raw.execute("BEGIN TRANSACTION")
         try:
             raw.execute("UPDATE submissions SET status = ? WHERE submission_id = ?", [status, sid])
             if status == "accepted":
+                raw.execute("UPDATE line_queries SET resolved_at = ? WHERE submission_id = ? AND resolved_at IS NULL",
+                            [accounts_store.now(), sid])
                 _supersede(raw, [sid])
+            if audit is not None:
+                accounts_store.insert_audit(raw, audit)
             raw.execute("COMMIT")
         except Exception:
             raw.execute("ROLLBACK")

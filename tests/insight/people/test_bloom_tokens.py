@@ -91,3 +91,10 @@ def test_a_filter_that_is_not_one_is_refused_without_its_value():
     errors = read.report.to_dict()["errors"]
     assert [e["column"] for e in errors] == ["t_surname_bloom"] and "SMITH" not in str(errors)
     assert set(TOKEN_COLUMNS) <= set(row)
+
+
+def test_a_carriage_return_inside_the_header_is_refused_not_raised():
+    """Found by fuzzing the API (POST /api/insight/overlap): a lone CR in the first line was a server error."""
+    read = read_tokens(b"record_id\rkey_fingerprint,t_surname\n1,2,3\n", "odd.csv")
+    assert not read.report.ok and read.table is None
+    assert [e["slug"] for e in read.report.to_dict()["errors"]] == ["file-not-csv"]

@@ -1,5 +1,8 @@
 """The issue's bar at a size where namesakes and households are common: 100,000 records a side sharing 50,000
-people, with every kind of error, linked at the default threshold (slow: about two minutes)."""
+people, with every kind of error, linked at the default threshold (slow: about two minutes).
+
+The key is fixed: the Bloom filters, and so the pairs found, depend on it, and a test must give the same answer
+every run (BENCHMARKS.md reports the spread over keys and seeds)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import pytest
 
 from placespend.ingest.insight.people_files import read_records, read_tokens
 from placespend.insight import linkage
-from placespend.insight.people_tokens import key_from_text, new_key_text, pseudonymised_rows
+from placespend.insight.people_tokens import KEY_HEADER, key_from_text, pseudonymised_rows
 from placespend.insight.synthetic_people import make_partners
 from placespend.report.exports import rows_csv
 
@@ -15,7 +18,7 @@ from placespend.report.exports import rows_csv
 @pytest.mark.slow
 def test_a_hundred_thousand_a_side_reach_the_precision_and_recall_asked():
     partners = make_partners(100_000, 100_000, 50_000, seed=2010)
-    key = key_from_text(new_key_text())
+    key = key_from_text(f"{KEY_HEADER}\n{'5a' * 32}\n")
     left, right = (read_tokens(rows_csv(list(pseudonymised_rows(key, read_records(text.encode(), "r.csv").records))
                                         ).encode(), "t.csv").table for text in (partners.left_csv, partners.right_csv))
     result = linkage.link_tables(left, right)

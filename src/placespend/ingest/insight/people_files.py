@@ -187,7 +187,7 @@ def read_tokens(data: bytes, name: str) -> TokenFile:
         table = pacsv.read_csv(pa.py_buffer(data), convert_options=pacsv.ConvertOptions(
             column_types={name: pa.string() for name in header}, strings_can_be_null=True, null_values=[""],
             auto_dict_encode=False, check_utf8=True), read_options=pacsv.ReadOptions(autogenerate_column_names=False))
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError, csv.Error):  # csv.Error: a lone carriage return in the header
         report.error("file-not-csv", "This file cannot be read as CSV with one header row and rows of the same "
                      "number of fields.")
         return TokenFile(report)
