@@ -20,7 +20,7 @@ from conftest import Cli
 
 # The paths DESIGN.md §8 puts in the navigation, and who sees each link (the others get 403 and no link).
 NAVIGATION = {"/places": "all", "/compare": "all", "/analyses": "all", "/reports": "all", "/deepdives": "all",
-              "/bodies": "all",
+              "/bodies": "all", "/insight": "all",
               "/assets": "all", "/suppliers": "all", "/submissions": ("admin", "analyst", "partner"),
               "/imports": ("admin", "analyst")}
 # Links that change something or end the session are not followed by a crawler (they are POST forms anyway).

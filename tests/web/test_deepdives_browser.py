@@ -5,13 +5,10 @@ this server alone (outside requests blocked and recorded) and axe-core finds not
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from web_support import BrowserTab, build_themed_workspace, served
+from web_support import BrowserTab, build_themed_workspace, offline_tab, serious_violations, served
 
 from placespend.deepdive.examples import example_path
 
@@ -31,27 +28,6 @@ def server(tmp_path_factory):
 def browser():
     with chromium() as launched:
         yield launched
-
-
-@contextmanager
-def offline_tab(browser, server: str, username: str) -> Iterator[BrowserTab]:
-    """A signed-in tab whose every request outside this server is blocked; none may be tried, nothing may log
-    an error."""
-    tab = BrowserTab(browser, server)
-    outside = tab.block_outside()
-    try:
-        tab.sign_in(username)
-        yield tab
-        assert outside == [] and tab.errors == []
-    finally:
-        tab.context.close()
-
-
-def serious_violations(tab: BrowserTab) -> list[tuple[str, str, list[str]]]:
-    """axe-core's violations of serious or critical impact on the page as it stands."""
-    found = Axe().run(tab.page).response["violations"]
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in found
-            if v["impact"] in ("serious", "critical")]
 
 
 def _money(text: str) -> Decimal:

@@ -65,6 +65,13 @@ PAGES = [
     ("GET", "/assets", ALL),
     ("GET", "/places/E09000023/assets", ALL),
     ("GET", "/suppliers", ALL),
+    ("GET", "/insight", ALL),
+    ("GET", "/insight?place=E09000023&level=ward", ALL),
+    ("GET", "/insight/hotspots", ALL),
+    ("POST", "/insight/hotspots", SUBMITTERS),  # reads only the caller's own files, like the API
+    ("GET", "/insight/surveys", ALL),
+    ("POST", "/insight/surveys", SUBMITTERS),
+    ("GET", "/insight/overlap", ALL),  # published counts only; a partner sees the runs it was a party to
     ("GET", "/reports", ALL),
     ("GET", "/reports?place=E09000023&year=2008-09", ALL),
     ("GET", "/places/E09000023/report.pdf?year=2008-09", ALL),

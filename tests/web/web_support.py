@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from axe_playwright_python.sync_playwright import Axe
 from fastapi.testclient import TestClient
 
 from placespend import accounts
@@ -118,6 +119,26 @@ class BrowserTab:
         SHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
+
+@contextmanager
+def offline_tab(browser, server: str, username: str) -> Iterator[BrowserTab]:
+    """A signed-in tab whose every request outside this server is blocked; none may be tried, nothing may log
+    an error."""
+    tab = BrowserTab(browser, server)
+    outside = tab.block_outside()
+    try:
+        tab.sign_in(username)
+        yield tab
+        assert outside == [] and tab.errors == [], (outside, tab.errors)
+    finally:
+        tab.context.close()
+
+
+def serious_violations(tab: BrowserTab) -> list[tuple[str, str, list[str]]]:
+    """axe-core's violations of serious or critical impact on the page as it stands."""
+    found = Axe().run(tab.page).response["violations"]
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in found
+            if v["impact"] in ("serious", "critical")]
 
 
 @contextmanager

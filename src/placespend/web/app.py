@@ -54,6 +54,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
         deepdives_pages,
         imports_pages,
         insight_area_api,
+        insight_pages,
         insight_people_api,
         insight_sharing_api,
         insight_spatial_api,
@@ -117,6 +118,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
     app.include_router(insight_spatial_api.router)
     app.include_router(insight_people_api.router)
     app.include_router(insight_sharing_api.router)
+    app.include_router(insight_pages.router)
     app.include_router(assets_pages.router)
     app.include_router(assets_api.router)
     app.include_router(suppliers_api.router)
