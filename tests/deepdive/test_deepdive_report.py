@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 from deepdive_support import DeepdiveCli, example
-from PIL import Image
 
-from conftest import line
+from conftest import inked_pages, line
 
 PLACE, YEAR = "E09000023", "2008-09"
 
@@ -56,13 +55,8 @@ def test_html_report_holds_every_part_with_its_sources(report_files):
 def test_pdf_report_renders_to_non_blank_pages(report_files, tmp_path):
     pdf = report_files[1]
     assert pdf.read_bytes().startswith(b"%PDF")
-    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True)
-    pages = sorted(tmp_path.glob("page*.png"))
-    assert len(pages) >= 3
-    for page in pages:
-        grey = Image.open(page).convert("L")
-        inked = sum(grey.histogram()[:200])  # pixels darker than light grey
-        assert inked / (grey.width * grey.height) > 0.003, f"{page.name} looks blank"
+    inked = inked_pages(pdf, tmp_path)
+    assert len(inked) >= 3 and min(inked) > 0.003, inked
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
                           text=True).stdout
     for figure in ("£56,890.00", "£4,224,083.80", "£1,286,940.00", "worklessness"):

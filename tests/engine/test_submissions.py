@@ -88,3 +88,22 @@ def test_a_budget_is_replaced_by_outturn(cli, make_csv):
     cli("ingest", make_csv("budget.csv", [line(amount="90.00", basis="budget")]))
     cli("ingest", make_csv("outturn.csv", [line(amount="100.00", basis="outturn")]))
     assert cli.json("count", "--place", "E09000023", "--year", "2008-09")["total"] == 100
+
+
+def test_a_workspace_from_before_spend_submitters_were_bodies_is_brought_forward(cli, db, make_csv):
+    """Workspaces that stored a body's monthly spend files as '<body>#<first>..<last>' list them as the body's
+    own once opened; a body id that merely contains '#' is left as it is."""
+    import duckdb
+
+    cli("ingest", make_csv("a.csv", [line()]))
+    cli("ingest", make_csv("b.csv", [line(spender="pct", spender_type="nhs", cofog="07")]))
+    with duckdb.connect(str(db)) as raw:
+        raw.execute("UPDATE submissions SET submitter = 'manchester-city-council#2019-04-01..2019-04-30' "
+                    "WHERE submitter = 'lbl'")
+        raw.execute("UPDATE submissions SET submitter = 'pct#2' WHERE submitter = 'pct'")
+        raw.execute("DELETE FROM schema_version WHERE version = 11")
+    with open_workspace(db).write(changes_results=False):
+        pass  # opening to write brings the schema forward
+    with open_workspace(db).read() as con:
+        submitters = [r[0] for r in con.con.execute("SELECT submitter FROM submissions ORDER BY 1").fetchall()]
+    assert submitters == ["manchester-city-council", "pct#2"]

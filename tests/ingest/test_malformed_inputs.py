@@ -24,7 +24,8 @@ HEADER = ["period", "place", "spender", "spender_type", "flow", "amount", "cofog
 def rows_csv(path: Path, *bad: dict[str, str], columns: list[str] = HEADER) -> Path:
     """A return whose rows 2-3 are good and whose row 4 onwards are the bad ones."""
     good = [line(amount="10.00", line_id="a"), line(amount="20.00", line_id="b", capital_revenue="capital")]
-    return write_csv(path, [*good, *bad], columns=[*columns, "capital_revenue"])
+    others = dict.fromkeys(key for row in bad for key in row if key not in HEADER and key != "capital_revenue")
+    return write_csv(path, [*good, *bad], columns=[*columns, "capital_revenue", *others])
 
 
 def binary(path: Path, data: bytes) -> Path:
@@ -129,6 +130,56 @@ CASES: dict[str, tuple[Callable[[Path], Path], str, int | None, str | None]] = {
                                    "amount-implausible", 3, "amount"),
     "share in percent beyond Decimal": (lambda p: rows_csv(p / "r.csv", line(place_share="1e999999999%")),
                                         "place-share-out-of-range", 4, "place_share"),
+    # Every closed list, every required column left blank, and more of what partners' spreadsheets hold.
+    "recipient type not a body type": (lambda p: rows_csv(p / "r.csv", line(flow="transfer", recipient="vcs1",
+                                                                            recipient_type="charity")),
+                                       "recipient-type-invalid", 4, "recipient_type"),
+    "funder type not a body type": (lambda p: rows_csv(p / "r.csv", line(funder="dclg", funder_type="govt")),
+                                    "funder-type-invalid", 4, "funder_type"),
+    "capital or revenue misspelt": (lambda p: rows_csv(p / "r.csv", line(capital_revenue="capex")),
+                                    "capital-revenue-invalid", 4, "capital_revenue"),
+    "unknown basis": (lambda p: rows_csv(p / "r.csv", line(basis="forecast")), "basis-invalid", 4, "basis"),
+    "unknown recurrence": (lambda p: rows_csv(p / "r.csv", line(recurrence="monthly")),
+                           "recurrence-invalid", 4, "recurrence"),
+    "unknown apportionment": (lambda p: rows_csv(p / "r.csv", line(apportionment="guess")),
+                              "apportionment-invalid", 4, "apportionment"),
+    "ring-fenced neither yes nor no": (lambda p: rows_csv(p / "r.csv", line(ring_fenced="maybe")),
+                                       "ring-fenced-invalid", 4, "ring_fenced"),
+    "statutory neither yes nor no": (lambda p: rows_csv(p / "r.csv", line(statutory="perhaps")),
+                                     "statutory-invalid", 4, "statutory"),
+    "place share in words": (lambda p: rows_csv(p / "r.csv", line(place_share="half")),
+                             "place-share-not-number", 4, "place_share"),
+    "negative place share": (lambda p: rows_csv(p / "r.csv", line(place_share="-0.1")),
+                             "place-share-out-of-range", 4, "place_share"),
+    "place share of two": (lambda p: rows_csv(p / "r.csv", line(place_share="2")),
+                           "place-share-out-of-range", 4, "place_share"),
+    "blank period": (lambda p: rows_csv(p / "r.csv", line(period="")), "required-missing", 4, "period"),
+    "blank place": (lambda p: rows_csv(p / "r.csv", line(place="")), "required-missing", 4, "place"),
+    "blank body type": (lambda p: rows_csv(p / "r.csv", line(spender_type="")), "required-missing", 4,
+                        "spender_type"),
+    "blank flow": (lambda p: rows_csv(p / "r.csv", line(flow="")), "required-missing", 4, "flow"),
+    "blank amount": (lambda p: rows_csv(p / "r.csv", line(amount="")), "required-missing", 4, "amount"),
+    "spender of spaces only": (lambda p: rows_csv(p / "r.csv", line(spender="   ")), "required-missing", 4,
+                               "spender"),
+    "period of one year": (lambda p: rows_csv(p / "r.csv", line(period="2008")), "period-format", 4, "period"),
+    "period backwards": (lambda p: rows_csv(p / "r.csv", line(period="2009-08")), "period-format", 4, "period"),
+    "period with spaces": (lambda p: rows_csv(p / "r.csv", line(period="2008 - 09")), "period-format", 4, "period"),
+    "amount in accountants' brackets": (lambda p: rows_csv(p / "r.csv", line(amount="(100.00)")),
+                                        "amount-negative", 4, "amount"),
+    "amount with two points": (lambda p: rows_csv(p / "r.csv", line(amount="1.2.3")), "amount-not-number", 4,
+                               "amount"),
+    "COFOG group that does not exist": (lambda p: rows_csv(p / "r.csv", line(cofog="10.99")), "cofog-unknown", 4,
+                                        "cofog"),
+    "COFOG division 00": (lambda p: rows_csv(p / "r.csv", line(cofog="00")), "cofog-unknown", 4, "cofog"),
+    "COFOG as words": (lambda p: rows_csv(p / "r.csv", line(cofog="health")), "cofog-unknown", 4, "cofog"),
+    "CSV saved as UTF-16": (lambda p: text_file(p / "r.csv", ",".join(XHEAD) + "\n" + ",".join(map(str, GOOD))
+                                                + "\n", "utf-16"), "file-not-tabular", None, None),
+    "Excel division by zero in the share": (lambda p: workbook(p / "r.xlsx", [[*XHEAD, "place_share"],
+                                                                             [*GOOD, "#DIV/0!"]]),
+                                            "cell-error", 2, "place_share"),
+    "Excel turned the place share into a date": (lambda p: workbook(p / "r.xlsx", [[*XHEAD, "place_share"],
+                                                                                  [*GOOD, dt.datetime(2024, 1, 5)]]),
+                                                 "place-share-not-number", 2, "place_share"),
 }
 
 
@@ -167,8 +218,11 @@ def test_malformed_input_is_reported_and_changes_nothing(case, loaded, db, tmp_p
     assert snapshot(db.parent) == before, "a rejected file changed the workspace"
 
 
-def test_there_are_at_least_25_distinct_cases():
-    assert len({slug for _, slug, _, _ in CASES.values()}) >= 25
+def test_the_catalogue_has_50_distinct_inputs():
+    """At least 50 inputs, each a different problem: no two share both the error and the column it is in."""
+    assert len(CASES) >= 50
+    assert len({(slug, column) for _, slug, _, column in CASES.values()}) >= 50
+    assert len({slug for _, slug, _, _ in CASES.values()}) >= 35
 
 
 def test_a_bad_file_in_a_batch_stops_the_good_ones(loaded, db, make_csv):

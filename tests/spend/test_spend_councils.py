@@ -145,5 +145,29 @@ def test_a_month_imported_twice_changes_nothing_and_months_add_up(cli):
     total, _ = count_total(cli, "E08000003", "2019-20")
     assert total == expected
     listed = cli.json("submissions")
-    assert sorted(s["submitter"] for s in listed) == ["manchester-city-council#2019-04-01..2019-04-30",
-                                                       "manchester-city-council#2019-05-01..2019-05-31"]
+    # The council's months are one partner's submissions (DESIGN.md §6: the submitter is the body).
+    assert [s["submitter"] for s in listed] == ["manchester-city-council"] * 2
+
+
+def test_a_reissued_month_replaces_that_month_only(cli, tmp_path):
+    """A council re-publishes April without one payment: April's first issue is superseded, May still counts."""
+    april, may = sorted((data_dir() / "spend-odileeds" / "manchester_clean").glob("*.csv.gz"))[:2]
+    table = raw_rows(april)
+    dates = [dt.date.fromisoformat(dict(zip(table[0], cells, strict=True))["Invoice Payment Date"])
+             for cells in table[1:]]
+    dropped = next(i for i, day in enumerate(dates, start=1) if min(dates) < day < max(dates))
+    amount = Decimal(dict(zip(table[0], table[dropped], strict=True))["Net Amount"])
+    reissue = tmp_path / "reissue" / april.name
+    reissue.parent.mkdir()
+    text = io.StringIO(newline="")
+    csv.writer(text, lineterminator="\r\n").writerows(table[:dropped] + table[dropped + 1:])
+    reissue.write_bytes(gzip.compress(text.getvalue().encode("utf-8")))
+    expected, _ = summed([april, may], "Net Amount", "Invoice Payment Date", "2019-20")
+    import_json(cli, april, may)
+    [result] = import_json(cli, reissue)
+    assert result["outcome"] == "loaded"
+    total, _ = count_total(cli, "E08000003", "2019-20")
+    assert total == expected - amount
+    listed = cli.json("submissions")
+    assert [s["submitter"] for s in listed] == ["manchester-city-council"] * 3
+    assert len(listed) == 3

@@ -157,5 +157,6 @@ def test_box_selection_lists_the_assets_inside_it(server, browser):
     assert "the map selection" in tab.page.inner_text("#asset-count")
     tab.shot("assets-box-selection")
     tab.page.click("#clear-selection")
+    tab.page.wait_for_selector("#clear-selection", state="hidden")
     assert len(_table_rows(tab)) == len(data["rows"])
     assert outside == [] and not tab.errors, (outside, tab.errors)

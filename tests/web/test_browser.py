@@ -122,21 +122,3 @@ def test_viewer_pages_render_without_console_errors(server, browser):
     assert viewer.page.evaluate("() => document.activeElement.tagName") == "A"
     viewer.shot("place-viewer")
     assert not viewer.errors, viewer.errors
-
-
-def test_api_docs_load_offline_and_no_page_asks_outside(server, browser):
-    """Councils run offline: every request of these pages stays on this server (others are blocked and
-    recorded), and Swagger UI still draws the API's operations from the package's own copy."""
-    viewer = Tab(browser, server)
-    outside = viewer.block_outside()
-    viewer.sign_in("viewer")
-    for path in ("/places", "/places/E09000023?year=2008-09"):
-        viewer.page.goto(server + path)
-        viewer.page.wait_for_load_state("networkidle")
-    viewer.page.goto(server + "/docs")
-    viewer.page.wait_for_selector(".opblock-summary-path", timeout=20000)
-    paths = viewer.page.eval_on_selector_all(".opblock-summary-path", "els => els.map(e => e.textContent)")
-    assert any("/api/places" in p for p in paths)
-    viewer.shot("api-docs-offline")
-    assert outside == [], outside
-    assert not viewer.errors, viewer.errors

@@ -9,12 +9,14 @@ learn that the submission exists).
 from __future__ import annotations
 
 import datetime as dt
+import io
+from io import BytesIO
 
 import pytest
 from web_support import PASSWORD, build_workspace, sign_in
 
 from people_support import FIELDS
-from placespend.app import accounts, sharing
+from placespend.app import accounts, deepdives, imports, sharing
 from placespend.app.workspace import open_workspace
 from placespend.engine.workspace import Workspace
 from placespend.ingest.insight.people_files import read_records
@@ -22,6 +24,7 @@ from placespend.insight.people_tokens import key_from_text, new_key_text, pseudo
 from placespend.insight.synthetic_people import make_partners
 from placespend.report.exports import rows_csv
 from placespend.web.app import create_app
+from placespend.web.local_access import LOCAL_HEADER, LOCAL_PATH, LocalCli
 
 # other_analyst is an analyst the sharing agreement does not name (it sees no linkage results).
 ROLES = ("anonymous", "admin", "analyst", "other_analyst", "partner", "other_partner", "viewer")
@@ -36,6 +39,17 @@ PAGES = [
     ("GET", "/places/E09000023?year=2008-09", ALL),
     ("GET", "/places/E09000023/others?year=2008-09", ALL),
     ("GET", "/places/E09000023/lines?year=2008-09", SUBMITTERS),
+    ("GET", "/compare", ALL),
+    ("GET", "/analyses", ALL),
+    ("GET", "/analyses?year=2008-09&place=E09000023", ALL),
+    ("GET", "/bodies", ALL),
+    ("GET", "/imports", STAFF),
+    ("POST", "/imports", STAFF),
+    ("GET", "/imports/jobs/{job}", STAFF),
+    ("GET", "/imports/jobs/{job}/progress", STAFF),
+    ("POST", "/bodies/merges", STAFF),
+    ("POST", "/bodies/merges/1/undo", STAFF),
+    ("GET", "/compare?year=2008-09", ALL),
     ("GET", "/template.xlsx", ALL),
     ("GET", "/submissions", SUBMITTERS),
     ("GET", "/submissions/{lbl}", STAFF | {"partner"}),
@@ -51,6 +65,27 @@ PAGES = [
     ("GET", "/assets", ALL),
     ("GET", "/places/E09000023/assets", ALL),
     ("GET", "/suppliers", ALL),
+    ("GET", "/insight", ALL),
+    ("GET", "/insight?place=E09000023&level=ward", ALL),
+    ("GET", "/insight/hotspots", ALL),
+    ("POST", "/insight/hotspots", SUBMITTERS),  # reads only the caller's own files, like the API
+    ("GET", "/insight/surveys", ALL),
+    ("POST", "/insight/surveys", SUBMITTERS),
+    ("GET", "/insight/overlap", ALL),  # published counts only; a partner sees the runs it was a party to
+    ("GET", "/reports", ALL),
+    ("GET", "/reports?place=E09000023&year=2008-09", ALL),
+    ("GET", "/places/E09000023/report.pdf?year=2008-09", ALL),
+    ("GET", "/places/E09000023/report.xlsx?year=2008-09", ALL),
+    # {deepdive} is a savings register the partner (lbl) uploaded: staff and that partner change it.
+    ("GET", "/deepdives", ALL),
+    ("POST", "/deepdives/inputs", SUBMITTERS),
+    ("POST", "/deepdives/examples", STAFF),
+    ("GET", "/deepdives/inputs/{deepdive}", ALL),
+    ("GET", "/deepdives/inputs/{deepdive}/file", ALL),
+    ("GET", "/deepdives/inputs/{deepdive}/edit", STAFF | {"partner"}),
+    ("POST", "/deepdives/inputs/{deepdive}/rows", STAFF | {"partner"}),
+    ("POST", "/deepdives/inputs/{deepdive}/params", STAFF | {"partner"}),
+    ("GET", "/deepdives/themes?place=E09000023&year=2008-09", ALL),
 ]
 API = [
     ("GET", "/api/places", ALL),
@@ -59,6 +94,9 @@ API = [
     ("GET", "/api/places/E09000023/reconciliation?year=2008-09", ALL),
     ("GET", "/api/places/E09000023/lines?year=2008-09", SUBMITTERS),
     ("GET", "/api/compare?year=2008-09", ALL),
+    ("GET", "/api/compare?year=2008-09&format=csv", ALL),
+    ("GET", "/api/analyses?year=2008-09", ALL),
+    ("GET", "/api/imports/jobs/{job}", STAFF),
     ("GET", "/api/places/E09000023/tables/concentration?year=2008-09", ALL),
     ("GET", "/api/places-compared?year=2008-09", ALL),
     ("GET", "/api/submissions", SUBMITTERS),
@@ -106,7 +144,16 @@ API = [
     ("GET", "/api/suppliers/overrides", STAFF),
     ("POST", "/api/suppliers/link", STAFF),
     ("POST", "/api/suppliers/split", STAFF),
+    ("GET", "/api/deepdives/inputs", ALL),
+    ("POST", "/api/deepdives/inputs", SUBMITTERS),
+    ("GET", "/api/deepdives/inputs/{deepdive}", ALL),
+    ("GET", "/api/deepdives/inputs/{deepdive}/versions", ALL),
+    ("GET", "/api/deepdives/inputs/{deepdive}/tables/entries", ALL),
+    ("GET", "/api/deepdives/themes?place=E09000023&year=2008-09", ALL),
+    ("GET", "/api/deepdives/themes/tables/themes?place=E09000023&year=2008-09", ALL),
 ]
+# A small savings register, uploaded whole where a route takes a deep-dive input.
+SAVINGS = b"id,agency,low,central,high,start_year\nS1,lbl,80,100,120,2010-11\n"
 PEOPLE_UPLOADS = {"/api/insight/link", "/api/insight/overlap", "/api/insight/unmatched",
                   "/api/insight/unmatched/records", "/api/insight/services"}
 # Routes that may answer 400 to an allowed caller: the partnership workspace has no small-area statistics, and
@@ -119,21 +166,39 @@ OPEN = {"/login", "/favicon.ico", "/openapi.json", "/docs", "/docs/oauth2-redire
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("perm")
+    application = _app(tmp_path_factory.mktemp("perm"))
+    yield application
+    application.state.workspace.close()
+
+
+@pytest.fixture(scope="module")
+def unchanged_app(tmp_path_factory):
+    """The same workspace, untouched by the matrix's requests (which withdraw and reject returns), for the tests
+    that read both partners' returns as counted."""
+    application = _app(tmp_path_factory.mktemp("perm-unchanged"))
+    yield application
+    application.state.workspace.close()
+
+
+def _app(folder):
     application = create_app(open_workspace(build_workspace(folder)))
     ws = application.state.workspace
     with ws.read() as con:
         ids = dict(con.con.execute("SELECT submitter, submission_id FROM submissions").fetchall())
+    partner = accounts.authenticate(ws, "partner", PASSWORD)
+    deepdive = deepdives.upload(ws, partner, "savings", "lbl savings", "E09000023", "lbl.csv", SAVINGS).input_id
+    job = imports.start(ws, accounts.authenticate(ws, "admin", PASSWORD), "c_2019.csv",
+                        io.BytesIO(b"area,indicator,value\nE01000001,clients,four\n"))
     application.state.ids = {"lbl": ids["lbl"], "pct": ids["pct"], "agreement_id": "falls",
-                             "run_id": _linkage_run(ws), "area": "E01003189"}
+                             "run_id": _linkage_run(ws), "area": "E01003189", "deepdive": deepdive,
+                             "job": job.job_id}
     accounts.add_user(ws, "other_analyst", PASSWORD, "analyst", None)
     application.state.people_files = _people_files()
     application.state.tokens = {}
     for role in ROLES[1:]:
         user = accounts.authenticate(ws, role, PASSWORD)
         application.state.tokens[role] = accounts.new_api_token(ws, user, "matrix")
-    yield application
-    ws.close()
+    return application
 
 
 def _linkage_run(ws: Workspace) -> str:
@@ -165,6 +230,9 @@ def _page_request(app, role: str, method: str, path: str):
     session = sign_in(app, None if role == "anonymous" else role)
     if method == "GET":
         return session.get(path)
+    if path == "/deepdives/inputs":
+        return session.client.post(path, data={"csrf_token": session.csrf or "", "kind": "savings", "name": role},
+                                   files={"file": ("s.csv", SAVINGS)}, follow_redirects=False)
     if path == "/submissions":
         return session.client.post(path, data={"csrf_token": session.csrf or ""}, follow_redirects=False,
                                    files={"file": ("r.csv", b"period,place,spender,spender_type,flow,amount,cofog\n"
@@ -200,6 +268,9 @@ def test_api_permissions(app, role, method, template, allowed):
     path = _path(app, template)
     if method == "GET":
         response = client.get(path, headers=headers)
+    elif path == "/api/deepdives/inputs":
+        response = client.post(path, headers=headers, data={"kind": "savings", "name": f"api {role}"},
+                               files={"file": ("s.csv", SAVINGS)})
     elif path == "/api/submissions":
         response = client.post(path, headers=headers, files={"file": ("r.csv", b"period,place\n")})
     elif path.split("?")[0] in PEOPLE_UPLOADS:
@@ -235,11 +306,37 @@ def test_matrix_covers_every_route(app):
                 for method in getattr(route, "methods", None) or {"GET"} if method != "HEAD"}
     assert len(declared) > 25
     listed = {(m, p.split("?")[0].replace("{lbl}", "{submission_id}").replace("{pct}", "{submission_id}")
-               .replace("E09000023", "{place}").replace("/tables/concentration", "/tables/{table}"))
+               .replace("E09000023", "{place}").replace("/tables/concentration", "/tables/{table}")
+               .replace("{deepdive}", "{input_id}").replace("/tables/entries", "/tables/{table}")
+               .replace("/themes/tables/themes", "/themes/tables/{table}").replace("{job}", "{job_id}")
+               .replace("/bodies/merges/1/", "/bodies/merges/{merge_id}/"))
               for m, p, _ in PAGES + API}
-    missing = {(m, p) for m, p in declared if (m, p) not in listed and p not in OPEN}
+    missing = {(m, p) for m, p in declared if (m, p) not in listed and p not in OPEN and p != LOCAL_PATH}
     # POST /login is open by nature; its throttling is tested below.
     assert not missing, f"routes without a permission expectation: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_command_line_route_refuses_every_role(app, role):
+    """Only the CLI on the server's machine, holding the secret `placespend serve` wrote for it, runs commands
+    there (tests/cli/test_beside_the_server.py); no account of any role does, nor a wrong secret."""
+    from fastapi.testclient import TestClient
+
+    ran: list[list[str]] = []
+    app.state.local_cli = LocalCli("the secret", lambda args, width: ran.append(args) or {})
+    try:
+        session = sign_in(app, None if role == "anonymous" else role)
+        body = {"args": ["submissions", "--format", "json"], "width": 80}
+        headers = {"Authorization": f"Bearer {app.state.tokens[role]}"} if role != "anonymous" else {}
+        for client, extra in ((session.client, {"x-csrf-token": session.csrf or ""}), (TestClient(app), headers),
+                              (TestClient(app), {LOCAL_HEADER: "a guess"}),
+                              (TestClient(app), {LOCAL_HEADER: "the secret"})):  # right, but not from loopback
+            response = client.post(LOCAL_PATH, json=body, headers=extra)
+            assert response.status_code == 403, (role, response.status_code)
+            assert "command line" in response.json()["error"]["message"]
+    finally:
+        app.state.local_cli = None
+    assert ran == []
 
 
 def test_bad_token_is_401(app):
@@ -337,3 +434,48 @@ def test_a_viewer_never_sees_a_small_count(app):
     assert "37,,22" not in text and ",3," not in text
     pairs = client.get(f"/api/insight/runs/{run_id}/pairs", headers=headers)
     assert pairs.status_code == 403
+
+
+@pytest.mark.parametrize(("role", "shown"), [("partner", {"lbl"}), ("other_partner", {"pct"}), ("viewer", set()),
+                                             ("analyst", {"lbl", "pct"}), ("admin", {"lbl", "pct"})])
+def test_a_board_report_names_only_the_files_its_reader_may_open(unchanged_app, role, shown):
+    """Every reader gets every figure and every return's content hash; a return's file name and submission id
+    only the count team and the partner that sent it (as /submissions/{id} answers 404 to other partners)."""
+    from fastapi.testclient import TestClient
+    from openpyxl import load_workbook
+
+    client, ids = TestClient(unchanged_app), unchanged_app.state.ids
+    headers = {"Authorization": f"Bearer {unchanged_app.state.tokens[role]}"}
+    book = load_workbook(BytesIO(client.get("/places/E09000023/report.xlsx?year=2008-09", headers=headers).content))
+    rows = [row for row in book["Sources"].iter_rows(values_only=True) if row[1] in {"lbl", "pct"}]
+    assert {row[1] for row in rows} == {"lbl", "pct"}
+    assert {row[1] for row in rows if row[3]} == shown
+    assert {row[0] for row in rows if row[0] is not None} == {ids[body] for body in shown}
+    assert all(len(row[6]) == 64 for row in rows)
+
+
+def test_a_board_report_shows_people_only_through_disclosure_control(unchanged_app):
+    """The report's insight highlights: the linkage run between the place's partners as its summary published it
+    (the API's JSON, small counts withheld), and the latest segments as counts of areas."""
+    from fastapi.testclient import TestClient
+    from openpyxl import load_workbook
+
+    from placespend.engine import area_insight_store
+    from placespend.engine.area_insight_store import SegmentRun
+
+    app = unchanged_app
+    ws, client = app.state.workspace, TestClient(app)
+    segments = {"E01000001": ("1", "Thriving"), "E01000002": ("2", "Stretched"), "E01000003": ("1", "Thriving")}
+    area_insight_store.save_segments(ws, SegmentRun("E09000023", "lsoa", "kmeans", 2, 0, "imd_score 2019", segments))
+    headers = {"Authorization": f"Bearer {app.state.tokens['viewer']}"}
+    summary = client.get(f"/api/insight/runs/{app.state.ids['run_id']}/summary", headers=headers).json()
+    book = load_workbook(BytesIO(client.get("/places/E09000023/report.xlsx?year=2008-09", headers=headers).content))
+    rows = list(book["Insight"].iter_rows(values_only=True))
+    [group] = summary["published"]["groups"]
+    start = next(i for i, row in enumerate(rows) if row[:2] == ("Group", "Left only"))
+    shown = rows[start + 1][:5]
+    assert shown == tuple("withheld" if group[k] is None else group[k]
+                          for k in ("group", "left_only", "both", "right_only", "total"))
+    assert "withheld" in shown and not any(isinstance(v, int) and 1 <= v < 10 for v in shown)
+    start = next(i for i, row in enumerate(rows) if row[:3] == ("Segment", "Name", "LSOAs"))
+    assert rows[start + 1][:3] == ("1", "Thriving", 2) and rows[start + 2][:3] == ("2", "Stretched", 1)

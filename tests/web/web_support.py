@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from axe_playwright_python.sync_playwright import Axe
 from fastapi.testclient import TestClient
 
 from placespend.app import accounts
 from placespend.app.workspace import open_workspace
 from placespend.web.app import create_app
 
-from conftest import Cli, line, write_csv
+from conftest import Cli, chromium, line, write_csv
 from conftest import served as serve_app
 
 PASSWORD = "correct horse battery"
@@ -32,6 +33,19 @@ def build_workspace(folder: Path) -> Path:
     ws = open_workspace(db)
     for username, (role, org) in ROLES.items():
         accounts.add_user(ws, username, PASSWORD, role, org)
+    return db
+
+
+def build_themed_workspace(folder: Path) -> Path:
+    """The partnership workspace plus lines tagged with themes by hand, and one a theme rule finds (its notes
+    mention alcohol): what the deep dives' themes view reads."""
+    db = build_workspace(folder)
+    Cli(db)("ingest", write_csv(folder / "dwp.csv", [
+        line(spender="dwp", spender_type="central_government", amount="300.00", cofog="10.5", theme="worklessness"),
+        line(spender="dwp", spender_type="central_government", amount="120.00", cofog="07.4",
+             notes="alcohol treatment"),
+        line(spender="dwp", spender_type="central_government", amount="80.00", cofog="10.9",
+             theme="worklessness;families")]))
     return db
 
 
@@ -94,10 +108,10 @@ class BrowserTab:
         self.context.route("**/*", only_here)
         return outside
 
-    def sign_in(self, username: str) -> None:
+    def sign_in(self, username: str, password: str = PASSWORD) -> None:
         self.page.goto(self.base + "/login")
         self.page.fill("#username", username)
-        self.page.fill("#password", PASSWORD)
+        self.page.fill("#password", password)
         self.page.press("#password", "Enter")
         self.page.wait_for_url("**/places")
 
@@ -105,3 +119,35 @@ class BrowserTab:
         SHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
+
+@contextmanager
+def offline_tab(browser, server: str, username: str) -> Iterator[BrowserTab]:
+    """A signed-in tab whose every request outside this server is blocked; none may be tried, nothing may log
+    an error."""
+    tab = BrowserTab(browser, server)
+    outside = tab.block_outside()
+    try:
+        tab.sign_in(username)
+        yield tab
+        assert outside == [] and tab.errors == [], (outside, tab.errors)
+    finally:
+        tab.context.close()
+
+
+def serious_violations(tab: BrowserTab) -> list[tuple[str, str, list[str]]]:
+    """axe-core's violations of serious or critical impact on the page as it stands."""
+    found = Axe().run(tab.page).response["violations"]
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in found
+            if v["impact"] in ("serious", "critical")]
+
+
+@contextmanager
+def signed_in_tab(db: Path, username: str, password: str = PASSWORD) -> Iterator[BrowserTab]:
+    """A tab signed in to the app served over `db`, every request outside the server blocked: none may be tried
+    and nothing may log an error, which is checked as the tab closes."""
+    with served(db) as base, chromium() as browser:
+        tab = BrowserTab(browser, base)
+        outside = tab.block_outside()
+        tab.sign_in(username, password)
+        yield tab
+        assert outside == [] and tab.errors == [], (outside, tab.errors)

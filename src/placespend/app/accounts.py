@@ -24,6 +24,9 @@ from placespend.engine.workspace import Workspace
 
 ROLES = ("admin", "analyst", "partner", "viewer")
 SESSION_HOURS = 8
+# OWASP ASVS 4.0.3 V2.1.1-2.1.2: at least 12 characters, 64 and more allowed, more than 128 refused (argon2
+# hashes the whole password, so nothing is truncated); no composition rules (V2.1.9).
+PASSWORD_LENGTHS = (12, 128)
 _hasher = PasswordHasher()
 
 
@@ -57,8 +60,9 @@ def add_user(ws: Workspace, username: str, password: str, role: str, organisatio
         raise PlacespendError(f"role must be one of {', '.join(ROLES)}")
     if role == "partner" and not organisation:
         raise PlacespendError("a partner account needs --organisation (the body id it submits for)")
-    if len(password) < 10:
-        raise PlacespendError("passwords need at least 10 characters")
+    shortest, longest = PASSWORD_LENGTHS
+    if not shortest <= len(password) <= longest:
+        raise PlacespendError(f"passwords need {shortest} to {longest} characters")
     if store.user_by_name(ws, username):
         raise PlacespendError(f"user {username} exists already")
     org = v.normalise_id(organisation) if organisation else None

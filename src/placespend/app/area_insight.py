@@ -228,8 +228,12 @@ def area_profile(ws: Workspace, place: str, area: str, year: str | None = None,
 def area_map(ws: Workspace, place: str, column: str = "segment", level: str = "lsoa", year: str | None = None,
              drivers: str = "population") -> dict[str, Any]:
     """A choropleth of one profile column over the place's areas (boundaries imported as GeoJSON)."""
-    table = profile_rows(ws, place, level, year, drivers)
-    rows = table["rows"]
+    return map_of(ws, profile_rows(ws, place, level, year, drivers), column)
+
+
+def map_of(ws: Workspace, table: dict[str, Any], column: str) -> dict[str, Any]:
+    """The choropleth of a `profile_rows` table: the page draws the map and lists the rows of one table."""
+    place, level, rows = table["place"], table["level"], table["rows"]
     if rows and column not in rows[0]:
         raise PlacespendError(f"No column '{column}' in the {level} profiles; columns: {', '.join(rows[0])}.")
     shapes = area_figures_store.boundaries(ws, [str(r["area"]) for r in rows])

@@ -88,6 +88,12 @@ def compare(ws: Workspace, year: str, places: list[str] | None, criteria: list[C
         return compare_places(ledger, chosen, asked.period, criteria, vintage)  # type: ignore[arg-type]
 
 
+def defined_places(ws: Workspace) -> list[str]:
+    """The places the workspace defines (DESIGN.md §6 places file), as `compare` takes by default."""
+    with ws.read() as con:
+        return tables.place_ids(con)
+
+
 def compare_all(ws: Workspace, year: str, place_ids: list[str], criteria: list[CriteriaSet]
                 ) -> tuple[list[Comparison], Decimal | None]:
     """`compare_places` over the places a page lists, the year checked already."""

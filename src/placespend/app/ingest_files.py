@@ -344,7 +344,7 @@ def import_reference(ws: Workspace, path: Path, kind: str | None = None) -> Impo
         ledger_store.record_submissions(ws, [
             (ledger_store.NewSubmission(digest if single else f"{digest}#{batch.submitter}", path.name, path,
                                         batch.submitter or "unknown", "accepted", len(report.warnings),
-                                        file_hash=digest), batch.lines, {})
+                                        file_hash=digest, coverage=batch.coverage), batch.lines, {})
             for batch in flows])
     others = [(batch.kind, batch.table) for batch in batches if batch.kind not in {"places", "flows"}]
     import_id = reference_store.save_reference(ws, digest, path.name, reader.name, others) if others else None

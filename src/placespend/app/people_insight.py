@@ -27,7 +27,7 @@ from placespend.engine.workspace import Workspace
 from placespend.ingest.insight.people_files import TokenFile, read_tokens
 from placespend.insight import linkage
 from placespend.insight import people_overlap as po
-from placespend.insight.disclosure import DEFAULT_THRESHOLD
+from placespend.insight.disclosure import DEFAULT_THRESHOLD, published_threshold
 
 MATCH_THRESHOLD = linkage.DEFAULT_THRESHOLD  # the lowest match probability of a link, unless the caller asks
 OWNER_COLUMN = "x_owner"  # the body that owns a file's records: who the file is shared by, not a shared field
@@ -161,6 +161,7 @@ def overlap(ws: Workspace, left: SharedFile, right: SharedFile, by: str, who: st
             threshold: int = DEFAULT_THRESHOLD, match_threshold: float = linkage.DEFAULT_THRESHOLD,
             agreement_id: str | None = None, member: str | None = None) -> Outcome:
     """People known to both, left only and right only by LEFT's `by` column (DESIGN.md §7), protected."""
+    published_threshold(threshold)
     shared = open_shared(ws, [left, right], who, by, agreement_id, member)
     if isinstance(shared, list):
         return Outcome(shared)
@@ -176,6 +177,7 @@ def unmatched(ws: Workspace, left: SharedFile, right: SharedFile, by: str, who: 
               agreement_id: str | None = None, member: str | None = None, owner_proven: bool = False) -> Outcome:
     """The Bolton case: LEFT's people not found in RIGHT, as protected counts by group; and, only when the
     caller has proven it owns LEFT (`owner_proven`, checked by the CLI or the API), the record list."""
+    published_threshold(threshold)
     shared = open_shared(ws, [left, right], who, by, agreement_id, member)
     if isinstance(shared, list):
         return Outcome(shared)
@@ -193,6 +195,7 @@ def services(ws: Workspace, files: Sequence[SharedFile], by: str, who: str, thre
              match_threshold: float = linkage.DEFAULT_THRESHOLD, unit_costs: Mapping[str, Decimal] | None = None,
              agreement_id: str | None = None, member: str | None = None) -> Outcome:
     """People known to 1, 2, ... N services by group and, with unit costs, the cost of their services."""
+    published_threshold(threshold)
     if len(files) < 2:
         raise PlacespendError("give at least two pseudonymised files, one per service.")
     shared = open_shared(ws, files, who, by, agreement_id, member)

@@ -14,9 +14,12 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
-from placespend.analysis.concentration import place_concentration
-from placespend.analysis.funding_routes import place_routes
-from placespend.analysis.local_control import place_local_control
+from placespend.analysis.composition import composition
+from placespend.analysis.concentration import concentration, place_concentration
+from placespend.analysis.funding_routes import funding_routes, place_routes
+from placespend.analysis.local_control import local_control, place_local_control
+from placespend.analysis.per_head import per_head
+from placespend.app import figures
 from placespend.app.selection import Selection, check
 from placespend.count.consolidate import count_of, scoped
 from placespend.count.every_place_count import count_all_places
@@ -33,6 +36,7 @@ from placespend.estimate.backcast import backcast_population
 from placespend.estimate.centre_out import estimate_place
 from placespend.estimate.criteria import shipped_criteria
 from placespend.estimate.indicators import all_place_areas, indicator_for_areas, indicator_for_groups, place_areas
+from placespend.report.estimate_output import comparison_dict
 
 _cache: dict[tuple[Any, ...], Any] = {}
 _lock = threading.Lock()
@@ -299,3 +303,54 @@ def _sankey_links(lines) -> list[dict[str, Any]]:
 def ward_boundaries(ws: Workspace, codes: list[str]) -> list[dict[str, object]]:
     """The imported boundaries of the wards a place's page maps (engine.area_figures_store)."""
     return area_figures_store.boundaries(ws, codes)
+
+
+COMPARE_CRITERIA = ("population", "needs")  # the first gives A; both give its range (seed 000 Table 1)
+
+
+def comparison(ws: Workspace, period: str) -> dict[str, Any]:
+    """Seed 000 Table 1 for every place in a year: A, B, 1 - B/A and the bridge, as `placespend compare` gives
+    them. The compare page, its downloads and the API all read this one computation, cached per workspace
+    version. The places are those defined (DESIGN.md §6 places file), as the CLI compares by default: a code
+    with a stray line and no definition is not a place of Table 1, and would pull the aggregate with it."""
+    def compute() -> dict[str, Any]:
+        rows, aggregate = figures.compare_all(ws, period, figures.defined_places(ws),
+                                              [shipped_criteria(c) for c in COMPARE_CRITERIA])
+        return comparison_dict(rows, aggregate)
+
+    return cached(ws, ("compare", period), compute)
+
+
+def comparison_rows(table: dict[str, Any]) -> list[dict[str, Any]]:
+    """One flat row per place of `comparison`, for CSV and XLSX: the published Table 1 figures beside ours."""
+    return [{"place": p["place"], "name": p["name"], "period": p["period"], "centre_out_a": p["centre_out"],
+             "published_a": p["published"].get("centre_out"), "locally_led_b": p["locally_led"],
+             "published_b": p["published"].get("locally_led"), "difference_1_minus_b_over_a": p["difference"],
+             "a_lowest": min(p["a_range"].values(), default=None),
+             "a_highest": max(p["a_range"].values(), default=None), "problem": p["problem"]} for p in table["places"]]
+
+
+def analyses(ws: Workspace, period: str, ids: list[str] | None = None) -> dict[str, Any]:
+    """The five analyses of seed 000 §4 for several places at once, as `placespend analyse NAME --format json`
+    gives each for the same places and year (the same functions, their defaults): what the analyses page
+    draws and tables. By default, every place with lines in the year. An analysis the workspace cannot make
+    yet (per head without population statistics) gives `{"problem": why}`, and the others still show."""
+    methods = {"composition": composition, "concentration": concentration, "local-control": local_control,
+               "per-head": per_head, "routes": funding_routes}
+
+    def attempt(ledger: Ledger, method: Any, chosen: list[str]) -> dict[str, Any]:
+        try:
+            return method(ledger, chosen, period).to_dict()
+        except PlacespendError as exc:
+            return {"problem": str(exc)}
+
+    def compute() -> dict[str, Any]:
+        chosen = ids if ids else [p["place"] for p in places(ws) if period in p["periods"]]
+        if not chosen:
+            return {"places": [], "period": period}
+        with ws.read() as con:
+            ledger = ledger_of(con)
+            return {"places": chosen, "period": period,
+                    **{name: attempt(ledger, method, chosen) for name, method in methods.items()}}
+
+    return cached(ws, ("analyses", period, tuple(ids or ())), compute)

@@ -26,7 +26,7 @@ from placespend.domain import vocabulary as v
 from placespend.domain.problems import PlacespendError
 from placespend.engine import sharing_store as store
 from placespend.engine.workspace import Workspace
-from placespend.insight.disclosure import DEFAULT_THRESHOLD, protect
+from placespend.insight.disclosure import DEFAULT_THRESHOLD, protect, published_threshold
 
 # UK GDPR Art. 6(1) lawful bases and Art. 9(2) conditions, by their paragraph letters.
 ARTICLE_6 = {"a": "consent", "b": "contract", "c": "legal obligation", "d": "vital interests", "e": "public task",
@@ -111,8 +111,9 @@ def add_agreement(ws: Workspace, agreement_id: str, purpose: str, basis: str, pa
         raise PlacespendError("an agreement needs a purpose, at least one field and at least one named analyst")
     if retention_days is None and retain_until is None:
         raise PlacespendError("say how long results are kept: --retention-days or --retain-until")
-    if (retention_days is not None and retention_days < 0) or threshold < 2 or (rounding is not None and rounding < 1):
-        raise PlacespendError("retention days must be >= 0, the threshold >= 2 and rounding >= 1")
+    published_threshold(threshold)
+    if (retention_days is not None and retention_days < 0) or (rounding is not None and rounding < 1):
+        raise PlacespendError("retention days must be >= 0 and rounding >= 1")
     row = {"agreement_id": agreement_id, "purpose": purpose.strip(), "legal_basis": legal_basis(basis, 6),
            "special_basis": legal_basis(special_basis, 9) if special_basis else None,
            "parties": sorted(set(map(v.normalise_id, parties))), "fields": sorted({f.strip() for f in fields}),

@@ -31,6 +31,7 @@ class Outcome:
 
     reports: list[Report] = field(default_factory=list)
     result: dict[str, Any] | None = None
+    shapes: Boundaries | None = None  # the boundaries the result was computed on, for a map; not part of the JSON
 
     @property
     def ok(self) -> bool:
@@ -64,6 +65,7 @@ def hotspot_map(values: Path, boundaries: Path, id_property: str | None = None,
         boundary_report.warn("area-island", f"{len(graph.islands)} area(s) touch no other area, so their Gi* "
                              f"compares them only with themselves: {_codes(graph.islands)}.")
     spots = hs.gi_star(graph, current.values)
+    outcome.shapes = Boundaries(shapes.id_property, [code for code, _ in kept], [shape for _, shape in kept])
     result: dict[str, Any] = {"id_property": shapes.id_property, "method": hs.METHOD, "fdr_alpha": hs.FDR_ALPHA,
                               "summary": hs.summary(spots), "islands": graph.islands}
     if later is None:

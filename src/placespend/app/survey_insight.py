@@ -11,10 +11,12 @@ from placespend.app.spatial_insight import Outcome, finite
 from placespend.domain.problems import Report
 from placespend.ingest.insight.survey import read_survey
 from placespend.insight import surveys as sv
+from placespend.insight.disclosure import DEFAULT_THRESHOLD, published_threshold
 
 
-def survey_results(path: Path, overall: str = "overall", threshold: int = sv.DEFAULT_THRESHOLD,
+def survey_results(path: Path, overall: str = "overall", threshold: int = DEFAULT_THRESHOLD,
                    satisfied_from: float = 4) -> Outcome:
+    threshold = published_threshold(threshold)
     report = Report(path.name)
     outcome = Outcome([report])
     survey = read_survey(path, report)

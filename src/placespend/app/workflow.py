@@ -15,6 +15,7 @@ from typing import Any
 from placespend.app import ingest_files, place_view, supersession
 from placespend.app.accounts import User, audit
 from placespend.engine import accounts_store, ledger_store, workflow_store
+from placespend.engine.accounts_store import AuditEntry
 from placespend.engine.workspace import Workspace
 
 STAFF = frozenset({"admin", "analyst"})
@@ -103,8 +104,9 @@ def raise_query(ws: Workspace, user: User, submission_id: int, source_row: int |
     _staff(user)
     get_submission(ws, user, submission_id)
     query_id = workflow_store.add_query(ws, submission_id, source_row, message.strip(), user.username)
-    ledger_store.set_status(ws, submission_id, "queried")
-    audit(ws, user, "submission.query", str(submission_id), f"row={source_row}: {message[:200]}")
+    ledger_store.set_status(ws, submission_id, "queried", AuditEntry(user.username, "submission.query",
+                                                                    str(submission_id),
+                                                                    f"row={source_row}: {message[:200]}"))
     return query_id
 
 
@@ -115,11 +117,10 @@ def accept(ws: Workspace, user: User, submission_id: int, confirm_replace: bool 
     guarded = [r for r in supersession.pending(ws, submission_id) if r.guarded]
     if guarded and not confirm_replace:
         raise NeedsConfirmation(guarded)
-    workflow_store.resolve_queries(ws, submission_id)
-    ledger_store.set_status(ws, submission_id, "accepted")
     replaced = "; ".join(f"replaced submission {r.previous.submission_id} for {r.place} {r.period} as confirmed"
                          for r in guarded)
-    audit(ws, user, "submission.accept", str(submission_id), replaced or None)
+    ledger_store.set_status(ws, submission_id, "accepted", AuditEntry(user.username, "submission.accept",
+                                                                      str(submission_id), replaced or None))
     place_view.warm_after_acceptance(ws, submission_id)
 
 

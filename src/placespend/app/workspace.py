@@ -20,9 +20,10 @@ from placespend.domain.problems import PlacespendError
 from placespend.engine import place_lines_store
 from placespend.engine.ledger import ledger_of
 from placespend.engine.spark import export_folder, export_parquet, spark_read
-from placespend.engine.workspace import Workspace
+from placespend.engine.workspace import Workspace, WorkspaceBusy
 
-__all__ = ["ENGINES", "Workspace", "checked_read", "export_ledger", "no_notes", "open_workspace", "read_on"]
+__all__ = ["ENGINES", "Workspace", "WorkspaceBusy", "checked_read", "export_ledger", "no_notes", "open_workspace",
+           "read_on"]
 
 ENGINES = ("duckdb", "spark")
 

@@ -33,7 +33,10 @@ def under_used(assets: list[Asset], below: Decimal = DEFAULT_UNDER_USED) -> List
 
 
 def years_after(day: dt.date, years: int) -> dt.date:
-    """The same day `years` later; 29 February becomes 28 February in a common year."""
+    """The same day `years` later; 29 February becomes 28 February in a common year. Past the calendar's last
+    year (9999) the horizon is its last day: every lease ends within 8,000 years."""
+    if day.year + years > dt.MAXYEAR:
+        return dt.date.max
     try:
         return day.replace(year=day.year + years)
     except ValueError:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from enum import StrEnum
+from enum import Enum, StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from placespend.app.workspace import Workspace, open_workspace, read_on
+from placespend.app.workspace import Workspace, WorkspaceBusy, open_workspace, read_on
 from placespend.domain.problems import PlacespendError, Report
 
 console = Console()
@@ -34,8 +36,17 @@ EngineOption = Annotated[Engine, typer.Option(
     help="Query engine: duckdb (the workspace file) or spark (the ledger as Parquet; needs placespend[spark]).")]
 
 
+# Set in the root context's object by `placespend` run as a program: a command that finds the workspace held by
+# `placespend serve` hands its command line back up, to be run by that server (cli.beside_server).
+BESIDE_SERVER = "beside_server"
+ROOT_APP = "app"  # the root Typer app, in the root context's object: `serve` runs commands with it
+
+
 def workspace(ctx: typer.Context) -> Workspace:
-    return open_workspace(ctx.obj.get("db") if ctx.obj else None)
+    """The workspace of `--db`; inside `placespend serve`, running a command line sent by the CLI, the server's
+    own open workspace."""
+    obj = ctx.obj or {}
+    return obj.get("workspace") or open_workspace(obj.get("db"))
 
 
 @contextmanager
@@ -79,13 +90,59 @@ def print_problems(reports: list[Report]) -> None:
 
 def guard(func):
     """Misuse (no workspace, unknown place) exits 2 with one readable line instead of a traceback."""
-    import functools
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
+        except WorkspaceBusy as busy:
+            ctx = next((a for a in (*args, *kwargs.values()) if hasattr(a, "find_root")), None)  # the Context
+            if ctx is not None and (ctx.find_root().obj or {}).get(BESIDE_SERVER):
+                busy.command_line = command_line(ctx)
+                raise
+            raise fail(escape(str(busy))) from None
         except PlacespendError as exc:
             raise fail(escape(str(exc))) from None  # a message's [brackets] are text, not Rich markup
 
     return wrapper
+
+
+def command_line(ctx: typer.Context) -> list[str]:
+    """The command line that made `ctx`, rebuilt from what was parsed, with every file and folder made absolute
+    (whoever runs it again may run it from another folder) and without `--db`. Values that came from
+    environment variables are written out, since whoever runs it again does not share the environment."""
+    levels = []
+    while ctx.parent is not None:
+        levels.append(ctx)
+        ctx = ctx.parent
+    words: list[str] = []
+    for level in reversed(levels):
+        words.append(level.info_name or "")
+        arguments: list[str] = []
+        for param in level.command.params:
+            source = level.get_parameter_source(param.name)
+            value = level.params.get(param.name)
+            if source is None or source.name == "DEFAULT" or value is None:
+                continue
+            values = [_word(v) for v in value] if isinstance(value, list | tuple) else [_word(value)]
+            if param.param_type_name == "argument":
+                arguments.extend(values)
+            elif getattr(param, "is_bool_flag", False):
+                words.extend([param.opts[0]] if value else param.secondary_opts[:1])
+            else:
+                for word in values:
+                    words.extend([param.opts[0], word])
+        if arguments:
+            words.extend(["--", *arguments])
+    return words
+
+
+def _word(value: Any) -> str:
+    if isinstance(value, Path):
+        return str(value.absolute())
+    if isinstance(value, Enum):
+        return str(value.value)
+    text = str(value)
+    if isinstance(value, str) and ("/" in text or "." in text) and Path(text).exists():
+        return str(Path(text).absolute())  # a file named in a text option, e.g. `--criteria FILE`
+    return text

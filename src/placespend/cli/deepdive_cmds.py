@@ -1,6 +1,7 @@
 """`placespend cba FILE` and `placespend deepdive ...`: themes, unit costs, journeys, cohorts, savings, report.
 
-Thin: options become a `DossierSpec`, `deepdive.dossier.build` reads and computes, the report layer prints.
+Thin: options become a `DossierSpec`; `app.deepdives` reads and computes (the same functions serve the web pages
+and the JSON API, so their figures are these); the report layer prints.
 Bad input prints each problem with its row and column and exits 1; nothing is computed from half a file.
 """
 
@@ -13,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from placespend.app import deepdive as dd
+from placespend.app import deepdives
 from placespend.app.deepdive import DEFAULT_DRAWS, DEFAULT_HORIZON, DEFAULT_SEED, Distribution, Simulation
 from placespend.cli.context import console, guard, print_notes, print_problems, workspace
 from placespend.domain.problems import PlacespendError
@@ -56,7 +58,9 @@ def _simulation(draws: int, seed: int, distribution: Distribution) -> Simulation
 def _build(ctx: typer.Context, spec: dd.DossierSpec) -> dd.Dossier:
     """Build the dossier (with a read-only workspace when a place is given); problems go to stderr with their
     row and column, and any error exits 1."""
-    dossier = dd.build_in(workspace(ctx), spec, print_notes) if spec.place is not None else dd.build(spec)
+    built = deepdives.build(spec, workspace(ctx) if spec.place is not None else None)
+    print_notes(built.notes)
+    dossier = built.dossier
     print_problems(dossier.reports)
     if not dossier.ok:
         raise typer.Exit(1)
@@ -70,6 +74,14 @@ def _emit(part: Any, fmt: OutputFormat, title: str) -> None:
         console.print(out.terminal(part, title))
 
 
+def _emit_part(dossier: dd.Dossier, part: str, fmt: OutputFormat, title: str) -> None:
+    """One part of the dossier: as JSON exactly what the web shows for it (`app.deepdives.figures`)."""
+    if fmt == OutputFormat.json:
+        typer.echo(to_json(deepdives.figures(dossier, part)))
+    else:
+        console.print(out.terminal(dossier.to_dict()[part], title))
+
+
 @guard
 def cba(ctx: typer.Context, file: File, discount_rate: RateOption = "0.035", optimism_bias: BiasOption = "0",
         deadweight: DeadweightOption = "0", draws: DrawsOption = DEFAULT_DRAWS, seed: SeedOption = DEFAULT_SEED,
@@ -78,7 +90,7 @@ def cba(ctx: typer.Context, file: File, discount_rate: RateOption = "0.035", opt
     who invests / who benefits, A - (B + C) = Y, and Monte Carlo P10/P50/P90 for rows with low and high."""
     spec = dd.DossierSpec(cba=file, appraisal=dd.appraisal(discount_rate, optimism_bias, deadweight),
                           simulation=_simulation(draws, seed, distribution))
-    _emit(_build(ctx, spec).to_dict()["cba"], fmt, f"CBA of {file.name}")
+    _emit_part(_build(ctx, spec), "cba", fmt, f"CBA of {file.name}")
 
 
 @deepdive_app.command()
@@ -98,7 +110,7 @@ def themes(ctx: typer.Context, place: PlaceOption = None, year: YearOption = Non
         rule_list = dossier.theme.rules if dossier.theme else []
         _emit({"lines": dd.theme_lines(workspace(ctx), dossier.spec, rule_list, theme)}, fmt, f"Lines in {theme}")
         return
-    _emit(dossier.to_dict()["theme"], fmt, f"Themes in {place} {year}")
+    _emit_part(dossier, "theme", fmt, f"Themes in {place} {year}")
 
 
 @deepdive_app.command("unit-costs")
@@ -107,7 +119,7 @@ def unit_costs(ctx: typer.Context, file: File, deflators: DeflatorsOption = None
                fmt: FormatOption = OutputFormat.table) -> None:
     """Read a unit cost library and uprate it to one price year with a deflator series."""
     spec = dd.DossierSpec(unit_costs=file, deflators=deflators, price_year=dd.price_year(price_year))
-    _emit(_build(ctx, spec).to_dict()["unit_costs"], fmt, f"Unit costs ({price_year or 'as given'})")
+    _emit_part(_build(ctx, spec), "unit_costs", fmt, f"Unit costs ({price_year or 'as given'})")
 
 
 @deepdive_app.command()
@@ -117,10 +129,10 @@ def journey(ctx: typer.Context, file: File, unit_costs: UnitCostsOption = None, 
     """Cost customer journeys stop by stop: totals by agency, stage and kind; repeated and avoidable contacts."""
     spec = dd.DossierSpec(journeys=file, unit_costs=unit_costs, deflators=deflators,
                           price_year=dd.price_year(price_year))
-    journeys = _build(ctx, spec).to_dict()["journeys"]
+    dossier = _build(ctx, spec)
     if fmt == OutputFormat.json:
-        _emit({"journeys": journeys}, fmt, "")
-    for one in journeys if fmt == OutputFormat.table else []:
+        _emit_part(dossier, "journeys", fmt, "")
+    for one in dossier.to_dict()["journeys"] if fmt == OutputFormat.table else []:
         _emit(one, fmt, f"Journey: {one['journey']}")
 
 
@@ -130,7 +142,7 @@ def cohorts(ctx: typer.Context, file: File, move: MoveOption = None, unit_costs:
             fmt: FormatOption = OutputFormat.table) -> None:
     """Cohort costs and ratios by segment (family type), with what-if moves between segments."""
     spec = dd.DossierSpec(segments=file, moves=dd.moves(move), unit_costs=unit_costs)
-    _emit(_build(ctx, spec).to_dict()["cohorts"], fmt, f"Cohorts in {file.name}")
+    _emit_part(_build(ctx, spec), "cohorts", fmt, f"Cohorts in {file.name}")
 
 
 @deepdive_app.command()
@@ -141,7 +153,7 @@ def savings(ctx: typer.Context, file: File,
             distribution: DistOption = Distribution.pert, fmt: FormatOption = OutputFormat.table) -> None:
     """Total a savings register with its ranges: central, P10/P50/P90 (Monte Carlo), by agency, status, basis."""
     spec = dd.DossierSpec(savings=file, horizon=horizon, simulation=_simulation(draws, seed, distribution))
-    _emit(_build(ctx, spec).to_dict()["savings"], fmt, f"Savings in {file.name}")
+    _emit_part(_build(ctx, spec), "savings", fmt, f"Savings in {file.name}")
 
 
 @deepdive_app.command()

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from placespend.cli.context import console, guard, workspace
+from placespend.cli.context import ROOT_APP, console, guard, workspace
 from placespend.report.money import pounds
 
 
@@ -48,11 +48,19 @@ def serve(
     """Serve the web app and API (partners submit, analysts moderate, councillors see the place)."""
     import uvicorn
 
+    from placespend.cli import beside_server
     from placespend.web.app import create_app
 
-    app = create_app(workspace(ctx), public=public, secure_cookies=secure_cookies)
-    console.print(f"Serving http://{host}:{port}/  (API docs at /docs, OpenAPI at /openapi.json)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    ws = workspace(ctx)
+    local = beside_server.local_cli(ws, ctx.obj[ROOT_APP])
+    app = create_app(ws, public=public, secure_cookies=secure_cookies, local_cli=local)  # holds the workspace
+    beside_server.announce(ws, host, port, local)
+    console.print(f"Serving http://{host}:{port}/  (API docs at /docs, OpenAPI at /openapi.json); "
+                  f"placespend commands on {ws.path.name} run through this server meanwhile")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        local.stop()
 
 
 def register(app: typer.Typer) -> None:

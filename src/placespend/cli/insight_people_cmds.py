@@ -30,8 +30,8 @@ KeyOption = Annotated[Path, typer.Option("--key", exists=True, dir_okay=False, r
                                          help="The sharing agreement's key file (from `insight keygen`).")]
 OutOption = Annotated[Path, typer.Option("--out", dir_okay=False, help="File to write.")]
 ByOption = Annotated[str, typer.Option("--by", help="An x_ column to group by, e.g. x_ward.")]
-ThresholdOption = Annotated[int, typer.Option("--threshold", min=2, help="Disclosure threshold N: counts 1..N-1 "
-                                              "are withheld.")]
+ThresholdOption = Annotated[int, typer.Option("--threshold", help="Disclosure threshold N: counts 1..N-1 are "
+                                              f"withheld (N at least {DEFAULT_THRESHOLD}).")]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format (table or json).")]
 MatchOption = Annotated[float, typer.Option("--match-threshold", min=0.0, max=1.0,
                                             help="Lowest match probability of a link.")]

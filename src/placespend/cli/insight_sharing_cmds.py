@@ -11,6 +11,7 @@ from rich.table import Table
 
 from placespend.app import sharing
 from placespend.app.bodies.register import current_user
+from placespend.app.sharing import DEFAULT_THRESHOLD
 from placespend.cli.context import Format, console, guard, workspace
 from placespend.domain.problems import PlacespendError
 from placespend.report.money import to_json
@@ -50,7 +51,8 @@ def add(ctx: typer.Context,
                                                          "than this date.")] = None,
         rounding: Annotated[int | None, typer.Option("--rounding", help="Round published counts to this base.")]
         = None,
-        threshold: Annotated[int, typer.Option("--threshold", help="Suppress counts below this.")] = 10,
+        threshold: Annotated[int, typer.Option("--threshold", help="Suppress counts below this "
+                                                 f"(at least {DEFAULT_THRESHOLD}).")] = DEFAULT_THRESHOLD,
         by: By = None) -> None:
     """Register an information-sharing agreement (ICO data sharing code)."""
     found = sharing.add_agreement(workspace(ctx), agreement_id, purpose, basis, party, field, analyst,

@@ -14,6 +14,7 @@ import typer
 from rich.table import Table
 
 from placespend.app import spatial_insight, survey_insight
+from placespend.app.survey_insight import DEFAULT_THRESHOLD
 from placespend.cli.context import console, guard, print_problems
 from placespend.report.money import to_json
 
@@ -110,8 +111,9 @@ def access_points(
 def surveys(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Respondent-level survey CSV.")],
     overall: Annotated[str, typer.Option("--overall", help="The overall satisfaction column.")] = "overall",
-    threshold: Annotated[int, typer.Option("--threshold", min=1, help="Suppress cells with fewer "
-                                           "respondents.")] = 10,
+    threshold: Annotated[int, typer.Option("--threshold", help="Suppress cells with fewer respondents (at least "
+                                           f"{DEFAULT_THRESHOLD}: it may be raised, never lowered).")]
+    = DEFAULT_THRESHOLD,
     satisfied_from: Annotated[float, typer.Option("--satisfied-from", help="Lowest score counted as "
                                                   "satisfied.")] = 4,
     fmt: FormatOption = OutputFormat.table,

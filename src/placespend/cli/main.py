@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from placespend import __version__
+from placespend.app.workspace import WorkspaceBusy
 from placespend.cli import (
     analysis_cmds,
     assets_cmds,
+    backup_cmds,
     bench_cmds,
+    beside_server,
     bodies_cmds,
     count_cmds,
     deepdive_cmds,
@@ -20,10 +24,12 @@ from placespend.cli import (
     insight_cmds,
     ledger_cmds,
     places_cmds,
+    report_cmds,
     suppliers_cmds,
     user_cmds,
     wards_cmds,
 )
+from placespend.cli.context import BESIDE_SERVER, ROOT_APP
 
 app = typer.Typer(
     help="Count and explain all public money spent in a place (the Total Place method).",
@@ -46,7 +52,7 @@ def main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
-    ctx.obj = {"db": db}
+    ctx.ensure_object(dict).update({"db": db, ROOT_APP: app})
 
 
 ledger_cmds.register(app)
@@ -63,10 +69,16 @@ bench_cmds.register(app)
 insight_cmds.register(app)
 assets_cmds.register(app)
 suppliers_cmds.register(app)
+report_cmds.register(app)
+backup_cmds.register(app)
 
 
 def run() -> None:
-    app()
+    """`placespend` as a program: a command that finds the workspace held by `placespend serve` is run by it."""
+    try:
+        app(obj={BESIDE_SERVER: True})
+    except WorkspaceBusy as busy:
+        sys.exit(beside_server.through_server(busy))
 
 
 if __name__ == "__main__":

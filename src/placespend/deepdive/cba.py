@@ -117,8 +117,11 @@ class CbaResult:
     years: dict[int, Totals]
     agencies: dict[str, Totals]
     components: dict[str, Decimal]
+    agency_years: dict[tuple[str, int], Totals] = field(default_factory=dict)
     monte_carlo: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
+    # NPV of every Monte Carlo draw, kept to draw its distribution (not in `to_dict`).
+    npv_draws: Any = field(default=None, repr=False)
 
     @property
     def payback_year(self) -> int | None:
@@ -175,6 +178,8 @@ class CbaResult:
             "by_agency": {agency: t.npv for agency, t in sorted(self.agencies.items())},
             "agencies": [{"agency": agency, **t.to_dict()} for agency, t in sorted(self.agencies.items())],
             "years": years,
+            "by_agency_year": [{"agency": agency, "year": year, **t.to_dict()}
+                               for (agency, year), t in sorted(self.agency_years.items())],
             "who_invests_who_benefits": self.matrix(),
             "balancing_transfers": self.balancing_transfers(),
             "net_contribution": self.net_contribution(),
@@ -187,7 +192,7 @@ class CbaResult:
 def appraise(flows: list[CashFlow], appraisal: Appraisal | None = None) -> CbaResult:
     """Discount every flow at its central amount and total it by year, agency and A/B/C component."""
     appraisal = appraisal or Appraisal()
-    total, years, agencies = Totals(), defaultdict(Totals), defaultdict(Totals)
+    total, years, agencies, agency_years = Totals(), defaultdict(Totals), defaultdict(Totals), defaultdict(Totals)
     components: dict[str, Decimal] = defaultdict(Decimal)
     if flows:
         for year in range(min(f.year for f in flows), max(f.year for f in flows) + 1):
@@ -195,10 +200,10 @@ def appraise(flows: list[CashFlow], appraisal: Appraisal | None = None) -> CbaRe
     for flow in flows:
         amount = flow.amount.central * appraisal.adjustment(flow.kind)
         factor = appraisal.factor(flow.year)
-        for totals in (total, years[flow.year], agencies[flow.agency]):
+        for totals in (total, years[flow.year], agencies[flow.agency], agency_years[(flow.agency, flow.year)]):
             totals.add(flow.kind, amount, factor)
         components[flow.part] += amount * factor
-    result = CbaResult(appraisal, flows, total, dict(years), dict(agencies), dict(components))
+    result = CbaResult(appraisal, flows, total, dict(years), dict(agencies), dict(components), dict(agency_years))
     result.warnings = _warnings(result)
     return result
 

@@ -19,12 +19,13 @@ from placespend.deepdive.cba import INVESTMENT, CashFlow, CbaResult
 from placespend.deepdive.uncertainty import Simulation, draw, spread, to_decimal, uniforms
 
 
-def simulate(result: CbaResult, simulation: Simulation | None = None) -> dict[str, Any] | None:
-    """Percentiles of the appraisal's results over draws of every uncertain flow; None if nothing is uncertain."""
+def simulate(result: CbaResult, simulation: Simulation | None = None) -> tuple[dict[str, Any] | None, Any]:
+    """Percentiles of the appraisal's results over draws of every uncertain flow, and the NPV of every draw they
+    were read from (kept to chart their distribution); (None, None) if nothing is uncertain."""
     simulation = simulation or Simulation()
     flows = result.flows
     if not any(not flow.amount.certain for flow in flows):
-        return None
+        return None, None
     years = sorted(result.years)
     index = {year: position for position, year in enumerate(years)}
     u = uniforms((f.stream_key for f in flows if not f.amount.certain), simulation.draws, simulation.seed)
@@ -50,7 +51,7 @@ def simulate(result: CbaResult, simulation: Simulation | None = None) -> dict[st
         "bcr": _percentiles(bcr),
         "payback_year": _percentiles(_payback(investment, benefit, years)),
         "probability_npv_positive": to_decimal(float((npv > 0).mean())),
-    }
+    }, npv
 
 
 def _values(flow: CashFlow, u: dict[str, np.ndarray], simulation: Simulation) -> np.ndarray:

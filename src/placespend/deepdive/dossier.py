@@ -91,5 +91,5 @@ class Dossier:
 
 def run_cba(flows: list[CashFlow], appraisal: Appraisal, simulation: Simulation) -> CbaResult:
     result = appraise(flows, appraisal)
-    result.monte_carlo = simulate(result, simulation)
+    result.monte_carlo, result.npv_draws = simulate(result, simulation)
     return result

@@ -163,7 +163,7 @@ def read(table: UserTable, layout: Layout) -> tuple[list[dict[str, Any]], Report
     if not report.ok:
         return [], report
     lookup = layout.lookup()
-    header_at = _find_header(rows, lookup)
+    header_at = header_index(rows, layout)
     if header_at is None:
         needed = ", ".join(c.name for c in layout.columns if c.required)
         report.error("header-not-found", f"No row of column names was found (expected {needed}).")
@@ -189,7 +189,10 @@ def read(table: UserTable, layout: Layout) -> tuple[list[dict[str, Any]], Report
     return records, report
 
 
-def _find_header(rows: list[tuple[int, list[Any]]], lookup: dict[str, Column]) -> int | None:
+def header_index(rows: list[tuple[int, list[Any]]], layout: Layout) -> int | None:
+    """Index in `rows` of the row of column names: the first of the top rows naming two of the layout's columns
+    (rows above it are a title or notes, as in the GMCA database). Editors of a file find it the same way."""
+    lookup = layout.lookup()
     for index, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
         names = {lookup[_key(str(c))].name for c in cells if not is_blank(c) and _key(str(c)) in lookup}
         if len(names) >= 2:

@@ -79,6 +79,9 @@ class SavingsResult:
     by_year: list[dict[str, Any]] = field(default_factory=list)
     total: dict[str, Decimal] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # The simulated totals over the horizon, one per draw: what P10/P50/P90 are read from, kept so the web can
+    # draw their distribution (not in `to_dict`: ten thousand numbers are a chart, not a figure).
+    draws: np.ndarray | None = field(default=None, repr=False)
 
     def central_by(self, key: str) -> dict[str, Decimal]:
         sums: dict[str, Decimal] = defaultdict(Decimal)
@@ -124,7 +127,8 @@ def total_savings(entries: list[Saving], horizon: int = DEFAULT_HORIZON, first_y
     for index, year in enumerate(years):
         row = spread(samples[index], central[index], lows[index], highs[index]).to_dict()
         result.by_year.append({"year": financial_year(year), **row})
-    result.total = spread(samples.sum(axis=0), sum(central, ZERO), sum(lows, ZERO), sum(highs, ZERO)).to_dict()
+    result.draws = samples.sum(axis=0)
+    result.total = spread(result.draws, sum(central, ZERO), sum(lows, ZERO), sum(highs, ZERO)).to_dict()
     result.warnings = _warnings(entries, years)
     return result
 

@@ -27,6 +27,8 @@ def nearest(given: str, candidates: Mapping[str, str] | Iterable[str], n: int = 
     lowered: dict[str, str] = {}
     for text, label in labels.items():
         lowered.setdefault(text.casefold(), label)
+    if not lowered:  # nothing known yet (a workspace without places): nothing is near
+        return []
     matches = difflib.get_close_matches(given.strip().casefold(), list(lowered), n=len(lowered), cutoff=SIMILAR)
     return list(dict.fromkeys(lowered[m] for m in matches))[:n]
 

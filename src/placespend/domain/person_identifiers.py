@@ -16,10 +16,15 @@ from datetime import date
 IDENTIFIER_COLUMNS = ("first_name", "surname", "date_of_birth", "postcode", "sex")
 REQUIRED_COLUMNS = ("record_id", "first_name", "surname", "date_of_birth", "postcode")
 # The token columns a pseudonymised file carries, in order; `key_fingerprint` names the key that made them.
+# The `_bloom` columns are keyed Bloom filters of a name's letter pairs (BLOOM_BITS bits as hex digits), the
+# others keyed hashes.
+BLOOM_COLUMNS = ("t_first_bloom", "t_surname_bloom")
+BLOOM_BITS = 256  # a power of two up to 65,536
+TOKEN_HEX = 16  # a token is the first 64 bits of its HMAC
 TOKEN_COLUMNS = (
-    "t_first", "t_first_canon", "t_first_mp", "t_first_sx", "t_first_initial",
-    "t_surname", "t_surname_mp", "t_surname_sx",
-    "t_dob", "t_dob_unordered", "t_dob_ym", "t_dob_yd", "t_dob_year",
+    "t_first", "t_first_canon", "t_first_mp", "t_first_sx", "t_first_initial", "t_first_bloom",
+    "t_surname", "t_surname_mp", "t_surname_sx", "t_surname_initial", "t_surname_bloom",
+    "t_dob", "t_dob_unordered", "t_dob_ym", "t_dob_yd", "t_dob_md", "t_dob_year",
     "t_postcode", "t_sector", "t_district", "t_sex",
 )
 FINGERPRINT_COLUMN = "key_fingerprint"

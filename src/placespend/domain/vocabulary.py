@@ -25,6 +25,22 @@ BODY_TYPES: tuple[str, ...] = (
     "private",
     "other",
 )
+# How each body type reads on a page or in a report (the codes stay in files, JSON and the API).
+BODY_TYPE_NAMES: dict[str, str] = {
+    "central_government": "Central government department", "executive_agency": "Executive agency",
+    "ndpb": "Non-departmental public body", "local_authority": "Local authority", "parish": "Parish or town council",
+    "nhs": "NHS body", "police": "Police", "fire": "Fire and rescue", "justice": "Justice (courts, probation)",
+    "education": "Education (schools, colleges, universities)", "housing": "Housing association",
+    "eu": "European Union", "lottery": "Lottery distributor", "third_sector": "Voluntary and community sector",
+    "private": "Private sector", "other": "Other",
+}
+
+
+def body_type_name(code: str | None) -> str:
+    """A body type as people read it; an unknown code as itself, without underscores."""
+    return BODY_TYPE_NAMES.get(code or "", (code or "").replace("_", " "))
+
+
 FLOWS: tuple[str, ...] = ("spend", "transfer")
 CAPITAL_REVENUE: tuple[str, ...] = ("revenue", "capital")
 BASES: tuple[str, ...] = ("outturn", "budget", "estimate")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from placespend.engine.workspace import Workspace
@@ -78,8 +79,23 @@ def token_user_id(ws: Workspace, token_hash: str) -> int | None:
     return row["user_id"] if row else None
 
 
+@dataclass(frozen=True)
+class AuditEntry:
+    username: str | None
+    action: str
+    target: str | None = None
+    detail: str | None = None
+
+
 def append_audit(ws: Workspace, username: str | None, action: str, target: str | None, detail: str | None) -> None:
-    _run(ws, "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?)", [now(), username, action, target, detail])
+    with ws.write(changes_results=False) as con:
+        insert_audit(con.con, AuditEntry(username, action, target, detail))
+
+
+def insert_audit(raw: Any, entry: AuditEntry) -> None:
+    """An audit row inside the caller's transaction, so an action and its record commit together."""
+    raw.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?)",
+                [now(), entry.username, entry.action, entry.target, entry.detail])
 
 
 def audit_entries(ws: Workspace, limit: int = 200) -> list[dict[str, Any]]:

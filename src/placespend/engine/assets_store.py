@@ -62,7 +62,7 @@ def current_with_hash(ws: Workspace, owner: str, content_hash: str) -> int | Non
 def save_register(ws: Workspace, new: NewRegister, assets: list[Asset]) -> int:
     """Store the file unchanged, load its assets and supersede the owner's previous version, all at once."""
     stored_name = new.content_hash + new.source.suffix.lower()
-    with ws.keeping(new.source, stored_name), ws.write() as con:
+    with ws.write() as con, ws.keeping(new.source, stored_name):
         raw = con.con
         raw.execute("BEGIN TRANSACTION")
         try:

@@ -11,6 +11,8 @@ from pathlib import Path
 import pyarrow as pa
 
 from placespend.domain.ledger_lines import MONEY, SHARE, ColumnarExport, ExportedPart, FlowLine, lines_table
+from placespend.engine import accounts_store
+from placespend.engine.accounts_store import AuditEntry
 from placespend.engine.slices_store import rank_sql
 from placespend.engine.workspace import Workspace
 
@@ -26,6 +28,12 @@ class NewSubmission:
     status: str
     warning_count: int
     file_hash: str | None = None  # the stored file's hash when one file holds several submissions
+    coverage: str | None = None  # the dates covered, when the submitter's files add up (ReferenceBatch.coverage)
+
+    @property
+    def slice_key(self) -> str:
+        """Whose earlier lines this return may supersede: the submitter's, or its file of the same dates."""
+        return f"{self.submitter}#{self.coverage}" if self.coverage else self.submitter
 
 
 # A submission's lines: FlowLines from the row-by-row readers, a validated columnar return exported as Parquet, or
@@ -65,27 +73,27 @@ def record_submission(ws: Workspace, new: NewSubmission, lines: Lines,
 
 def record_submissions(ws: Workspace, batches: list[Batch]) -> list[int]:
     """Several submissions in one transaction: every body's return in one file (a national return, a
-    partnership's flows CSV), or every file of one `ingest`. Each file is stored once, unchanged."""
+    partnership's flows CSV), or every file of one `ingest`. Each file is stored once, unchanged, while the
+    write is held (Workspace.keeping says why)."""
     loads = _exported(batches)
     stored = {new.source: (new.file_hash or new.content_hash) + new.source.suffix.lower() for new, _, _ in batches}
-    with ExitStack() as kept:
+    with ws.write() as con, ExitStack() as kept:
         for source, name in stored.items():
             kept.enter_context(ws.keeping(source, name))
-        with ws.write() as con:
-            raw = con.con
-            raw.execute("BEGIN TRANSACTION")
-            try:
-                ids = []
-                for load in loads:
-                    if isinstance(load, _Parts):
-                        ids += _insert_parts(raw, load, stored[load.news[0].source])
-                    else:
-                        ids.append(_insert(raw, load[0], stored[load[0].source], load[1], load[2]))
-                raw.execute("COMMIT")
-            except Exception:
-                raw.execute("ROLLBACK")
-                raise
-            return ids
+        raw = con.con
+        raw.execute("BEGIN TRANSACTION")
+        try:
+            ids = []
+            for load in loads:
+                if isinstance(load, _Parts):
+                    ids += _insert_parts(raw, load, stored[load.news[0].source])
+                else:
+                    ids.append(_insert(raw, load[0], stored[load[0].source], load[1], load[2]))
+            raw.execute("COMMIT")
+        except Exception:
+            raw.execute("ROLLBACK")
+            raise
+        return ids
 
 
 def _exported(batches: list[Batch]) -> list[tuple[NewSubmission, list[FlowLine] | ColumnarExport, Bodies] | _Parts]:
@@ -112,7 +120,7 @@ def _insert(raw, new: NewSubmission, stored_name: str, lines: list[FlowLine] | C
         return _insert_columnar(raw, new, stored_name, lines)
     sid = _submission_row(raw, new, stored_name, len(lines), sum((line.counted_amount for line in lines), Decimal(0)))
     for place, period in sorted({(line.place, line.period) for line in lines}):
-        raw.execute("INSERT INTO submission_slices VALUES (?, ?, ?, ?, NULL)", [sid, new.submitter, place, period])
+        raw.execute("INSERT INTO submission_slices VALUES (?, ?, ?, ?, NULL)", [sid, new.slice_key, place, period])
     raw.register("new_flow_lines", _lines_table(sid, lines))
     raw.execute("INSERT INTO flows SELECT * FROM new_flow_lines")
     raw.unregister("new_flow_lines")
@@ -127,7 +135,7 @@ def _insert_columnar(raw, new: NewSubmission, stored_name: str, lines: ColumnarE
     sid = _submission_row(raw, new, stored_name, lines.count, lines.total)
     raw.register("new_slices", lines.slices)
     raw.execute("INSERT INTO submission_slices SELECT DISTINCT ?, ?, place, period, NULL FROM new_slices",
-                [sid, new.submitter])
+                [sid, new.slice_key])
     raw.unregister("new_slices")
     raw.execute("INSERT INTO flows SELECT ?::INTEGER, * FROM read_parquet(?)", [sid, str(lines.parquet)])
     _upsert_new_bodies(raw, lines.bodies)
@@ -232,15 +240,21 @@ def _supersede(raw, sids: list[int]) -> None:
     raw.execute("DROP TABLE slice_rank")
 
 
-def set_status(ws: Workspace, sid: int, status: str) -> None:
-    """Move a submission through the workflow; accepting it puts it in the count and supersedes older ones."""
+def set_status(ws: Workspace, sid: int, status: str, audit: AuditEntry | None = None) -> None:
+    """Move a submission through the workflow; accepting it puts it in the count, supersedes older ones and
+    closes its queries. One transaction with its audit entry: a process killed half way leaves the
+    submission as it was, never accepted without its record or with its queries closed but not accepted."""
     with ws.write() as con:
         raw = con.con
         raw.execute("BEGIN TRANSACTION")
         try:
             raw.execute("UPDATE submissions SET status = ? WHERE submission_id = ?", [status, sid])
             if status == "accepted":
+                raw.execute("UPDATE line_queries SET resolved_at = ? WHERE submission_id = ? AND resolved_at IS NULL",
+                            [accounts_store.now(), sid])
                 _supersede(raw, [sid])
+            if audit is not None:
+                accounts_store.insert_audit(raw, audit)
             raw.execute("COMMIT")
         except Exception:
             raw.execute("ROLLBACK")

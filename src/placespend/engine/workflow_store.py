@@ -72,12 +72,6 @@ def queries(ws: Workspace, submission_id: int) -> list[dict[str, Any]]:
     return _rows(ws, "SELECT * FROM line_queries WHERE submission_id = ? ORDER BY query_id", [submission_id])
 
 
-def resolve_queries(ws: Workspace, submission_id: int) -> None:
-    with ws.write(changes_results=False) as con:
-        con.con.execute("UPDATE line_queries SET resolved_at = ? WHERE submission_id = ? AND resolved_at IS NULL",
-                        [now(), submission_id])
-
-
 def ledger_version(ws: Workspace) -> tuple[Any, ...]:
     """Changes whenever what the count sees changes: cached place pages are keyed by it."""
     with ws.read() as con:

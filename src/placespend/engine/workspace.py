@@ -18,9 +18,10 @@ from ibis.backends.duckdb import Backend
 
 from placespend.domain.problems import PlacespendError
 from placespend.engine.locks import ReadWriteLock
-from placespend.engine.migrations import migrate
+from placespend.engine.migrations import check_not_newer, latest_version, migrate, schema_version_of
 
 DEFAULT_DB = "placespend.duckdb"
+PARTIAL = ".partial"  # a stored file still being copied
 # DuckDB's own default is 80% of the machine's memory, which it fills with cached blocks on a national load
 # (12 GiB while ingesting 100M lines); capped, it spills to disk instead and the machine stays usable.
 MEMORY_LIMIT = os.environ.get("PLACESPEND_MEMORY", "4GiB")
@@ -46,7 +47,9 @@ class WorkspaceBusy(PlacespendError):
 
     def __init__(self, path: Path, detail: str) -> None:
         pid = re.search(r"PID (\d+)", detail)
-        holder = f"another placespend process (PID {pid.group(1)})" if pid else "another process"
+        self.path, self.pid = path, int(pid.group(1)) if pid else None
+        self.command_line: list[str] | None = None  # the CLI's command, when it may be run by the holder
+        holder = f"another placespend process (PID {self.pid})" if self.pid else "another process"
         super().__init__(f"The workspace {path} is in use by {holder}, for example `placespend serve`: "
                          "use the web app or its API while it runs, or stop it and run this command again.")
 
@@ -68,6 +71,8 @@ class Workspace:
         self.path = Path(path or os.environ.get("PLACESPEND_DB") or DEFAULT_DB).resolve()
         self.derived = tuple(derived)
         self.submissions_dir = self.path.with_name(self.path.stem + ".submissions")
+        # Where a running `placespend serve` says how the CLI reaches it (cli.beside_server).
+        self.server_file = self.path.with_name(self.path.name + ".server.json")
         self._shared: Backend | None = None
         self._lock = ReadWriteLock()
         self._local = threading.local()
@@ -81,8 +86,14 @@ class Workspace:
         cursor of it, side by side; writes take turns (`ReadWriteLock`)."""
         if self._shared is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._shared = _connect(self.path)
-            migrate(self._shared)
+            con = _connect(self.path)
+            try:
+                migrate(con)
+                self._recover(con)
+            except BaseException:
+                con.disconnect()
+                raise
+            self._shared = con
 
     def close(self) -> None:
         """Disconnect, folding the write-ahead log into the file first so that the file alone is the whole
@@ -111,6 +122,12 @@ class Workspace:
             self._local.reader = mine = (self._shared, cursor)
         return mine[1]
 
+    def check_not_in_use(self) -> None:
+        """Raise `WorkspaceBusy` if another process holds the file (e.g. `placespend serve`): for what must
+        not happen under a running server, such as replacing the file."""
+        if self.exists and self._shared is None:
+            _connect(self.path).disconnect()
+
     @property
     def is_shared(self) -> bool:
         return self._shared is not None
@@ -121,7 +138,8 @@ class Workspace:
 
     @contextmanager
     def read(self) -> Iterator[Backend]:
-        """A read-only connection: validation and queries must never change the file's bytes."""
+        """A read-only connection: validation and queries must never change the file's bytes. The one
+        exception is a workspace made by an older placespend, whose schema is brought forward first."""
         if self._shared is not None:
             if self._lock.writer_is_me():   # a writer reads its own uncommitted work on its own connection
                 yield self._shared
@@ -134,6 +152,13 @@ class Workspace:
             raise PlacespendError(f"No workspace at {self.path}; ingest or import something first, or pass --db.")
         con = _connect(self.path, read_only=True)
         try:
+            version = schema_version_of(con)
+            check_not_newer(version)
+            if version < latest_version():  # made by an older placespend: brought forward first
+                con.disconnect()
+                with self.write(changes_results=False):
+                    pass
+                con = _connect(self.path, read_only=True)
             yield con
         finally:
             con.disconnect()
@@ -160,6 +185,7 @@ class Workspace:
         con = _connect(self.path)
         try:
             migrate(con)
+            self._recover(con)
             yield con
             if changes_results:
                 self._refresh_derived(con)
@@ -180,16 +206,45 @@ class Workspace:
     @contextmanager
     def keeping(self, source: Path, stored_name: str) -> Iterator[Path]:
         """Keep a submitted file unchanged under `stored_name` while it is loaded: if the load fails, a copy
-        made for it is removed again, so a rejected load leaves no file behind (nothing half-done)."""
+        made for it is removed again, so a rejected load leaves no file behind (nothing half-done).
+
+        Call it inside `write()`, so that no other process can be sweeping the folder (`_recover`). The copy
+        is written under a temporary name and renamed whole, so a process killed mid-copy never leaves a
+        truncated file under a stored name (a later load of the same file would take it as already kept)."""
         target = self.stored_file(stored_name)
         created = not target.exists()
         if created:
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            partial = target.with_name(f"{target.name}.{os.getpid()}{PARTIAL}")
+            with source.open("rb") as read, partial.open("wb") as written:
+                shutil.copyfileobj(read, written, 1 << 20)
+                written.flush()
+                os.fsync(written.fileno())
+            os.replace(partial, target)
         try:
             yield target
         except BaseException:
             if created:
                 target.unlink(missing_ok=True)
             raise
+
+    def _recover(self, con: Backend) -> None:
+        """Tidy what a process killed while loading left in the submissions folder: partial copies, and
+        files kept for a load whose transaction never committed (no row names them). Runs holding the
+        write connection, so no load of another process is under way."""
+        if not self.submissions_dir.is_dir():
+            return
+        kept = stored_names(con.con)
+        for entry in self.submissions_dir.iterdir():
+            if entry.is_file() and (entry.name.endswith(PARTIAL) or entry.name not in kept):
+                entry.unlink()
+
+
+def stored_names(raw: duckdb.DuckDBPyConnection) -> set[str]:
+    """The files of the submissions folder that the database names: every table that keeps a file names it
+    in a column called `stored_name` (submissions, asset registers)."""
+    tables = raw.execute("""SELECT table_name FROM duckdb_columns() WHERE column_name = 'stored_name'
+                            AND database_name = current_database() AND schema_name = 'main'""").fetchall()
+    return {row[0] for (table,) in tables
+            for row in raw.execute(f'SELECT DISTINCT stored_name FROM "{table}"').fetchall()}
 

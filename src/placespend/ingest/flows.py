@@ -106,7 +106,7 @@ class LineReader:
             self.report.error("blank-row", "This row is blank but lines follow it; delete it so nothing is missed.",
                               sheet=self.table.sheet, row=number)
             return None
-        totals = looks_like_totals(cells)
+        totals = self._totals(cells)
         if totals is not None:
             self.report.error("totals-row", f"This looks like a totals row ('{totals}'); delete it, or the money "
                               "would be counted twice.", sheet=self.table.sheet, row=number)
@@ -121,6 +121,19 @@ class LineReader:
                          f"{self.line_ids[line.line_id]}; each line needs its own.")
             self.line_ids.setdefault(line.line_id, number)
         return line
+
+    def _totals(self, cells: list[Any]) -> str | None:
+        """The 'Total' text of a summary row: one in a column that names the line (period, place, body,
+        flow), or anywhere on a row that is not a whole line (a required cell blank). A note or a name that
+        begins with 'Total' on a whole line ('Total refurbishment of the library') is not a totals row."""
+        found = looks_like_totals(cells)
+        if found is None:
+            return None
+        cell = {name: cells[i] if i < len(cells) else None for name, i in self.index.items()}
+        naming = [cell.get(name) for name in ("period", "place", "spender", "spender_type", "flow")]
+        if looks_like_totals(naming) or any(tabular.is_blank(cell.get(name)) for name in cols.REQUIRED):
+            return found
+        return None
 
 
 def cell_value(column: str, cell: Any, parse: Any = as_text, default: Any = None) -> tuple[bool, Any]:

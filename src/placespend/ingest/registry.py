@@ -29,6 +29,9 @@ READERS: tuple[Reader, ...] = (
 )
 
 
+OLE2 = b"\xd0\xcf\x11\xe0"  # the start of an old .xls workbook (an OLE2 compound document)
+
+
 def _is_workbook(path: Path) -> bool:
     if not zipfile.is_zipfile(path):
         return False
@@ -38,7 +41,7 @@ def _is_workbook(path: Path) -> bool:
 
 def probe(path: Path) -> Probe:
     data = path.read_bytes()[:4]
-    if data == b"\xd0\xcf\x11\xe0":  # an old .xls workbook (OLE2)
+    if data == OLE2:
         return probe_workbook(path, PROBE_LINES // 4)
     if data[:2] == b"PK" and _is_workbook(path):
         book = load_workbook(path, read_only=True, data_only=True)
@@ -70,9 +73,9 @@ def read_reference(path: Path, kind: str | None = None) -> tuple[Report, Reader 
     try:
         reader = reader_named(kind) if kind else detect(path)
     except Exception as exc:
-        if not zipfile.is_zipfile(path):
+        if not zipfile.is_zipfile(path) and path.read_bytes()[:4] != OLE2:
             raise
-        # a workbook whose parts are damaged: openpyxl raises whatever its XML parser or zip reader meets
+        # a workbook whose parts are damaged: openpyxl and xlrd raise whatever their parsers or zip reader meet
         not_excel(path, report, f"Excel's parts in it cannot be read ({type(exc).__name__}: {exc})")
         return report, None, []
     if reader is None:

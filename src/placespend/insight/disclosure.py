@@ -34,6 +34,8 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from placespend.domain.problems import PlacespendError
+
 DEFAULT_THRESHOLD = 10
 TIME_LIMIT_SECONDS = 20.0
 
@@ -54,6 +56,17 @@ class ProtectedTable:
         return {"threshold": self.threshold, "rounding": self.rounding, "groups": self.rows,
                 "column_totals": self.column_totals, "grand_total": self.grand_total,
                 "suppressed": self.suppressed}
+
+
+def published_threshold(asked: int) -> int:
+    """The threshold a caller asks for, refused if it is below the default: a user may withhold more, never
+    less, because a count of 1 or 2 people identifies them whoever asks (issue "Customer insight II", point 5).
+    Checked before any work, so a refused request publishes nothing."""
+    if asked < DEFAULT_THRESHOLD:
+        raise PlacespendError(f"The disclosure threshold cannot be lower than {DEFAULT_THRESHOLD}: counts of 1 to "
+                              f"{DEFAULT_THRESHOLD - 1} people are never published (asked for {asked}). A higher "
+                              "threshold may be asked for.")
+    return asked
 
 
 def protect_table(rows: list[dict], count_columns: list[str], total_column: str | None,

@@ -1,16 +1,30 @@
 """Probabilistic record linkage between two partners' pseudonymised files (DESIGN.md §7; seed 000's Bolton
 matching of social-care adaptations against council-tax disablement relief, done without raw data).
 
-The model is Fellegi-Sunter as Splink implements it. Comparisons are levels of *which tokens agree*: for a
-first name, the exact normalised name, else its nickname-canonical form, else a phonetic code, else the
-initial; for a date of birth, the exact date, else the same day and month in either order (a swap), else the
-same year and month or year and day (one part mistyped), else the year; for a postcode, the full postcode,
-else its sector, else its district. Tokens keep equality and frequency, so the term-frequency adjustment (a
-shared Smith is weaker evidence than a shared Featherstonehaugh) works as on raw names.
+The model is Fellegi-Sunter as Splink implements it. Comparisons are levels of *which tokens agree* and of
+how alike two names' keyed Bloom filters are (Dice coefficient, `people_tokens`): for a first name, the exact
+normalised name, else its nickname-canonical form, else Dice >= 0.75, else a phonetic code, else Dice >= 0.6,
+else the other record's surname in its place, else the initial, else Dice >= 0.45; for a date of birth, the
+exact date, else the same day and month in either order (a swap), else two of its three parts (one part
+mistyped), else the year. Tokens keep equality and frequency, so the term-frequency adjustment (a shared Smith
+is weaker evidence than a shared Featherstonehaugh) works as on raw names.
+
+**Households.** Surname and postcode are one comparison, because they are not independent evidence: people
+who live together mostly share a surname, so a shared surname *and* postcode is far likelier between two
+members of one household than the product of the two chances says (between two random records of the
+synthetic partners at 10,000 a side, 0.00008, where independence would say 0.0011 x 0.0018 = 0.000002).
+Compared apart, a wife and husband, or a mother and son, score as one person whose first name and date of
+birth were both mistyped; compared together, the pair's chance of agreeing is measured as it is. The levels
+are: same surname and postcode; same surname; similar surname and same postcode; similar surname (by Dice or
+sound); same postcode; same sector; same district.
 
 Parameters are estimated without labels: u by random sampling of pairs (almost all random pairs are
-non-matches), m by expectation maximisation on two blocks (same date of birth; same postcode), each block
-estimating the comparisons it does not fix. Blocking rules then make the candidate pairs to score.
+non-matches), m by expectation maximisation on two blocks, each estimating the comparisons it does not fix,
+and each chosen so that at least two comparisons are left free and no household falls into it: same date of
+birth (names, surname and address, sex), and same first name with the same surname initial (date of birth,
+surname and address, sex). A block of same postcode would be full of households, which EM then takes for one
+more class of match. Blocking rules then make the candidate pairs to score: the same date of birth, or any
+of the pairs of tokens that survive when the date is wrong (see TOKEN_BLOCKING).
 
 One-to-one assignment is greedy by descending match probability (ties broken by record ids): each record
 keeps its single best link, and a link is only taken if neither record is already linked. An assignment
@@ -23,7 +37,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -31,12 +45,11 @@ import pyarrow as pa
 from splink import Linker
 
 from placespend.domain.linkage_database import LinkageDatabase
-from placespend.domain.person_identifiers import TOKEN_COLUMNS
+from placespend.domain.person_identifiers import BLOOM_BITS, BLOOM_COLUMNS, TOKEN_COLUMNS
 from placespend.domain.problems import PlacespendError
 
-# Chosen on the synthetic partners (BENCHMARKS.md): at 0.7 precision stays above 0.99 at 10k, 100k and 1M
-# records a side while recall is 0.984, 0.974 and 0.956 (at 0.9: 0.977, 0.962, 0.946); below 0.5 the extra
-# links are mostly twins and namesakes and precision falls under 0.99 at a million.
+# Chosen for precision on the synthetic partners (BENCHMARKS.md has the sweeps): at 0.7 precision is 0.9948 at 100k
+# and 0.9940 at 1M records a side (recall 0.970 and 0.948); at 0.5 it falls to 0.9871 at 1M.
 DEFAULT_THRESHOLD = 0.7
 TRAINING_SEED = 2009
 CANDIDATE_FLOOR = 0.01  # pairs scored below this are not kept at all
@@ -58,38 +71,77 @@ def _eq(*columns: str) -> str:
     return " OR ".join(f"{c}_l = {c}_r" for c in columns)
 
 
-def _comparison(name: str, null_column: str, levels: list[dict[str, Any]]) -> dict[str, Any]:
-    null = {"sql_condition": f"{null_column}_l IS NULL OR {null_column}_r IS NULL",
+WORDS = BLOOM_BITS // 64  # a Bloom filter is held as this many 64-bit integers while linking
+
+
+def _dice(column: str, at_least: float, right: str | None = None) -> str:
+    """Dice similarity of two keyed Bloom filters, 2|A and B| / (|A| + |B|), by bit counts of their words; of
+    `column` on both sides, or of the left's `column` and the right's `right` (names written the wrong way round)."""
+    other = right or column
+    # bit_count is a one-byte integer in DuckDB: summed as it is, four words' counts would overflow past 127.
+    shared = " + ".join(f"CAST(bit_count({column}_w{i}_l & {other}_w{i}_r) AS INT)" for i in range(WORDS))
+    return f"2.0 * ({shared}) >= {at_least} * ({column}_n_l + {other}_n_r)"
+
+
+def _comparison(name: str, null_column: str, levels: list[dict[str, Any]], *others: str) -> dict[str, Any]:
+    condition = " AND ".join(f"({c}_l IS NULL OR {c}_r IS NULL)" for c in (null_column, *others))
+    null = {"sql_condition": condition,
             "label_for_charts": "missing", "is_null_level": True}
     return {"output_column_name": name, "comparison_levels": [null, *levels, _ELSE]}
 
 
+SIMILAR, LIKE, FAINT = 0.75, 0.6, 0.45  # Dice levels (see people_tokens.letter_pairs)
+
+
+def _surname_levels() -> list[dict[str, Any]]:
+    return [_level(_eq("t_surname"), "same surname", "t_surname"),
+            _level(_dice("t_surname_bloom", SIMILAR), "similar surname (Dice >= 0.75)"),
+            _level(_eq("t_surname_mp", "t_surname_sx"), "surname sounds alike"),
+            _level(_dice("t_surname_bloom", LIKE), "surname alike (Dice >= 0.6)"),
+            _level(_dice("t_surname_bloom", SIMILAR, "t_first_bloom"), "surname like the other's first name"),
+            _level(_dice("t_surname_bloom", FAINT), "surname faintly alike (Dice >= 0.45)")]
+
+
+def _postcode_levels() -> list[dict[str, Any]]:
+    return [_level(_eq("t_postcode"), "same postcode"), _level(_eq("t_sector"), "same sector"),
+            _level(_eq("t_district"), "same district")]
+
+
 def token_comparisons() -> list[dict[str, Any]]:
-    """The comparisons over token columns, most specific level first."""
+    """The comparisons over token columns, most specific level first (see the module's note on households)."""
+    same_surname, *other_surname = _surname_levels()
+    similar_surname = f"{_dice('t_surname_bloom', SIMILAR)} OR {_eq('t_surname_mp', 't_surname_sx')}"
     return [
         _comparison("first_name", "t_first", [
             _level(_eq("t_first"), "exact", "t_first"),
             _level(_eq("t_first_canon"), "same name (nickname)"),
+            _level(_dice("t_first_bloom", SIMILAR), "similar (Dice >= 0.75)"),
             _level(_eq("t_first_mp", "t_first_sx"), "sounds alike"),
+            _level(_dice("t_first_bloom", LIKE), "alike (Dice >= 0.6)"),
+            _level(_dice("t_first_bloom", SIMILAR, "t_surname_bloom"), "like the other's surname"),
             _level(_eq("t_first_initial"), "same initial"),
-        ]),
-        _comparison("surname", "t_surname", [
-            _level(_eq("t_surname"), "exact", "t_surname"),
-            _level(_eq("t_surname_mp", "t_surname_sx"), "sounds alike"),
+            _level(_dice("t_first_bloom", FAINT), "faintly alike (Dice >= 0.45)"),
         ]),
         _comparison("date_of_birth", "t_dob", [
             _level(_eq("t_dob"), "exact"),
             _level(_eq("t_dob_unordered"), "day and month swapped"),
-            _level(_eq("t_dob_ym", "t_dob_yd"), "one part differs"),
+            _level(_eq("t_dob_ym", "t_dob_yd", "t_dob_md"), "one part differs"),
             _level(_eq("t_dob_year"), "same year"),
         ]),
-        _comparison("postcode", "t_postcode", [
-            _level(_eq("t_postcode"), "exact"),
-            _level(_eq("t_sector"), "same sector"),
-            _level(_eq("t_district"), "same district"),
-        ]),
+        _comparison("surname_and_address", "t_surname", [
+            _level(f"({_eq('t_surname')}) AND ({_eq('t_postcode')})", "same surname, same postcode"),
+            same_surname,
+            _level(f"({similar_surname}) AND ({_eq('t_postcode')})", "similar surname, same postcode"),
+            *other_surname,
+            *_postcode_levels(),
+        ], "t_postcode"),
         _comparison("sex", "t_sex", [_level(_eq("t_sex"), "same")]),
     ]
+
+
+# Where a file has no postcodes (or no surnames) at all, the joint comparison gives way to the one it can make.
+TOKEN_FALLBACK_COMPARISONS = {"surname_and_address": (_comparison("surname", "t_surname", _surname_levels()),
+                                                      _comparison("postcode", "t_postcode", _postcode_levels()))}
 
 
 # Column names are left unquoted: Splink reads these SQL snippets in the engine's own dialect, and a double-quoted
@@ -99,26 +151,31 @@ def _rule(*columns: str) -> str:
 
 
 def _columns_of(sql: str) -> set[str]:
-    return {re.sub(r"_[lr]$", "", word) for word in re.findall(r"\bt_[a-z_]+", sql)}
+    """The token columns a SQL snippet uses (a Bloom filter's words and bit count stand for its column)."""
+    return {re.sub(r"_(w[0-9]+|n)$", "", re.sub(r"_[lr]$", "", word)) for word in re.findall(r"\bt_[a-z0-9_]+", sql)}
 
 
 # Each true pair should survive at least one rule whatever two fields are wrong; each rule keeps the number of
 # candidate pairs near linear in the file sizes.
 TOKEN_BLOCKING = (
-    _rule("t_dob", "t_sector"),
-    _rule("t_dob", "t_surname_sx"),
-    _rule("t_dob", "t_first_canon"),
+    _rule("t_dob", "t_first_initial"),
+    _rule("t_dob", "t_surname_initial"),
+    _rule("t_dob", "t_sector"),  # both names blank or changed: a new surname and no first name
+    "l.t_dob = r.t_dob AND l.t_first_initial = r.t_surname_initial",  # names written the wrong way round
     _rule("t_dob_unordered", "t_first_sx"),
     _rule("t_dob_unordered", "t_surname_mp"),
     _rule("t_postcode", "t_first_sx"),
     _rule("t_postcode", "t_surname_sx"),
-    _rule("t_surname", "t_first_canon", "t_dob_year"),
+    _rule("t_surname", "t_first_canon"),
 )
-TOKEN_TRAINING = (_rule("t_dob"), _rule("t_postcode"))
-# Used only when a field of TOKEN_TRAINING is absent from a file (e.g. no postcodes at all): names then fix the
-# block, so that the date of birth's m values are still estimated from data.
-FALLBACK_TRAINING = (_rule("t_surname", "t_first_canon"),)
+TOKEN_TRAINING = (_rule("t_dob"), _rule("t_first_canon", "t_surname", "t_postcode"))
+# Used only when a field of TOKEN_TRAINING is absent from a file (e.g. no postcodes at all): then the first name
+# and the surname's initial fix the block, leaving the date of birth and the surname free to estimate.
+FALLBACK_TRAINING = (_rule("t_first_canon", "t_surname_initial"),)
 TOKEN_DETERMINISTIC = (_rule("t_first", "t_surname", "t_dob"), _rule("t_first", "t_surname", "t_postcode"))
+
+
+NAME_COMPARISONS = {"first_name", "surname", "sex"}
 
 
 @dataclass(frozen=True)
@@ -131,6 +188,7 @@ class LinkModel:
     deterministic: tuple[str, ...]
     columns: tuple[str, ...]
     fallback_training: tuple[str, ...] = ()
+    fallback_comparisons: dict[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
 
     def restricted(self, present: set[str]) -> LinkModel:
         """The model over the token columns both files have values in (a register without postcodes, or a
@@ -141,20 +199,31 @@ class LinkModel:
         def usable(sql: str) -> bool:
             return _columns_of(sql) <= present
 
-        comparisons = [c for c in self.comparisons if usable(c["comparison_levels"][0]["sql_condition"])]
+        def usable_comparison(comparison: dict[str, Any]) -> bool:
+            return usable(comparison["comparison_levels"][0]["sql_condition"])
+
+        comparisons = []
+        for comparison in self.comparisons:
+            if usable_comparison(comparison):
+                comparisons.append(comparison)
+            else:
+                fallbacks = self.fallback_comparisons.get(comparison["output_column_name"], ())
+                comparisons += filter(usable_comparison, fallbacks)
         training = tuple(filter(usable, self.training))
         if len(training) < len(self.training):
             training += tuple(filter(usable, self.fallback_training))
         blocking = tuple(filter(usable, self.blocking))
-        if not blocking or not training or len(comparisons) < 2:
+        names_only = {c["output_column_name"] for c in comparisons} <= NAME_COMPARISONS
+        if not blocking or not training or len(comparisons) < 2 or names_only:
             raise PlacespendError("The two files share too few identifiers to link (each needs values in at least "
-                                  "two of first name, surname, date of birth and postcode).")
+                                  "two of first name, surname, date of birth and postcode, one of them the date of "
+                                  "birth or the postcode: names alone cannot tell namesakes apart).")
         return LinkModel(comparisons, blocking, training, tuple(filter(usable, self.deterministic)) or blocking,
                          tuple(c for c in self.columns if c in present), ())
 
 
 TOKEN_MODEL = LinkModel(token_comparisons(), TOKEN_BLOCKING, TOKEN_TRAINING, TOKEN_DETERMINISTIC, TOKEN_COLUMNS,
-                        FALLBACK_TRAINING)
+                        FALLBACK_TRAINING, TOKEN_FALLBACK_COMPARISONS)
 
 
 @dataclass(frozen=True)
@@ -180,10 +249,37 @@ def _sample(table: pa.Table, fraction: float, seed: int) -> pa.Table:
     return table.filter(pa.array(np.random.default_rng(seed).random(table.num_rows) < fraction))
 
 
+def _hex_bytes(values: list[str | None], width: int) -> tuple[bytes, np.ndarray]:
+    present = np.array([v is not None for v in values], dtype=bool)
+    return b"".join(bytes.fromhex(v) if v is not None else bytes(width) for v in values), present
+
+
+def as_numbers(table: pa.Table) -> pa.Table:
+    """Token columns as 64-bit integers (a token is 64 bits written as 16 hex digits), and each Bloom filter as
+    WORDS integers and its bit count, which SQL engines can AND and count bits of (DuckDB and Spark alike).
+    Equality is unchanged; a linkage of a million records a side then holds half the bytes per pair, and
+    compares numbers instead of strings. A missing value stays null."""
+    for column in [c for c in table.column_names if c.startswith("t_")]:
+        position = table.column_names.index(column)
+        if column in BLOOM_COLUMNS:
+            raw, present = _hex_bytes(table.column(column).to_pylist(), BLOOM_BITS // 8)
+            words = np.frombuffer(raw, dtype=">u8").reshape(-1, WORDS).astype(np.uint64).view(np.int64)
+            counts = np.unpackbits(np.frombuffer(raw, np.uint8).reshape(-1, BLOOM_BITS // 8), axis=1).sum(axis=1)
+            table = table.remove_column(position)
+            for i in range(WORDS):
+                table = table.append_column(f"{column}_w{i}", pa.array(words[:, i], pa.int64(), mask=~present))
+            table = table.append_column(f"{column}_n", pa.array(counts.astype(np.int64), pa.int64(), mask=~present))
+        else:
+            raw, present = _hex_bytes(table.column(column).to_pylist(), 8)
+            numbers = np.frombuffer(raw, dtype=">u8").astype(np.uint64).view(np.int64)
+            table = table.set_column(position, column, pa.array(numbers, pa.int64(), mask=~present))
+    return table
+
+
 def _linker(database: LinkageDatabase, left: pa.Table, right: pa.Table, columns: list[str],
             settings: dict[str, Any]) -> Linker:
     db = database()
-    frames = [db.register(table.select(columns), dataset_display_name=name)
+    frames = [db.register(as_numbers(table.select(columns)), dataset_display_name=name)
               for name, table in ((LEFT_NAME, left), (RIGHT_NAME, right))]
     return Linker(frames, settings, log_level=logging.ERROR)
 

@@ -6,7 +6,9 @@ The design is a single-stage sample with replacement and unequal weights: the we
 estimator and its linearised (Taylor) variance is n/(n-1) * sum w_i^2 (y_i - mean)^2 / (sum w_i)^2. That is
 exactly statsmodels' weighted least squares on a constant with HC1 standard errors, so the same estimator
 gives the means and the drivers' regression; intervals use Student's t with n-1 (n-k) degrees of freedom.
-A cell with fewer respondents than the disclosure threshold is published as suppressed, not estimated.
+A cell with fewer respondents than the disclosure threshold is published as suppressed, not estimated. The
+threshold can be raised by the caller but never lowered below the default (`disclosure.published_threshold`):
+a count of 1 or 2 respondents identifies people whoever uploads the file.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import statsmodels.api as sm
 
 from placespend.insight.disclosure import protect
 
-DEFAULT_THRESHOLD = 10
 CONFIDENCE = 0.95
 
 

@@ -53,14 +53,14 @@ def map_layout(boundaries: list[dict[str, Any]], points: list[tuple[float, float
                "below": "traces"},
               {"sourcetype": "geojson", "source": source, "type": "line", "color": "#1f4e79",
                "line": {"width": 1.2}, "below": "traces"}] if features else []
-    view = fit(_bounds(features, [] if features else points))  # the place, not a far-flung outlier, fills the map
+    view = fit(bounds(features, [] if features else points))  # the place, not a far-flung outlier, fills the map
     return {**LAYOUT, "height": HEIGHT, "dragmode": "pan", "showlegend": True,
             "legend": {"orientation": "h", "y": -0.02}, "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
             "map": {"style": MAP_STYLE, "center": {"lon": view["lon"], "lat": view["lat"]}, "zoom": view["zoom"],
                     "layers": layers}}
 
 
-def _bounds(features: list[dict[str, Any]], points: list[tuple[float, float]]) -> tuple[float, ...] | None:
+def bounds(features: list[dict[str, Any]], points: list[tuple[float, float]]) -> tuple[float, ...] | None:
     lons = [lon for lon, _ in points]
     lats = [lat for _, lat in points]
     for feature in features:

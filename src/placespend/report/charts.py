@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -31,12 +32,18 @@ def cofog_bars(rows: list[dict[str, Any]], title: str) -> go.Figure:
     return figure
 
 
-def shares_donut(amounts: dict[str, Any], title: str) -> go.Figure:
+def shares_donut(amounts: dict[str, Any], title: str,
+                 label: Callable[[str], str] = lambda key: key.replace("_", " ")) -> go.Figure:
+    """Shares as a donut whose slices under 4% carry no text (their labels crowded each other) and whose legend
+    sits beneath, where a long name is not clipped."""
     items = sorted(amounts.items(), key=lambda kv: -kv[1])
-    figure = go.Figure(go.Pie(labels=[k.replace("_", " ") for k, _ in items], values=[float(a) for _, a in items],
-                              hole=0.5, marker={"colors": PALETTE}, sort=False,
+    total = sum(float(a) for _, a in items) or 1.0
+    figure = go.Figure(go.Pie(labels=[label(k) for k, _ in items], values=[float(a) for _, a in items],
+                              hole=0.5, marker={"colors": PALETTE}, sort=False, textposition="inside",
+                              texttemplate=["%{percent}" if float(a) / total >= 0.04 else "" for _, a in items],
                               hovertemplate="%{label}: £%{value:,.0f} (%{percent})<extra></extra>"))
-    figure.update_layout(title=title, height=360, legend={"orientation": "v"}, **LAYOUT)
+    figure.update_layout(**{**LAYOUT, "title": title, "height": 420 + 22 * max(0, len(items) - 4),
+                            "legend": {"orientation": "h", "yanchor": "top", "y": -0.05, "x": 0}})
     return figure
 
 

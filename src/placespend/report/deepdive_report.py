@@ -212,12 +212,13 @@ def write_pdf(dossier: Dossier, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     doc = SimpleDocTemplate(str(path), pagesize=landscape(A4), leftMargin=15 * mm, rightMargin=15 * mm,
                             topMargin=12 * mm, bottomMargin=12 * mm, title=data["title"], author="placespend")
-    doc.build(_Pdf(doc.width).story(data))
+    doc.build(DossierPdf(doc.width).story(data))
     return path
 
 
-class _Pdf:
-    """Builds the PDF story section by section from the report dict."""
+class DossierPdf:
+    """Builds the PDF story section by section from the report dict; the board report reuses its building blocks
+    (paragraphs, tables, drawings, the savings ranges chart)."""
 
     def __init__(self, width: float) -> None:
         from reportlab.lib.styles import getSampleStyleSheet
@@ -231,13 +232,20 @@ class _Pdf:
 
         self.flow.append(Paragraph(str(Markup.escape(text)), self.styles[style]))
 
-    def table(self, header: list[str], rows: list[list[Any]], numeric_from: int = 1) -> None:
+    def table(self, header: list[str], rows: list[list[Any]], right: frozenset[int] = frozenset(),
+              widths: list[float] | None = None) -> None:
+        """A table of text cells that wrap; columns in `right` (numbers) are right-aligned; `widths` are shares
+        of the page's width (equal by default)."""
         from reportlab.lib import colors
+        from reportlab.lib.enums import TA_RIGHT
         from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
         small = self.styles["BodyText"].clone("small", fontSize=7.5, leading=9)
-        cells = [[Paragraph(str(Markup.escape(str(c))), small) for c in row] for row in [header, *rows]]
-        table = Table(cells, repeatRows=1, colWidths=[self.width / len(header)] * len(header))
+        number = small.clone("number", alignment=TA_RIGHT)
+        cells = [[Paragraph(str(Markup.escape(str(c))), number if i in right else small) for i, c in enumerate(row)]
+                 for row in [header, *rows]]
+        shares = widths or [1 / len(header)] * len(header)
+        table = Table(cells, repeatRows=1, colWidths=[self.width * share for share in shares], hAlign="LEFT")
         table.setStyle(TableStyle([
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef4fa")),
             ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#d0d7de")), ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -324,7 +332,7 @@ class _Pdf:
         self.para(f"{s['years'][0]} to {s['years'][-1]}: central {pounds(t['central'])}; P10 {pounds(t['p10'])}, "
                   f"P50 {pounds(t['p50'])}, P90 {pounds(t['p90'])}. Sum of lows {pounds(t['all_at_worst'])} and of "
                   f"highs {pounds(t['all_at_best'])} assume every estimate at its extreme at once.")
-        self.drawing(self._ranges(s["by_year"]))
+        self.drawing(self.ranges(s["by_year"]))
         self.table(["Id", "Saving", "Agency", "Low", "Central", "High", "From", "Status", "Basis", "Over horizon",
                     "Evidence"],
                    [[e["id"], e["description"], e["agency"], money(e["low"]), money(e["central"]), money(e["high"]),
@@ -333,7 +341,7 @@ class _Pdf:
         for warning in s["warnings"]:
             self.para(f"Warning: {warning}")
 
-    def _ranges(self, rows: list[dict[str, Any]]) -> Any:
+    def ranges(self, rows: list[dict[str, Any]]) -> Any:
         from reportlab.graphics.shapes import Drawing, Line, Rect, String
         from reportlab.lib import colors
 

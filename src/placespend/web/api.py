@@ -10,9 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Uplo
 from fastapi.responses import JSONResponse, Response
 
 from placespend.app import figures, place_view, workflow
-from placespend.app.criteria import shipped_criteria
 from placespend.app.selection import Selection
-from placespend.report.estimate_output import comparison_dict
 from placespend.report.exports import count_rows, rows_csv, rows_xlsx
 from placespend.report.money import to_json
 from placespend.web.security import Caller, results_reader, role_in, workspace
@@ -121,17 +119,14 @@ def lines(request: Request, place: str, year: str, cofog: str | None = None, bod
 
 
 @router.get("/compare", summary="Centre-out vs locally-led for every place (seed 000 Table 1)")
-def compare(request: Request, year: str, who: Caller = Depends(results_reader)) -> Response:
+def compare(request: Request, year: str, format: str = "json", who: Caller = Depends(results_reader)) -> Response:
+    """JSON as `placespend compare --format json`; CSV and XLSX one row per place, bridges left out."""
     ws = workspace(request)
-    year = place_view.checked(ws, year=year).period  # type: ignore[assignment]
-    sets = [shipped_criteria("population"), shipped_criteria("needs")]
-
-    def compute() -> dict[str, Any]:
-        ids = [p["place"] for p in place_view.places(ws)]
-        rows, aggregate = figures.compare_all(ws, year, ids, sets)
-        return comparison_dict(rows, aggregate)
-
-    return as_json(place_view.cached(ws, ("compare", year), compute))
+    period: str = place_view.checked(ws, year=year).period  # type: ignore[assignment]
+    table = place_view.comparison(ws, period)
+    if format in ("csv", "xlsx"):
+        return table_response(place_view.comparison_rows(table), format, f"compare-{period}")
+    return as_json(table)
 
 
 @router.get("/submissions", summary="Submissions you may see (partners: their own)")

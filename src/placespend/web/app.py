@@ -15,40 +15,60 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 
 from placespend import __version__
+from placespend.app import accounts
 from placespend.app.accounts import LoginThrottle
 from placespend.app.workflow import Forbidden, NotFound
 from placespend.app.workspace import Workspace
 from placespend.domain.problems import PlacespendError, UnknownCode
 from placespend.web import (
+    analyses_pages,
     api,
     assets_api,
     assets_pages,
+    bodies_pages,
+    compare_pages,
+    deepdives_api,
+    deepdives_pages,
+    imports_pages,
     insight_area_api,
+    insight_pages,
     insight_people_api,
     insight_sharing_api,
     insight_spatial_api,
+    local_cli_api,
     pages,
+    report_pages,
     submissions_pages,
     suppliers_api,
 )
+from placespend.web.local_access import LocalCli
+from placespend.web.no_store import NoStore
 from placespend.web.security import LoginRequired
 from placespend.web.templating import WEB, render
 
 
-def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False) -> FastAPI:
-    """One app per workspace; `public` adds a read-only view of published results without signing in."""
+def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False,
+               local_cli: LocalCli | None = None) -> FastAPI:
+    """One app per workspace; `public` adds a read-only view of published results without signing in;
+    `local_cli` lets the command line on this machine run its commands here (web.local_cli_api)."""
     ws.share()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        ws.close()  # uvicorn runs this on SIGTERM and SIGINT: the workspace is checkpointed, no .wal left
+        # uvicorn runs this on SIGTERM and SIGINT (and then ends the process by the signal, so this is the
+        # last word): the CLI stops sending commands here, the workspace is checkpointed, no .wal left.
+        if local_cli is not None:
+            local_cli.stop()
+        ws.close()
 
     # Councils run offline: /docs is served from the package's own Swagger UI copy, never from a CDN.
     app = FastAPI(title="placespend", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="All public money spent in a place, counted once (the Total Place method).")
     app.state.workspace, app.state.public, app.state.secure_cookies = ws, public, secure_cookies
     app.state.throttle = LoginThrottle()
+    app.state.local_cli = local_cli
+    app.add_middleware(NoStore)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     # fastapi-offline ships Swagger UI 5 (OpenAPI 3.1, which FastAPI writes); only its files are used here.
     app.mount("/static-vendor/swagger", StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"),
@@ -71,16 +91,27 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
                             media_type="application/javascript")
 
     app.include_router(pages.router)
+    app.include_router(compare_pages.router)
+    app.include_router(analyses_pages.router)
+    app.include_router(analyses_pages.api)
+    app.include_router(bodies_pages.router)
+    app.include_router(imports_pages.router)
+    app.include_router(imports_pages.api)
     app.include_router(submissions_pages.router)
+    app.include_router(report_pages.router)
     app.include_router(api.router)
     app.include_router(insight_area_api.router)
     app.include_router(insight_spatial_api.router)
     app.include_router(insight_people_api.router)
     app.include_router(insight_sharing_api.router)
+    app.include_router(insight_pages.router)
     app.include_router(assets_pages.router)
     app.include_router(assets_api.router)
     app.include_router(suppliers_api.router)
     app.include_router(suppliers_api.pages)
+    app.include_router(deepdives_pages.router)
+    app.include_router(deepdives_api.router)
+    app.include_router(local_cli_api.router)
     _errors(app)
     return app
 
@@ -91,6 +122,10 @@ def _wants_json(request: Request) -> bool:
 
 def _errors(app: FastAPI) -> None:
     def page(request: Request, status: int, message: str) -> Response:
+        if status == 403:  # OWASP ASVS 4.0.3 V7.2.2: every refused access is in the audit log
+            who = getattr(request.state, "caller", None)
+            accounts.audit(request.app.state.workspace, who.user if who else None, "access.denied",
+                           f"{request.method} {request.url.path}", message)
         if _wants_json(request):
             return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
         return render(request, "error.html", None, status_code=status, status=status, message=message)

@@ -71,7 +71,7 @@ async def overlap(request: Request, by: str, left: UploadFile = File(...), right
                   right_owner: str | None = Form(None), who: Caller = Depends(COUNTS)) -> Response:
     a, b = await _file(left, "left.csv", left_owner), await _file(right, "right.csv", right_owner)
     return _answer(lambda: people_insight.overlap(workspace(request), a, b, by, who.user.username,
-                                                  max(threshold, 2), match_threshold, agreement, _member(who)))
+                                                  threshold, match_threshold, agreement, _member(who)))
 
 
 @router.post("/unmatched", summary="LEFT's people not found in RIGHT, counts by group (protected)")
@@ -81,7 +81,7 @@ async def unmatched(request: Request, by: str, left: UploadFile = File(...), rig
                     right_owner: str | None = Form(None), who: Caller = Depends(COUNTS)) -> Response:
     a, b = await _file(left, "left.csv", left_owner), await _file(right, "right.csv", right_owner)
     return _answer(lambda: people_insight.unmatched(workspace(request), a, b, by, who.user.username,
-                                                    max(threshold, 2), match_threshold, agreement, _member(who)))
+                                                    threshold, match_threshold, agreement, _member(who)))
 
 
 @router.post("/unmatched/records", summary="LEFT's unmatched record_ids, for the partner that owns LEFT only")
@@ -108,5 +108,5 @@ async def services(request: Request, by: str, files: list[UploadFile] = File(...
                    agreement: str | None = Form(None), who: Caller = Depends(COUNTS)) -> Response:
     shared = [await _file(upload, f"service-{i}.csv", None) for i, upload in enumerate(files, start=1)]
     return _answer(lambda: people_insight.services(workspace(request), shared, by, who.user.username,
-                                                   max(threshold, 2), match_threshold, None, agreement,
+                                                   threshold, match_threshold, None, agreement,
                                                    _member(who)))

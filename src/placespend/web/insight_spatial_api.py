@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import Response
 
 from placespend.app import spatial_insight, survey_insight
+from placespend.app.survey_insight import DEFAULT_THRESHOLD
 from placespend.web.api import as_json
 from placespend.web.security import Caller, role_in
 
@@ -25,12 +26,12 @@ UPLOADERS = ("admin", "analyst", "partner")
 
 
 @contextmanager
-def _folder() -> Iterator[Path]:
+def upload_folder() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="placespend-insight-") as folder:
         yield Path(folder)
 
 
-def _save(folder: Path, upload: UploadFile, number: int) -> Path:
+def save_upload(folder: Path, upload: UploadFile, number: int) -> Path:
     """Each upload in its own sub-folder, under its own name: two uploads may share a name."""
     target = folder / str(number)
     target.mkdir()
@@ -50,10 +51,10 @@ def _answer(outcome: spatial_insight.Outcome) -> Response:
 def hotspots(values: UploadFile = File(...), boundaries: UploadFile = File(...),
              projected: UploadFile | None = File(None), id_property: str | None = Form(None),
              who: Caller = Depends(role_in(*UPLOADERS))) -> Response:
-    with _folder() as folder:
-        later = _save(folder, projected, 2) if projected is not None else None
-        return _answer(spatial_insight.hotspot_map(_save(folder, values, 0), _save(folder, boundaries, 1),
-                                                   id_property or None, later))
+    with upload_folder() as folder:
+        later = save_upload(folder, projected, 2) if projected is not None else None
+        return _answer(spatial_insight.hotspot_map(save_upload(folder, values, 0),
+                                                   save_upload(folder, boundaries, 1), id_property or None, later))
 
 
 @router.post("/access-points", summary="Choose N candidate sites for areas' demand (p-median or maximal cover)")
@@ -62,15 +63,17 @@ def access_points(demand: UploadFile = File(...), boundaries: UploadFile = File(
                   id_property: str | None = Form(None), who: Caller = Depends(role_in(*UPLOADERS))) -> Response:
     if objective not in {"median", "cover"}:
         return as_json({"error": "objective is median or cover"}, status=422)
-    with _folder() as folder:
-        return _answer(spatial_insight.access_plan(_save(folder, demand, 0), _save(folder, boundaries, 1),
-                                                   _save(folder, sites, 2), count, objective, within_km,
+    with upload_folder() as folder:
+        return _answer(spatial_insight.access_plan(save_upload(folder, demand, 0),
+                                                   save_upload(folder, boundaries, 1),
+                                                   save_upload(folder, sites, 2), count, objective, within_km,
                                                    id_property or None))
 
 
 @router.post("/surveys", summary="Weighted satisfaction with 95% CIs by group and stage, and key drivers")
-def surveys(file: UploadFile = File(...), overall: str = Form("overall"), threshold: int = Form(10),
+def surveys(file: UploadFile = File(...), overall: str = Form("overall"), threshold: int = Form(DEFAULT_THRESHOLD),
             satisfied_from: float = Form(4), who: Caller = Depends(role_in(*UPLOADERS))) -> Response:
-    with _folder() as folder:
-        return _answer(survey_insight.survey_results(_save(folder, file, 0), overall, max(threshold, 1),
+    """A threshold below the default is refused (400, by the app's handler of PlacespendError), not raised."""
+    with upload_folder() as folder:
+        return _answer(survey_insight.survey_results(save_upload(folder, file, 0), overall, threshold,
                                                      satisfied_from))

@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from placespend.app import accounts, figures, place_view
 from placespend.domain import classifications as cls
 from placespend.domain.problems import PlacespendError
+from placespend.domain.vocabulary import body_type_name
 from placespend.report import charts
 from placespend.report.template import write_template
 from placespend.web.security import SESSION_COOKIE, Caller, caller, results_reader, role_in, workspace
@@ -121,7 +122,8 @@ def _figure_json(ws, view: dict, names: dict[str, str]) -> dict[str, str]:
     count = view["count"]
     figures = {
         "cofog": charts.to_json(charts.cofog_bars(view["cofog"], "Spending by COFOG function")),
-        "bodies": charts.to_json(charts.shares_donut(count["by_spender_type"], "Who spends it (body type)")),
+        "bodies": charts.to_json(charts.shares_donut(count["by_spender_type"], "Who spends it (body type)",
+                                                      body_type_name)),
         "method": charts.to_json(charts.shares_donut(count["by_method"], "How each pound is known")),
         "sankey": charts.to_json(charts.sankey(view["sankey"], names, "Funding flows: origin → spender → function")),
     }

@@ -37,7 +37,13 @@ def workspace(request: Request) -> Workspace:
 
 
 async def caller(request: Request) -> Caller:
-    """Sync work, but microseconds once cached: running it on the event loop saves a thread hop per request."""
+    """Sync work, but microseconds once cached: running it on the event loop saves a thread hop per request.
+    Kept on the request too, so a refusal raised after it can be audited under the caller's name."""
+    request.state.caller = found = _caller(request)
+    return found
+
+
+def _caller(request: Request) -> Caller:
     ws = workspace(request)
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):

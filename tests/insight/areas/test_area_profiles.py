@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from placespend.app import area_insight
 from placespend.app.workspace import open_workspace
 from placespend.web.app import create_app
 
@@ -210,3 +211,29 @@ def test_an_output_area_classification_reaches_lsoas_by_majority(tmp_path):
     assert out["method"] == "classification:mine" and out["stability"] is None
     assert [(s["segment"], s["name"], s["areas"]) for s in out["segments"]] == [("A", "Group A", 2),
                                                                                  ("B", "Group B", 2)]
+
+
+def test_an_unknown_place_is_refused_by_name_when_no_place_is_defined(tmp_path):
+    """A workspace of area statistics only has no places to suggest: the refusal still names the place."""
+    cli = Cli(tmp_path / "areas-only.duckdb")
+    cli("import", _statistics(tmp_path))
+    result = cli("insight", "profile", "--place", "nowhere", expect=2)
+    assert "Unknown place 'nowhere'" in result.output and "Traceback" not in result.output
+
+
+def test_the_insight_page_shows_a_new_segments_run_at_once(place):
+    """The page keeps its figures per workspace version: a run stored while it is served shows on the next view."""
+    cli, _ = place
+    app = create_app(open_workspace(cli.db), public=True)
+    try:
+        client, ws = TestClient(app), app.state.workspace
+        before = client.get(f"/insight?place={PLACE}").text
+        result = area_insight.segment_place(ws, PLACE, k=2, seed=3, runs=1)
+        result["assignments"] = [{**a, "segment": "1"} for a in result["assignments"]]
+        area_insight.save_segments(ws, result)
+        after = client.get(f"/insight?place={PLACE}").text
+    finally:
+        app.state.workspace.close()
+    cells = 'data-column="segment">{}</td>'
+    assert before.count(cells.format("2")) > 0
+    assert after.count(cells.format("2")) == 0 and after.count(cells.format("1")) == len(LSOAS)

@@ -89,5 +89,6 @@ def test_lewisham_segments_reproducible_and_mapped(cli):
     shown = cli.json("insight", "map", "--place", LEWISHAM, "--column", "segment")
     assert shown["drawn"] == shown["areas"] == 169
     trace = shown["figure"]["data"][0]
-    assert trace["type"] == "choropleth" and len(trace["locations"]) == 169
-    assert len(trace["geojson"]["features"]) == 169
+    assert sum(len(t["locations"]) for t in shown["figure"]["data"]) == 169
+    assert trace["type"] == "choroplethmap" and shown["figure"]["layout"]["map"]["style"] == "white-bg"
+    assert sum(len(t["geojson"]["features"]) for t in shown["figure"]["data"]) == 169

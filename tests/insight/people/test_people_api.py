@@ -67,6 +67,15 @@ def test_overlap_counts_are_protected_and_add_up(client, files):
                for c in ("left_only", "both", "right_only"))
 
 
+@pytest.mark.parametrize("path", ["overlap", "unmatched"])
+def test_a_threshold_below_the_default_is_refused(client, files, path):
+    api, tokens_by_role = client
+    _, left, right = files
+    refused = _post(api, tokens_by_role["partner"], f"/api/insight/{path}?by=x_ward&threshold=2", left, right)
+    assert refused.status_code == 400
+    assert "cannot be lower than 10" in refused.json()["error"]["message"] and "groups" not in refused.text
+
+
 def test_record_list_only_for_the_owning_partner(client, files):
     api, tokens_by_role = client
     partners, left, right = files

@@ -9,13 +9,16 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import jellyfish
 import pytest
 from typer.testing import CliRunner
 
 from people_support import agreement_add
 from placespend.app.workspace import open_workspace
 from placespend.cli.main import app
+from placespend.domain.person_identifiers import BLOOM_BITS, BLOOM_COLUMNS, TOKEN_COLUMNS, normal_name
 from placespend.insight import linkage
+from placespend.insight.people_tokens import BLOOM_LABEL, BLOOM_POSITIONS, letter_pairs
 from placespend.insight.synthetic_people import WARDS, make_partners
 
 runner = CliRunner()
@@ -63,6 +66,38 @@ def test_link_reaches_the_precision_and_recall_the_issue_asks(linked):
     assert min(float(p["match_probability"]) for p in pairs) >= linkage.DEFAULT_THRESHOLD
 
 
+def _rows(path: Path) -> dict[str, dict[str, str]]:
+    return {r["record_id"]: r for r in _pairs(path)}
+
+
+def test_members_of_one_household_are_not_linked_as_one_person(linked):
+    """A wife and husband, or a parent and child, share a surname and a postcode but not a first name or a date
+    of birth. Of the hundreds of such pairs between the two files, hardly any may be linked (when surname and
+    postcode counted as independent evidence, a sixth of them were)."""
+    folder, partners, _ = linked
+    left, right = _rows(folder / "left.csv"), _rows(folder / "right.csv")
+
+    def household(a: str, b: str) -> bool:
+        return bool(left[a]["surname"]) and all(left[a][c] == right[b][c] for c in ("surname", "postcode"))
+
+    households = sum(household(a, b) for a in left for b in right if (a, b) not in partners.true_pairs)
+    linked_households = [(p["left_id"], p["right_id"]) for p in _pairs(folder / "pairs.csv")
+                         if (p["left_id"], p["right_id"]) not in partners.true_pairs
+                         and household(p["left_id"], p["right_id"])]
+    assert households > 300 and len(linked_households) <= households / 100
+
+
+def _unkeyed_bloom(name: str) -> str:
+    """The Bloom filter of a name's letter pairs made with plain SHA-256 instead of the keyed HMAC: anyone could
+    make it from a list of names, so it must never be what a file holds."""
+    bits = 0
+    for pair in letter_pairs(name):
+        digest = hashlib.sha256(f"{BLOOM_LABEL}\x1f{pair}".encode()).digest()
+        for i in range(BLOOM_POSITIONS):
+            bits |= 1 << (int.from_bytes(digest[2 * i:2 * i + 2]) % BLOOM_BITS)
+    return f"{bits:0{BLOOM_BITS // 4}x}"
+
+
 def test_no_raw_identifier_is_written_or_printed_anywhere(linked):
     folder, _, outputs = linked
     raw: set[str] = set()
@@ -71,9 +106,14 @@ def test_no_raw_identifier_is_written_or_printed_anywhere(linked):
             for row in csv.DictReader(handle):
                 for column in ("first_name", "surname", "date_of_birth", "postcode"):
                     value = row[column].strip()
-                    if len(value) >= 3:
-                        raw |= {value, value.upper(), value.lower(), value.replace(" ", "")}
-    raw |= {hashlib.sha256(v.encode()).hexdigest() for v in list(raw)}
+                    if len(value) >= 3:  # not lower case: "may" and "ward" are words of the output, and names
+                        raw |= {value, value.upper(), value.replace(" ", "")}
+                for column in ("first_name", "surname"):  # what an unkeyed encoding of a name would write
+                    name = normal_name(row[column])
+                    if name:
+                        raw |= {jellyfish.soundex(name), _unkeyed_bloom(name)}
+    raw |= {h for v in list(raw) for h in (hashlib.sha256(v.encode()).hexdigest(),
+                                           hashlib.sha256(v.encode()).hexdigest()[:16])}
     raw = {v for v in raw if len(v) >= 3}
     texts = [o.output for o in outputs]
     texts += [(folder / name).read_text() for name in ("left_t.csv", "right_t.csv", "pairs.csv")]
@@ -84,9 +124,38 @@ def test_no_raw_identifier_is_written_or_printed_anywhere(linked):
         for ward in WARDS:  # x_ attributes pass through by design (Harper Green is a ward, not a surname)
             text = text.replace(ward, "")
         words = set(text.replace(",", " ").replace('"', " ").split())
-        upper = text.upper()
-        leaked = {v for v in raw if v in words or (len(v) >= 6 and v.upper() in upper)}
+        # Case kept: a name is written as given or as normalised (upper case), while "fields" and "may" are the
+        # command's own words (the realistic name lists hold Fields and May).
+        leaked = {v for v in raw if v in words or (len(v) >= 6 and v in text)}
         assert not leaked, sorted(leaked)[:5]
+
+
+def _bits(hex_text: str) -> int:
+    return int(hex_text, 16)
+
+
+def test_every_token_bloom_filters_included_depends_on_the_key(linked, tmp_path):
+    """An unkeyed token or filter would come out the same under any key: under another key every non-blank token
+    of every record differs, and a name's Bloom filters share no more bits than two unrelated names' do; under
+    the same key the file is made again exactly."""
+    folder, _, _ = linked
+    run("keygen", "--out", str(tmp_path / "other.key"))
+    for key, name in ((tmp_path / "other.key", "other.csv"), (folder / "k.key", "again.csv")):
+        assert run("pseudonymise", str(folder / "left.csv"), "--key", str(key),
+                   "--out", str(tmp_path / name)).exit_code == 0
+    assert (tmp_path / "again.csv").read_text() == (folder / "left_t.csv").read_text()
+    mine, other = _pairs(folder / "left_t.csv"), _pairs(tmp_path / "other.csv")
+    shared: list[float] = []
+    for a, b in zip(mine, other, strict=True):
+        for column in TOKEN_COLUMNS:
+            assert (a[column] == b[column] == "") or a[column] != b[column], column
+        for column in BLOOM_COLUMNS:
+            if a[column]:
+                x, y = _bits(a[column]), _bits(b[column])
+                shared.append(2 * (x & y).bit_count() / (x.bit_count() + y.bit_count()))
+    # Two filters each with a share f of their bits set, at random places, have Dice about f: about 0.2 here.
+    fill = sum(_bits(r[c]).bit_count() for r in mine for c in BLOOM_COLUMNS if r[c]) / len(shared) / BLOOM_BITS
+    assert abs(sum(shared) / len(shared) - fill) < 0.02
 
 
 def test_overlap_counts_agree_with_the_links(linked):

@@ -85,14 +85,23 @@ def test_a_run_is_audited_and_purged_after_its_retention(cli, db):
 
 
 def test_a_run_summary_is_rounded_as_the_agreement_asks(cli, db):
-    add(cli, "rounded", "--rounding", "5", "--threshold", "5")
+    add(cli, "rounded", "--rounding", "5", "--threshold", "10")
     ws = open_workspace(db)
     found = sharing.agreement(ws, "rounded")
     run_id = sharing.save_run(ws, found, "link", "analyst", "lbl", "pct", "c" * 64, "d" * 64,
                               pairs=[(f"L{i}", f"R{i}", 0.9) for i in range(12)], left_records=40, right_records=30)
-    # 28 / 12 / 18, total 58: nothing below 5, each rounded to the nearest 5 (halves up)
+    # 28 / 12 / 18, total 58: nothing below 10, each rounded to the nearest 5 (halves up)
     [group] = sharing.run_summary(ws, run_id)["published"]["groups"]
     assert (group["left_only"], group["both"], group["right_only"], group["total"]) == (30, 10, 20, 60)
+
+
+def test_an_agreement_cannot_lower_the_disclosure_threshold(cli, db):
+    """An agreement may ask for more suppression than the default, never less: counts of 1 to 9 stay withheld."""
+    result = cli("insight", "agreement", "add", "small", "--purpose", "p", "--legal-basis", "public task",
+                 "--party", "a", "--party", "b", "--field", "postcode", "--analyst", "analyst",
+                 "--review-date", FUTURE, "--retention-days", "1", "--threshold", "5", expect=2)
+    assert "cannot be lower than 10" in " ".join(result.output.split())
+    assert sharing.agreements(open_workspace(db)) == []
 
 
 def test_an_overdue_review_stops_sharing_until_one_is_recorded(cli, db):

@@ -84,11 +84,20 @@ def test_files_without_owners_are_refused(cli, db, files):
     assert "say which body owns its records" in " ".join(result.output.split())
 
 
+def test_a_threshold_below_the_default_is_refused_before_anything_runs(cli, db, files):
+    cli("insight", *agreement_add("bolton"))
+    for command in ("overlap", "unmatched"):
+        result = cli("insight", command, files / "left_t.csv", files / "right_t.csv", "--by", "x_ward", *OWNERS,
+                     "--as", "analyst", "--threshold", "9", expect=2)
+        assert "cannot be lower than 10" in " ".join(result.output.split())
+    assert sharing.runs(open_workspace(db), "bolton") == []
+
+
 def test_every_run_is_audited_with_its_inputs_and_what_it_published(cli, db, files):
     cli("insight", *agreement_add("bolton", extra=("--threshold", "12", "--rounding", "5")))
     _link(cli, files, "--as", "analyst")
     overlap = cli.json("insight", "overlap", files / "left_t.csv", files / "right_t.csv", "--by", "x_ward",
-                       *OWNERS, "--as", "analyst", "--threshold", "3")
+                       *OWNERS, "--as", "analyst", "--threshold", "10")
     assert overlap["threshold"] == 12 and overlap["rounding"] == 5  # the agreement's floor and rounding hold
     assert all(v is None or v % 5 == 0 for g in overlap["groups"] for k, v in g.items() if k != "group")
     unmatched = cli.json("insight", "unmatched", files / "left_t.csv", files / "right_t.csv", "--by", "x_ward",

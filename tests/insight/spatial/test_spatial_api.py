@@ -74,3 +74,20 @@ def test_surveys_route_matches_the_command(client, tmp_path):
     response = client.post("/api/insight/surveys", files={"file": ("s.csv", survey.read_bytes())})
     assert response.status_code == 200, response.text
     assert response.json() == expected and expected["respondents"] == 12
+
+
+@pytest.mark.parametrize("asked", ["1", "9"])
+def test_surveys_route_refuses_a_threshold_below_the_default(client, tmp_path, asked):
+    """Threshold 1 would publish segments of 6 respondents: refused with a plain message, no result."""
+    survey = write_csv(tmp_path / "s.csv", [{"respondent_id": f"r{i}", "segment": "AB"[i % 2], "weight": 1,
+                                             "overall": 1 + i % 5} for i in range(12)])
+    response = client.post("/api/insight/surveys", data={"threshold": asked},
+                           files={"file": ("s.csv", survey.read_bytes())})
+    assert response.status_code == 400, response.text
+    assert response.json() == {"error": {"status": 400, "message": (
+        f"The disclosure threshold cannot be lower than 10: counts of 1 to 9 people are never published (asked for "
+        f"{asked}). A higher threshold may be asked for.")}}
+    raised = client.post("/api/insight/surveys", data={"threshold": "12"},
+                         files={"file": ("s.csv", survey.read_bytes())})
+    assert raised.status_code == 200 and raised.json()["threshold"] == 12
+    assert [r["n"] for r in raised.json()["questions"][0]["by"]["segment"]] == [12, None, None]

@@ -56,13 +56,20 @@ def read_geojson(path: Path, report: Report) -> list[ReferenceBatch]:
         return []
     if isinstance(data, dict) and data.get("type") == "Topology":
         data = {"features": [{"properties": p, "geometry": g} for p, g in topology_features(data, report)]}
-    features = data.get("features") or []
+    features = data.get("features") if isinstance(data, dict) else None
+    if features is not None and not isinstance(features, list):
+        features = None
+    if features is None and report.ok:
+        report.error("geojson-invalid", "The file is JSON but not a GeoJSON FeatureCollection (an object whose "
+                     "'features' is a list of features); export the boundaries again as GeoJSON.")
+        return []
+    features = features or []
     columns: dict[str, list[object]] = {k: [] for k in ("code", "name", "level", "vintage", "geometry")}
     lookup: dict[str, list[object]] = {k: [] for k in ("relation", "child", "child_name", "parent", "parent_name",
                                                        "vintage")}
     for index, feature in enumerate(features, start=1):
-        properties = feature.get("properties") or {}
-        found = _code_key(properties)
+        properties = (feature.get("properties") if isinstance(feature, dict) else None) or {}
+        found = _code_key(properties) if isinstance(properties, dict) else None
         if found is None or not feature.get("geometry"):
             report.error("feature-unidentified", "This feature has no ONS area code property (e.g. WD13CD) or no "
                          "geometry.", row=index)

@@ -19,10 +19,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from placespend.domain.person_identifiers import (
+    BLOOM_BITS,
+    BLOOM_COLUMNS,
     FINGERPRINT_COLUMN,
     IDENTIFIER_COLUMNS,
     REQUIRED_COLUMNS,
     TOKEN_COLUMNS,
+    TOKEN_HEX,
     Identifiers,
     PersonRecord,
     first_given_name,
@@ -179,10 +182,12 @@ def read_tokens(data: bytes, name: str) -> TokenFile:
     if _text(data[:65536], report) is None and not report.ok:
         return TokenFile(report)
     try:
+        # Every column is text: a token such as 1234e567... must not be read as a number and written back changed.
+        header = next(csv.reader(io.StringIO(data[:65536].decode("utf-8-sig", "replace").split("\n", 1)[0])), [])
         table = pacsv.read_csv(pa.py_buffer(data), convert_options=pacsv.ConvertOptions(
-            column_types=None, strings_can_be_null=True, null_values=[""], auto_dict_encode=False,
-            check_utf8=True), read_options=pacsv.ReadOptions(autogenerate_column_names=False))
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+            column_types={name: pa.string() for name in header}, strings_can_be_null=True, null_values=[""],
+            auto_dict_encode=False, check_utf8=True), read_options=pacsv.ReadOptions(autogenerate_column_names=False))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, csv.Error):  # csv.Error: a lone carriage return in the header
         report.error("file-not-csv", "This file cannot be read as CSV with one header row and rows of the same "
                      "number of fields.")
         return TokenFile(report)
@@ -205,6 +210,13 @@ def _checked_tokens(table: pa.Table, report: Report) -> TokenFile:
     if len(prints) != 1 or table.column(FINGERPRINT_COLUMN).null_count:
         report.error("key-mixed", "The rows were not all pseudonymised with one key (key_fingerprint differs or "
                      "is blank): pseudonymise the whole file again with one key.", column=FINGERPRINT_COLUMN)
+    for column in TOKEN_COLUMNS:
+        digits = BLOOM_BITS // 4 if column in BLOOM_COLUMNS else TOKEN_HEX
+        well_formed = pc.match_substring_regex(table.column(column), f"^[0-9a-f]{{{digits}}}$")
+        bad = pc.sum(pc.invert(well_formed)).as_py()  # blanks are missing values: null, not counted
+        if bad:
+            report.error("token-malformed", f"{bad} rows have a value that is not a token of {digits} hex digits: "
+                         "the file was changed after `placespend insight pseudonymise` made it.", column=column)
     if table.num_rows == 0:
         report.error("file-empty", "The file has a header but no records.")
     report.rows_read = table.num_rows

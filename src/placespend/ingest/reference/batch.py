@@ -59,6 +59,9 @@ class ReferenceBatch:
     # one accepted submission of `submitter` (the publishing body).
     lines: list = field(default_factory=list)
     submitter: str | None = None
+    # The dates the lines cover, for files that add up rather than replace each other (a body's monthly spend):
+    # such a file supersedes only the submitter's file of the same dates.
+    coverage: str | None = None
 
 
 @dataclass(frozen=True)

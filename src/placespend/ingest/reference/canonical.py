@@ -22,7 +22,8 @@ def _header(probe: Probe) -> set[str]:
 
 
 def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(open_text(path))
+    """Rows as dicts; a short row's missing cells are blank, so they are reported as blank, where they are."""
+    reader = csv.DictReader(open_text(path), restval="")
     reader.fieldnames = [name.strip().lower() for name in reader.fieldnames or []]
     return list(enumerate(reader, start=2))
 

@@ -4,7 +4,7 @@
 (or nearly fits, so that a missing column is named), or when the header plainly is a spend file whose
 publisher has no profile yet (then it says how to write one). Reading never stops at a bad row: rows are
 reported one by one and the file loads with the rest, unless nothing in it can be read. The lines form one
-accepted submission of the publishing body (see `tally.submission_key` for how months add up).
+accepted submission of the publishing body (see `tally.coverage` for how months add up).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from placespend.ingest.decoding import DecodedText, decode, read_raw
 from placespend.ingest.reference.batch import Probe, Reader, ReferenceBatch
 from placespend.ingest.spend import header, rows
 from placespend.ingest.spend import profile as profiles
-from placespend.ingest.spend.tally import Capped, submission_key, summarise
+from placespend.ingest.spend.tally import Capped, coverage, summarise
 from placespend.ingest.spend.transactions import LineBuilder
 
 README = "src/placespend/ingest/spend/profiles/README.md"
@@ -43,9 +43,9 @@ def read(path: Path, report: Report, forced: profiles.Profile | None = None) -> 
         report.warn("file-no-payments", "The file has a header but no payments; nothing is loaded.")
         return []
     profile = builder.profile
-    key = submission_key(profile.publisher.body, builder.tally)
-    note = f"{profile.description or profile.id}; stored as submitter '{key}'"
-    return [ReferenceBatch("flows", None, note=note, lines=builder.lines, submitter=key)]
+    body, dates = profile.publisher.body, coverage(builder.tally)
+    note = f"{profile.description or profile.id}; stored as submitter '{body}'" + (f" for {dates}" if dates else "")
+    return [ReferenceBatch("flows", None, note=note, lines=builder.lines, submitter=body, coverage=dates)]
 
 
 def build(path: Path, report: Report, forced: profiles.Profile | None = None,

@@ -150,13 +150,20 @@ def _thresholds(tally: Tally, report: Report) -> None:
                     "the reporting threshold in force at their date; they are kept (the publisher listed them).")
 
 
-def submission_key(body: str, tally: Tally) -> str:
-    """The submitter under which the file is stored: the body and the first and last payment dates.
+def coverage(tally: Tally) -> str | None:
+    """The dates a spend file covers, its first and last payment dates.
 
     The ledger supersedes a submitter's older lines for the same place and year, which is right for a
-    partner's yearly return but would make each monthly file replace the month before. Keyed by the dates it
-    covers, a re-issue of the same month supersedes the first issue while other months add up.
+    partner's yearly return but would make each monthly file replace the month before. The body stays the
+    submitter (its months are one partner's); the file supersedes only a file of the same dates, so a re-issue
+    of a month replaces the first issue while other months add up.
     """
     if tally.first is None or tally.last is None:
-        return body
-    return f"{body}#{tally.first:%Y-%m-%d}..{tally.last:%Y-%m-%d}"
+        return None
+    return f"{tally.first:%Y-%m-%d}..{tally.last:%Y-%m-%d}"
+
+
+def submission_key(body: str, tally: Tally) -> str:
+    """The body and the dates its file covers: one key per file of payments (the supplier files' key)."""
+    dates = coverage(tally)
+    return f"{body}#{dates}" if dates else body

@@ -1,0 +1,1 @@
+"""Data files of the report layer (the licences and credits of the sources a report names)."""
