@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.browser
 PLACE, YEAR = "E09000023", "2008-09"
 # Routes that are files rather than pages (a browser downloads them or shows them raw).
 NOT_PAGES = {"/openapi.json", "/favicon.ico", "/static-vendor/plotly.min.js", "/template.xlsx",
-             "/deepdives/inputs/{input_id}/file"}
+             "/deepdives/inputs/{input_id}/file", "/places/{place}/report.pdf", "/places/{place}/report.xlsx"}
 # A tag that loads a script, style, image or frame from an absolute address, or a style that imports one.
 LOADS_FROM_OUTSIDE = re.compile(r"<(script|link|img|iframe|source)\b[^>]*\b(src|href)\s*=\s*[\"']?(https?:)?//"
                                 r"|(url\(|@import)\s*[\"']?(https?:)?//", re.IGNORECASE)
@@ -55,6 +56,8 @@ def app(tmp_path_factory):
     examples = deepdives.load_examples(ws, accounts.authenticate(ws, "analyst", PASSWORD))
     job = imports.start(ws, accounts.authenticate(ws, "admin", PASSWORD), "c_2019.csv",
                         io.BytesIO(b"area,indicator,value\nE01000001,clients,four\n"))  # refused at row 2
+    while job.finished is None:  # its connections closed before the app holds the file (one config per file)
+        time.sleep(0.05)
     app = create_app(ws)
     app.state.values = {"place": [PLACE], "submission_id": [str(result.submission_id)],
                         "input_id": sorted({str(saved.input_id) for saved in examples}),  # every kind of deep dive

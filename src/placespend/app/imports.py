@@ -79,15 +79,17 @@ def start(ws: Workspace, user: User, file_name: str, upload: BinaryIO, kind: str
 def _run(ws: Workspace, user: User, job: ImportJob) -> None:
     job.stage = "reading"
     try:
-        job.result = service.import_reference(ws, job.path, job.kind)
-        job.stage = "done"
-        accounts.audit(ws, user, "import", job.file_name, job.result.outcome)
+        try:
+            result = service.import_reference(ws, job.path, job.kind)
+        finally:  # the upload is gone before anyone is told the job ended (a poller checks it is not kept)
+            shutil.rmtree(job.path.parent, ignore_errors=True)
+        accounts.audit(ws, user, "import", job.file_name, result.outcome)
+        job.result, job.stage = result, "done"
     except Exception as exc:  # a reader's bug must not leave the job "reading" for ever; the page says so
+        accounts.audit(ws, user, "import.failed", job.file_name, f"{type(exc).__name__}: {exc}")
         job.stage, job.failure = "failed", f"{type(exc).__name__}: {exc}"
-        accounts.audit(ws, user, "import.failed", job.file_name, job.failure)
     finally:
         job.finished = time.monotonic()
-        shutil.rmtree(job.path.parent, ignore_errors=True)
 
 
 def job(job_id: str) -> ImportJob:
