@@ -99,3 +99,16 @@ def test_a_corrupt_upload_is_not_a_valid_excel_file(analyst, name, data):
     errors = response.json()["report"]["errors"]
     assert [e["slug"] for e in errors] == ["not-excel"]
     assert errors[0]["message"].startswith(f"{name} is not a valid Excel file")
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    (f"/api/analyses?year={Y}&place=%00", "Unknown place 'U+0000'"),
+    (f"/api/analyses?year={Y}&place=E09000023&place=lew%00isham", "Unknown place 'lewU+0000isham'"),
+    (f"/api/places/E090%0000023/count?year={Y}", "Unknown place 'E090U+000000023'"),
+    (f"/api/places/E09000023/lines?year={Y}&cofog=07%01", "Unknown COFOG code '07U+0001'"),
+])
+def test_a_control_character_names_nothing_and_is_never_echoed_raw(analyst, url, shown):
+    """A NUL cannot be quoted in DuckDB's SQL: it once reached a query and answered 500. It is refused like any
+    unknown code, and the message shows it as U+0000."""
+    message = envelope(analyst.get(url), 404)
+    assert shown in message and "\x00" not in message and "\x01" not in message

@@ -15,7 +15,7 @@ from ibis.backends.duckdb import Backend
 
 from placespend.count.overlaps import OUTTURN_DETAIL
 from placespend.domain import codes
-from placespend.domain.vocabulary import normalise_id, normalise_place
+from placespend.domain.vocabulary import has_control_characters, normalise_id, normalise_place
 from placespend.engine import bodies_store, places_store, tables
 from placespend.engine.workspace import Workspace
 
@@ -66,7 +66,7 @@ def check_in(ws: Workspace, **given: object) -> Selection:
 
 def check_place(con: Backend, text: str) -> str:
     code = normalise_place(text)
-    if not code or not places_store.is_known_place(con, code):
+    if not code or has_control_characters(code) or not places_store.is_known_place(con, code):
         labels = places_store.place_labels(con)
         defined = [labels[p] for p in tables.place_ids(con)]
         raise codes.unknown("place", text.strip(), labels,
@@ -77,7 +77,7 @@ def check_place(con: Backend, text: str) -> str:
 def check_body(con: Backend, text: str) -> str:
     body = normalise_id(text)
     known = bodies_store.body_names(con)
-    if body not in known:
+    if has_control_characters(body) or body not in known:
         labels = {b: f"{b} ({n})" if n else b for b, n in known.items()}
         names = {n: labels[b] for b, n in known.items() if n}
         raise codes.unknown("body", text.strip(), {**names, **labels}, "`placespend bodies list` lists the bodies.",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from placespend.domain.vocabulary import printable
+
 Severity = Literal["error", "warning"]
 
 
@@ -83,7 +85,7 @@ class UnknownCode(PlacespendError):
 
     def __init__(self, kind: str, given: str, nearest: list[str], hint: str = "") -> None:
         self.kind, self.given, self.nearest = kind, given, nearest
-        message = f"Unknown {kind} '{given}'."
+        message = f"Unknown {kind} '{printable(given)}'."
         if nearest:
             message += f" Nearest known: {', '.join(nearest)}."
         super().__init__(f"{message} {hint}".strip())

@@ -6,6 +6,7 @@ Kept as plain tuples so the template's drop-downs, the validator and the docs al
 from __future__ import annotations
 
 import re
+import unicodedata
 
 BODY_TYPES: tuple[str, ...] = (
     "central_government",
@@ -88,6 +89,18 @@ def method_of(apportionment: str, basis: str) -> str:
     if apportionment in ESTIMATE_APPORTIONMENTS or basis == "estimate":
         return METHOD_ESTIMATED
     return METHOD_REPORTED
+
+
+def has_control_characters(text: str) -> bool:
+    """No code, name or id contains a control character; a NUL in particular cannot be quoted in DuckDB's SQL,
+    so text carrying one is refused as naming nothing rather than passed to a query."""
+    return any(unicodedata.category(c) == "Cc" for c in text)
+
+
+def printable(text: str) -> str:
+    """Text as a message may echo it: control characters shown as U+XXXX, never written raw (a terminal or a
+    log would act on them)."""
+    return "".join(f"U+{ord(c):04X}" if has_control_characters(c) else c for c in text.strip())
 
 
 def normalise_place(text: str) -> str:

@@ -15,7 +15,9 @@ def export_rows(published: dict[str, Any] | None, label_column: str = "group") -
     if not published:
         return []
     rows = [dict(row) for row in published.get("groups", [])]
-    totals = published.get("column_totals")
+    # `protect(...).as_dict()` names them column_totals and grand_total; a stored overlap run, totals and total.
+    totals = published.get("column_totals", published.get("totals"))
+    grand = published.get("grand_total", published.get("total"))
     if totals and len(rows) > 1:
-        rows.append({label_column: "All", **totals, "total": published.get("grand_total")})
+        rows.append({label_column: "All", **totals, "total": grand})
     return rows
