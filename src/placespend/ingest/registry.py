@@ -21,9 +21,11 @@ from placespend.ingest.spend import reader as spend_reader
 PROBE_LINES = 40
 # Every reader, in the order tried: the first whose `matches` accepts a file's probe reads it. Listed here, not
 # registered on import, so the order is what this line says whatever was imported first; the spend readers come
-# last because the spend reader claims any file that merely looks like spend.
+# last because the spend reader claims any file that merely looks like spend. The tidy small-area statistics
+# come before the canonical ones: a file of exactly area[, period], indicator, value is read by the stricter
+# tidy reader (indicator names checked, LSOAs and wards as areas), as the CLI has always read it.
 READERS: tuple[Reader, ...] = (
-    *canonical.READERS, *hmt.READERS, *ons.READERS, *imd.READERS, *lookups.READERS, *area_files.READERS,
+    *area_files.READERS, *canonical.READERS, *hmt.READERS, *ons.READERS, *imd.READERS, *lookups.READERS,
     *geojson.READERS, *budget.READERS, *outturn.READERS, *orgids.READERS, *threesixty.READERS,
     *spend_reader.READERS,
 )
