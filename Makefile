@@ -33,8 +33,10 @@ demo-build: $(STAMP)
 demo: demo-build
 	$(BIN)/placespend --db $(DB) serve
 
+# lint-imports checks the layers of DESIGN.md §2 (the contracts in pyproject.toml) before any test runs.
 test: $(STAMP)
 	$(BIN)/ruff check src tests
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 # The long tests left out of `make test`: e.g. a 1M-line ingest killed 20 times (about half an hour).

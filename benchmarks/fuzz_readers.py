@@ -43,7 +43,7 @@ def _targets(folder: Path) -> dict[str, Callable[[bytes], object]]:
         from placespend.ingest.flows import read_return
         from placespend.ingest.insight.area_values import read_area_values
         from placespend.ingest.insight.boundaries import read_boundaries
-        from placespend.ingest.reference import read_reference
+        from placespend.ingest.registry import read_reference
 
     template = _template_bytes(folder)
 
@@ -100,7 +100,7 @@ def _with_sheet(template: bytes, sheet_xml: bytes) -> bytes:
 
 def _seeds(folder: Path, names: list[str]) -> dict[str, list[bytes]]:
     """Valid files of each kind, the starting points of mutation."""
-    from placespend.demo import partnership
+    from placespend.app.demo import partnership
 
     returns = partnership.write_partnership_csvs(folder / "demo")
     flows = min(returns, key=lambda p: p.stat().st_size).read_bytes()

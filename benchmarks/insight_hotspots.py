@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from shapely.geometry import box
 
-from placespend import spatial_insight
+from placespend.app import spatial_insight
 from placespend.insight import hotspots
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

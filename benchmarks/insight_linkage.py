@@ -31,6 +31,7 @@ import pyarrow as pa
 import splink.comparison_library as cl
 
 from placespend.domain.person_identifiers import FINGERPRINT_COLUMN, TOKEN_COLUMNS
+from placespend.engine.linkage_backend import linkage_database
 from placespend.ingest.insight.people_files import read_records, read_tokens
 from placespend.insight import linkage
 from placespend.insight.febrl import febrl4
@@ -93,7 +94,7 @@ def measure(name: str, left: pa.Table, right: pa.Table, truth: set[tuple[str, st
             model: linkage.LinkModel) -> None:
     """Score once, then the one-to-one links at the default threshold and at the others of SWEEP."""
     started, cpu = time.perf_counter(), time.process_time()
-    scored, _ = linkage.score_pairs(left, right, model)
+    scored, _ = linkage.score_pairs(left, right, model, database=linkage_database())
     links = linkage.one_to_one(scored, linkage.DEFAULT_THRESHOLD)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(f"{name:8} scored {scored.num_rows} candidate pairs and linked at {linkage.DEFAULT_THRESHOLD} in "

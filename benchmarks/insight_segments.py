@@ -12,9 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from placespend import area_insight, service
+from placespend.app import area_insight, ingest_files
+from placespend.app.workspace import open_workspace
 from placespend.engine import area_insight_store
-from placespend.engine.workspace import Workspace
 from placespend.insight import area_features, segments
 
 FILES = ("imd2019-lsoa/File_2_-_IoD2019_Domains_of_Deprivation.csv.gz",
@@ -35,9 +35,10 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        ws = Workspace(Path(folder) / "bench.duckdb")
+        ws = open_workspace(Path(folder) / "bench.duckdb")
         for name in FILES:
-            outcome = timed(f"import {name.split('/')[-1]}", lambda n=name: service.import_reference(ws, args.data / n))
+            outcome = timed(f"import {name.split('/')[-1]}",
+                            lambda n=name: ingest_files.import_reference(ws, args.data / n))
             assert outcome.outcome == "loaded", outcome.report.to_dict()
         chosen = area_features.features(None)
         stats = timed("read 9 features' statistics (all LSOAs)", lambda: area_insight_store.area_statistics(

@@ -34,8 +34,8 @@ import requests
 from serving import percentile, start_server
 from web_place import PASSWORD, YEAR, setup
 
-from placespend import accounts
-from placespend.engine.workspace import Workspace
+from placespend.app import accounts
+from placespend.app.workspace import open_workspace
 
 SAMPLE: list[str] = []
 
@@ -124,7 +124,7 @@ def main() -> None:
     args.data.mkdir(parents=True, exist_ok=True)
     db, tokens, sample, partner_place = setup(args.data, args.lines)
     counts = [int(n) for n in args.users.split(",")]
-    ws = Workspace(db)
+    ws = open_workspace(db)
     for index in range(len(counts)):  # one new partner per run: each run's return is a first return
         body = f"bench-load-{index}"
         user = accounts.add_user(ws, body, PASSWORD, "partner", body)

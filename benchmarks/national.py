@@ -58,9 +58,9 @@ def run_child(task: str, impl: str, data: Path, lines: int, place: str) -> dict[
 def child(task: str, impl: str, data: Path, lines: int, place: str) -> None:
     import national_impls as impls
 
-    from placespend.engine.workspace import Workspace
+    from placespend.app.workspace import open_workspace
 
-    ws, parquet = Workspace(data / f"ledger-{lines}.duckdb"), data / f"ledger-{lines}.parquet"
+    ws, parquet = open_workspace(data / f"ledger-{lines}.duckdb"), data / f"ledger-{lines}.parquet"
     csv_file, pq_file = data / f"flows-{lines}.csv", data / f"flows-{lines}.parquet"
     calls = {
         ("ingest_csv", "placespend"): lambda: _ingest_product(data, csv_file),
@@ -112,14 +112,14 @@ def _ingest_product(data: Path, flows_file: Path) -> Any:
 
     import duckdb
 
-    from placespend import service
-    from placespend.engine.workspace import Workspace
+    from placespend.app import ingest_files
+    from placespend.app.workspace import open_workspace
 
-    ws = Workspace(data / "ingest-product.duckdb")
+    ws = open_workspace(data / "ingest-product.duckdb")
     for path in (ws.path, ws.path.with_name(ws.path.name + ".wal")):
         path.unlink(missing_ok=True)
     shutil.rmtree(ws.submissions_dir, ignore_errors=True)
-    results = service.ingest_returns(ws, [flows_file], submitter="national")
+    results = ingest_files.ingest_returns(ws, [flows_file], submitter="national")
     assert results[0].outcome == "loaded", results[0].report.errors[:3]
     raw = duckdb.connect(str(ws.path), read_only=True)
     return raw.execute("SELECT count(*), sum(amount) FROM flows").fetchone()
@@ -145,15 +145,15 @@ def _ingest_pandas(path: Path) -> Any:
 
 def prepare(data: Path, lines: int) -> dict[str, float]:
     """Generate the ledger and the flows files once per size (kept for re-runs); returns the times taken."""
-    from placespend.bench.generate import generate_workspace, write_file
+    from placespend.app.bench.generate import generate_workspace, write_file
+    from placespend.app.workspace import open_workspace
     from placespend.engine.spark import export_parquet
-    from placespend.engine.workspace import Workspace
 
     data.mkdir(parents=True, exist_ok=True)
     times: dict[str, float] = {}
     ws_path = data / f"ledger-{lines}.duckdb"
     steps = [(ws_path, lambda: generate_workspace(ws_path, lines, 1), "generate_workspace"),
-             (data / f"ledger-{lines}.parquet", lambda: export_parquet(Workspace(ws_path),
+             (data / f"ledger-{lines}.parquet", lambda: export_parquet(open_workspace(ws_path),
                                                                         data / f"ledger-{lines}.parquet"),
               "export_parquet"),
              (data / f"flows-{lines}.csv", lambda: write_file(data / f"flows-{lines}.csv", lines, 1), "write_csv"),

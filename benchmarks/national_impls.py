@@ -15,14 +15,21 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from placespend.count.all_places import body_totals, count_all_places, count_and_body_totals, count_cells, fold_cells
 from placespend.count.consolidate import count_place
+from placespend.count.every_place_count import (
+    body_totals,
+    count_all_places,
+    count_and_body_totals,
+    count_cells,
+    fold_cells,
+)
 from placespend.domain.criteria import CriteriaSet
 from placespend.domain.problems import PlacespendError
+from placespend.engine.ledger import ledger_of
 from placespend.engine.workspace import Workspace
-from placespend.estimate.all_places import estimate_all_places
 from placespend.estimate.centre_out import Estimate
 from placespend.estimate.criteria import shipped_criteria
+from placespend.estimate.every_place_estimate import estimate_all_places
 
 PENNY = Decimal("0.01")
 LIVE_SQL = """
@@ -55,7 +62,7 @@ def _summary_of_counts(counts: dict[str, Any]) -> dict[str, Any]:
 
 def count_one_ibis(ws: Workspace, period: str, place: str) -> Any:
     with ws.read() as con:
-        r = count_place(con, place, period)
+        r = count_place(ledger_of(con), place, period)
     return {"total": r.total, "lines": r.lines, "by_cofog": r.by_cofog, "by_type": r.by_spender_type}
 
 
@@ -82,7 +89,7 @@ def count_one_sql(ws: Workspace, period: str, place: str) -> Any:
 
 def count_all_ibis(ws: Workspace, period: str) -> Any:
     with ws.read() as con:
-        return _summary_of_counts(count_all_places(con, period))
+        return _summary_of_counts(count_all_places(ledger_of(con), period))
 
 
 def count_all_sql(ws: Workspace, period: str) -> Any:
@@ -180,7 +187,7 @@ def _concentration(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def analyses_ibis(ws: Workspace, period: str) -> Any:
     with ws.read() as con:
-        counts, bodies = count_and_body_totals(con, period)
+        counts, bodies = count_and_body_totals(ledger_of(con), period)
     return {"composition": _summary_of_counts(counts), "concentration": _concentration(bodies)}
 
 
@@ -223,8 +230,8 @@ def _compare(a_by_place: dict[str, dict[str, Decimal]], counts: dict[str, Any]) 
 def compare_ibis(ws: Workspace, period: str) -> Any:
     criteria: CriteriaSet = shipped_criteria("population")
     with ws.read() as con:
-        counts = _summary_of_counts(count_all_places(con, period))
-        everywhere = estimate_all_places(con, period, criteria)
+        counts = _summary_of_counts(count_all_places(ledger_of(con), period))
+        everywhere = estimate_all_places(ledger_of(con), period, criteria)
     for estimate in everywhere.values():
         if isinstance(estimate, PlacespendError):
             raise estimate  # as estimate_place would: every place of the benchmark has an estimate
@@ -250,7 +257,7 @@ ESTIMATE_SQL = """
 
 
 def _regions_values() -> str:
-    from placespend.ingest.reference.regions import REGIONS
+    from placespend.domain.regions import REGIONS
 
     return ", ".join(f"('{name}', '{code}')" for name, code in REGIONS.items() if code)
 
@@ -266,7 +273,7 @@ def compare_sql(ws: Workspace, period: str) -> Any:
 
 
 def compare_pandas(parquet: Path, period: str) -> Any:
-    from placespend.ingest.reference.regions import REGIONS
+    from placespend.domain.regions import REGIONS
 
     stats = pd.read_parquet(parquet / "place_statistics")
     pop = stats[stats.indicator == "population"]
@@ -296,15 +303,16 @@ def spark_connection(parquet: Path) -> Any:
 
 
 def count_all_spark(con: Any, period: str) -> Any:
-    return _summary_of_counts(count_all_places(con, period))
+    return _summary_of_counts(count_all_places(ledger_of(con), period))
 
 
 def analyses_spark(con: Any, period: str) -> Any:
-    counts = _summary_of_counts(count_all_places(con, period))
-    return {"composition": counts, "concentration": _concentration(body_totals(con, period).to_pyarrow().to_pylist())}
+    counts = _summary_of_counts(count_all_places(ledger_of(con), period))
+    bodies = body_totals(ledger_of(con), period).to_pyarrow().to_pylist()
+    return {"composition": counts, "concentration": _concentration(bodies)}
 
 
 def cells_rows(ws: Workspace, period: str) -> int:
     """How many (place, status, division, type) cells the count folds: context for the timings."""
     with ws.read() as con:
-        return int(count_cells(con, period).count().to_pyarrow().as_py())
+        return int(count_cells(ledger_of(con), period).count().to_pyarrow().as_py())

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import httpx
 
-from placespend.demo.build import DEMO_PASSWORD, build_demo
-from placespend.engine.workspace import Workspace
+from placespend.app.demo.build import DEMO_PASSWORD, build_demo
+from placespend.app.workspace import open_workspace
 
 
 def free_port() -> int:
@@ -75,7 +75,7 @@ def concurrent_users(base: str, url: str, users: int, requests: int) -> str:
 def demo_served() -> Iterator[str]:
     """The demo built in a temporary folder and served on loopback (`start_server`); stopped on leaving."""
     with tempfile.TemporaryDirectory() as folder:
-        ws = Workspace(Path(folder) / "demo.duckdb")
+        ws = open_workspace(Path(folder) / "demo.duckdb")
         build_demo(ws)
         server, base = start_server(ws.path)
         try:

@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 
 from placespend.app import suppliers as uc
-from placespend.engine.workspace import Workspace
+from placespend.app.workspace import open_workspace
+from placespend.engine.linkage_backend import linkage_database
 from placespend.procurement import name_model, name_rules
 from placespend.procurement import resolution as rs
 
@@ -48,14 +49,15 @@ def main() -> None:
     paths = files(args.data)
     phases: list[tuple[str, float]] = []
     with tempfile.TemporaryDirectory() as folder:
-        ws = Workspace(Path(folder) / "bench.duckdb")
+        ws = open_workspace(Path(folder) / "bench.duckdb")
         read, reports = timed("read 62 files (spend reader)", lambda: uc.read_files(paths), phases)
         assert all(r.ok for r in reports)
         timed("store payments", lambda: uc.store_files(ws, read, "bench"), phases)
         payees = timed("payees from stored payments", lambda: uc.stored_payees(ws), phases)
         rules = timed("identifier and name rules",
                       lambda: rs.identifier_evidence(payees) + name_rules.name_rule_evidence(payees), phases)
-        scored, _ = timed("name model (u sampling + scoring)", lambda: name_model.score_names(payees), phases)
+        scored, _ = timed("name model (u sampling + scoring)",
+                          lambda: name_model.score_names(payees, linkage_database()), phases)
         found = timed("clustering", lambda: rs.resolve(payees, rules + scored, [], name_model.DEFAULT_THRESHOLD),
                       phases)
         timed("suppliers shared (rules and clusters again, spend)", lambda: uc.shared(ws), phases)

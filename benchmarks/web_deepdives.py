@@ -18,9 +18,8 @@ import httpx
 from serving import start_server
 from web_place import signed_in, summary, timed
 
-from placespend import accounts
-from placespend.app import deepdives
-from placespend.engine.workspace import Workspace
+from placespend.app import accounts, deepdives
+from placespend.app.workspace import open_workspace
 
 PASSWORD = "benchmark-password"
 
@@ -32,7 +31,7 @@ def setup(folder: Path) -> Path:
     db = folder / "demo.duckdb"
     subprocess.run([sys.executable, "-m", "placespend.cli.main", "--db", str(db), "demo"], check=True,
                    stdout=subprocess.DEVNULL)
-    ws = Workspace(db)
+    ws = open_workspace(db)
     accounts.add_user(ws, "bench", PASSWORD, "analyst", None)
     deepdives.load_examples(ws, accounts.authenticate(ws, "bench", PASSWORD))
     return db
@@ -44,7 +43,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     db = setup(args.data / "deepdives")
-    ws = Workspace(db)
+    ws = open_workspace(db)
     listing = deepdives.listing(ws)
     place = next(p for p in deepdives.places(ws) if p["periods"])
     pages = {"/deepdives": "hub",

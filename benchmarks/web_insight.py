@@ -19,8 +19,8 @@ import httpx
 from serving import start_server
 from web_place import PASSWORD, signed_in, summary, timed
 
-from placespend import accounts
-from placespend.engine.workspace import Workspace
+from placespend.app import accounts
+from placespend.app.workspace import open_workspace
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 LEWISHAM = "E09000023"
@@ -42,7 +42,7 @@ def setup(folder: Path) -> Path:
     db = folder / "insight.duckdb"
     _cli(db, "import", *[str(SHARED / f) for f in FILES])
     _cli(db, "insight", "segments", "--place", LEWISHAM, "--k", "5", "--seed", "0", "--runs", "3")
-    ws = Workspace(db)
+    ws = open_workspace(db)
     accounts.add_user(ws, "bench", PASSWORD, "analyst", None)
     ws.close()
     return db

@@ -27,8 +27,8 @@ from pathlib import Path
 import httpx
 from serving import percentile, start_server
 
-from placespend import accounts
-from placespend.engine.workspace import Workspace
+from placespend.app import accounts
+from placespend.app.workspace import open_workspace
 
 PASSWORD = "benchmark-password"
 YEAR = "2008-09"
@@ -56,7 +56,7 @@ def summary(values: list[float]) -> dict[str, float]:
 
 def setup(data: Path, lines: int) -> tuple[Path, dict[str, str], list[str], str]:
     """A copy of the national workspace with accounts; the sampled places; the partner's body and place."""
-    from placespend.bench.generate import generate_workspace
+    from placespend.app.bench.generate import generate_workspace
 
     source, copy = data / f"ledger-{lines}.duckdb", data / f"web-{lines}.duckdb"
     if not source.exists():  # the same file as benchmarks/national.py's
@@ -65,7 +65,7 @@ def setup(data: Path, lines: int) -> tuple[Path, dict[str, str], list[str], str]
     Path(f"{copy}.wal").unlink(missing_ok=True)  # a previous run's log would be replayed onto the new copy
     shutil.rmtree(copy.with_name(copy.stem + ".submissions"), ignore_errors=True)
     shutil.copyfile(source, copy)
-    ws = Workspace(copy)
+    ws = open_workspace(copy)
     with ws.read() as con:
         by_size = con.con.execute("""
             SELECT scope_place, count(*) AS n FROM place_lines WHERE period = ? GROUP BY 1 ORDER BY n DESC, 1

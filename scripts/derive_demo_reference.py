@@ -1,4 +1,4 @@
-"""Derive the demo's reference CSVs (src/placespend/demo/data/) from ../shared/data, reproducibly.
+"""Derive the demo's reference CSVs (src/placespend/app/demo/data/) from ../shared/data, reproducibly.
 
 Run from the repository: `.venv/bin/python scripts/derive_demo_reference.py`. It imports PESA 2009 chapter 9
 and ONS mid-2019 populations with placespend's own readers into a scratch workspace, so the shipped figures
@@ -29,7 +29,7 @@ from pathlib import Path
 import duckdb
 
 DATA = Path("../shared/data")
-OUT = Path("src/placespend/demo/data")
+OUT = Path("src/placespend/app/demo/data")
 INDICATORS = ("population", "population_0_18", "population_65_plus")
 
 

@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from typer.testing import CliRunner
 
+from placespend.app import ingest_files
 from placespend.cli.main import app
 from placespend.report.template import write_template
 
@@ -103,8 +104,6 @@ def charity_spelled_two_ways(workspace: Any, folder: Path) -> None:
     """Lewisham council spends 1,000 and grants 500 to a charity the grants file names '360g-x-cyril'; the charity
     reports its 500 under its company id; a second council id ('gb-lae-lew', which the org-id lookup places in
     Lewisham) passes it 10. The bodies register's rules find both pairs."""
-    from placespend import service
-
     rows = [
         line(spender="e09000023", spender_name="Lewisham", amount="1000"),
         line(spender="e09000023", flow="transfer", amount="500", recipient="360g-x-cyril",
@@ -114,7 +113,7 @@ def charity_spelled_two_ways(workspace: Any, folder: Path) -> None:
         line(spender="gb-lae-lew", spender_name="London Borough of Lewisham", amount="10", flow="transfer",
              recipient="360g-x-cyril", recipient_type="third_sector"),
     ]
-    [result] = service.ingest_returns(workspace, [write_csv(folder / "flows.csv", rows)], submitter="partnership")
+    [result] = ingest_files.ingest_returns(workspace, [write_csv(folder / "flows.csv", rows)], submitter="partnership")
     assert result.outcome == "loaded", result.report.errors
     lookup = folder / "la_orgid_to_gss.csv"
     with lookup.open("w", newline="", encoding="utf-8") as handle:
@@ -122,7 +121,7 @@ def charity_spelled_two_ways(workspace: Any, folder: Path) -> None:
         writer.writerow(["org_id", "name", "normalised_name", "gss_code", "area_name", "area_type", "active"])
         writer.writerow(["GB-LAE-LEW", "London Borough of Lewisham", "Lewisham", "E09000023", "Lewisham", "E09",
                          "TRUE"])
-    assert service.import_reference(workspace, lookup).outcome == "loaded"
+    assert ingest_files.import_reference(workspace, lookup).outcome == "loaded"
 
 
 def register_row(code: str, lon: Any = "", lat: Any = "", crs: str = "WGS84", **more: Any) -> dict[str, Any]:

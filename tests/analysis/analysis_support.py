@@ -84,6 +84,6 @@ def build_ledger(cli: Any, make_csv: Any) -> Any:
 
 def read(db: Any) -> Any:
     """A read-only connection to the test workspace, for calling the analyses directly."""
-    from placespend.engine.workspace import Workspace
+    from placespend.app.workspace import open_workspace
 
-    return Workspace(db).read()
+    return open_workspace(db).read()

@@ -8,6 +8,7 @@ import pytest
 from analysis_support import PLACE, YEAR, AnalyseCli, build_ledger, read
 
 from placespend.analysis.composition import composition
+from placespend.engine.ledger import ledger_of
 
 from conftest import line
 
@@ -22,7 +23,7 @@ def ledger(cli, make_csv):
 
 def test_shares_by_division_and_table2_layout(ledger):
     with read(ledger.db) as con:
-        place = composition(con, [PLACE], YEAR).places[0]
+        place = composition(ledger_of(con), [PLACE], YEAR).places[0]
     # 10: dept 4,000,000 + council 400,000 + charity (unreported) 300,000 = 4,700,000
     # 09: council 600,000 + college 2,370,000 = 2,970,000;  07: pct 2,000,000
     # 06: council 200,000;  08: club 90,000 + parish 40,000 = 130,000.  Sum 10,000,000.
@@ -37,7 +38,7 @@ def test_shares_by_division_and_table2_layout(ledger):
 
 def test_table3_layout(ledger):
     with read(ledger.db) as con:
-        place = composition(con, [PLACE], YEAR).places[0]
+        place = composition(ledger_of(con), [PLACE], YEAR).places[0]
     # LA: council 1,200,000 + parish 40,000 = 1,240,000 -> 12.4%;  NHS: pct 2,000,000 -> 20%
     # central: dept 4,000,000 -> 40%;  other: college 2,370,000 + charity 300,000 + club 90,000 = 2,760,000 -> 27.6%
     assert place.table3() == {"local_authority": D("0.124"), "nhs": D("0.2"), "central_government": D("0.4"),

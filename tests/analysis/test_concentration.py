@@ -8,6 +8,7 @@ import pytest
 from analysis_support import PLACE, YEAR, AnalyseCli, build_ledger, read
 
 from placespend.analysis.concentration import concentration
+from placespend.engine.ledger import ledger_of
 
 D = Decimal
 
@@ -19,7 +20,7 @@ def ledger(cli, make_csv):
 
 def test_ranking_pareto_and_top_shares(ledger):
     with read(ledger.db) as con:
-        place = concentration(con, [PLACE], YEAR).places[0]
+        place = concentration(ledger_of(con), [PLACE], YEAR).places[0]
     # Each body's counted spend (the charity's is the council's unreported transfer to it), of 10,000,000:
     # dept 4,000,000 (40%), college 2,370,000 (23.7%), pct 2,000,000 (20%), council 1,200,000 (12%),
     # charity 300,000 (3%), club 90,000 (0.9%), parish 40,000 (0.4%).
@@ -34,7 +35,7 @@ def test_ranking_pareto_and_top_shares(ledger):
 
 def test_herfindahl_hirschman_index(ledger):
     with read(ledger.db) as con:
-        place = concentration(con, [PLACE], YEAR).places[0]
+        place = concentration(ledger_of(con), [PLACE], YEAR).places[0]
     # 0.4^2 + 0.237^2 + 0.2^2 + 0.12^2 + 0.03^2 + 0.009^2 + 0.004^2
     # = 0.16 + 0.056169 + 0.04 + 0.0144 + 0.0009 + 0.000081 + 0.000016 = 0.271566 -> 2,715.66 points (> 2,500)
     assert place.hhi == D("0.271566") and place.hhi_points == D("2715.66")
@@ -43,7 +44,7 @@ def test_herfindahl_hirschman_index(ledger):
 
 def test_bodies_per_division_and_divisions_per_body(ledger):
     with read(ledger.db) as con:
-        place = concentration(con, [PLACE], YEAR).places[0]
+        place = concentration(ledger_of(con), [PLACE], YEAR).places[0]
     # 10: dept, council, charity; 09: council, college; 08: club, parish; 07: pct; 06: council.
     assert {code: row["bodies"] for code, row in place.bodies_per_division.items()} == {
         "06": 1, "07": 1, "08": 2, "09": 2, "10": 3}
@@ -54,7 +55,7 @@ def test_bodies_per_division_and_divisions_per_body(ledger):
 
 def test_small_bodies_default_thresholds(ledger):
     with read(ledger.db) as con:
-        place = concentration(con, [PLACE], YEAR).places[0]
+        place = concentration(ledger_of(con), [PLACE], YEAR).places[0]
     below_50k, below_100k = place.small_bodies
     # < 50,000: parish 40,000.  < 100,000: club 90,000 + parish 40,000 = 130,000 (1.3% of the total).
     assert (below_50k.bodies, below_50k.total, below_50k.names) == (1, D(40_000), ["parish"])

@@ -15,7 +15,8 @@ from placespend.analysis.composition import TABLE2_DIVISIONS, composition
 from placespend.analysis.concentration import concentration
 from placespend.analysis.funding_routes import funding_routes
 from placespend.analysis.local_control import local_control
-from placespend.demo import published
+from placespend.app.demo import published
+from placespend.engine.ledger import ledger_of
 
 from conftest import Cli
 
@@ -37,7 +38,7 @@ def printed(table: str, measure: str) -> Decimal:
 
 def test_lewisham_table2_shares_equal_the_published_figures(demo):
     with read(demo.db) as con:
-        lewisham = composition(con, [LEWISHAM], YEAR).places[0]
+        lewisham = composition(ledger_of(con), [LEWISHAM], YEAR).places[0]
     shares = lewisham.table2()
     for name in TABLE2_DIVISIONS:
         # printed 35 / 20 / 20 percent
@@ -47,7 +48,7 @@ def test_lewisham_table2_shares_equal_the_published_figures(demo):
 
 def test_lewisham_table3_shares_equal_the_published_figures(demo):
     with read(demo.db) as con:
-        lewisham = composition(con, [LEWISHAM], YEAR).places[0]
+        lewisham = composition(ledger_of(con), [LEWISHAM], YEAR).places[0]
     computed = {group: share * 100 for group, share in lewisham.table3().items()}
     assert computed == {group: printed("table3", group) for group in published.TABLE3_GROUPS}
     assert computed == {"local_authority": 55, "nhs": 20, "central_government": 15, "other": 10}
@@ -55,10 +56,10 @@ def test_lewisham_table3_shares_equal_the_published_figures(demo):
 
 def test_every_analysis_runs_on_the_demo(demo):
     with read(demo.db) as con:
-        total = composition(con, [LEWISHAM], YEAR).places[0].total
-        conc = concentration(con, [LEWISHAM], YEAR).places[0]
-        control = local_control(con, [LEWISHAM], YEAR).places[0]
-        routes = funding_routes(con, [LEWISHAM], YEAR).places[0]
+        total = composition(ledger_of(con), [LEWISHAM], YEAR).places[0].total
+        conc = concentration(ledger_of(con), [LEWISHAM], YEAR).places[0]
+        control = local_control(ledger_of(con), [LEWISHAM], YEAR).places[0]
+        routes = funding_routes(ledger_of(con), [LEWISHAM], YEAR).places[0]
     assert total == Decimal("2290000000.00")
     assert conc.total == total and conc.ranking[-1].cumulative_share == 1
     assert control.total == total and sum(control.by_band().values()) == total

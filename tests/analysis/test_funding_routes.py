@@ -9,6 +9,7 @@ from analysis_support import PLACE, YEAR, AnalyseCli, build_ledger, read
 
 from placespend.analysis.funding_routes import administrative_cost, funding_routes
 from placespend.analysis.tracing import Route, find_cycles, trace
+from placespend.engine.ledger import ledger_of
 
 from conftest import line
 
@@ -29,7 +30,7 @@ def test_administrative_cost_compounds_the_loss_per_hand_over():
 
 def test_routes_of_the_hand_worked_ledger(ledger):
     with read(ledger.db) as con:
-        place = funding_routes(con, [PLACE], YEAR).places[0]
+        place = funding_routes(ledger_of(con), [PLACE], YEAR).places[0]
     paths = {(p.bodies, p.division): (p.amount, p.hand_overs, p.admin_cost) for p in place.paths}
     assert paths == {
         (("dept",), "10"): (D(4_000_000), 0, 0),
@@ -92,7 +93,7 @@ def pooled(cli, make_csv):
 
 def test_a_pooled_budget_cycle_is_reported_not_followed_forever(pooled):
     with read(pooled.db) as con:
-        place = funding_routes(con, [PLACE], YEAR).places[0]
+        place = funding_routes(ledger_of(con), [PLACE], YEAR).places[0]
     # council's 500 came from the PCT, whose transfer to the council was funded by the council: stop there.
     # pct's 800 came from the council, whose transfer to the PCT was funded by the PCT: stop there.
     assert {(p.bodies, p.amount, p.cyclic) for p in place.paths} == {

@@ -8,6 +8,7 @@ import pytest
 from analysis_support import PLACE, YEAR, AnalyseCli, build_ledger, read
 
 from placespend.analysis.local_control import local_control, score
+from placespend.engine.ledger import ledger_of
 
 D = Decimal
 
@@ -40,7 +41,7 @@ def test_scoring_rule(args, band, points):
 
 def test_bands_of_the_hand_worked_ledger(ledger):
     with read(ledger.db) as con:
-        place = local_control(con, [PLACE], YEAR).places[0]
+        place = local_control(ledger_of(con), [PLACE], YEAR).places[0]
     flows = {(f.body, f.source, f.hand_overs, f.amount): (f.band, sum(f.points.values())) for f in place.flows}
     assert flows == {
         ("dept", "dept", 0, D(4_000_000)): ("centrally_directed", 0),         # national body

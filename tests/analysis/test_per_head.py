@@ -15,6 +15,7 @@ from analysis_support import AnalyseCli, read
 from placespend.analysis.benchmark import benchmark
 from placespend.analysis.per_head import per_head
 from placespend.domain.problems import PlacespendError
+from placespend.engine.ledger import ledger_of
 
 from conftest import line
 
@@ -45,7 +46,7 @@ def footnote14(cli, make_csv):
 
 def test_equal_raw_per_head_differs_after_need_adjustment(footnote14):
     with read(footnote14.db) as con:
-        report = per_head(con, [LEWISHAM, DURHAM], YEAR, division="07")
+        report = per_head(ledger_of(con), [LEWISHAM, DURHAM], YEAR, division="07")
     lewisham, durham = report.places
     # raw: 250,000,000 / 250,000 = 1,000 per head in both
     assert lewisham.per_head == durham.per_head == D(1000)
@@ -81,7 +82,7 @@ def test_need_relative_to_england(footnote14, make_csv):
         {"relation": "lad_region", "child": DURHAM, "parent": "E12000001"},
         {"relation": "lad_region", "child": HARTLEPOOL, "parent": "E12000001"}]))
     with read(footnote14.db) as con:
-        report = per_head(con, [LEWISHAM, DURHAM], YEAR, division="07", reference="england")
+        report = per_head(ledger_of(con), [LEWISHAM, DURHAM], YEAR, division="07", reference="england")
     lewisham, durham = report.places
     # England: 250,000 x (30 + 18 + 36) / 750,000 = 28 per head; index 30/28 and 18/28
     assert lewisham.need_index == D(30) / D(28) and durham.need_index == D(18) / D(28)
@@ -91,11 +92,11 @@ def test_need_relative_to_england(footnote14, make_csv):
 
 def test_missing_need_indicator_is_a_note_and_missing_population_an_error(footnote14, cli):
     with read(footnote14.db) as con:
-        report = per_head(con, [LEWISHAM], YEAR, need_indicator="population_age_weighted_health")
+        report = per_head(ledger_of(con), [LEWISHAM], YEAR, need_indicator="population_age_weighted_health")
         assert report.places[0].need_adjusted is None
         assert "No 'population_age_weighted_health' statistics" in report.notes[0]
         with pytest.raises(PlacespendError, match="No 'households' statistics"):
-            per_head(con, [LEWISHAM], YEAR, population_indicator="households")
+            per_head(ledger_of(con), [LEWISHAM], YEAR, population_indicator="households")
 
 
 def test_outlier_flags_over_four_places(cli, make_csv):
@@ -104,7 +105,7 @@ def test_outlier_flags_over_four_places(cli, make_csv):
     cli("import", make_csv("pop.csv", [{"area": a, "period": "2008", "indicator": "population", "value": 100}
                                        for a in areas]))
     with read(cli.db) as con:
-        report = per_head(con, list(areas), YEAR, need_indicator=None)
+        report = per_head(ledger_of(con), list(areas), YEAR, need_indicator=None)
     # per head 1,000 / 1,100 / 1,200 / 5,000.  Q1 = 1,000 + 0.75 x 100 = 1,075; Q3 = 1,200 + 0.25 x 3,800
     # = 2,150; IQR 1,075; fences 1,075 - 1,612.5 = -537.5 and 2,150 + 1,612.5 = 3,762.5: 5,000 is high.
     summary = report.benchmarks["per_head"]

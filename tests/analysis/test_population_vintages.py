@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from fastapi.testclient import TestClient
 
-from placespend import accounts
-from placespend.engine.workspace import Workspace
+from placespend.app import accounts
+from placespend.app.workspace import open_workspace
 from placespend.web.app import create_app
 
 from conftest import line, write_csv
@@ -82,7 +82,7 @@ def test_without_the_region_series_the_vintage_is_still_shown_and_no_backcast_is
 def test_place_page_shows_the_vintage_beside_the_figure_and_the_backcast(cli, tmp_path, shared_data):
     hackney_2019, backcast = _by_hand(shared_data)
     _workspace(cli, tmp_path, shared_data)
-    ws = Workspace(cli.db)
+    ws = open_workspace(cli.db)
     accounts.add_user(ws, "analyst", "correct horse battery", "analyst", None)
     app = create_app(ws)
     try:

@@ -13,8 +13,8 @@ import math
 
 import pytest
 
+from placespend.domain.cells import CellError
 from placespend.ingest.assets import coordinates
-from placespend.ingest.values import CellError
 
 from conftest import register_row, write_csv
 

@@ -14,9 +14,10 @@ import ibis
 import pyarrow.parquet as pq
 import pytest
 
-from placespend.bench.generate import CANONICAL, generate_workspace
-from placespend.count.all_places import body_totals, count_all_places
+from placespend.app.bench.generate import CANONICAL, generate_workspace
 from placespend.count.consolidate import count_place, counted_lines
+from placespend.count.every_place_count import body_totals, count_all_places
+from placespend.engine.ledger import ledger_of
 from placespend.engine.tables import place_ids
 
 YEAR = "2008-09"
@@ -64,12 +65,12 @@ def test_national_shape(ledger):
 
 def test_all_places_count_is_count_place_for_each_place(ledger):
     con = ibis.duckdb.connect(str(ledger), read_only=True)
-    everywhere = count_all_places(con, YEAR)
+    everywhere = count_all_places(ledger_of(con), YEAR)
     places = place_ids(con)
     # every composite pilot, and a spread of districts, big and small (count_place per place is the slow way)
     sample = [p for p in places if p.startswith("tp-")][:6] + places[::60]
     for place in sample:
-        one = count_place(con, place, YEAR)
+        one = count_place(ledger_of(con), place, YEAR)
         if not one.lines:
             assert place not in everywhere
             continue
@@ -77,9 +78,9 @@ def test_all_places_count_is_count_place_for_each_place(ledger):
         assert (got.total, got.lines, got.unreported_transfers, got.eliminated_transfers) == \
             (one.total, one.lines, one.unreported_transfers, one.eliminated_transfers), place
         assert (got.by_cofog, got.by_spender_type) == (one.by_cofog, one.by_spender_type), place
-    bodies = body_totals(con, YEAR)
+    bodies = body_totals(ledger_of(con), YEAR)
     pilot = bodies.filter(bodies.scope_place == "tp-pilot-0").amount.sum().to_pyarrow().as_py()
-    assert pilot == counted_lines(con, "tp-pilot-0", YEAR).counted_amount.sum().to_pyarrow().as_py()
+    assert pilot == counted_lines(ledger_of(con), "tp-pilot-0", YEAR).counted_amount.sum().to_pyarrow().as_py()
     con.disconnect()
 
 

@@ -11,13 +11,14 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from placespend import service
-from placespend.bodies import names
-from placespend.bodies import register as bodies
+from placespend.app import ingest_files
+from placespend.app.bodies import names
+from placespend.app.bodies import register as bodies
+from placespend.app.workspace import open_workspace
 from placespend.cli import bodies_cmds
 from placespend.count import consolidate
 from placespend.domain.problems import PlacespendError
-from placespend.engine import bodies_store, tables
+from placespend.engine.ledger import ledger_of
 from placespend.engine.workspace import Workspace
 
 from conftest import charity_spelled_two_ways
@@ -48,17 +49,15 @@ def test_identifiers_and_canonical_preference() -> None:
 @pytest.fixture
 def ws(tmp_path: Path, make_csv) -> Workspace:
     """Lewisham council spends 1,000 and grants 500 to a charity spelled two ways; the charity reports 500."""
-    workspace = Workspace(tmp_path / "ws" / "t.duckdb")
+    workspace = open_workspace(tmp_path / "ws" / "t.duckdb")
     charity_spelled_two_ways(workspace, tmp_path)
     return workspace
 
 
-def _count(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> consolidate.CountResult:
-    """The count as it will be once engine.tables.active_flows applies the register (the proposed wiring)."""
-    monkeypatch.setattr(consolidate, "active_flows",
-                        lambda con: bodies_store.with_canonical_ids(con, tables.active_flows(con)))
+def _count(ws: Workspace) -> consolidate.CountResult:
+    """The count: the ledger's live lines carry the register's canonical ids (engine.tables.active_flows)."""
     with ws.read() as con:
-        return consolidate.count_place(con, LEWISHAM, "2008-09")
+        return consolidate.count_place(ledger_of(con), LEWISHAM, "2008-09")
 
 
 def test_suggest_finds_the_same_name_and_the_same_council(ws: Workspace) -> None:
@@ -67,17 +66,17 @@ def test_suggest_finds_the_same_name_and_the_same_council(ws: Workspace) -> None
     assert ("same local authority area", ("e09000023", "gb-lae-lew")) in found
 
 
-def test_merge_counts_the_pound_once_and_undo_restores_it(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    before = _count(ws, monkeypatch)
+def test_merge_counts_the_pound_once_and_undo_restores_it(ws: Workspace) -> None:
+    before = _count(ws)
     assert before.total == Decimal("2010.00") and before.unreported_transfers == Decimal("510.00")
     merge_id = bodies.merge(ws, "360G-X-Cyril", "gb-coh-07962245", "Same charity: company 07962245", by="ann")
-    after = _count(ws, monkeypatch)
+    after = _count(ws)
     assert after.total == Decimal("1500.00") and after.eliminated_transfers == Decimal("510.00")
     (merge,) = bodies.history(ws)
     assert (merge.merge_id, merge.merged, merge.into_body, merge.kind, merge.merged_by) == (
         merge_id, "360g-x-cyril", "gb-coh-07962245", "hand", "ann")
     bodies.undo(ws, merge_id, by="bob", reason="wrong charity")
-    assert _count(ws, monkeypatch).total == before.total
+    assert _count(ws).total == before.total
     (merge,) = bodies.history(ws)
     assert (merge.undone_by, merge.undo_reason, merge.live) == ("bob", "wrong charity", False)
     with ws.read() as con:
@@ -115,8 +114,6 @@ def test_apply_suggestions_records_rule_merges(ws: Workspace) -> None:
 
 
 def test_company_numbers_from_grants_files_are_a_rule(tmp_path: Path) -> None:
-    import placespend.ingest.grants  # noqa: F401
-
     path = tmp_path / "grants.csv"
     rows = [{"Identifier": f"g{n}", "Currency": "GBP", "Amount Awarded": "100", "Award Date": "2020-05-01",
              "Funding Org:Identifier": "GB-CHC-1", "Funding Org:Name": "Trust", "Recipient Org:Identifier": rid,
@@ -127,8 +124,8 @@ def test_company_numbers_from_grants_files_are_a_rule(tmp_path: Path) -> None:
         writer = csv.DictWriter(handle, list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    ws = Workspace(tmp_path / "ws.duckdb")
-    assert service.import_reference(ws, path).outcome == "loaded"
+    ws = open_workspace(tmp_path / "ws.duckdb")
+    assert ingest_files.import_reference(ws, path).outcome == "loaded"
     (suggestion,) = bodies.suggest(ws)
     assert (suggestion.rule, suggestion.bodies) == ("same company number", ["gb-coh-07962245", "360g-t-cf"])
 

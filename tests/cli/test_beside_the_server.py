@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from placespend.app.workspace import open_workspace
 from placespend.cli.main import app
-from placespend.engine.workspace import Workspace
 
 from conftest import Cli, line, write_csv
 
@@ -101,7 +101,7 @@ def test_commands_beside_the_server_are_run_by_it(workspace_db, tmp_path):
     assert _run(workspace_db, "user", "add", "viewer", "--role", "viewer", PLACESPEND_PASSWORD=PASSWORD).returncode == 0
     token = _run(workspace_db, "user", "token", "viewer").stdout.strip()
     proc, base = _serve(workspace_db)
-    ws = Workspace(workspace_db)
+    ws = open_workspace(workspace_db)
     try:
         assert stat.S_IMODE(ws.server_file.stat().st_mode) == 0o600  # its secret is for the owner alone
         for args in READS:
@@ -167,11 +167,11 @@ def test_a_stopped_server_leaves_no_wal_and_no_announcement(workspace_db, stop):
         form = b"username=nobody&password=wrong"
         with pytest.raises(urllib.error.HTTPError):
             urllib.request.urlopen(f"{port}/login", data=form, timeout=10)
-        assert wal.exists() and Workspace(workspace_db).server_file.exists()
+        assert wal.exists() and open_workspace(workspace_db).server_file.exists()
     finally:
         os.kill(proc.pid, stop)
         proc.wait(timeout=60)
-    assert not wal.exists() and not Workspace(workspace_db).server_file.exists()
+    assert not wal.exists() and not open_workspace(workspace_db).server_file.exists()
 
 
 def test_a_command_holding_the_workspace_is_not_a_server_so_the_cli_says_what_to_do(workspace_db, tmp_path):

@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from chain_ledger import AREAS, CHAIN, EXPECTED, SHORT, SILENT, WHOLE, YEAR, build_chain_ledger, chain_files
 
-from placespend.count.all_places import body_totals, count_all_places, count_and_body_totals
+from placespend.app.workspace import open_workspace
 from placespend.count.consolidate import count_place
-from placespend.engine.workspace import Workspace
+from placespend.count.every_place_count import body_totals, count_all_places, count_and_body_totals
+from placespend.engine.ledger import ledger_of
 
 PLACES = [*AREAS, CHAIN]
 
@@ -78,11 +79,11 @@ def test_pass_through_section_for_every_chain(chain, place):
 
 
 def test_all_places_count_equals_each_place_s_count(chain):
-    with Workspace(chain.db).read() as con:
-        together = count_all_places(con, YEAR)
-        one_pass, bodies = count_and_body_totals(con, YEAR)
-        apart = {place: count_place(con, place, YEAR) for place in PLACES}
-        totals = body_totals(con, YEAR).to_pyarrow().to_pylist()
+    with open_workspace(chain.db).read() as con:
+        together = count_all_places(ledger_of(con), YEAR)
+        one_pass, bodies = count_and_body_totals(ledger_of(con), YEAR)
+        apart = {place: count_place(ledger_of(con), place, YEAR) for place in PLACES}
+        totals = body_totals(ledger_of(con), YEAR).to_pyarrow().to_pylist()
     for place in PLACES:
         want = EXPECTED[place]
         for counts in (together, one_pass):

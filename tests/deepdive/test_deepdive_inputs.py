@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from deepdive_support import DeepdiveCli
 
+from placespend.app.deepdive import user_table
 from placespend.deepdive import inputs
 from placespend.deepdive.themes import glob_regex
 
@@ -48,7 +49,7 @@ def test_blank_rows_are_skipped_and_counted_rows_reported(make_csv):
     path = make_csv("j.csv", [{"step": 1, "stage": "s", "agency": "a", "activity": "x", "actual_cost": "5"},
                               {"step": "", "stage": "", "agency": "", "activity": "", "actual_cost": ""},
                               {"step": 2, "stage": "s", "agency": "a", "activity": "y", "actual_cost": "-5"}])
-    stops, report = inputs.read_journeys(path)
+    stops, report = inputs.read_journeys(user_table(path, inputs.JOURNEYS))
     assert [s.step for s in stops] == [1]
     assert report.rows_read == 2
     assert [(p.row, p.column, p.slug) for p in report.errors] == [(4, "actual_cost", "negative")]

@@ -12,7 +12,7 @@ from conftest import snapshot
 
 
 def published(table: str, pilot: str) -> dict[str, Decimal]:
-    path = resources.files("placespend.demo.data").joinpath("pilots_published.csv")
+    path = resources.files("placespend.app.demo.data").joinpath("pilots_published.csv")
     with path.open(encoding="utf-8") as handle:
         return {r["measure"]: Decimal(r["value"]) for r in csv.DictReader(handle)
                 if r["table"] == table and r["pilot"] == pilot and r["value"]}
@@ -66,23 +66,23 @@ def test_demo_lines_are_labelled_synthetic(demo):
     cli, _ = demo
     rows = cli.json("explain", "--place", "E09000023", "--year", "2008-09", "--cofog", "03")
     assert rows
-    from placespend.engine.workspace import Workspace
+    from placespend.app.workspace import open_workspace
 
-    with Workspace(cli.db).read() as con:
+    with open_workspace(cli.db).read() as con:
         unlabelled = con.con.execute("SELECT count(*) FROM flows WHERE extra IS NULL OR extra NOT LIKE "
                                      "'%x_synthetic%'").fetchone()[0]
     assert unlabelled == 0
 
 
 def _shipped(name: str) -> list[dict[str, str]]:
-    with resources.files("placespend.demo.data").joinpath(name).open(encoding="utf-8") as handle:
+    with resources.files("placespend.app.demo.data").joinpath(name).open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
 
 def test_every_pilot_has_a_centre_out_estimate_from_the_shipped_data(demo):
     """A = R[region, f] x population share, by hand from the shipped CSVs (the region's own row as denominator)."""
     cli, _ = demo
-    from placespend.ingest.reference.regions import region_code
+    from placespend.domain.regions import region_code
 
     population = {r["area"]: Decimal(r["value"]) for r in _shipped("place_statistics.csv")
                   if r["indicator"] == "population"}
@@ -108,13 +108,13 @@ def test_places_list_agrees_with_the_place_pages(demo):
     is inside tp-lewisham, so it is not listed again)."""
     from fastapi.testclient import TestClient
 
-    from placespend.demo.build import DEMO_PASSWORD
-    from placespend.engine.workspace import Workspace
+    from placespend.app.demo.build import DEMO_PASSWORD
+    from placespend.app.workspace import open_workspace
     from placespend.web.app import create_app
 
     cli, _ = demo
     count = cli.json("count", "--place", "tp-lewisham", "--year", "2008-09")
-    app = create_app(Workspace(cli.db))
+    app = create_app(open_workspace(cli.db))
     try:
         client = TestClient(app)
         signed = client.post("/login", data={"username": "analyst", "password": DEMO_PASSWORD},

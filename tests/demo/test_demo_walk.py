@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from placespend.demo.build import DEMO_PASSWORD
-from placespend.engine.workspace import Workspace
+from placespend.app.demo.build import DEMO_PASSWORD
+from placespend.app.workspace import open_workspace
 from placespend.report.money import pounds, short_pounds
 from placespend.web.app import create_app
 
@@ -80,7 +80,7 @@ def test_lewishams_area_code_counts_and_estimates_as_its_pilot(walked):
 
 def test_each_place_page_shows_the_clis_figures(walked):
     cli, listed, figures = walked
-    app = create_app(Workspace(cli.db))
+    app = create_app(open_workspace(cli.db))
     with served(app) as base, chromium() as browser:
         page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
         errors: list[str] = []

@@ -12,9 +12,9 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from placespend.demo.partnership import generate_partnership, write_partnership_csvs
+from placespend.app.demo.partnership import generate_partnership, write_partnership_csvs
 
-DATA = Path(__file__).resolve().parents[2] / "src" / "placespend" / "demo" / "data"
+DATA = Path(__file__).resolve().parents[2] / "src" / "placespend" / "app" / "demo" / "data"
 PUBLISHED = DATA / "pilots_published.csv"
 PLACE, PERIOD = "E09000023", "2008-09"
 DESIGN_COLUMNS = {
@@ -26,7 +26,7 @@ DESIGN_COLUMNS = {
 }
 BODY_TYPES = {"central_government", "executive_agency", "ndpb", "local_authority", "parish", "nhs", "police",
               "fire", "justice", "education", "housing", "eu", "lottery", "third_sector", "private", "other"}
-# Table 3's columns in DESIGN §3 body types (the judgement documented in src/placespend/demo/data/README.md).
+# Table 3's columns in DESIGN §3 body types (the judgement documented in src/placespend/app/demo/data/README.md).
 TABLE3 = {"local_authority": "local_authority", "parish": "local_authority", "nhs": "nhs",
           "central_government": "central_government", "executive_agency": "central_government",
           "ndpb": "central_government", "justice": "central_government"}

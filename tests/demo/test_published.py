@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from placespend.demo import published
+from placespend.app.demo import published
 
 REPO = Path(__file__).resolve().parents[2]
 SEED_000 = REPO.parent / "shared" / "seeds" / "000_fcd0fb52ceb0a778.txt"
@@ -96,7 +96,7 @@ def test_every_figure_is_printed_on_its_source_line() -> None:
     if not SEED_000.is_file():
         pytest.skip(f"seed 000 is absent ({SEED_000}); cannot check the transcription")
     lines = SEED_000.read_text(encoding="utf-8").splitlines()
-    data = REPO / "src" / "placespend" / "demo" / "data"
+    data = REPO / "src" / "placespend" / "app" / "demo" / "data"
     with (data / published.PUBLISHED_FILE).open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 146

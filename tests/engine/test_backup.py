@@ -14,10 +14,10 @@ import duckdb
 import pytest
 from workspace_support import database_state, stored_files, workspace_at
 
-from placespend import accounts
+from placespend.app import accounts
 from placespend.app import backup as backups
+from placespend.app.workspace import open_workspace
 from placespend.engine.migrations import latest_version
-from placespend.engine.workspace import Workspace
 
 from conftest import Cli, line, snapshot, write_assets_template, write_csv
 
@@ -35,7 +35,7 @@ def filled(tmp_path) -> Path:
     cli("assets", "import", write_assets_template(tmp_path / "assets.xlsx", [
         {"asset_code": "L1", "property_name": "Library", "crs": "WGS84", "geo_x": -0.0209, "geo_y": 51.4452}]),
         "--owner", "lbl", "--place", "E09000023")
-    accounts.add_user(Workspace(db), "analyst", "correct horse battery staple", "analyst")
+    accounts.add_user(open_workspace(db), "analyst", "correct horse battery staple", "analyst")
     return db
 
 
@@ -59,12 +59,12 @@ def test_a_restored_backup_is_the_workspace_it_was_made_from(filled, tmp_path):
     assert database_state(restored) == before
     assert stored_files(restored) == files
     assert Cli(restored).json("count", "--place", "E09000023", "--year", "2008-09") == count
-    assert accounts.authenticate(Workspace(restored), "analyst", "correct horse battery staple") is not None
+    assert accounts.authenticate(open_workspace(restored), "analyst", "correct horse battery staple") is not None
 
 
 def test_a_backup_taken_from_a_running_server_holds_its_latest_write(filled, tmp_path):
     """The server keeps its last writes in DuckDB's write-ahead log: the backup checkpoints before copying."""
-    ws = Workspace(filled)
+    ws = open_workspace(filled)
     ws.share()
     try:
         accounts.add_user(ws, "latecomer", "correct horse battery staple", "viewer")
@@ -79,7 +79,7 @@ def test_a_backup_taken_from_a_running_server_holds_its_latest_write(filled, tmp
         ws.close()
     restored = tmp_path / "restored" / "ws.duckdb"
     Cli(restored)("restore", tmp_path / "backup")
-    assert accounts.authenticate(Workspace(restored), "latecomer", "correct horse battery staple") is not None
+    assert accounts.authenticate(open_workspace(restored), "latecomer", "correct horse battery staple") is not None
 
 
 def _damage_a_stored_file(folder: Path) -> None:

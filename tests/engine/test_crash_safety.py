@@ -32,11 +32,12 @@ from workspace_support import (
     watch_request,
 )
 
-from placespend import accounts, service, workflow
-from placespend.bench.generate import write_file
-from placespend.count.all_places import count_all_places
+from placespend.app import accounts, ingest_files, workflow
+from placespend.app.bench.generate import write_file
+from placespend.app.workspace import open_workspace
 from placespend.count.consolidate import count_place
-from placespend.engine.workspace import Workspace
+from placespend.count.every_place_count import count_all_places
+from placespend.engine.ledger import ledger_of
 
 from conftest import Cli, line, write_csv
 
@@ -52,9 +53,10 @@ def _base(folder: Path) -> Path:
 
 def _counted(db: Path) -> tuple[Any, ...]:
     """The product's own count of every place, from the workspace as placespend opens it."""
-    with Workspace(db).read() as con:
-        every = count_all_places(con, "2008-09")
-        lewisham = count_place(con, "E09000023", "2008-09")
+    with open_workspace(db).read() as con:
+        ledger = ledger_of(con)
+        every = count_all_places(ledger, "2008-09")
+        lewisham = count_place(ledger, "E09000023", "2008-09")
     return lewisham.total, lewisham.lines, tuple(sorted((place, c.total, c.lines) for place, c in every.items()))
 
 
@@ -73,7 +75,7 @@ class Outcomes:
         left = database_state(db)  # read-only: a write-ahead log left behind is replayed, not folded in
         found = [name for name, state in self.states.items() if state == left]
         assert found, f"half-loaded: {left} is neither before nor after"
-        with Workspace(db).write(changes_results=False):  # opens read-write: replays the log, tidies the files
+        with open_workspace(db).write(changes_results=False):  # opens read-write: replays the log, tidies the files
             pass
         assert not db.with_name(db.name + ".wal").exists()
         assert database_state(db) == left
@@ -139,10 +141,10 @@ def _submitted(tmp_path: Path, lines: int) -> tuple[Path, int, str]:
     """A workspace holding the council's accepted return and a newer, queried one of `lines` lines awaiting
     acceptance, which will supersede it; and an analyst's API token."""
     db = _base(tmp_path)
-    ws = Workspace(db)
+    ws = open_workspace(db)
     newer = write_csv(tmp_path / "lbl-v2.csv", [line(amount=f"{i % 5000}.{i % 100:02d}", cofog=f"{i % 10 + 1:02d}",
                                                      line_id=f"n{i}") for i in range(lines)])
-    [result] = service.ingest_returns(ws, [newer], submitter="lbl", status="submitted", confirm_large=True)
+    [result] = ingest_files.ingest_returns(ws, [newer], submitter="lbl", status="submitted", confirm_large=True)
     assert result.outcome == "loaded", result.report.errors
     analyst = accounts.add_user(ws, "analyst", PASSWORD, "analyst")
     workflow.raise_query(ws, analyst, result.submission_id, 2, "please confirm row 2")
@@ -205,7 +207,7 @@ def test_what_a_killed_load_left_in_the_submissions_folder_is_tidied_on_open(cli
     """A copy cut short (a kill mid-copy) and a file kept for a load that never committed are removed when
     the workspace is next opened for writing; the files the ledger names stay, byte for byte."""
     cli("ingest", make_csv("lbl.csv", [line()]))
-    ws = Workspace(db)
+    ws = open_workspace(db)
     kept = stored_files(db)
     (ws.submissions_dir / ("a" * 64 + ".csv.4242.partial")).write_bytes(b"period,pla")
     (ws.submissions_dir / ("b" * 64 + ".csv")).write_bytes(b"never committed")
@@ -217,9 +219,10 @@ def test_what_a_killed_load_left_in_the_submissions_folder_is_tidied_on_open(cli
 def test_an_acceptance_and_its_audit_entry_commit_together(db, tmp_path):
     """If anything fails inside an acceptance (here its audit entry cannot be written), nothing of it stays:
     the submission is still queried, its query still open, the older return still live."""
-    ws = Workspace(db)
+    ws = open_workspace(db)
     Cli(db)("ingest", write_csv(tmp_path / "v1.csv", [line(amount="10.00")]))
-    [newer] = service.ingest_returns(ws, [write_csv(tmp_path / "v2.csv", [line(amount="9.00")])], status="submitted")
+    [newer] = ingest_files.ingest_returns(ws, [write_csv(tmp_path / "v2.csv", [line(amount="9.00")])],
+                                          status="submitted")
     assert newer.outcome == "loaded", newer.report.errors
     analyst = accounts.add_user(ws, "analyst", PASSWORD, "analyst")
     workflow.raise_query(ws, analyst, newer.submission_id, 2, "why 20?")

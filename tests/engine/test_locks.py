@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
+from placespend.app.workspace import open_workspace
 from placespend.engine.locks import ReadWriteLock
-from placespend.engine.workspace import Workspace
 
 
 def test_readers_hold_the_lock_together() -> None:
@@ -65,7 +65,7 @@ def test_reentrancy_and_the_deadlock_guard() -> None:
 
 
 def test_threads_read_a_shared_workspace_while_it_is_written(tmp_path) -> None:
-    ws = Workspace(tmp_path / "w.duckdb")
+    ws = open_workspace(tmp_path / "w.duckdb")
     ws.share()
     with ws.write(changes_results=False) as con:
         con.con.execute("CREATE TABLE n AS SELECT 1 AS v")

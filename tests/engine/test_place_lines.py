@@ -8,16 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from placespend.bench.generate import generate_workspace
-from placespend.bodies import register as bodies
-from placespend.count.all_places import body_totals, count_all_places, count_and_body_totals
+from placespend.app.bench.generate import generate_workspace
+from placespend.app.bodies import register as bodies
+from placespend.app.ingest_files import ingest_returns
+from placespend.app.workspace import open_workspace
 from placespend.count.consolidate import count_place, scoped_lines
+from placespend.count.every_place_count import body_totals, count_all_places, count_and_body_totals
+from placespend.domain.ledger import scope_codes
+from placespend.domain.places import Place
 from placespend.engine import ledger_store, place_lines_store, places_store
-from placespend.engine.places_store import scope_codes
+from placespend.engine.ledger import ledger_of
 from placespend.engine.tables import active_flows, place_ids
 from placespend.engine.workspace import Workspace
-from placespend.ingest.places import Place
-from placespend.service import ingest_returns
 
 from conftest import write_csv
 
@@ -35,7 +37,7 @@ def national(tmp_path_factory) -> Path:
 def ws(national: Path, tmp_path: Path) -> Workspace:
     copy = tmp_path / "ws.duckdb"
     shutil.copyfile(national, copy)
-    return Workspace(copy)
+    return open_workspace(copy)
 
 
 def _rows(table) -> list[tuple]:
@@ -62,7 +64,8 @@ def _assert_same_as_ledger(ws: Workspace, places: list[str] | None = None) -> No
             places = sorted(set(place_ids(con)) | set(con.table("flows").place.to_pyarrow().to_pylist()))
         for place in places:
             for period in PERIODS:
-                assert _rows(scoped_lines(con, place, period)) == _rows(_from_flows(con, place, period)), place
+                found = _rows(scoped_lines(ledger_of(con), place, period))
+                assert found == _rows(_from_flows(con, place, period)), place
 
 
 def test_a_new_workspace_has_place_lines_equal_to_the_ledger(ws: Workspace) -> None:
@@ -91,7 +94,7 @@ def test_each_kind_of_write_keeps_it_exact(ws: Workspace, tmp_path: Path) -> Non
         place, spender = con.con.execute("SELECT place, spender FROM flows WHERE submission_id = ? LIMIT 1",
                                          [sid]).fetchone()
         composite, = con.con.execute("SELECT place FROM place_areas WHERE area = ? LIMIT 1", [place]).fetchone()
-        before = count_place(con, composite, "2008-09").total
+        before = count_place(ledger_of(con), composite, "2008-09").total
         kind, = con.con.execute("SELECT spender_type FROM flows WHERE spender = ? LIMIT 1", [spender]).fetchone()
     touched = [place, composite]
     ledger_store.set_status(ws, sid, "rejected")          # a live return leaves the count
@@ -108,7 +111,7 @@ def test_each_kind_of_write_keeps_it_exact(ws: Workspace, tmp_path: Path) -> Non
     assert result.outcome == "loaded", result.report.to_dict()
     _assert_same_as_ledger(ws, touched)
     with ws.read() as con:
-        after = count_place(con, composite, "2008-09").total
+        after = count_place(ledger_of(con), composite, "2008-09").total
     assert after != before
     places_store.save_places(ws, [Place(composite, "Changed", None, [place])])   # a place's areas change
     _assert_same_as_ledger(ws, touched)
@@ -141,22 +144,22 @@ def test_a_stale_copy_is_never_read(ws: Workspace) -> None:
     with ws.read() as con:
         assert not place_lines_store.is_fresh(con)
         for place in place_ids(con)[:40]:
-            assert _rows(scoped_lines(con, place, "2008-09")) == _rows(_from_flows(con, place, "2008-09"))
+            assert _rows(scoped_lines(ledger_of(con), place, "2008-09")) == _rows(_from_flows(con, place, "2008-09"))
 
 
 def test_all_places_count_and_body_totals_are_the_same_without_place_lines(ws: Workspace) -> None:
     with ws.read() as con:
-        fast_counts = count_all_places(con, "2008-09", bridge=True)
-        fast_bodies = _rows(body_totals(con, "2008-09"))
+        fast_counts = count_all_places(ledger_of(con), "2008-09", bridge=True)
+        fast_bodies = _rows(body_totals(ledger_of(con), "2008-09"))
         some = [*sorted(fast_counts)[:5], "E09000023"]
-        fast_some = count_all_places(con, "2008-09", some)
+        fast_some = count_all_places(ledger_of(con), "2008-09", some)
     with ws.write(changes_results=False) as con:   # make the copy stale: the count must go back to `flows`
         con.con.execute("DELETE FROM place_lines_state")
     with ws.read() as con:
         assert not place_lines_store.is_fresh(con)
-        assert count_all_places(con, "2008-09", bridge=True) == fast_counts
-        assert _rows(body_totals(con, "2008-09")) == fast_bodies
-        assert count_all_places(con, "2008-09", some) == fast_some
+        assert count_all_places(ledger_of(con), "2008-09", bridge=True) == fast_counts
+        assert _rows(body_totals(ledger_of(con), "2008-09")) == fast_bodies
+        assert count_all_places(ledger_of(con), "2008-09", some) == fast_some
         _assert_one_pass_equals(con, fast_counts, fast_bodies)
     with ws.write(changes_results=False) as con:
         place_lines_store.refresh(con)
@@ -168,7 +171,7 @@ def test_all_places_count_and_body_totals_are_the_same_without_place_lines(ws: W
 
 def _assert_one_pass_equals(con, counts, bodies) -> None:
     """The analyses' one pass gives the count and the body totals exactly, and leaves no temporary table."""
-    together, together_bodies = count_and_body_totals(con, "2008-09")
+    together, together_bodies = count_and_body_totals(ledger_of(con), "2008-09")
     assert {place: (c.total, c.lines, c.unreported_transfers, c.eliminated_transfers, c.by_cofog, c.by_spender_type)
             for place, c in together.items()} == \
         {place: (c.total, c.lines, c.unreported_transfers, c.eliminated_transfers, c.by_cofog, c.by_spender_type)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+from placespend.app.workspace import open_workspace
 from placespend.engine.migrations import latest_version
-from placespend.engine.workspace import Workspace
 
 from conftest import line, snapshot
 
@@ -24,7 +24,7 @@ def test_stored_file_is_the_submitted_bytes(cli, db, make_csv):
     path = make_csv("lbl.csv", [line()])
     cli("ingest", path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    stored = Workspace(db).stored_file(digest + ".csv")
+    stored = open_workspace(db).stored_file(digest + ".csv")
     assert stored.read_bytes() == path.read_bytes()
 
 
@@ -55,7 +55,7 @@ def test_other_submitters_are_not_superseded(cli, make_csv):
 
 def test_schema_is_versioned(cli, db, make_csv):
     cli("ingest", make_csv("a.csv", [line()]))
-    with Workspace(db).read() as con:
+    with open_workspace(db).read() as con:
         versions = [r[0] for r in con.con.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()]
     assert versions == list(range(1, latest_version() + 1))
 
@@ -102,8 +102,8 @@ def test_a_workspace_from_before_spend_submitters_were_bodies_is_brought_forward
                     "WHERE submitter = 'lbl'")
         raw.execute("UPDATE submissions SET submitter = 'pct#2' WHERE submitter = 'pct'")
         raw.execute("DELETE FROM schema_version WHERE version = 11")
-    with Workspace(db).write(changes_results=False):
+    with open_workspace(db).write(changes_results=False):
         pass  # opening to write brings the schema forward
-    with Workspace(db).read() as con:
+    with open_workspace(db).read() as con:
         submitters = [r[0] for r in con.con.execute("SELECT submitter FROM submissions ORDER BY 1").fetchall()]
     assert submitters == ["manchester-city-council", "pct#2"]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import ibis
 
+from placespend.app.workspace import open_workspace
 from placespend.engine import workspace
-from placespend.engine.workspace import Workspace
 
 
 def _limit(con) -> str:
@@ -16,7 +16,7 @@ def _limit(con) -> str:
 
 def test_connections_are_capped_and_coexist_with_an_analysts_own(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(workspace, "MEMORY_LIMIT", "3GiB")
-    ws = Workspace(tmp_path / "w.duckdb")
+    ws = open_workspace(tmp_path / "w.duckdb")
     with ws.write() as con:
         assert _limit(con) == "3.0 GiB"
     mine = ibis.duckdb.connect(str(ws.path))          # opened first, with DuckDB's defaults

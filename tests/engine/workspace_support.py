@@ -23,8 +23,8 @@ from typing import Any
 import duckdb
 import ibis
 
+from placespend.app.workspace import open_workspace
 from placespend.engine.migrations import migrate
-from placespend.engine.workspace import Workspace
 
 from conftest import snapshot
 
@@ -58,7 +58,7 @@ PLACESPEND = [sys.executable, "-m", "placespend.cli.main"]
 def copy_workspace(db: Path, folder: Path) -> Path:
     """The workspace (file, any write-ahead log, stored submissions) copied into `folder`."""
     folder.mkdir(parents=True)
-    ws = Workspace(db)
+    ws = open_workspace(db)
     for path in (db, db.with_name(db.name + ".wal")):
         if path.exists():
             shutil.copy2(path, folder / path.name)
@@ -95,12 +95,12 @@ def database_state(db: Path) -> dict[str, Any]:
 
 
 def stored_files(db: Path) -> dict[str, str]:
-    return snapshot(Workspace(db).submissions_dir)
+    return snapshot(open_workspace(db).submissions_dir)
 
 
 def writing_began(db: Path) -> bool:
     """The command has started writing: DuckDB's write-ahead log exists, or a file is being kept."""
-    folder = Workspace(db).submissions_dir
+    folder = open_workspace(db).submissions_dir
     return db.with_name(db.name + ".wal").exists() or (folder.exists() and any(
         entry.name not in KEPT.get(db, set()) for entry in folder.iterdir()))
 

@@ -18,15 +18,16 @@ import pytest
 from ibis.backends.duckdb import Backend
 from pilots_support import build_pilots
 
-from placespend.count.all_places import count_all_places
+from placespend.analysis.compare import Comparison, compare_place, compare_places, difference
 from placespend.count.consolidate import count_place
+from placespend.count.every_place_count import count_all_places
 from placespend.domain.criteria import CriteriaSet
 from placespend.domain.problems import PlacespendError
+from placespend.engine.ledger import ledger_of
 from placespend.engine.tables import place_ids
-from placespend.estimate.all_places import estimate_all_places
 from placespend.estimate.centre_out import Estimate, estimate_place
-from placespend.estimate.compare import Comparison, compare_place, compare_places, difference
 from placespend.estimate.criteria import shipped_criteria
+from placespend.estimate.every_place_estimate import estimate_all_places
 from placespend.estimate.indicators import indicator_all_places, indicator_for_areas, place_areas
 from placespend.report.estimate_output import comparison_dict, estimate_dict
 from placespend.report.money import to_json
@@ -109,7 +110,7 @@ def one_by_one(con: Backend, places: list[str], criteria: CriteriaSet, vintage: 
     results = {}
     for place in places:
         try:
-            results[place] = as_data(estimate_place(con, place, YEAR, criteria, vintage))
+            results[place] = as_data(estimate_place(ledger_of(con), place, YEAR, criteria, vintage))
         except PlacespendError as exc:
             results[place] = as_data(exc)
     return results
@@ -119,10 +120,10 @@ def one_by_one(con: Backend, places: list[str], criteria: CriteriaSet, vintage: 
 def test_all_places_estimate_is_estimate_place_for_each_place(workspace, criteria):
     con, places = workspace
     chosen = shipped_criteria(criteria)
-    everywhere = estimate_all_places(con, YEAR, chosen, places=places)
+    everywhere = estimate_all_places(ledger_of(con), YEAR, chosen, places=places)
     assert set(everywhere) == set(places)
     assert {p: as_data(e) for p, e in everywhere.items()} == one_by_one(con, places, chosen)
-    by_default = estimate_all_places(con, YEAR, chosen)
+    by_default = estimate_all_places(ledger_of(con), YEAR, chosen)
     assert list(by_default) == place_ids(con)
     assert {p: as_data(e) for p, e in by_default.items()} == one_by_one(con, place_ids(con), chosen)
 
@@ -130,7 +131,7 @@ def test_all_places_estimate_is_estimate_place_for_each_place(workspace, criteri
 def test_every_refusal_and_note_is_the_same(awkward):
     con = ibis.duckdb.connect(str(awkward.db), read_only=True)
     places = place_ids(con)
-    got = {p: as_data(e) for p, e in estimate_all_places(con, YEAR, shipped_criteria("population")).items()}
+    got = {p: as_data(e) for p, e in estimate_all_places(ledger_of(con), YEAR, shipped_criteria("population")).items()}
     assert got == one_by_one(con, places, shipped_criteria("population"))
     messages = {p: v[1] for p, v in got.items() if isinstance(v[1], str) and v[0] == "PlacespendError"}
     assert set(messages) == {"split", "nowhere", "north", "welsh", "scots"}, messages
@@ -140,14 +141,14 @@ def test_every_refusal_and_note_is_the_same(awkward):
     assert "No 'population' row for region Scotland (S92000003) and no districts" in messages["scots"]
     notes = got["partial"][0]["notes"]
     assert any("E09000099" in n for n in notes) and any("also available" in n for n in notes)
-    needs = estimate_all_places(con, YEAR, shipped_criteria("needs"))
+    needs = estimate_all_places(ledger_of(con), YEAR, shipped_criteria("needs"))
     assert {p: as_data(e) for p, e in needs.items()} == one_by_one(con, places, shipped_criteria("needs"))
     for vintage, period in (("canonical:nope.csv", YEAR), (None, "2010-11")):  # refused for every place
-        everywhere = estimate_all_places(con, period, shipped_criteria("population"), vintage)
+        everywhere = estimate_all_places(ledger_of(con), period, shipped_criteria("population"), vintage)
         alone = {}
         for place in places:
             with pytest.raises(PlacespendError) as raised:
-                estimate_place(con, place, period, shipped_criteria("population"), vintage)
+                estimate_place(ledger_of(con), place, period, shipped_criteria("population"), vintage)
             alone[place] = as_data(raised.value)
         assert {p: as_data(e) for p, e in everywhere.items()} == alone
     con.disconnect()
@@ -156,7 +157,7 @@ def test_every_refusal_and_note_is_the_same(awkward):
 def compare_one_by_one(con: Backend, places: list[str], criteria: list[CriteriaSet],
                        vintage: str | None = None) -> tuple[list[Comparison], Decimal | None]:
     """The old `compare_places`: `compare_place` in a loop."""
-    rows = [compare_place(con, place, YEAR, criteria, vintage) for place in places]
+    rows = [compare_place(ledger_of(con), place, YEAR, criteria, vintage) for place in places]
     both = [r for r in rows if r.centre_out and r.locally_led is not None]
     total_a = sum((r.centre_out for r in both), Decimal(0))  # type: ignore[misc]
     total_b = sum((r.locally_led for r in both), Decimal(0))  # type: ignore[misc]
@@ -168,7 +169,7 @@ def test_compare_places_is_compare_place_for_each_place(workspace, sets):
     con, places = workspace
     criteria = [shipped_criteria(name) for name in sets]
     old_rows, old_aggregate = compare_one_by_one(con, places, criteria)
-    rows, aggregate = compare_places(con, places, YEAR, criteria)
+    rows, aggregate = compare_places(ledger_of(con), places, YEAR, criteria)
     assert [asdict(r) for r in rows] == [asdict(r) for r in old_rows]
     assert to_json(comparison_dict(rows, aggregate)) == to_json(comparison_dict(old_rows, old_aggregate))
     assert aggregate == old_aggregate
@@ -178,7 +179,7 @@ def test_compare_places_is_compare_place_for_each_place(workspace, sets):
 
 def test_compare_on_the_pilots_has_bridges_and_by_cofog(pilots):
     con = ibis.duckdb.connect(str(pilots.db), read_only=True)
-    rows, aggregate = compare_places(con, place_ids(con), YEAR, [shipped_criteria("population")])
+    rows, aggregate = compare_places(ledger_of(con), place_ids(con), YEAR, [shipped_criteria("population")])
     pilot_rows = [r for r in rows if r.place.startswith("tp-")]
     assert aggregate is not None and len(pilot_rows) == 13
     assert all(r.bridge and len(r.by_cofog) == 10 for r in pilot_rows if r.locally_led is not None)
@@ -187,9 +188,9 @@ def test_compare_on_the_pilots_has_bridges_and_by_cofog(pilots):
 
 def test_all_places_count_has_the_bridge_breakdowns(workspace):
     con, places = workspace
-    everywhere = count_all_places(con, YEAR, places, bridge=True)
+    everywhere = count_all_places(ledger_of(con), YEAR, places, bridge=True)
     for place in places:
-        one = count_place(con, place, YEAR)
+        one = count_place(ledger_of(con), place, YEAR)
         if not one.lines:
             assert place not in everywhere
             continue
@@ -198,7 +199,7 @@ def test_all_places_count_has_the_bridge_breakdowns(workspace):
                 got.by_spender_type, got.by_basis, got.by_method) == \
             (one.total, one.lines, one.unreported_transfers, one.eliminated_transfers, one.by_cofog,
              one.by_spender_type, one.by_basis, one.by_method), place
-    plain = count_all_places(con, YEAR)
+    plain = count_all_places(ledger_of(con), YEAR)
     assert {p: (c.total, c.by_cofog) for p, c in plain.items() if p in everywhere} == \
         {p: (c.total, c.by_cofog) for p, c in everywhere.items() if p in plain}
 
@@ -206,18 +207,22 @@ def test_all_places_count_has_the_bridge_breakdowns(workspace):
 @pytest.mark.parametrize(("indicator", "duo"), [("population", 400), ("population*imd_average_score", 400 * 20.5)])
 def test_indicator_all_places_is_indicator_for_areas_of_each_place(awkward, indicator, duo):
     con = ibis.duckdb.connect(str(awkward.db), read_only=True)
-    everywhere = indicator_all_places(con, indicator, YEAR)
-    assert everywhere == {p: indicator_for_areas(con, place_areas(con, p), indicator, YEAR) for p in place_ids(con)}
+    ledger = ledger_of(con)
+    everywhere = indicator_all_places(ledger, indicator, YEAR)
+    assert everywhere == {p: indicator_for_areas(ledger, place_areas(ledger, p), indicator, YEAR)
+                          for p in place_ids(con)}
     assert everywhere["duo"].value == Decimal(duo) and everywhere["duo"].areas == 2 and everywhere["north"].areas == 0
     with pytest.raises(PlacespendError, match="No 'households' statistics"):
-        indicator_all_places(con, "households", YEAR)
+        indicator_all_places(ledger_of(con), "households", YEAR)
     con.disconnect()
 
 
 def test_indicator_all_places_on_the_pilots(pilots):
     con = ibis.duckdb.connect(str(pilots.db), read_only=True)
-    everywhere = indicator_all_places(con, "population", YEAR)
-    assert everywhere == {p: indicator_for_areas(con, place_areas(con, p), "population", YEAR) for p in place_ids(con)}
+    ledger = ledger_of(con)
+    everywhere = indicator_all_places(ledger, "population", YEAR)
+    assert everywhere == {p: indicator_for_areas(ledger, place_areas(ledger, p), "population", YEAR)
+                          for p in place_ids(con)}
     con.disconnect()
 
 

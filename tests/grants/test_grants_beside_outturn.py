@@ -8,9 +8,10 @@ import csv
 import datetime as dt
 from decimal import Decimal
 
-from placespend.count.all_places import count_all_places
+from placespend.app.workspace import open_workspace
 from placespend.count.consolidate import count_place
-from placespend.engine.workspace import Workspace
+from placespend.count.every_place_count import count_all_places
+from placespend.engine.ledger import ledger_of
 
 GRANTS = "trafford-360giving-and-spend/trafford_council_voluntary_sector_grants.csv"
 RS_2017 = "revenue-outturn-RS-bbc/rs_2017-18_net_current_expenditure_by_LA_gbp_thousands.csv"
@@ -59,9 +60,9 @@ def test_trafford_grants_inside_its_outturn_count_once(cli, shared_data):
     # The grants are still in the ledger, shown with their status, and the one-pass count of every place agrees.
     lines = cli.json("explain", "--place", TRAFFORD, "--year", "2017-18", "--status", "outturn_detail")
     assert sum(Decimal(str(row["counted_amount"])) for row in lines) == grants
-    with Workspace(cli.db).read() as con:
-        national = count_all_places(con, "2017-18", [TRAFFORD])[TRAFFORD]
-        single = count_place(con, TRAFFORD, "2017-18")
+    with open_workspace(cli.db).read() as con:
+        national = count_all_places(ledger_of(con), "2017-18", [TRAFFORD])[TRAFFORD]
+        single = count_place(ledger_of(con), TRAFFORD, "2017-18")
     assert national.total == single.total and national.outturn_detail == single.outturn_detail == grants
 
 

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from placespend import service
+from placespend.app import ingest_files
+from placespend.app.workspace import open_workspace
 from placespend.count.consolidate import count_place
 from placespend.domain.problems import Report
 from placespend.engine import bodies_store
-from placespend.engine.workspace import Workspace
+from placespend.engine.ledger import ledger_of
 from placespend.ingest.grants import cofog_rules, orgids, threesixty
-from placespend.ingest.reference.registry import detect, probe
+from placespend.ingest.registry import detect, probe
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 TRAFFORD = DATA / "trafford-360giving-and-spend"
@@ -69,25 +70,21 @@ def test_json_and_csv_give_the_same_lines() -> None:
 
 @real
 def test_import_and_count_trafford_grants(tmp_path: Path) -> None:
-    import placespend.ingest.grants  # noqa: F401  (registers the readers until the registry loads them)
-
     assert detect(GRANTS_CSV).name == "360giving-csv" and detect(GRANTS_JSON).name == "360giving-json"
-    ws = Workspace(tmp_path / "ws.duckdb")
-    result = service.import_reference(ws, GRANTS_CSV)
+    ws = open_workspace(tmp_path / "ws.duckdb")
+    result = ingest_files.import_reference(ws, GRANTS_CSV)
     assert result.outcome == "loaded", result.report.errors
     expected = _raw_by_year()["2019-20"]
     with ws.read() as con:
-        counted = count_place(con, "E08000009", "2019-20")
+        counted = count_place(ledger_of(con), "E08000009", "2019-20")
     # nobody else reports in the workspace: every grant reached an unreported recipient
     assert counted.total == counted.unreported_transfers == expected
 
 
 @real
 def test_orgid_lookup_is_imported_and_places_grants(tmp_path: Path) -> None:
-    import placespend.ingest.grants  # noqa: F401
-
-    ws = Workspace(tmp_path / "ws.duckdb")
-    result = service.import_reference(ws, ORGIDS)
+    ws = open_workspace(tmp_path / "ws.duckdb")
+    result = ingest_files.import_reference(ws, ORGIDS)
     assert (result.outcome, result.reader) == ("loaded", "orgid-gss-lookup")
     places = bodies_store.orgid_places(ws)
     with ORGIDS.open(encoding="utf-8-sig") as handle:

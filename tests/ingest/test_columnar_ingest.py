@@ -18,12 +18,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_malformed_inputs import CASES
 
-from placespend import service
-from placespend.demo import partnership, published
+from placespend.app import ingest_files
+from placespend.app.demo import partnership, published
+from placespend.app.workspace import open_workspace
+from placespend.domain.ledger_lines import lines_table
 from placespend.engine.workspace import Workspace
 from placespend.ingest import checks, columnar_checks
 from placespend.ingest.columnar_flows import read_columnar_return
-from placespend.ingest.columnar_layout import lines_table
 
 from conftest import line, snapshot, write_csv
 
@@ -32,11 +33,11 @@ COLUMNS = ["period", "place", "spender", "spender_type", "flow", "amount", "cofo
            "recurrence", "place_share", "apportionment", "ring_fenced", "line_id", "notes", "x_ref", "x_team"]
 
 
-def problems(result: service.IngestResult) -> list[dict[str, Any]]:
+def problems(result: ingest_files.IngestResult) -> list[dict[str, Any]]:
     return [dataclasses.asdict(p) for p in result.report.problems]
 
 
-def line_rows(result: service.IngestResult) -> list[dict[str, Any]]:
+def line_rows(result: ingest_files.IngestResult) -> list[dict[str, Any]]:
     """The validated lines in the flows layout, whichever path produced them."""
     if result.batch is not None:
         table = result.batch.source.con.execute("SELECT * FROM lines ORDER BY source_row").to_arrow_table()
@@ -46,14 +47,14 @@ def line_rows(result: service.IngestResult) -> list[dict[str, Any]]:
 
 
 def validate_both(path: Path, ws: Workspace | None = None, **kwargs: Any
-                  ) -> tuple[service.IngestResult, service.IngestResult]:
-    ws = ws or Workspace(path.parent / "absent.duckdb")
-    row = service.validate_return(ws, path, columnar=False, **kwargs)
-    col = service.validate_return(ws, path, **kwargs)
+                  ) -> tuple[ingest_files.IngestResult, ingest_files.IngestResult]:
+    ws = ws or open_workspace(path.parent / "absent.duckdb")
+    row = ingest_files.validate_return(ws, path, columnar=False, **kwargs)
+    col = ingest_files.validate_return(ws, path, **kwargs)
     return row, col
 
 
-def assert_same(row: service.IngestResult, col: service.IngestResult) -> None:
+def assert_same(row: ingest_files.IngestResult, col: ingest_files.IngestResult) -> None:
     assert problems(col) == problems(row)
     assert (col.outcome, col.submitters, col.line_count, col.total, col.report.rows_read) == \
         (row.outcome, row.submitters, row.line_count, row.total, row.report.rows_read)
@@ -78,15 +79,15 @@ def ledger(db: Path) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def ingest_both(tmp_path: Path, batches: list[list[Path]], before: list[Path] = (), **kwargs: Any
-                ) -> tuple[list[list[service.IngestResult]], list[list[service.IngestResult]]]:
+                ) -> tuple[list[list[ingest_files.IngestResult]], list[list[ingest_files.IngestResult]]]:
     """The same sequence of ingests into two fresh workspaces, one per path; their ledgers must be equal."""
     outcomes = {}
     for columnar in (False, True):
-        ws = Workspace(tmp_path / f"columnar-{columnar}" / "ws.duckdb")
-        service.import_places(ws, places_file(tmp_path))
+        ws = open_workspace(tmp_path / f"columnar-{columnar}" / "ws.duckdb")
+        ingest_files.import_places(ws, places_file(tmp_path))
         for path in before:
-            service.ingest_returns(ws, [path], submitter="count-team", columnar=False)
-        outcomes[columnar] = [service.ingest_returns(ws, paths, columnar=columnar, **kwargs) for paths in batches]
+            ingest_files.ingest_returns(ws, [path], submitter="count-team", columnar=False)
+        outcomes[columnar] = [ingest_files.ingest_returns(ws, paths, columnar=columnar, **kwargs) for paths in batches]
     assert ledger(tmp_path / "columnar-True" / "ws.duckdb") == ledger(tmp_path / "columnar-False" / "ws.duckdb")
     for rows, cols in zip(outcomes[False], outcomes[True], strict=True):
         for row, col in zip(rows, cols, strict=True):
@@ -155,12 +156,12 @@ def test_malformed_csvs_go_columnar_where_duckdb_reads_them_as_python_does(tmp_p
 
 
 def test_a_rejected_columnar_file_changes_nothing(tmp_path):
-    ws = Workspace(tmp_path / "ws" / "ws.duckdb")
-    service.ingest_returns(ws, [write_csv(tmp_path / "good.csv", [line(capital_revenue="capital")])])
+    ws = open_workspace(tmp_path / "ws" / "ws.duckdb")
+    ingest_files.ingest_returns(ws, [write_csv(tmp_path / "good.csv", [line(capital_revenue="capital")])])
     before = snapshot(tmp_path / "ws")
     bad = write_csv(tmp_path / "bad.csv", [line(), line(amount="1.234")])
     good = write_csv(tmp_path / "fine.csv", [line(amount="5.00", line_id="z")])
-    results = service.ingest_returns(ws, [good, bad])
+    results = ingest_files.ingest_returns(ws, [good, bad])
     assert [r.outcome for r in results] == ["rejected", "rejected"]
     assert snapshot(tmp_path / "ws") == before
 
@@ -300,8 +301,8 @@ def test_random_returns_give_the_same_report_and_lines(rows, submitter):
     with tempfile.TemporaryDirectory() as folder:
         path = write_csv(Path(folder) / "r.csv", rows, columns=COLUMNS)
         assert goes_columnar(path)
-        ws = Workspace(Path(folder) / "ws.duckdb")
-        service.import_places(ws, places_file(Path(folder)))
+        ws = open_workspace(Path(folder) / "ws.duckdb")
+        ingest_files.import_places(ws, places_file(Path(folder)))
         row, col = validate_both(path, ws, submitter=submitter)
         try:
             assert_same(row, col)
@@ -324,9 +325,9 @@ def test_parquet_return_counts_as_the_same_csv(tmp_path):
     assert typed == "DECIMAL(18,2)"
     results = {}
     for path in (source, parquet):
-        ws = Workspace(tmp_path / path.suffix[1:] / "ws.duckdb")
-        service.import_places(ws, places_file(tmp_path))
-        [result] = service.ingest_returns(ws, [path])
+        ws = open_workspace(tmp_path / path.suffix[1:] / "ws.duckdb")
+        ingest_files.import_places(ws, places_file(tmp_path))
+        [result] = ingest_files.ingest_returns(ws, [path])
         assert result.outcome == "loaded", result.report.errors[:3]
         results[path.suffix] = (result.line_count, result.total, ledger(ws.path)["flows"])
     csv_count, csv_total, csv_flows = results[".csv"]
@@ -342,7 +343,7 @@ def test_parquet_errors_point_at_rows(tmp_path):
         ('2008-09', 'E09000023', 'lbl', 'local_authority', 'spend', -3.0::DOUBLE, '10.2'),
         ('2008-09', 'E09000023', 'lbl', 'local_authority', 'spend', 1.005::DOUBLE, '10.2'))
         AS t(period, place, spender, spender_type, flow, amount, cofog)) TO '{parquet}' (FORMAT PARQUET)""")
-    [result] = service.ingest_returns(Workspace(tmp_path / "ws.duckdb"), [parquet])
+    [result] = ingest_files.ingest_returns(open_workspace(tmp_path / "ws.duckdb"), [parquet])
     assert result.outcome == "rejected"
     assert [(p.slug, p.row) for p in result.report.errors] == [("amount-negative", 3), ("amount-too-precise", 4)]
     assert not (tmp_path / "ws.duckdb").exists()
@@ -351,7 +352,7 @@ def test_parquet_errors_point_at_rows(tmp_path):
 def test_a_file_that_is_not_parquet_is_reported(tmp_path):
     path = tmp_path / "r.parquet"
     path.write_text("period,place\n")
-    [result] = service.ingest_returns(Workspace(tmp_path / "ws.duckdb"), [path])
+    [result] = ingest_files.ingest_returns(open_workspace(tmp_path / "ws.duckdb"), [path])
     assert [p.slug for p in result.report.errors] == ["file-not-parquet"]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from placespend.ingest.columns import COLUMNS
+from placespend.domain.flow_columns import COLUMNS
 
 from conftest import line, snapshot, write_csv
 

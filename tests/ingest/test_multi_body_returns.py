@@ -13,7 +13,7 @@ from pathlib import Path
 
 from test_columnar_ingest import ingest_both, ledger
 
-from placespend.demo import partnership
+from placespend.app.demo import partnership
 
 from conftest import line, snapshot, write_csv
 

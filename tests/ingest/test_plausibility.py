@@ -11,20 +11,21 @@ from decimal import Decimal
 from openpyxl import Workbook
 from test_columnar_ingest import assert_same, problems, validate_both
 
-from placespend import service
+from placespend.app import ingest_files
+from placespend.app.supersession import Replacement, SliceTotals
+from placespend.app.workspace import open_workspace
 from placespend.engine.workspace import Workspace
 from placespend.ingest.plausibility import AMOUNT_CEILING
-from placespend.supersession import Replacement, SliceTotals
 
 from conftest import line, write_csv
 
 
 def workspace_with_lbl(tmp_path) -> Workspace:
     """lbl's accepted return: three lines, GBP 600.00 in Lewisham 2008-09."""
-    ws = Workspace(tmp_path / "ws" / "ws.duckdb")
+    ws = open_workspace(tmp_path / "ws" / "ws.duckdb")
     earlier = write_csv(tmp_path / "earlier.csv", [line(amount="100.00", capital_revenue="capital"),
                                                    line(amount="200.00"), line(amount="300.00", line_id="x")])
-    [result] = service.ingest_returns(ws, [earlier])
+    [result] = ingest_files.ingest_returns(ws, [earlier])
     assert result.outcome == "loaded"
     return ws
 
@@ -74,7 +75,7 @@ def test_a_workbook_reports_the_large_line_at_its_cell(tmp_path):
     sheet.append(["notes", "period", "place", "spender", "spender_type", "flow", "amount", "cofog"])
     sheet.append(["typo?", "2008-09", "E09000023", "lbl", "local_authority", "spend", 6000, "10.2"])
     book.save(tmp_path / "r.xlsx")
-    result = service.validate_return(ws, tmp_path / "r.xlsx")
+    result = ingest_files.validate_return(ws, tmp_path / "r.xlsx")
     [error] = result.report.errors
     assert (error.slug, error.sheet, error.row, error.column) == ("amount-exceeds-previous-return", "Spend", 2,
                                                                   "amount (G)")

@@ -24,10 +24,10 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from test_columnar_ingest import line_rows
 
-from placespend import service
+from placespend.app import ingest_files
+from placespend.app.workspace import open_workspace
 from placespend.domain import classifications as cls
 from placespend.domain import vocabulary as v
-from placespend.engine.workspace import Workspace
 from placespend.report.template import write_template
 
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -77,15 +77,15 @@ def _csv(rows: list[dict[str, Any]], styles: list[int]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _read(data: bytes, suffix: str, columnar: bool) -> service.IngestResult:
+def _read(data: bytes, suffix: str, columnar: bool) -> ingest_files.IngestResult:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"return{suffix}"
         path.write_bytes(data)
-        return service.validate_return(Workspace(Path(folder) / "none.duckdb"), path, columnar=columnar,
+        return ingest_files.validate_return(open_workspace(Path(folder) / "none.duckdb"), path, columnar=columnar,
                                        confirm_large=True)
 
 
-def _lines(result: service.IngestResult) -> list[dict[str, Any]]:
+def _lines(result: ingest_files.IngestResult) -> list[dict[str, Any]]:
     try:
         return line_rows(result) if result.report.ok else []
     finally:

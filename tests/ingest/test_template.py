@@ -7,7 +7,7 @@ from decimal import Decimal
 from openpyxl import load_workbook
 
 from placespend.domain import vocabulary as v
-from placespend.ingest.columns import COLUMNS
+from placespend.domain.flow_columns import COLUMNS
 
 FILLED = [
     # spender, type, flow, amount, cofog, recipient, recipient_type, place_share, capital_revenue

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from placespend.ingest.reference.registry import read_reference
+from placespend.ingest.registry import read_reference
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"{DATA} is absent; these tests read the real public data")

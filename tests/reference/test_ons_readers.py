@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from placespend.ingest.reference.registry import read_reference
+from placespend.ingest.reference.ons import HEALTH_COST_WEIGHTS
+from placespend.ingest.registry import read_reference
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"{DATA} is absent; these tests read the real public data")
@@ -94,10 +95,6 @@ def test_age_bands_match_single_years_summed_here() -> None:
 
 def test_age_weighted_health_is_the_weight_of_each_single_year() -> None:
     emitted = values(LTLA19, "population_age_weighted_health")
-    # Imported only now: registry._load_readers() skips loading when any reader is already registered, so
-    # importing a reader module before the first read_reference() would hide the other readers.
-    from placespend.ingest.reference.ons import HEALTH_COST_WEIGHTS
-
     def weight(age: int) -> Decimal:
         return next(w for low, high, w in HEALTH_COST_WEIGHTS if low <= age and (high is None or age <= high))
 

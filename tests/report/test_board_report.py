@@ -22,11 +22,10 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from placespend import accounts
-from placespend.app import deepdives
+from placespend.app import accounts, deepdives
+from placespend.app.demo.build import DEMO_PASSWORD
+from placespend.app.workspace import open_workspace
 from placespend.deepdive.examples import example_path
-from placespend.demo.build import DEMO_PASSWORD
-from placespend.engine.workspace import Workspace
 from placespend.web.app import create_app
 
 from conftest import Cli, chromium, inked_pages, line, need_chromium, served
@@ -252,7 +251,7 @@ def web(demo):
     """The web app on a copy of the demo (the CLI's connections are closed; the server takes the copy)."""
     db = demo["folder"] / "web.duckdb"
     shutil.copyfile(demo["cli"].db, db)
-    app = create_app(Workspace(db))
+    app = create_app(open_workspace(db))
 
     def client(username: str | None) -> TestClient:
         found = TestClient(app)
@@ -303,7 +302,7 @@ def test_deep_dives_kept_for_the_place_are_reported_from_the_cli_and_the_web(dem
     fewer = demo["cli"].json("deepdive", "savings", SAVINGS, "--draws", "1000")
     db = tmp_path / "kept.duckdb"
     shutil.copyfile(demo["cli"].db, db)
-    ws = Workspace(db)
+    ws = open_workspace(db)
     analyst = accounts.authenticate(ws, "analyst", DEMO_PASSWORD)
     for kind, path in (("savings", SAVINGS), ("cba", CBA)):
         saved = deepdives.upload(ws, analyst, kind, path.stem, PLACE, path.name, path.read_bytes(), {"draws": DRAWS})
@@ -319,7 +318,7 @@ def test_deep_dives_kept_for_the_place_are_reported_from_the_cli_and_the_web(dem
         assert cli.json(*[str(path) if a == path.name else a for a in args[:-2]]) == data["deepdive"][part]
     assert [(i["kind"], i["version"]) for i in data["deepdive"]["stored"]] == [("savings", 1), ("cba", 1)]
 
-    app = create_app(Workspace(db))
+    app = create_app(open_workspace(db))
     try:
         viewer = TestClient(app)
         viewer.post("/login", data={"username": "councillor", "password": DEMO_PASSWORD}, follow_redirects=False)
@@ -350,7 +349,7 @@ def test_the_preview_is_accessible_and_offline(demo):
 
     db = demo["folder"] / "browser.duckdb"
     shutil.copyfile(demo["cli"].db, db)
-    with served(create_app(Workspace(db))) as base, chromium() as browser:
+    with served(create_app(open_workspace(db))) as base, chromium() as browser:
         context = browser.new_context(viewport={"width": 1366, "height": 900})
         page, outside, errors = context.new_page(), [], []
         context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)

@@ -23,8 +23,9 @@ from returns_support import (
 )
 
 from placespend.analysis.budget_outturn import budget_vs_outturn
+from placespend.app.workspace import open_workspace
 from placespend.domain.problems import Report
-from placespend.engine.workspace import Workspace
+from placespend.engine.ledger import ledger_of
 from placespend.ingest.returns import budget, councils, outturn
 
 pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"{DATA} is absent; these tests read the real public data")
@@ -41,14 +42,14 @@ def _published(path: Path, code: str, cell_ids: bool) -> Decimal:
 @pytest.mark.parametrize("budget_first", [True, False])
 def test_budget_and_outturn_compare_by_service_heading_whatever_the_load_order(tmp_path: Path,
                                                                               budget_first: bool) -> None:
-    ws = Workspace(tmp_path / "ws.duckdb")
+    ws = open_workspace(tmp_path / "ws.duckdb")
     ra = budget.read_ra(RA_2021, Report("ra"))
     rsx = outturn.read_rsx(RSX_2021, Report("rsx"))
     order = [(RA_2021, ra), (RSX_2021, rsx)] if budget_first else [(RSX_2021, rsx), (RA_2021, ra)]
     for path, batches in order:
         load(ws, path, batches, {HACKNEY.lower()})
     with ws.read() as con:
-        result = budget_vs_outturn(con, HACKNEY, "2021-22")
+        result = budget_vs_outturn(ledger_of(con), HACKNEY, "2021-22")
     assert result.budget_total == _published(RA_2021, "799", cell_ids=False)
     assert result.outturn_total == _published(RSX_2021, "699", cell_ids=True)
     education = next(row for row in result.by_service if row.key == "190")
@@ -61,10 +62,10 @@ def test_budget_and_outturn_compare_by_service_heading_whatever_the_load_order(t
 
 
 def test_missing_side_is_said_not_guessed(tmp_path: Path) -> None:
-    ws = Workspace(tmp_path / "ws.duckdb")
+    ws = open_workspace(tmp_path / "ws.duckdb")
     load(ws, RSX_2021, outturn.read_rsx(RSX_2021, Report("rsx")), {HACKNEY.lower()})
     with ws.read() as con:
-        result = budget_vs_outturn(con, HACKNEY, "2021-22")
+        result = budget_vs_outturn(ledger_of(con), HACKNEY, "2021-22")
     assert result.submissions["budget"] is None
     assert result.budget_total == 0
     assert any("No budget lines" in note for note in result.notes)

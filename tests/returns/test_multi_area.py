@@ -9,8 +9,8 @@ import gzip
 from decimal import Decimal
 from pathlib import Path
 
+from placespend.domain.ledger_lines import FlowLine
 from placespend.domain.problems import Report
-from placespend.ingest.flows import FlowLine
 from placespend.ingest.multi_area import Members, place_by_population, population_parts
 
 from conftest import write_csv

@@ -24,11 +24,12 @@ from returns_support import (
     row_of,
 )
 
+from placespend.app.workspace import open_workspace
 from placespend.count.consolidate import count_place
 from placespend.domain.problems import Report
-from placespend.engine.workspace import Workspace
+from placespend.engine.ledger import ledger_of
 from placespend.ingest.reference.batch import ReferenceBatch
-from placespend.ingest.reference.registry import detect
+from placespend.ingest.registry import detect
 from placespend.ingest.returns import budget, outturn
 from placespend.ingest.returns.grid import probe_workbook
 
@@ -62,10 +63,10 @@ def test_rs_2010_11_hackney_total_service_expenditure_is_the_count(tmp_path: Pat
     assert {line.period for line in batch.lines} == {"2010-11"}
     assert {line.place for line in batch.lines} == {HACKNEY}
     assert {line.basis for line in batch.lines} == {"outturn"}
-    ws = Workspace(tmp_path / "ws.duckdb")
+    ws = open_workspace(tmp_path / "ws.duckdb")
     load(ws, RS_2010_CSV, [batch], {HACKNEY_ID})
     with ws.read() as con:
-        counted = count_place(con, HACKNEY, "2010-11")
+        counted = count_place(ledger_of(con), HACKNEY, "2010-11")
     assert counted.total == expected
     assert counted.by_cofog["09"] == pounds(hackney_row[header.index("Education services")])
     social_care = pounds(hackney_row[header.index("Social care")])  # children and adults together in 2010-11
@@ -159,8 +160,6 @@ def test_every_authority_is_its_own_batch_with_its_own_place() -> None:
                                               (RSX_2021, "rsx-outturn"), (RSX_2023, "rsx-outturn"),
                                               (RA_2021, "ra-budget"), (RA_2023, "ra-budget")])
 def test_files_are_recognised_from_their_header(path: Path, reader: str) -> None:
-    import placespend.ingest.returns  # noqa: F401  (registers the readers until the registry loads them)
-
     found = detect(path)
     assert found is not None and found.name == reader
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from placespend.domain.problems import Report
-from placespend.ingest.reference.registry import probe
+from placespend.ingest.registry import probe
 from placespend.ingest.returns import budget, councils, outturn
 from placespend.ingest.returns.grid import decode
 

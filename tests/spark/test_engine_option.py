@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from placespend.app.workspace import open_workspace
 from placespend.engine import spark as spark_engine
-from placespend.engine.workspace import Workspace
 
 from conftest import line
 
@@ -25,7 +25,7 @@ def test_unknown_engine_is_refused(cli):
 
 def test_export_is_refreshed_only_when_the_workspace_changes(cli, make_csv, db):
     cli("ingest", make_csv("a.csv", [line()]))
-    ws = Workspace(db)
+    ws = open_workspace(db)
     folder = spark_engine.fresh_export(ws)
     stamp = (folder / spark_engine.STAMP).stat().st_mtime_ns
     assert spark_engine.fresh_export(ws) == folder
@@ -41,4 +41,4 @@ def test_export_is_refreshed_only_when_the_workspace_changes(cli, make_csv, db):
 
 def test_no_workspace_no_export(tmp_path):
     with pytest.raises(spark_engine.PlacespendError):
-        spark_engine.fresh_export(Workspace(tmp_path / "absent.duckdb"))
+        spark_engine.fresh_export(open_workspace(tmp_path / "absent.duckdb"))

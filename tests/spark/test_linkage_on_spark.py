@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from placespend.engine.linkage_backend import linkage_database
 from placespend.ingest.insight.people_files import read_records, read_tokens
 from placespend.insight import linkage
 from placespend.insight.people_tokens import KEY_HEADER, key_from_text, pseudonymised_rows
@@ -24,8 +25,8 @@ def test_spark_links_the_same_pairs_as_duckdb():
     partners = make_partners(800, 700, 400, seed=17)
     key = key_from_text(f"{KEY_HEADER}\n{'5a' * 32}\n")  # fixed: the same pairs every run
     left, right = _tokens(partners.left_csv, key), _tokens(partners.right_csv, key)
-    on_duckdb = linkage.link_tables(left, right, engine="duckdb")
-    on_spark = linkage.link_tables(left, right, engine="spark")
+    on_duckdb = linkage.link_tables(left, right, database=linkage_database("duckdb"))
+    on_spark = linkage.link_tables(left, right, database=linkage_database("spark"))
     duck = {(x.left_id, x.right_id): x.match_probability for x in on_duckdb.links}
     spark = {(x.left_id, x.right_id): x.match_probability for x in on_spark.links}
     # u is sampled from random pairs, which each engine draws its own way, so probabilities agree closely

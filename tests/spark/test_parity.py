@@ -30,18 +30,19 @@ from conftest import Cli
 
 pytest.importorskip("pyspark", reason="pyspark is not installed: pip install -e '.[spark]' runs the Spark suite")
 
+from placespend.analysis.compare import compare_places
 from placespend.analysis.composition import composition
 from placespend.analysis.concentration import concentration
 from placespend.analysis.funding_routes import funding_routes
 from placespend.analysis.local_control import local_control
 from placespend.analysis.per_head import per_head
 from placespend.analysis.ward_mapping import map_to_wards
-from placespend.count.all_places import body_totals, count_all_places
 from placespend.count.consolidate import count_place
+from placespend.count.every_place_count import body_totals, count_all_places
 from placespend.count.explain import explain
 from placespend.count.reconcile import reconciliation
+from placespend.engine.ledger import ledger_of
 from placespend.estimate.centre_out import estimate_place
-from placespend.estimate.compare import compare_places
 from placespend.estimate.criteria import shipped_criteria
 
 pytestmark = [pytest.mark.spark,
@@ -75,10 +76,10 @@ class Ledger:
     def __init__(self, cli: Cli, spark: Any) -> None:
         import ibis
 
+        from placespend.app.workspace import open_workspace
         from placespend.engine.spark import export_parquet, spark_backend
-        from placespend.engine.workspace import Workspace
 
-        self.cli, self.ws = cli, Workspace(cli.db)
+        self.cli, self.ws = cli, open_workspace(cli.db)
         self.folder = cli.db.with_name("parity.parquet")
         export_parquet(self.ws, self.folder)
         self.spark = spark_backend(str(self.folder), spark)
@@ -86,7 +87,7 @@ class Ledger:
 
     def same(self, compute: Callable[[Any], Any]) -> Any:
         """Run `compute(con)` on both engines, assert the results identical, return DuckDB's."""
-        on_duck, on_spark = plain(compute(self.duck)), plain(compute(self.spark))
+        on_duck, on_spark = plain(compute(ledger_of(self.duck))), plain(compute(ledger_of(self.spark)))
         assert_identical(on_duck, on_spark)
         return on_duck
 

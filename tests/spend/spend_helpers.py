@@ -1,7 +1,4 @@
 """Helpers for the spend-file tests: the real files in ../shared/data and exact counts through the CLI.
-
-Loading the registry's readers first keeps the precedence the registry gives the `spend` reader (which
-claims any spend-like header): after every reference reader.
 """
 
 from __future__ import annotations
@@ -11,10 +8,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
-from placespend.ingest.reference import registry
-
-registry._load_readers()   # imports placespend.ingest.spend, which registers the spend readers
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from spend_helpers import data_dir, import_json
 
-from placespend.ingest.reference import read_reference
+from placespend.ingest.registry import read_reference
 
 HEADER = ["Body Name", "Service Area", "Expenses Type", "Invoice Payment Date", "Transaction Number", "Net Amount",
           "Supplier Name"]

@@ -20,8 +20,9 @@ from spend_helpers import count_total, data_dir, import_json
 
 from placespend.domain import classifications as cls
 from placespend.domain import vocabulary as v
-from placespend.ingest.reference import read_reference, registry
-from placespend.ingest.spend import classify, decoding, profile, reader
+from placespend.ingest import decoding, registry
+from placespend.ingest.registry import read_reference
+from placespend.ingest.spend import classify, profile, reader
 
 PROFILES = Path(profile.__file__).parent / "profiles"
 

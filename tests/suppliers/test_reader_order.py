@@ -1,5 +1,5 @@
-"""Reading suppliers imports the spend reader when the CLI starts, before `placespend import` loads the other
-readers: the spend reader must still be tried last, or it would claim reference files that look like spend."""
+"""Reading suppliers imports the spend reader when the CLI starts, before anything imports the registry: the spend
+reader must still be tried last, or it would claim reference files that look like spend."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ import placespend
 
 PROGRAM = """
 import placespend.cli.main
-from placespend.ingest.reference import registry
-registry._load_readers()
+from placespend.ingest import registry
 order = [r.name for r in registry.READERS]
 others = [i for i, r in enumerate(registry.READERS) if r.kind != "flows" or r.name.startswith("360giving")]
 print(order.index("spend") > max(others), order.index("spend"), len(order))

@@ -18,7 +18,7 @@ import pytest
 from suppliers_support import COUNCILS, PUBLISHERS, copy_workspace, raw_payments, real_workspace
 
 from placespend.app import suppliers as uc
-from placespend.engine.workspace import Workspace
+from placespend.app.workspace import open_workspace
 from placespend.ingest.suppliers.names import supplier_name
 
 from conftest import Cli
@@ -94,7 +94,7 @@ def test_shares_are_of_each_partners_third_party_spend(shared):
 def test_concentration_recomputed_from_the_raw_rows(real_db, shared, raw):
     """Manchester's top-10 share and Herfindahl index over its named suppliers, from the csv sums grouped by
     the supplier each name resolves to."""
-    found, _ = uc.resolution(Workspace(real_db))
+    found, _ = uc.resolution(open_workspace(real_db))
     per_supplier: dict[str, Decimal] = defaultdict(Decimal)
     for name, amount in by_name(raw["Manchester"]).items():
         folded = supplier_name(name)
@@ -139,7 +139,7 @@ def test_joint_procurement_savings_reach_the_savings_register(real_db, raw, tmp_
                         parse_float=Decimal)
     shared = json.loads(cli("suppliers", "shared", "--year", "2019-20", "--format", "json").stdout)
     shared_names = {n for s in shared["suppliers"] for n in s["names"]}
-    found, _ = uc.resolution(Workspace(db))
+    found, _ = uc.resolution(open_workspace(db))
     nets: dict[str, Decimal] = defaultdict(Decimal)
     for name, amount in by_name(raw["Manchester"]).items():
         if name in shared_names:

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from placespend.app import suppliers as uc
-from placespend.engine.workspace import Workspace
+from placespend.app.workspace import open_workspace
 
 MANCHESTER = ["Body Name", "Service Area", "Expenses Type", "Invoice Payment Date", "Transaction Number",
               "Net Amount", "Supplier Name"]
@@ -45,7 +45,7 @@ def trafford(supplier: str, amount: str, vat: str, account: str = "3536") -> dic
 
 
 def payments_stored(db) -> int:
-    ws = Workspace(db)
+    ws = open_workspace(db)
     if not ws.exists:
         return 0
     with ws.read() as con:
@@ -109,9 +109,9 @@ def test_identifiers_are_checked_and_a_redacted_payees_are_not_kept(cli, make_cs
     vat = [(w["row"], w["column"], w["value"]) for w in warnings if w["slug"] == "vat-number-invalid"]
     assert vat == [(4, "VATRegistrationNumber (P)", "GB12345")]
     assert all("281653589" not in json.dumps(w) for w in warnings)   # a redacted payee's VAT is never echoed
-    explained = uc.explain(Workspace(cli.db), "VLC (Stairlifts) Limited", "VLC Stairlifts Ltd")
+    explained = uc.explain(open_workspace(cli.db), "VLC (Stairlifts) Limited", "VLC Stairlifts Ltd")
     assert explained["same_supplier"]
-    with Workspace(cli.db).read() as con:
+    with open_workspace(cli.db).read() as con:
         kept = con.con.execute("SELECT payee, vat_number, account FROM supplier_payments "
                                "ORDER BY source_row").fetchall()
     assert kept == [("VLC (Stairlifts) Limited", "812311285", "3536"), ("VLC Stairlifts Ltd", "812311285", "9999"),

@@ -16,7 +16,7 @@ import pytest
 from suppliers_support import copy_workspace, real_workspace
 
 from placespend.app import suppliers as uc
-from placespend.engine.workspace import Workspace
+from placespend.app.workspace import open_workspace
 from placespend.ingest.suppliers.names import supplier_name
 
 from conftest import Cli
@@ -30,7 +30,7 @@ def real_db(tmp_path_factory) -> Path:
 
 
 def measure(db: Path, sample: str) -> dict[str, float | int]:
-    found, _ = uc.resolution(Workspace(db))
+    found, _ = uc.resolution(open_workspace(db))
     counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0, "unsure": 0}
     with (LABELLED / sample).open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
@@ -69,7 +69,7 @@ def test_every_file_was_read_and_every_name_resolved(real_db):
 
 
 def test_a_model_join_is_explained_by_its_levels_and_weights(real_db):
-    result = uc.explain(Workspace(real_db), "WOMBLE BOND DICKINSON LLP", "Womble Bond Dickenson (UK) LLP")
+    result = uc.explain(open_workspace(real_db), "WOMBLE BOND DICKINSON LLP", "Womble Bond Dickenson (UK) LLP")
     assert result["same_supplier"]
     [step] = result["steps"]
     assert step["rule"] == "name model" and step["probability"] >= result["threshold"]
@@ -86,37 +86,37 @@ def _prior(db: Path) -> float:
 
 
 def _model_json(db: Path) -> str:
-    with Workspace(db).read() as con:
+    with open_workspace(db).read() as con:
         return con.con.execute("SELECT model FROM supplier_runs ORDER BY run_id DESC LIMIT 1").fetchone()[0]
 
 
 def test_a_rule_join_names_its_rule_and_the_folding(real_db):
-    result = uc.explain(Workspace(real_db), "Imperial Civil Enforcement Solution", "IMPERIAL CIVIL ENFORCEMENT "
+    result = uc.explain(open_workspace(real_db), "Imperial Civil Enforcement Solution", "IMPERIAL CIVIL ENFORCEMENT "
                         "SOLUTIONS LTD")
     assert result["same_supplier"]
     assert [s["rule"] for s in result["steps"]] == ["cut short"]
     assert result["left"]["cut_short"] and result["left"]["partners"] == ["trafford-council"]
-    same = uc.explain(Workspace(real_db), "CAPITA BUSINESS SERVICES LTD", "Capita Business Services Limited")
+    same = uc.explain(open_workspace(real_db), "CAPITA BUSINESS SERVICES LTD", "Capita Business Services Limited")
     assert same["steps"][0]["rule"] == "same name once folded"
     assert "legal form dropped (ltd)" in same["left"]["spellings"][0]["folding"]
 
 
 def test_vat_numbers_join_a_publishers_spellings(real_db):
-    result = uc.explain(Workspace(real_db), "MBL Seminars Limited", "MBL (Seminars) Ltd")
+    result = uc.explain(open_workspace(real_db), "MBL Seminars Limited", "MBL (Seminars) Ltd")
     assert result["same_supplier"]
     assert {s["rule"] for s in result["steps"]} <= {"VAT number", "supplier account", "same name once folded"}
 
 
 def test_a_vat_group_without_a_shared_word_is_not_one_supplier(real_db):
     """Trafford pays Lancashire County Council and its schools under one VAT group number."""
-    result = uc.explain(Workspace(real_db), "Lancashire County Council", "Pear Tree School")
+    result = uc.explain(open_workspace(real_db), "Lancashire County Council", "Pear Tree School")
     assert not result["same_supplier"]
 
 
 def test_splits_and_links_hold_on_every_later_reading_and_run(real_db, tmp_path):
     db = copy_workspace(real_db, tmp_path / "copy")
     cli = Cli(db)
-    ws = Workspace(db)
+    ws = open_workspace(db)
     joined = ("CAPITA BUSINESS SERVICES LTD", "CAPITA BUSINESS SERVICES LTD T/A ORANGE BUS")
     apart = ("BT PLC", "Bt Payphones")
     assert uc.explain(ws, *joined)["same_supplier"] and not uc.explain(ws, *apart)["same_supplier"]

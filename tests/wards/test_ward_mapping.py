@@ -59,9 +59,9 @@ def test_ward_shares_follow_population(hackney):
 
 
 def test_boundaries_import_both_vintages(hackney):
-    from placespend.engine.workspace import Workspace
+    from placespend.app.workspace import open_workspace
 
-    with Workspace(hackney.db).read() as con:
+    with open_workspace(hackney.db).read() as con:
         counts = dict(con.con.execute("SELECT vintage, count(*) FROM boundaries WHERE level = 'ward' "
                                       "GROUP BY vintage").fetchall())
     assert counts == {"2013": 19, "2025": 21}
@@ -74,14 +74,14 @@ def test_place_page_draws_the_ward_map(hackney):
 
     from fastapi.testclient import TestClient
 
-    from placespend import accounts
-    from placespend.engine.workspace import Workspace
+    from placespend.app import accounts
+    from placespend.app.workspace import open_workspace
     from placespend.web.app import create_app
 
     hackney("wards", "--place", HACKNEY, "--year", "2008-09", "--vintage", "2019")
-    ws = Workspace(hackney.db)
+    ws = open_workspace(hackney.db)
     accounts.add_user(ws, "cllr", "a long enough password", "viewer")
-    app = create_app(Workspace(hackney.db))
+    app = create_app(open_workspace(hackney.db))
     try:
         client = TestClient(app)
         client.post("/login", data={"username": "cllr", "password": "a long enough password"})

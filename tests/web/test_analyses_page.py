@@ -12,8 +12,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from web_support import BrowserTab, build_workspace, sign_in, signed_in_tab
 
-from placespend.demo.build import DEMO_PASSWORD
-from placespend.engine.workspace import Workspace
+from placespend.app.demo.build import DEMO_PASSWORD
+from placespend.app.workspace import open_workspace
 from placespend.report.money import pounds
 from placespend.web.app import create_app
 
@@ -107,7 +107,7 @@ def test_the_page_is_accessible(tab):
 
 def test_an_analysis_the_workspace_cannot_make_says_why_and_the_others_show(tmp_path):
     """Without population statistics there is no per head; the page says what to import, not a server error."""
-    app = create_app(Workspace(build_workspace(tmp_path)))
+    app = create_app(open_workspace(build_workspace(tmp_path)))
     try:
         page = sign_in(app, "viewer").get("/analyses?year=2008-09")
     finally:

@@ -23,7 +23,8 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from web_support import PASSWORD, build_workspace
 
-from placespend import accounts, service, sharing
+from placespend.app import accounts, ingest_files, sharing
+from placespend.app.workspace import open_workspace
 from placespend.engine.workspace import Workspace
 from placespend.web.app import create_app
 
@@ -50,7 +51,7 @@ def _private_returns(ws: Workspace, folder: Path) -> None:
         accepted = write_csv(folder / body / f"{marker}-accepted.csv", [line(amount="10.00", **mine)])
         waiting = write_csv(folder / body / f"{marker}-waiting.csv", [line(amount="11.00", **mine)])
         for path, status in ((accepted, "accepted"), (waiting, "submitted")):
-            [result] = service.ingest_returns(ws, [path], submitter=body, status=status, confirm_large=True,
+            [result] = ingest_files.ingest_returns(ws, [path], submitter=body, status=status, confirm_large=True,
                                               replace=True)
             assert result.outcome == "loaded", result.report.errors
 
@@ -68,7 +69,7 @@ def _linkage_run(ws: Workspace) -> None:
 def served(tmp_path_factory):
     folder = tmp_path_factory.mktemp("fuzzed")
     db = build_workspace(folder)
-    ws = Workspace(db)
+    ws = open_workspace(db)
     _private_returns(ws, folder)
     _linkage_run(ws)
     app = create_app(ws)

@@ -9,8 +9,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from web_support import PASSWORD, build_workspace, sign_in
 
-from placespend import accounts
-from placespend.engine.workspace import Workspace
+from placespend.app import accounts
+from placespend.app.workspace import open_workspace
 from placespend.web.app import create_app
 
 from conftest import Cli, register_row, write_assets_template, write_csv
@@ -50,7 +50,7 @@ def test_api_gives_the_cli_figures(tmp_path):
     expected = {api: cli.json(*args) for api, args in questions.items()}
     scenario = cli.json("assets", "scenario", "--close", "lbl:L2", "--share", "P1", "--start-year", "2027-28",
                         "--place", PLACE)
-    app = create_app(Workspace(cli.db))
+    app = create_app(open_workspace(cli.db))
     try:
         session = sign_in(app, "viewer")
         for api, answer in expected.items():
@@ -84,7 +84,7 @@ def test_api_gives_the_cli_figures(tmp_path):
 
 def test_a_partner_imports_only_its_own_register(tmp_path):
     db = build_workspace(tmp_path)
-    app = create_app(Workspace(db))
+    app = create_app(open_workspace(db))
     try:
         partner = accounts.authenticate(app.state.workspace, "partner", PASSWORD)
         token = accounts.new_api_token(app.state.workspace, partner, "test")

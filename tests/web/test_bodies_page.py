@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from web_support import PASSWORD, sign_in
 
-from placespend import accounts
-from placespend.engine.workspace import Workspace
+from placespend.app import accounts
+from placespend.app.workspace import open_workspace
 from placespend.web.app import create_app
 
 from conftest import Cli, charity_spelled_two_ways
@@ -27,14 +27,14 @@ COUNT = f"/api/places/{LEWISHAM}/count?year=2008-09"
 @pytest.fixture
 def app(tmp_path: Path):
     db = tmp_path / "ws" / "bodies.duckdb"
-    ws = Workspace(db)
+    ws = open_workspace(db)
     charity_spelled_two_ways(ws, tmp_path)
     for username, role, org in (("admin", "admin", None), ("analyst", "analyst", None),
                                 ("partner", "partner", "e09000023"), ("viewer", "viewer", None)):
         accounts.add_user(ws, username, PASSWORD, role, org)
     ws.close()
     listed = Cli(db).json("bodies", "list")  # read before the app holds the workspace
-    application = create_app(Workspace(db))
+    application = create_app(open_workspace(db))
     application.state.cli_listed = listed
     yield application
     application.state.workspace.close()

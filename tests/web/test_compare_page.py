@@ -16,7 +16,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from web_support import BrowserTab, signed_in_tab
 
-from placespend.demo.build import DEMO_PASSWORD
+from placespend.app.demo.build import DEMO_PASSWORD
 from placespend.report.money import pounds
 
 from conftest import Cli, need_chromium

@@ -12,8 +12,8 @@ from urllib.parse import urldefrag, urljoin, urlparse
 import pytest
 from fastapi.testclient import TestClient
 
-from placespend.demo.build import DEMO_PASSWORD, DEMO_USERS
-from placespend.engine.workspace import Workspace
+from placespend.app.demo.build import DEMO_PASSWORD, DEMO_USERS
+from placespend.app.workspace import open_workspace
 from placespend.web.app import create_app
 
 from conftest import Cli
@@ -38,7 +38,7 @@ def _kind(url: str) -> str:
 def app(tmp_path_factory):
     cli = Cli(tmp_path_factory.mktemp("crawl") / "demo.duckdb")
     cli("demo")
-    application = create_app(Workspace(cli.db))
+    application = create_app(open_workspace(cli.db))
     yield application
     application.state.workspace.close()
 

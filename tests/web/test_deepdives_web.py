@@ -18,8 +18,8 @@ import pytest
 from openpyxl import load_workbook
 from web_support import build_themed_workspace, sign_in
 
+from placespend.app.workspace import open_workspace
 from placespend.deepdive.examples import example_path
-from placespend.engine.workspace import Workspace
 from placespend.report.money import pounds
 from placespend.web.app import create_app
 
@@ -36,7 +36,7 @@ EXAMPLES = [("deflators", "deflators_example.csv", {}), ("unit_costs", "unit_cos
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    application = create_app(Workspace(build_themed_workspace(tmp_path_factory.mktemp("deepdives"))))
+    application = create_app(open_workspace(build_themed_workspace(tmp_path_factory.mktemp("deepdives"))))
     yield application
     application.state.workspace.close()
 
@@ -304,7 +304,7 @@ def test_tables_download_as_csv_and_xlsx(app, uploaded):
 
 def test_themes_equal_the_cli_json(tmp_path):
     db = build_themed_workspace(tmp_path)
-    application = create_app(Workspace(db))
+    application = create_app(open_workspace(db))
     try:
         session = sign_in(application, "analyst")
         rules = example_path("theme_rules_example.csv")

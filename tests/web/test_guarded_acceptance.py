@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from web_support import build_workspace, sign_in
 
-from placespend import accounts
-from placespend.engine.workspace import Workspace
+from placespend.app import accounts
+from placespend.app.workspace import open_workspace
 from placespend.web.app import create_app
 
 # lbl's accepted return is 1,000.00 spend + 250.00 transferred to pct (who reports spend: eliminated);
@@ -24,7 +24,7 @@ NEW_RETURN = (b"period,place,spender,spender_type,flow,amount,cofog,capital_reve
 
 @pytest.fixture
 def app(tmp_path):
-    application = create_app(Workspace(build_workspace(tmp_path)))
+    application = create_app(open_workspace(build_workspace(tmp_path)))
     yield application
     for thread in threading.enumerate():  # an acceptance recomputes the place's pages in the background
         if thread.name.startswith("warm-"):

@@ -14,9 +14,8 @@ import httpx
 import pytest
 from web_support import PASSWORD, BrowserTab, sign_in
 
-from placespend import accounts
-from placespend.app import imports
-from placespend.engine.workspace import Workspace
+from placespend.app import accounts, imports
+from placespend.app.workspace import open_workspace
 from placespend.web.app import create_app
 
 from conftest import Cli, chromium, need_chromium, served
@@ -28,7 +27,7 @@ BAD = "area,indicator,value\nE01000001,clients,4\nE01000002,clients,four\n"
 
 @pytest.fixture
 def app(tmp_path: Path):
-    application = create_app(Workspace(tmp_path / "imports.duckdb"))  # a new, empty workspace
+    application = create_app(open_workspace(tmp_path / "imports.duckdb"))  # a new, empty workspace
     for username, role, org in (("admin", "admin", None), ("analyst", "analyst", None),
                                 ("partner", "partner", "lbl"), ("viewer", "viewer", None)):
         accounts.add_user(application.state.workspace, username, PASSWORD, role, org)

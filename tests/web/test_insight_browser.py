@@ -15,8 +15,8 @@ import pytest
 from web_support import PASSWORD, ROLES, offline_tab, serious_violations, served
 
 from people_support import agreement_add
-from placespend import accounts
-from placespend.engine.workspace import Workspace
+from placespend.app import accounts
+from placespend.app.workspace import open_workspace
 from placespend.insight.synthetic_people import make_partners
 
 from conftest import SHARED, Cli, chromium, need_chromium, write_csv
@@ -80,7 +80,7 @@ def workspace(tmp_path_factory) -> dict[str, Any]:
     cli("import", *[DATA / f for f in FILES])
     cli("insight", "segments", "--place", LEWISHAM, "--k", "4", "--seed", "0", "--runs", "2")
     overlap = _overlap_run(cli, folder)
-    ws = Workspace(cli.db)
+    ws = open_workspace(cli.db)
     for username, (role, organisation) in {**ROLES, OUTSIDER[0]: OUTSIDER[1:]}.items():
         accounts.add_user(ws, username, PASSWORD, role, organisation)
     ws.close()

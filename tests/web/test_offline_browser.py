@@ -18,9 +18,8 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from web_support import PASSWORD, BrowserTab, build_workspace
 
-from placespend import accounts, service
-from placespend.app import deepdives, imports
-from placespend.engine.workspace import Workspace
+from placespend.app import accounts, deepdives, imports, ingest_files
+from placespend.app.workspace import open_workspace
 from placespend.web.app import WEB, create_app
 
 from conftest import Cli, chromium, line, need_chromium, write_assets_template, write_csv
@@ -50,9 +49,9 @@ def app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("offline")
     db = build_workspace(folder)
     Cli(db)("assets", "import", _estate(folder), "--owner", "lbl", "--place", PLACE)
-    ws = Workspace(db)
+    ws = open_workspace(db)
     waiting = write_csv(folder / "waiting.csv", [line(amount="12.00", cofog="09.1")])
-    [result] = service.ingest_returns(ws, [waiting], submitter="lbl", status="submitted")
+    [result] = ingest_files.ingest_returns(ws, [waiting], submitter="lbl", status="submitted")
     examples = deepdives.load_examples(ws, accounts.authenticate(ws, "analyst", PASSWORD))
     job = imports.start(ws, accounts.authenticate(ws, "admin", PASSWORD), "c_2019.csv",
                         io.BytesIO(b"area,indicator,value\nE01000001,clients,four\n"))  # refused at row 2

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from web_support import PASSWORD, sign_in
 
-from placespend import accounts
-from placespend.engine.workspace import Workspace
+from placespend.app import accounts
+from placespend.app.workspace import open_workspace
 from placespend.web.app import create_app
 
 from conftest import Cli
@@ -27,8 +27,8 @@ from chain_ledger import CHAIN, EXPECTED, SHORT, WHOLE, YEAR, build_chain_ledger
 def app(tmp_path):
     cli = Cli(tmp_path / "chain.duckdb")
     build_chain_ledger(cli, tmp_path)
-    accounts.add_user(Workspace(cli.db), "viewer", PASSWORD, "viewer", None)
-    application = create_app(Workspace(cli.db))
+    accounts.add_user(open_workspace(cli.db), "viewer", PASSWORD, "viewer", None)
+    application = create_app(open_workspace(cli.db))
     yield application
     application.state.workspace.close()
 

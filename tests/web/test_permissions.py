@@ -16,8 +16,8 @@ import pytest
 from web_support import PASSWORD, build_workspace, sign_in
 
 from people_support import FIELDS
-from placespend import accounts, sharing
-from placespend.app import deepdives, imports
+from placespend.app import accounts, deepdives, imports, sharing
+from placespend.app.workspace import open_workspace
 from placespend.engine.workspace import Workspace
 from placespend.ingest.insight.people_files import read_records
 from placespend.insight.people_tokens import key_from_text, new_key_text, pseudonymised_rows
@@ -181,7 +181,7 @@ def unchanged_app(tmp_path_factory):
 
 
 def _app(folder):
-    application = create_app(Workspace(build_workspace(folder)))
+    application = create_app(open_workspace(build_workspace(folder)))
     ws = application.state.workspace
     with ws.read() as con:
         ids = dict(con.con.execute("SELECT submitter, submission_id FROM submissions").fetchall())
@@ -373,7 +373,7 @@ def test_login_is_rate_limited(app):
 def test_public_mode_shows_results_only(tmp_path):
     from fastapi.testclient import TestClient
 
-    application = create_app(Workspace(build_workspace(tmp_path)), public=True)
+    application = create_app(open_workspace(build_workspace(tmp_path)), public=True)
     try:
         client = TestClient(application)
         assert client.get("/places", follow_redirects=False).status_code == 200

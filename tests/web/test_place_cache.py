@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 from web_support import build_workspace, sign_in
 
-from placespend import place_view
+from placespend.app import place_view
+from placespend.app.workspace import open_workspace
+from placespend.domain.places import Place
 from placespend.engine import places_store
-from placespend.engine.workspace import Workspace
-from placespend.ingest.places import Place
 from placespend.web.app import create_app
 
 from conftest import Cli, line, write_csv
@@ -29,7 +29,7 @@ def app(tmp_path):
     cli("ingest", write_csv(tmp_path / "hackney.csv", [line(place=HACKNEY, spender="lbh", amount="777.00")]))
     cli("import", write_csv(tmp_path / "places.csv", [
         {"place": "inner-se", "name": "Inner south-east", "region": "London", "area": "E09000023"}]))
-    application = create_app(Workspace(db))
+    application = create_app(open_workspace(db))
     yield application
     application.state.workspace.close()
 

@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 from web_support import PASSWORD, build_workspace, sign_in
 
-from placespend import accounts
+from placespend.app import accounts
+from placespend.app.workspace import open_workspace
 from placespend.domain.problems import PlacespendError
 from placespend.engine import accounts_store
-from placespend.engine.workspace import Workspace
 from placespend.web.app import create_app
 from placespend.web.security import SESSION_COOKIE
 
@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    application = create_app(Workspace(build_workspace(tmp_path_factory.mktemp("security"))))
+    application = create_app(open_workspace(build_workspace(tmp_path_factory.mktemp("security"))))
     yield application
     application.state.workspace.close()
 
@@ -66,7 +66,7 @@ def test_a_new_unguessable_session_token_at_each_sign_in(app):
 def test_session_cookie_is_http_only_same_site_and_secure_behind_https(tmp_path):
     """V3.4.1 (Secure, with serve --secure-cookies), V3.4.2 (HttpOnly), V3.4.3 (SameSite), V3.3.2 (8 hours)."""
     for secure in (False, True):
-        application = create_app(Workspace(build_workspace(tmp_path / str(secure))), secure_cookies=secure)
+        application = create_app(open_workspace(build_workspace(tmp_path / str(secure))), secure_cookies=secure)
         try:
             client = TestClient(application, base_url="https://testserver" if secure else "http://testserver")
             _, header = _sign_in_cookie(client)

@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from web_support import build_workspace, sign_in
 
-from placespend import accounts
+from placespend.app import accounts
+from placespend.app.workspace import open_workspace
 from placespend.deepdive.inputs import SAVINGS
-from placespend.engine.workspace import Workspace
 from placespend.web.app import create_app
 
 from conftest import Cli, write_csv
@@ -44,7 +44,7 @@ def app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("suppliers-web")
     db = build_workspace(folder)
     Cli(db)("suppliers", "resolve", *_files(folder))
-    application = create_app(Workspace(db))
+    application = create_app(open_workspace(db))
     ws = application.state.workspace
     application.state.tokens = {role: accounts.new_api_token(ws, accounts.authenticate(ws, role, "correct horse "
                                                                                       "battery"), "t")

@@ -9,7 +9,7 @@ import os
 import pytest
 from web_support import build_workspace, sign_in
 
-from placespend.engine.workspace import Workspace
+from placespend.app.workspace import open_workspace
 from placespend.web.app import create_app
 
 Y = "2008-09"
@@ -17,7 +17,7 @@ Y = "2008-09"
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    app = create_app(Workspace(build_workspace(tmp_path_factory.mktemp("unknown-web"))))
+    app = create_app(open_workspace(build_workspace(tmp_path_factory.mktemp("unknown-web"))))
     yield app
     app.state.workspace.close()
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from axe_playwright_python.sync_playwright import Axe
 from fastapi.testclient import TestClient
 
-from placespend import accounts
-from placespend.engine.workspace import Workspace
+from placespend.app import accounts
+from placespend.app.workspace import open_workspace
 from placespend.web.app import create_app
 
 from conftest import Cli, chromium, line, write_csv
@@ -30,7 +30,7 @@ def build_workspace(folder: Path) -> Path:
                                                       recipient_type="nhs", cofog="07")]))
     cli("ingest", write_csv(folder / "pct.csv", [line(spender="pct", spender_type="nhs", amount="400.00",
                                                       cofog="07.3", capital_revenue="capital")]))
-    ws = Workspace(db)
+    ws = open_workspace(db)
     for username, (role, org) in ROLES.items():
         accounts.add_user(ws, username, PASSWORD, role, org)
     return db
@@ -80,7 +80,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 @contextmanager
 def served(db: Path) -> Iterator[str]:
     """The app on the workspace `db` behind a real uvicorn server (conftest.serve_app), for a real browser."""
-    with serve_app(create_app(Workspace(db))) as base:
+    with serve_app(create_app(open_workspace(db))) as base:
         yield base
 
 

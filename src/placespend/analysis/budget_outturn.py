@@ -19,13 +19,11 @@ from decimal import Decimal
 
 import ibis
 import ibis.expr.types as ir
-from ibis.backends.duckdb import Backend
 
 from placespend.domain import classifications as cls
 from placespend.domain import vocabulary as v
-from placespend.engine.bodies_store import with_canonical_ids
-from placespend.engine.tables import COUNTED_STATUSES
-from placespend.ingest.returns.headings import RA_BLOCKS
+from placespend.domain.ledger import COUNTED_SUBMISSIONS, Ledger
+from placespend.domain.service_headings import RA_BLOCKS
 
 ZERO = Decimal("0.00")
 BASES = ("budget", "outturn")
@@ -74,10 +72,10 @@ def _heading(lines: ir.Table) -> ir.Value:
     return ibis.cases(*cases, else_=lines.service_code.fill_null("none"))
 
 
-def _chosen_lines(con: Backend, council: str, period: str) -> ir.Table:
-    flows, subs = con.table("flows"), con.table("submissions")
-    accepted = subs.filter(subs.status.isin(COUNTED_STATUSES)).select("submission_id")
-    lines = with_canonical_ids(con, flows.semi_join(accepted, "submission_id"))
+def _chosen_lines(ledger: Ledger, council: str, period: str) -> ir.Table:
+    flows, subs = ledger.table("flows"), ledger.table("submissions")
+    accepted = subs.filter(subs.status.isin(COUNTED_SUBMISSIONS)).select("submission_id")
+    lines = ledger.with_canonical_ids(flows.semi_join(accepted, "submission_id"))
     lines = lines.filter(lines.spender == council, lines.period == period, lines.flow == "spend",
                          lines.basis.isin(BASES))
     latest = lines.group_by("basis").agg(latest=lines.submission_id.max())
@@ -96,10 +94,10 @@ def _rows(sums: dict[tuple[str, str], Decimal], labels: dict[str, str]) -> list[
             for key in keys]
 
 
-def budget_vs_outturn(con: Backend, council: str, period: str) -> BudgetOutturn:
+def budget_vs_outturn(ledger: Ledger, council: str, period: str) -> BudgetOutturn:
     """Compare an authority's budget and outturn for a year (`council` = its body id, e.g. its GSS code)."""
     council = v.normalise_id(council)
-    lines = _chosen_lines(con, council, period)
+    lines = _chosen_lines(ledger, council, period)
     used = lines.group_by("basis").agg(submission=lines.submission_id.max()).to_pyarrow().to_pylist()
     submissions: dict[str, int | None] = {basis: None for basis in BASES}
     submissions.update({row["basis"]: row["submission"] for row in used})

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ibis.backends.duckdb import Backend
-
 from placespend.analysis.shares import ZERO, money, ratio, share, total_of
 from placespend.count.consolidate import counted_lines
 from placespend.domain.classifications import cofog_divisions
+from placespend.domain.ledger import Ledger
 
 # Table 2's columns: social protection, health, education (COFOG divisions 10, 07, 09), in printed order.
 TABLE2_DIVISIONS: dict[str, str] = {"social_protection": "10", "health": "07", "education": "09"}
@@ -25,7 +24,7 @@ TABLE3_GROUPS = ("local_authority", "nhs", "central_government", "other")
 # Which DESIGN §3 spender types fall in each Table 3 column. Seed 000 does not define the columns; we read
 # "Central Government" as departments with their agencies, NDPBs and the justice bodies they fund (all
 # central government in PESA), and put police, fire, schools, housing, lottery and voluntary bodies in Other.
-# The same mapping as `placespend.demo.published` (a test keeps the two equal); it lives here because the
+# The same mapping as `placespend.app.demo.published` (a test keeps the two equal); it lives here because the
 # method layer must not import the demo.
 TABLE3_GROUP_OF_TYPE: dict[str, str] = {
     "local_authority": "local_authority", "parish": "local_authority", "nhs": "nhs",
@@ -103,17 +102,17 @@ class CompositionReport:
                 "places": [place.to_dict() for place in self.places]}
 
 
-def place_composition(con: Backend, place: str, period: str) -> PlaceComposition:
+def place_composition(ledger: Ledger, place: str, period: str) -> PlaceComposition:
     """Counted spend by COFOG division and by the body type it counts under (unreported -> recipient)."""
-    lines = counted_lines(con, place, period)
+    lines = counted_lines(ledger, place, period)
     by_division = _sums(lines.group_by("cofog_division").agg(amount=lines.counted_amount.sum()), "cofog_division")
     by_type = _sums(lines.group_by("counted_type").agg(amount=lines.counted_amount.sum()), "counted_type")
     ranked = sorted(by_division, key=lambda code: (-by_division[code], code))
     return PlaceComposition(place, period, total_of(by_division), by_division, by_type, ranked[:3])
 
 
-def composition(con: Backend, places: list[str], period: str) -> CompositionReport:
-    return CompositionReport(period, [place_composition(con, place, period) for place in places])
+def composition(ledger: Ledger, places: list[str], period: str) -> CompositionReport:
+    return CompositionReport(period, [place_composition(ledger, place, period) for place in places])
 
 
 def _sums(table: Any, key: str) -> dict[str, Decimal]:

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ibis.backends.duckdb import Backend
-
 from placespend.analysis.shares import ZERO, money, ratio, share
 from placespend.analysis.streams import counted_streams
+from placespend.count.consolidate import ScopedLines, scoped
+from placespend.domain.ledger import Ledger
 
 DEFAULT_THRESHOLDS = (Decimal(50_000), Decimal(100_000))
 HHI_SCALE = Decimal(10_000)
@@ -119,9 +119,9 @@ class ConcentrationReport:
                 "places": [place.to_dict() for place in self.places]}
 
 
-def place_concentration(con: Backend, place: str, period: str,
+def place_concentration(scope: ScopedLines,
                         thresholds: tuple[Decimal, ...] = DEFAULT_THRESHOLDS) -> PlaceConcentration:
-    streams = counted_streams(con, place, period)
+    streams = counted_streams(scope)
     per_body = streams.group_by("body").agg(
         amount=streams.counted_amount.sum(), name=streams.body_name.max(), body_type=streams.body_type.max(),
         divisions=streams.cofog_division.nunique(),
@@ -138,14 +138,15 @@ def place_concentration(con: Backend, place: str, period: str,
                                                           amount=streams.counted_amount.sum())
     divisions = {row["cofog_division"]: {"bodies": int(row["bodies"]), "amount": row["amount"]}
                  for row in sorted(per_division.to_pyarrow().to_pylist(), key=lambda r: r["cofog_division"])}
-    return PlaceConcentration(place, period, total, ranking, divisions,
+    return PlaceConcentration(scope.place, scope.period, total, ranking, divisions,
                               [_small(ranking, limit, total) for limit in sorted(thresholds)])
 
 
-def concentration(con: Backend, places: list[str], period: str,
+def concentration(ledger: Ledger, places: list[str], period: str,
                   thresholds: tuple[Decimal, ...] = DEFAULT_THRESHOLDS) -> ConcentrationReport:
     ordered = tuple(sorted(thresholds))
-    return ConcentrationReport(period, ordered, [place_concentration(con, p, period, ordered) for p in places])
+    return ConcentrationReport(period, ordered, [place_concentration(scoped(ledger, p, period), ordered)
+                                                   for p in places])
 
 
 def _small(ranking: list[RankedBody], threshold: Decimal, total: Decimal) -> SmallBodies:

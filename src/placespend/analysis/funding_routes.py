@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ibis.backends.duckdb import Backend
-
 from placespend.analysis.shares import ONE, ZERO, money, ratio, share
 from placespend.analysis.streams import body_types_in_scope, funding_edges, traced_streams
 from placespend.analysis.tracing import find_cycles
+from placespend.count.consolidate import ScopedLines, scoped
+from placespend.domain.ledger import Ledger
 from placespend.domain.problems import PlacespendError
 
 DEFAULT_LOSS_RATE = Decimal("0.20")
@@ -141,28 +141,28 @@ class RoutesReport:
         return {"period": self.period, "places": [place.to_dict() for place in self.places]}
 
 
-def place_routes(con: Backend, place: str, period: str, loss_rate: Decimal = DEFAULT_LOSS_RATE,
+def place_routes(scope: ScopedLines, loss_rate: Decimal = DEFAULT_LOSS_RATE,
                  max_hops: int = DEFAULT_MAX_HOPS) -> PlaceRoutes:
     """Every counted pound of the place on the route it came by, largest routes first."""
     sums: dict[tuple[tuple[str, ...], str, bool, bool], Decimal] = defaultdict(lambda: ZERO)
-    for stream in traced_streams(con, place, period, keys=("cofog_division",), max_hops=max_hops):
+    for stream in traced_streams(scope, keys=("cofog_division",), max_hops=max_hops):
         route = stream.route
         sums[(route.bodies, stream.keys["cofog_division"], route.cyclic, route.truncated)] += stream.amount
     paths = [RoutePath(bodies, division, amount, cyclic, truncated,
                        administrative_cost(amount, len(bodies) - 1, loss_rate))
              for (bodies, division, cyclic, truncated), amount in sums.items()]
     paths.sort(key=lambda p: (-p.amount, p.bodies, p.division))
-    cycles = find_cycles(funding_edges(con, place, period), max_length=max_hops)
-    return PlaceRoutes(place, period, loss_rate, max_hops, paths, body_types_in_scope(con, place, period), cycles)
+    cycles = find_cycles(funding_edges(scope), max_length=max_hops)
+    return PlaceRoutes(scope.place, scope.period, loss_rate, max_hops, paths, body_types_in_scope(scope), cycles)
 
 
-def funding_routes(con: Backend, places: list[str], period: str, loss_rate: Decimal = DEFAULT_LOSS_RATE,
+def funding_routes(ledger: Ledger, places: list[str], period: str, loss_rate: Decimal = DEFAULT_LOSS_RATE,
                    max_hops: int = DEFAULT_MAX_HOPS) -> RoutesReport:
     if not ZERO <= loss_rate < ONE:
         raise PlacespendError(f"The loss per hand-over must be at least 0 and below 1 (20% is 0.20), not {loss_rate}.")
     if max_hops < 1:
         raise PlacespendError(f"The longest route must be at least 1 hand-over, not {max_hops}.")
-    return RoutesReport(period, [place_routes(con, p, period, loss_rate, max_hops) for p in places])
+    return RoutesReport(period, [place_routes(scoped(ledger, p, period), loss_rate, max_hops) for p in places])
 
 
 def _sum_by(paths: list[RoutePath], key: Any) -> dict[Any, Decimal]:

@@ -33,11 +33,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ibis.backends.duckdb import Backend
-
 from placespend.analysis.funding_routes import DEFAULT_MAX_HOPS
 from placespend.analysis.shares import ZERO, money, ratio, share
 from placespend.analysis.streams import NATIONAL_SOURCES, body_types_in_scope, traced_streams
+from placespend.count.consolidate import ScopedLines, scoped
+from placespend.domain.ledger import Ledger
 
 CENTRAL_DECIDERS = frozenset({"central_government", "executive_agency", "ndpb", "justice", "eu", "lottery"})
 MAX_INTERMEDIARY_POINTS = 2
@@ -159,12 +159,11 @@ class LocalControlReport:
         return {"period": self.period, "rule": RULE, "places": [place.to_dict() for place in self.places]}
 
 
-def place_local_control(con: Backend, place: str, period: str,
-                        max_hops: int = DEFAULT_MAX_HOPS) -> PlaceLocalControl:
+def place_local_control(scope: ScopedLines, max_hops: int = DEFAULT_MAX_HOPS) -> PlaceLocalControl:
     """Each counted flow, traced to its original source, scored and banded; largest flows first."""
-    types = body_types_in_scope(con, place, period)
+    types = body_types_in_scope(scope)
     sums: dict[tuple[Any, ...], Decimal] = defaultdict(lambda: ZERO)
-    for stream in traced_streams(con, place, period, keys=("ring_fenced", "statutory"), max_hops=max_hops):
+    for stream in traced_streams(scope, keys=("ring_fenced", "statutory"), max_hops=max_hops):
         keys, route = stream.keys, stream.route
         sums[(keys["body"], keys["body_type"], route.source, route.hand_overs, keys["ring_fenced"],
               keys["statutory"])] += stream.amount
@@ -175,8 +174,10 @@ def place_local_control(con: Backend, place: str, period: str,
         flows.append(ScoredFlow(body, kind, source, source_type, hand_overs, ring_fenced, statutory, band,
                                 points, amount))
     flows.sort(key=lambda f: (-f.amount, f.body, f.source, f.hand_overs))
-    return PlaceLocalControl(place, period, flows)
+    return PlaceLocalControl(scope.place, scope.period, flows)
 
 
-def local_control(con: Backend, places: list[str], period: str, max_hops: int = DEFAULT_MAX_HOPS) -> LocalControlReport:
-    return LocalControlReport(period, [place_local_control(con, place, period, max_hops) for place in places])
+def local_control(ledger: Ledger, places: list[str], period: str,
+                  max_hops: int = DEFAULT_MAX_HOPS) -> LocalControlReport:
+    return LocalControlReport(period, [place_local_control(scoped(ledger, place, period), max_hops)
+                                       for place in places])

@@ -23,12 +23,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ibis.backends.duckdb import Backend
-
 from placespend.analysis.benchmark import RULE as OUTLIER_RULE
 from placespend.analysis.benchmark import Benchmark, benchmark
 from placespend.analysis.shares import ZERO, money
 from placespend.count.consolidate import counted_lines
+from placespend.domain.ledger import Ledger
 from placespend.domain.problems import PlacespendError
 from placespend.estimate.backcast import Backcast, backcast_population
 from placespend.estimate.indicators import (
@@ -116,7 +115,7 @@ class PerHeadReport:
         }
 
 
-def per_head(con: Backend, places: list[str], period: str, division: str | None = None,
+def per_head(ledger: Ledger, places: list[str], period: str, division: str | None = None,
              need_indicator: str | None = DEFAULT_NEED, reference: str = "group",
              population_indicator: str = POPULATION) -> PerHeadReport:
     """Per-head and need-adjusted per-head spend of each place, with quartiles and outlier flags."""
@@ -124,12 +123,12 @@ def per_head(con: Backend, places: list[str], period: str, division: str | None 
         raise PlacespendError("Name at least one place.")
     if reference not in REFERENCES:
         raise PlacespendError(f"need reference must be one of {', '.join(REFERENCES)}, not '{reference}'.")
-    names = _place_names(con)
-    rows = [PlacePerHead(p, names.get(p), _spend(con, p, period, division),
-                         indicator_for_areas(con, place_areas(con, p), population_indicator, period))
+    names = _place_names(ledger)
+    rows = [PlacePerHead(p, names.get(p), _spend(ledger, p, period, division),
+                         indicator_for_areas(ledger, place_areas(ledger, p), population_indicator, period))
             for p in places]
     for row in rows:
-        row.backcast = backcast_population(con, place_areas(con, row.place), period, row.population)
+        row.backcast = backcast_population(ledger, place_areas(ledger, row.place), period, row.population)
     notes = [f"{row.place}: no {population_indicator} for its areas at {row.population.period}; no per-head figure."
              for row in rows if not row.population.value]
     notes += [f"{row.place}: no {population_indicator} of {period} in the workspace; per head uses ONS "
@@ -142,35 +141,35 @@ def per_head(con: Backend, places: list[str], period: str, division: str | None 
                            bool(rows and rows[0].population.nearest), None, None, None, reference, rows,
                            notes=notes)
     if need_indicator:
-        _adjust_for_need(con, report, need_indicator, reference)
+        _adjust_for_need(ledger, report, need_indicator, reference)
     _benchmark(report)
     return report
 
 
-def _adjust_for_need(con: Backend, report: PerHeadReport, indicator: str, reference: str) -> None:
+def _adjust_for_need(ledger: Ledger, report: PerHeadReport, indicator: str, reference: str) -> None:
     """Set each place's need index; a need indicator absent from the workspace is a note, not a crash.
 
     Need per head divides the need indicator by the population *of the need's vintage*, so that a need
     measured in 2010 is not set against heads counted in 2008.
     """
-    if not available_periods(con, indicator):
+    if not available_periods(ledger, indicator):
         report.notes.append(f"No '{indicator}' statistics in the workspace: need adjustment skipped.")
         return
     people = report.population_indicator
     rates: dict[str, tuple[Decimal, Decimal]] = {}
     for row in report.places:
-        areas = place_areas(con, row.place)
-        row.need = indicator_for_areas(con, areas, indicator, report.period)
-        heads = indicator_for_areas(con, areas, people, row.need.period).value
+        areas = place_areas(ledger, row.place)
+        row.need = indicator_for_areas(ledger, areas, indicator, report.period)
+        heads = indicator_for_areas(ledger, areas, people, row.need.period).value
         if row.need.value and heads:
             rates[row.place] = (row.need.value, heads)
     if reference == "group":
         need = sum((n for n, _ in rates.values()), ZERO)
         heads = sum((h for _, h in rates.values()), ZERO)
     else:
-        areas = region_areas(con, "England")
-        england = indicator_for_areas(con, areas, indicator, report.period)
-        need, heads = england.value, indicator_for_areas(con, areas, people, england.period).value
+        areas = region_areas(ledger, "England")
+        england = indicator_for_areas(ledger, areas, indicator, report.period)
+        need, heads = england.value, indicator_for_areas(ledger, areas, people, england.period).value
     first = report.places[0].need
     report.need_indicator, report.need_vintage = indicator, first.period if first else None
     report.need_nearest = first.nearest if first else None
@@ -197,14 +196,14 @@ def _benchmark(report: PerHeadReport) -> None:
             row.z[measure] = summary.z(value) if summary and value is not None else None
 
 
-def _spend(con: Backend, place: str, period: str, division: str | None) -> Decimal:
-    lines = counted_lines(con, place, period)
+def _spend(ledger: Ledger, place: str, period: str, division: str | None) -> Decimal:
+    lines = counted_lines(ledger, place, period)
     if division:
         lines = lines.filter(lines.cofog_division == division)
     amount = lines.counted_amount.sum().to_pyarrow().as_py()
     return amount if amount is not None else ZERO
 
 
-def _place_names(con: Backend) -> dict[str, str]:
-    rows = con.table("places").select("place", "name").to_pyarrow().to_pylist()
+def _place_names(ledger: Ledger) -> dict[str, str]:
+    rows = ledger.table("places").select("place", "name").to_pyarrow().to_pylist()
     return {row["place"]: row["name"] for row in rows}

@@ -19,19 +19,18 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-from ibis.backends.duckdb import Backend
 
 from placespend.analysis.tracing import Funding, Route, trace
-from placespend.count.consolidate import classified_lines, counted_lines
+from placespend.count.consolidate import ScopedLines
 
 # Body types whose money is national: departments, their agencies and NDPBs, the EU and Lottery distributors.
 NATIONAL_SOURCES = frozenset({"central_government", "executive_agency", "ndpb", "eu", "lottery"})
 STREAM_KEYS = ("body", "body_type", "first_funder", "upstream_funder", "status")
 
 
-def counted_streams(con: Backend, place: str, period: str) -> ir.Table:
+def counted_streams(scope: ScopedLines) -> ir.Table:
     """Counted lines with the body that finally spends the money and the body that handed it over."""
-    lines = counted_lines(con, place, period)
+    lines = scope.counted
     spend = lines.status == "spend"
     return lines.mutate(
         body=ibis.cases((spend, lines.spender), else_=lines.recipient),
@@ -42,12 +41,12 @@ def counted_streams(con: Backend, place: str, period: str) -> ir.Table:
     )
 
 
-def transfer_funding(con: Backend, place: str, period: str) -> Funding:
+def transfer_funding(scope: ScopedLines) -> Funding:
     """(giver, receiver) -> {giver's own funder or None for own income: amount} over all transfers in scope.
 
     Eliminated transfers count here too: they are not counted as spend, but they are the hand-overs.
     """
-    lines = classified_lines(con, place, period)
+    lines = scope.lines
     transfers = lines.filter(lines.flow == "transfer")
     by = transfers.group_by(["spender", "recipient", "funder"]).agg(amount=transfers.counted_amount.sum())
     funding: Funding = {}
@@ -56,25 +55,25 @@ def transfer_funding(con: Backend, place: str, period: str) -> Funding:
     return funding
 
 
-def funding_edges(con: Backend, place: str, period: str) -> set[tuple[str, str]]:
+def funding_edges(scope: ScopedLines) -> set[tuple[str, str]]:
     """Every declared movement of money between two bodies: transfers, and funders named on any line."""
-    lines = classified_lines(con, place, period)
+    lines = scope.lines
     transfers = lines.filter(lines.flow == "transfer").select(giver=lines.spender, receiver=lines.recipient)
     funded = lines.filter(lines.funder.notnull()).select(giver=lines.funder, receiver=lines.spender)
     edges = transfers.union(funded).distinct().to_pyarrow().to_pylist()
     return {(row["giver"], row["receiver"]) for row in edges}
 
 
-def body_types_in_scope(con: Backend, place: str, period: str) -> dict[str, str]:
+def body_types_in_scope(scope: ScopedLines) -> dict[str, str]:
     """Body -> type as the lines in scope declare it (spender, recipient or funder), else the bodies table."""
-    lines = classified_lines(con, place, period)
+    lines = scope.lines
     parts = [lines.select(body=lines.spender, kind=lines.spender_type),
              lines.select(body=lines.recipient, kind=lines.recipient_type),
              lines.select(body=lines.funder, kind=lines.funder_type)]
     declared = parts[0].union(parts[1]).union(parts[2])
     declared = declared.filter(declared.body.notnull(), declared.kind.notnull())
     rows = declared.group_by("body").agg(kind=declared.kind.max()).to_pyarrow().to_pylist()
-    bodies = con.table("bodies")
+    bodies = scope.ledger.table("bodies")
     known = bodies.filter(bodies.body_type.notnull()).select("body", "body_type").to_pyarrow().to_pylist()
     types = {row["body"]: row["body_type"] for row in known}
     types.update({row["body"]: row["kind"] for row in rows})
@@ -90,13 +89,12 @@ class TracedStream:
     amount: Decimal
 
 
-def traced_streams(con: Backend, place: str, period: str, keys: Iterable[str] = (),
-                   max_hops: int = 8) -> list[TracedStream]:
+def traced_streams(scope: ScopedLines, keys: Iterable[str] = (), max_hops: int = 8) -> list[TracedStream]:
     """Counted money grouped by `STREAM_KEYS` + `keys`, each group split over the routes it came by."""
-    streams = counted_streams(con, place, period)
+    streams = counted_streams(scope)
     group = [*STREAM_KEYS, *keys]
     rows = streams.group_by(group).agg(amount=streams.counted_amount.sum()).to_pyarrow().to_pylist()
-    funding = transfer_funding(con, place, period)
+    funding = transfer_funding(scope)
     traced = []
     for row in sorted(rows, key=lambda r: tuple(str(r[k]) for k in group)):
         upstream = {row["upstream_funder"]: Decimal(1)} if row["status"] == "unreported" else None

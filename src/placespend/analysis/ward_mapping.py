@@ -13,10 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ibis.backends.duckdb import Backend
-
 from placespend.count.consolidate import counted_lines
 from placespend.domain.criteria import CriteriaSet
+from placespend.domain.ledger import Ledger
 from placespend.domain.problems import PlacespendError
 from placespend.estimate.indicators import indicator_for_areas, nearest_period
 
@@ -67,8 +66,8 @@ def split_exactly(total: Decimal, weights: dict[str, Decimal]) -> dict[str, Deci
     return {k: Decimal(v) * PENNY for k, v in floors.items()}
 
 
-def place_lsoas(con: Backend, place: str) -> list[str]:
-    lookups = con.table("area_lookups")
+def place_lsoas(ledger: Ledger, place: str) -> list[str]:
+    lookups = ledger.table("area_lookups")
     rows = lookups.filter(lookups.relation == "lsoa_lad", lookups.parent == place, lookups.child.startswith("E01"))
     found = sorted(set(rows.child.to_pyarrow().to_pylist()))
     if not found:
@@ -76,9 +75,9 @@ def place_lsoas(con: Backend, place: str) -> list[str]:
     return found
 
 
-def ward_parents(con: Backend, lsoas: list[str], vintage: str) -> dict[str, list[tuple[str, str | None]]]:
+def ward_parents(ledger: Ledger, lsoas: list[str], vintage: str) -> dict[str, list[tuple[str, str | None]]]:
     """Each 2011 LSOA's wards in the vintage, directly or through the 2001 LSOAs it came from."""
-    lookups = con.table("area_lookups")
+    lookups = ledger.table("area_lookups")
     wards = lookups.filter(lookups.relation == "lsoa_ward", lookups.vintage == vintage)
     direct: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
     for row in wards.filter(wards.child.isin(lsoas)).to_pyarrow().to_pylist():
@@ -100,17 +99,17 @@ def ward_parents(con: Backend, lsoas: list[str], vintage: str) -> dict[str, list
     return dict(direct)
 
 
-def map_to_wards(con: Backend, place: str, period: str, drivers: CriteriaSet, vintage: str,
+def map_to_wards(ledger: Ledger, place: str, period: str, drivers: CriteriaSet, vintage: str,
                  spender: str | None = None) -> WardMapping:
-    lines = counted_lines(con, place, period)
+    lines = counted_lines(ledger, place, period)
     if spender:
         lines = lines.filter(lines.spender == spender)
     by_division = {r["cofog_division"]: r["amount"] for r in lines.group_by("cofog_division").agg(
         amount=lines.counted_amount.sum()).to_pyarrow().to_pylist()}
     if not by_division:
         raise PlacespendError(f"Nothing counted for {place} in {period}{' from ' + spender if spender else ''}.")
-    lsoas = place_lsoas(con, place)
-    parents = ward_parents(con, lsoas, vintage)
+    lsoas = place_lsoas(ledger, place)
+    parents = ward_parents(ledger, lsoas, vintage)
     unplaced = [code for code in lsoas if code not in parents]
     if unplaced:
         raise PlacespendError(f"{len(unplaced)} LSOAs have no ward in vintage {vintage} (e.g. {unplaced[0]}).")
@@ -124,7 +123,7 @@ def map_to_wards(con: Backend, place: str, period: str, drivers: CriteriaSet, vi
         weights: dict[str, Decimal] = defaultdict(Decimal)
         for criterion in criteria:
             if criterion.indicator not in weights_cache:
-                weights_cache[criterion.indicator] = _driver_shares(con, lsoas, criterion.indicator, period, mapping)
+                weights_cache[criterion.indicator] = _driver_shares(ledger, lsoas, criterion.indicator, period, mapping)
             for code, share in weights_cache[criterion.indicator].items():
                 weights[code] += criterion.weight * share
         described[division] = " + ".join(f"{c.weight} x {c.indicator}" for c in criteria)
@@ -135,18 +134,18 @@ def map_to_wards(con: Backend, place: str, period: str, drivers: CriteriaSet, vi
                 names[ward] = name
     mapping.wards = [AreaFigure(ward, names[ward], division, amount, described[division])
                      for (ward, division), amount in sorted(wards.items())]
-    mapping.population = _ward_population(con, lsoas, parents, period)
+    mapping.population = _ward_population(ledger, lsoas, parents, period)
     return mapping
 
 
-def _ward_population(con: Backend, lsoas: list[str], parents: dict[str, list[tuple[str, str | None]]],
+def _ward_population(ledger: Ledger, lsoas: list[str], parents: dict[str, list[tuple[str, str | None]]],
                      period: str) -> dict[str, Decimal]:
     """People per ward, LSOA populations shared like the money, for per-head figures (empty if unknown)."""
     try:
-        vintage, _ = nearest_period(con, "population", period)
+        vintage, _ = nearest_period(ledger, "population", period)
     except PlacespendError:
         return {}
-    stats = con.table("place_statistics")
+    stats = ledger.table("place_statistics")
     rows = stats.filter(stats.indicator == "population", stats.period == vintage, stats.area.isin(lsoas))
     people: dict[str, Decimal] = defaultdict(Decimal)
     for row in rows.select("area", "value").to_pyarrow().to_pylist():
@@ -164,18 +163,18 @@ def _equal_parts(amount: Decimal, parents: list[Ward]) -> list[tuple[Ward, Decim
     return [((ward, name), parts[ward]) for ward, name in parents]
 
 
-def _driver_shares(con: Backend, lsoas: list[str], indicator: str, period: str,
+def _driver_shares(ledger: Ledger, lsoas: list[str], indicator: str, period: str,
                    mapping: WardMapping) -> dict[str, Decimal]:
     """Each LSOA's share of the driver within the place (the driver's nearest vintage, noted)."""
-    vintage, nearest = nearest_period(con, indicator, period)
-    stats = con.table("place_statistics")
+    vintage, nearest = nearest_period(ledger, indicator, period)
+    stats = ledger.table("place_statistics")
     rows = stats.filter(stats.indicator == indicator, stats.period == vintage, stats.area.isin(lsoas))
     values = {r["area"]: Decimal(r["value"]) for r in rows.select("area", "value").to_pyarrow().to_pylist()}
     absent = [code for code in lsoas if code not in values]
     if absent:
         raise PlacespendError(f"Driver '{indicator}' ({vintage}) is missing for {len(absent)} LSOAs, "
                               f"e.g. {absent[0]}.")
-    total = indicator_for_areas(con, lsoas, indicator, period).value
+    total = indicator_for_areas(ledger, lsoas, indicator, period).value
     if nearest:
         mapping.notes.append(f"driver {indicator}: nearest vintage {vintage} used for {period}")
     return {code: value / total for code, value in values.items()}

@@ -23,12 +23,13 @@ from placespend.assets import nearby as near
 from placespend.assets import rationalisation as rat
 from placespend.assets import summary
 from placespend.assets.capital import capital_by_partner
+from placespend.domain.asset_columns import ASSETS_SHEET
 from placespend.domain.assets import Asset
 from placespend.domain.problems import PlacespendError, Report
 from placespend.domain.vocabulary import is_valid_period, normalise_id, normalise_place
 from placespend.engine import area_insight_store, assets_store
+from placespend.engine.ledger import ledger_of
 from placespend.engine.workspace import Workspace
-from placespend.ingest.assets.columns import ASSETS_SHEET
 from placespend.ingest.assets.register import read_asset_register
 from placespend.ingest.fingerprint import file_fingerprint
 
@@ -234,7 +235,7 @@ def capital(ws: Workspace, place: str, year: str) -> dict[str, Any]:
         raise PlacespendError(f"'{year}' is not a financial year; write it as YYYY-YY, e.g. 2024-25.")
     place = normalise_place(place)
     with ws.read() as con:
-        rows = capital_by_partner(con, place, year) if "flows" in con.list_tables() else []
+        rows = capital_by_partner(ledger_of(con), place, year) if "flows" in con.list_tables() else []
     found = estate(ws, place)
     owners = {row["owner"]: row for row in summary.by_owner(found.assets)}
     partners: dict[str, dict[str, Any]] = {}

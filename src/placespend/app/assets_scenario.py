@@ -22,18 +22,18 @@ import numpy as np
 from shapely.geometry import shape
 
 from placespend.app.assets import Estate, estate
+from placespend.app.savings_register import add_to_register, saving_row
 from placespend.assets import scenario as sc
 from placespend.deepdive.layout import profile as parse_profile
 from placespend.deepdive.savings import DEFAULT_HORIZON, Saving, total_savings
-from placespend.deepdive.savings_file import add_to_register, saving_row
 from placespend.deepdive.uncertainty import Range
 from placespend.domain.assets import NOT_STATED, Asset
+from placespend.domain.cells import CellError
 from placespend.domain.problems import PlacespendError, Report
 from placespend.engine import area_insight_store, assets_store
 from placespend.engine.workspace import Workspace
 from placespend.ingest.insight.area_values import read_area_values
 from placespend.ingest.insight.boundaries import read_boundaries
-from placespend.ingest.values import CellError
 from placespend.insight import access_points as ap
 
 DEFAULT_PROFILE = (Decimal("0.5"), Decimal(1))  # half a year's saving in the first year, as sites empty

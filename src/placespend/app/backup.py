@@ -20,11 +20,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from placespend import __version__
+from placespend.app.ingest_files import file_hash
 from placespend.domain.problems import PlacespendError
 from placespend.engine.backup import check_database, copy_database
 from placespend.engine.migrations import latest_version
 from placespend.engine.workspace import Workspace
-from placespend.service import file_hash
 
 MANIFEST = "manifest.json"
 FORMAT = "placespend-backup"

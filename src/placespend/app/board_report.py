@@ -22,31 +22,30 @@ from typing import Any
 
 from ibis.backends.duckdb import Backend
 
-from placespend import place_view, sharing
+from placespend.analysis.compare import compare_places
 from placespend.analysis.composition import composition
 from placespend.analysis.concentration import DEFAULT_THRESHOLDS, concentration
 from placespend.analysis.funding_routes import DEFAULT_LOSS_RATE, DEFAULT_MAX_HOPS, funding_routes
 from placespend.analysis.local_control import local_control
 from placespend.analysis.per_head import DEFAULT_NEED, POPULATION, per_head
-from placespend.app import assets, deepdives
+from placespend.app import assets, deepdives, place_view, sharing
+from placespend.app.criteria import criteria_named
 from placespend.app.deepdive_kinds import shell
-from placespend.count.consolidate import count_place
-from placespend.count.reconcile import reconciliation
+from placespend.app.figures import count_checked
+from placespend.app.selection import check
 from placespend.deepdive import dossier as dd
 from placespend.deepdive.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED, Simulation
 from placespend.domain.problems import PlacespendError
 from placespend.engine import area_insight_store, places_store, report_sources_store
+from placespend.engine.ledger import ledger_of
 from placespend.engine.workspace import Workspace
 from placespend.estimate.centre_out import estimate_place
-from placespend.estimate.compare import compare_places
-from placespend.estimate.criteria import criteria_named
 from placespend.report import board_report_pdf, board_report_xlsx
 from placespend.report.board_report import render_body
 from placespend.report.count_output import count_dict
 from placespend.report.deepdive_report import for_output
 from placespend.report.estimate_output import comparison_dict, estimate_dict
 from placespend.report.licences import SEED_000, credit, credit_rows
-from placespend.selection import check
 
 CRITERIA = ("population", "needs")   # `placespend compare`'s default: A by population, its range over both
 PER_HEAD_REFERENCE = "england"       # need relative to England: against one place alone every index is 1
@@ -164,18 +163,18 @@ def choices(ws: Workspace) -> dict[str, Any]:
 
 def _figures(con: Backend, place: str, period: str, notes: list[str]) -> dict[str, Any]:
     """count, estimate, compare and the analyses, each as its CLI command builds it."""
-    counted = count_place(con, place, period)
-    rec = reconciliation(con, place, period).to_pyarrow().to_pylist()
-    estimate = _or_problem(lambda: estimate_dict(estimate_place(con, place, period, criteria_named("population"))))
-    rows, aggregate = compare_places(con, [place], period, [criteria_named(name) for name in CRITERIA])
+    ledger = ledger_of(con)
+    counted, rec = count_checked(ledger, place, period)
+    estimate = _or_problem(lambda: estimate_dict(estimate_place(ledger, place, period, criteria_named("population"))))
+    rows, aggregate = compare_places(ledger, [place], period, [criteria_named(name) for name in CRITERIA])
     analyses: dict[str, dict[str, Any]] = {}
     if counted.lines:
         analyses = {name: _or_problem(lambda run=run: run().to_dict()) for name, run in {
-            "composition": lambda: composition(con, [place], period),
-            "concentration": lambda: concentration(con, [place], period, DEFAULT_THRESHOLDS),
-            "local_control": lambda: local_control(con, [place], period, DEFAULT_MAX_HOPS),
-            "per_head": lambda: per_head(con, [place], period, None, DEFAULT_NEED, PER_HEAD_REFERENCE, POPULATION),
-            "routes": lambda: funding_routes(con, [place], period, DEFAULT_LOSS_RATE, DEFAULT_MAX_HOPS),
+            "composition": lambda: composition(ledger, [place], period),
+            "concentration": lambda: concentration(ledger, [place], period, DEFAULT_THRESHOLDS),
+            "local_control": lambda: local_control(ledger, [place], period, DEFAULT_MAX_HOPS),
+            "per_head": lambda: per_head(ledger, [place], period, None, DEFAULT_NEED, PER_HEAD_REFERENCE, POPULATION),
+            "routes": lambda: funding_routes(ledger, [place], period, DEFAULT_LOSS_RATE, DEFAULT_MAX_HOPS),
         }.items()}
     return {"count": {**count_dict(counted, rec), "notes": notes}, "estimate": estimate,
             "compare": comparison_dict(rows, aggregate), "analyses": analyses}
@@ -219,7 +218,7 @@ def _deepdive(spec: dd.DossierSpec) -> tuple[dict[str, Any] | None, dict[str, st
     print them, and those commands; None when no deep-dive file is given."""
     if spec.savings is None and spec.cba is None:
         return None, {}
-    built = dd.build(spec)
+    built = deepdives.build(spec).dossier
     if not built.ok:
         errors = [f"{p.where()}: {p.message}" for report in built.reports for p in report.errors]
         raise PlacespendError("The deep-dive inputs have errors: " + "; ".join(errors[:5]))

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from placespend import place_view
-from placespend.accounts import User
+from placespend.app import deepdive, place_view
 from placespend.app import deepdive_edits as edits
 from placespend.app import deepdive_kinds as kinds
+from placespend.app.accounts import User
+from placespend.app.selection import check_in
+from placespend.app.workflow import Forbidden, NotFound
 from placespend.deepdive import dossier as dd
 from placespend.deepdive import inputs
 from placespend.deepdive.examples import example_path
@@ -30,8 +32,6 @@ from placespend.engine import deepdive_inputs_store as store
 from placespend.engine.workspace import Workspace
 from placespend.report import deepdive_charts
 from placespend.report.deepdive_report import for_output
-from placespend.selection import check, check_in
-from placespend.workflow import Forbidden, NotFound
 
 EDITORS = ("admin", "analyst", "partner")
 STAFF = ("admin", "analyst")
@@ -52,11 +52,10 @@ def build(spec: dd.DossierSpec, ws: Workspace | None = None) -> Built:
     """Read the spec's files and compute every part it names; a place (themes) is checked against the workspace
     first. Problems stay in the dossier's reports; only misuse (an unknown place) raises."""
     if spec.place is None or ws is None:
-        return Built(dd.build(spec))
-    with ws.read() as con:
-        asked = check(con, place=spec.place, year=spec.period)
-        spec.place, spec.period = asked.place, asked.period
-        return Built(dd.build(spec, con), asked.notes)
+        return Built(deepdive.build(spec))
+    notes: list[str] = []
+    dossier = deepdive.build_in(ws, spec, notes.extend)
+    return Built(dossier, tuple(notes))
 
 
 def figures(dossier: dd.Dossier, part: str) -> Any:
@@ -136,13 +135,14 @@ def _compute(kind: str, file_name: str, content: bytes, params: dict[str, Any],
     with _folder() as folder:
         path = _write(folder, "input", file_name, content)
         if kind == "deflators":
-            deflators, report = inputs.read_deflators(path)
-            return Outcome(kind, {"index": deflators.index}, [report], [dd.fingerprint(path, kind, report.rows_read)],
+            deflators, report = inputs.read_deflators(deepdive.user_table(path, inputs.DEFLATORS))
+            return Outcome(kind, {"index": deflators.index}, [report],
+                           [deepdive.fingerprint(path, kind, report.rows_read)],
                            rows=report.rows_read)
         if kind == "rules":
-            rules, report = inputs.read_rules(path)
+            rules, report = inputs.read_rules(deepdive.user_table(path, inputs.RULES))
             found = [{"theme": r.theme, "field": r.field, "pattern": r.pattern, "row": r.row} for r in rules]
-            return Outcome(kind, {"rules": found}, [report], [dd.fingerprint(path, kind, report.rows_read)],
+            return Outcome(kind, {"rules": found}, [report], [deepdive.fingerprint(path, kind, report.rows_read)],
                            rows=report.rows_read)
         references = {name: _write(folder, name, r["file_name"], r["content"]) for name, r in stored.items()}
         names = {name: r["file_name"] for name, r in stored.items()}

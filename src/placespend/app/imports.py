@@ -2,7 +2,7 @@
 
 A national statistics table or a year of a council's spend takes seconds to minutes to read, too long to hold
 a request open and too long to leave a finance officer looking at a page that does not move. Each upload is
-kept whole on disk, read in the background by the same `service.import_reference` that `placespend import`
+kept whole on disk, read in the background by the same `ingest_files.import_reference` that `placespend import`
 runs (so the figures, the refusals and "nothing half-loaded" are the CLI's), and its progress is how far the
 reader has got through the file: the position of the process's open handle on it, which every reader moves
 as it streams rows. A job lives as long as the server; what it loaded stays in the workspace.
@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from placespend import accounts, service
-from placespend.accounts import User
+from placespend.app import accounts, ingest_files
+from placespend.app.accounts import User
+from placespend.app.workflow import NotFound
 from placespend.engine.workspace import Workspace
-from placespend.workflow import NotFound
 
 STAFF = ("admin", "analyst")  # reference data changes every place's figures: the count team's to load
 
@@ -38,7 +38,7 @@ class ImportJob:
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
     stage: str = "waiting"          # waiting, reading, done, failed
-    result: service.ImportResult | None = None
+    result: ingest_files.ImportResult | None = None
     failure: str | None = None
 
     def fraction(self) -> float | None:
@@ -80,7 +80,7 @@ def _run(ws: Workspace, user: User, job: ImportJob) -> None:
     job.stage = "reading"
     try:
         try:
-            result = service.import_reference(ws, job.path, job.kind)
+            result = ingest_files.import_reference(ws, job.path, job.kind)
         finally:  # the upload is gone before anyone is told the job ended (a poller checks it is not kept)
             shutil.rmtree(job.path.parent, ignore_errors=True)
         accounts.audit(ws, user, "import", job.file_name, result.outcome)

@@ -11,12 +11,12 @@ from typing import Any
 
 from shapely.geometry import mapping
 
-from placespend import area_insight, place_view, sharing, spatial_insight, survey_insight
-from placespend.accounts import User
+from placespend.app import area_insight, place_view, sharing, spatial_insight, survey_insight
+from placespend.app.accounts import User
+from placespend.app.spatial_insight import Outcome
 from placespend.engine.workspace import Workspace
 from placespend.insight.disclosure import DEFAULT_THRESHOLD
 from placespend.report import charts, insight_charts
-from placespend.spatial_insight import Outcome
 
 LEVELS = area_insight.LEVELS
 LEVEL_NAMES = area_insight.LEVEL_NAMES

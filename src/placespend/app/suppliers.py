@@ -18,10 +18,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from placespend.app.deepdive import user_table
 from placespend.deepdive.inputs import SAVINGS, read_savings
 from placespend.deepdive.savings import total_savings
 from placespend.domain.problems import PlacespendError, Report
 from placespend.engine import suppliers_store as store
+from placespend.engine.linkage_backend import linkage_database
 from placespend.engine.workspace import Workspace
 from placespend.ingest.suppliers.names import supplier_name
 from placespend.ingest.suppliers.payments import SupplierFile, read_supplier_file
@@ -96,7 +98,7 @@ def resolve(ws: Workspace, paths: list[Path] | None = None, threshold: float | N
     payees = stored_payees(ws)
     if not payees and not files:
         raise PlacespendError("No supplier payments in the workspace: give the partners' spend files to read.")
-    evidence, model = name_model.score_names(payees)
+    evidence, model = name_model.score_names(payees, linkage_database("duckdb"))
     chosen = threshold if threshold is not None else name_model.DEFAULT_THRESHOLD
     found = rs.resolve(payees, _rule_evidence(payees) + evidence, _overrides(ws), chosen)
     summary = found.summary()
@@ -319,7 +321,7 @@ def write_register(path: Path, rows: list[dict[str, str]]) -> dict[str, Any]:
         writer = csv.DictWriter(handle, fieldnames=REGISTER_COLUMNS)
         writer.writeheader()
         writer.writerows([*kept, *rows])
-    entries, report = read_savings(path)
+    entries, report = read_savings(user_table(path, SAVINGS))
     if not report.ok:
         raise PlacespendError(f"The savings register {path.name} does not read back: "
                               + "; ".join(p.message for p in report.errors))

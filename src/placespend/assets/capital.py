@@ -11,14 +11,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import ibis
-from ibis.backends.duckdb import Backend
 
 from placespend.count.consolidate import counted_lines
+from placespend.domain.ledger import Ledger
 
 
-def capital_by_partner(con: Backend, place: str, period: str) -> list[dict[str, object]]:
+def capital_by_partner(ledger: Ledger, place: str, period: str) -> list[dict[str, object]]:
     """One row per partner and COFOG division: amount (Decimal pounds) and number of lines, largest first."""
-    lines = counted_lines(con, place, period)
+    lines = counted_lines(ledger, place, period)
     lines = lines.filter(lines.capital_revenue == "capital")
     spend = lines.flow == "spend"
     lines = lines.mutate(partner=ibis.cases((spend, lines.spender), else_=lines.recipient),

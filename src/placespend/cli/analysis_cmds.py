@@ -11,18 +11,12 @@ from typing import Annotated, Any
 
 import typer
 
-from placespend.analysis.composition import composition as composition_of
-from placespend.analysis.concentration import DEFAULT_THRESHOLDS
-from placespend.analysis.concentration import concentration as concentration_of
-from placespend.analysis.funding_routes import DEFAULT_LOSS_RATE, DEFAULT_MAX_HOPS, funding_routes
-from placespend.analysis.local_control import local_control as local_control_of
-from placespend.analysis.per_head import DEFAULT_NEED, POPULATION
-from placespend.analysis.per_head import per_head as per_head_of
-from placespend.cli.context import Engine, EngineOption, console, guard, print_notes, read
+from placespend.app import analyses
+from placespend.app.analyses import DEFAULT_LOSS_RATE, DEFAULT_MAX_HOPS, DEFAULT_NEED, DEFAULT_THRESHOLDS, POPULATION
+from placespend.cli.context import Engine, EngineOption, console, guard, print_notes, workspace
 from placespend.domain.problems import PlacespendError
 from placespend.report import analysis_output as out
 from placespend.report.money import to_json
-from placespend.selection import Selection, check
 
 
 class OutputFormat(StrEnum):
@@ -44,13 +38,6 @@ HopsOption = Annotated[int, typer.Option("--max-hops", min=1, help="Longest rout
 
 analyse_app = typer.Typer(help="Analyses that point to where money can work harder (seed 000 §4).",
                           no_args_is_help=True)
-
-
-def _asked(con: Any, places: list[str], year: str, **codes: Any) -> Selection:
-    """The places and year checked (unknown codes refused), with their notes printed to stderr."""
-    asked = check(con, place=places, year=year, **codes)
-    print_notes(asked.notes)
-    return asked
 
 
 def _decimal(text: str, name: str) -> Decimal:
@@ -75,9 +62,7 @@ def _emit(report: Any, fmt: OutputFormat, tables: Any) -> None:
 def composition(ctx: typer.Context, place: PlacesOption, year: YearOption,
                 fmt: FormatOption = OutputFormat.table, engine: EngineOption = Engine.duckdb) -> None:
     """Shares by COFOG division (Table 2 layout) and by body type (Table 3 layout)."""
-    with read(ctx, engine) as con:
-        asked = _asked(con, place, year)
-        report = composition_of(con, list(asked.places), asked.period)
+    report = analyses.composition(workspace(ctx), place, year, engine.value, print_notes)
     _emit(report, fmt, out.composition_tables(report) if fmt == OutputFormat.table else None)
 
 
@@ -92,9 +77,7 @@ def concentration(
 ) -> None:
     """Bodies ranked, top-3/top-10 shares, Herfindahl-Hirschman index, bodies below thresholds."""
     limits = tuple(_decimal(t, "--threshold") for t in threshold) if threshold else DEFAULT_THRESHOLDS
-    with read(ctx, engine) as con:
-        asked = _asked(con, place, year)
-        report = concentration_of(con, list(asked.places), asked.period, limits)
+    report = analyses.concentration(workspace(ctx), place, year, limits, engine.value, print_notes)
     _emit(report, fmt, out.concentration_tables(report, top) if fmt == OutputFormat.table else None)
 
 
@@ -104,9 +87,7 @@ def local_control(ctx: typer.Context, place: PlacesOption, year: YearOption, max
                   top: TopOption = 10, fmt: FormatOption = OutputFormat.table,
                   engine: EngineOption = Engine.duckdb) -> None:
     """Every counted flow on the spectrum from locally decided to centrally directed."""
-    with read(ctx, engine) as con:
-        asked = _asked(con, place, year)
-        report = local_control_of(con, list(asked.places), asked.period, max_hops)
+    report = analyses.local_control(workspace(ctx), place, year, max_hops, engine.value, print_notes)
     _emit(report, fmt, out.local_control_tables(report, top) if fmt == OutputFormat.table else None)
 
 
@@ -123,10 +104,8 @@ def per_head(
 ) -> None:
     """Spend per head and need-adjusted per head, benchmarked across the places (seed 000 footnote 14)."""
     need_indicator = None if need.strip().lower() in ("", "none") else need.strip().lower()
-    with read(ctx, engine) as con:
-        asked = _asked(con, place, year, cofog=cofog, division=True)
-        report = per_head_of(con, list(asked.places), asked.period, asked.cofog, need_indicator, need_reference.value,
-                             population.strip().lower())
+    report = analyses.per_head(workspace(ctx), place, year, cofog, need_indicator, need_reference.value,
+                               population.strip().lower(), engine.value, print_notes)
     _emit(report, fmt, out.per_head_tables(report) if fmt == OutputFormat.table else None)
 
 
@@ -141,9 +120,7 @@ def routes(
 ) -> None:
     """Funding routes from original source to final spender, hand-overs and their administrative cost."""
     rate = _decimal(loss_rate, "--loss-rate")
-    with read(ctx, engine) as con:
-        asked = _asked(con, place, year)
-        report = funding_routes(con, list(asked.places), asked.period, rate, max_hops)
+    report = analyses.routes(workspace(ctx), place, year, rate, max_hops, engine.value, print_notes)
     _emit(report, fmt, out.routes_tables(report, top) if fmt == OutputFormat.table else None)
 
 

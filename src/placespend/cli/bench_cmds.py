@@ -8,7 +8,9 @@ from typing import Annotated
 
 import typer
 
-from placespend.cli.context import console, fail
+from placespend.app.workspace import export_ledger
+from placespend.cli.context import console, fail, workspace
+from placespend.domain.problems import PlacespendError
 
 bench_app = typer.Typer(help="Synthetic national ledgers for benchmarks (timings live in benchmarks/).",
                         no_args_is_help=True)
@@ -22,7 +24,7 @@ def generate(
     = Path("bench.duckdb"),
 ) -> None:
     """Generate a ledger of ~400 places, tens of thousands of bodies, transfer chains and three periods."""
-    from placespend.bench.generate import generate_workspace, write_file
+    from placespend.app.bench.generate import generate_workspace, write_file
 
     started = time.perf_counter()
     if out.suffix in (".csv", ".parquet"):
@@ -36,25 +38,17 @@ def generate(
                   + ", ".join(f"{n:,} {name}" for name, n in counts.items()))
 
 
-
-
 def export_parquet(
     ctx: typer.Context,
     out: Annotated[Path | None, typer.Option(help="Folder to write (default: beside the workspace, "
                                                   "<name>.parquet, where --engine spark looks).")] = None,
 ) -> None:
     """Export the ledger as Parquet, one folder per table, for Spark (copy it to shared storage for a cluster)."""
-    from placespend.cli.context import workspace
-    from placespend.domain.problems import PlacespendError
-    from placespend.engine.spark import export_folder
-    from placespend.engine.spark import export_parquet as export
-
     ws = workspace(ctx)
     if not ws.exists:
         raise fail(f"No workspace at {ws.path}.")
-    target = out or export_folder(ws)
     try:
-        counts = export(ws, target)
+        target, counts = export_ledger(ws, out)
     except PlacespendError as exc:
         raise fail(str(exc)) from None
     console.print(f"Ledger exported to [bold]{target}[/]: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()))

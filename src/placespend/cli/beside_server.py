@@ -30,8 +30,8 @@ import typer
 from rich.markup import escape
 from typer.testing import CliRunner
 
+from placespend.app.workspace import Workspace, WorkspaceBusy, open_workspace
 from placespend.cli.context import errors
-from placespend.engine.workspace import Workspace, WorkspaceBusy
 from placespend.web.local_access import LOCAL_HEADER, LOCAL_PATH, LocalCli
 
 log = logging.getLogger("placespend.serve")
@@ -107,7 +107,7 @@ def _server(busy: WorkspaceBusy) -> dict[str, str] | None:
     """The announcement of the server that holds the workspace: only if it is that process (a file left by a
     server that was killed could name an address something else listens on now)."""
     try:
-        found = json.loads(Workspace(busy.path).server_file.read_text(encoding="utf-8"))
+        found = json.loads(open_workspace(busy.path).server_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(found, dict) or busy.pid is None or found.get("pid") != busy.pid:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from placespend.bodies import register as bodies
+from placespend.app.bodies import register as bodies
 from placespend.cli.context import Format, console, guard, workspace
 from placespend.report.money import to_json
 

@@ -13,8 +13,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from placespend.app.workspace import Workspace, WorkspaceBusy, open_workspace, read_on
 from placespend.domain.problems import PlacespendError, Report
-from placespend.engine.workspace import Workspace, WorkspaceBusy
 
 console = Console()
 errors = Console(stderr=True)
@@ -46,13 +46,13 @@ def workspace(ctx: typer.Context) -> Workspace:
     """The workspace of `--db`; inside `placespend serve`, running a command line sent by the CLI, the server's
     own open workspace."""
     obj = ctx.obj or {}
-    return obj.get("workspace") or Workspace(obj.get("db"))
+    return obj.get("workspace") or open_workspace(obj.get("db"))
 
 
 @contextmanager
 def read(ctx: typer.Context, engine: Engine = Engine.duckdb) -> Iterator[Any]:
     """A read-only Ibis connection to the workspace's ledger on the chosen engine."""
-    with workspace(ctx).read_on(engine.value) as con:
+    with read_on(workspace(ctx), engine.value) as con:
         yield con
 
 

@@ -7,14 +7,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from placespend.cli.context import Engine, EngineOption, Format, console, guard, print_notes, read
-from placespend.count.consolidate import count_place
-from placespend.count.explain import explain as explain_lines
-from placespend.count.overlaps import COUNTED_STATUSES
-from placespend.count.reconcile import reconciliation
+from placespend.app import figures
+from placespend.cli.context import Engine, EngineOption, Format, console, guard, print_notes, workspace
 from placespend.report.count_output import count_csv, count_dict, count_tables
 from placespend.report.money import pounds, to_json
-from placespend.selection import check
 
 PlaceOption = Annotated[str, typer.Option("--place", "-p", help="Place code (GSS) or place id.")]
 YearOption = Annotated[str, typer.Option("--year", "-y", help="Financial year, e.g. 2008-09.")]
@@ -25,10 +21,8 @@ FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output for
 def count(ctx: typer.Context, place: PlaceOption, year: YearOption, fmt: FormatOption = Format.table,
           engine: EngineOption = Engine.duckdb) -> None:
     """The high-level count: every pound once, where it is finally spent (DESIGN.md §4)."""
-    with read(ctx, engine) as con:
-        chosen = check(con, place=place, year=year)
-        result = count_place(con, chosen.place, chosen.period)
-        rec = reconciliation(con, chosen.place, chosen.period).to_pyarrow().to_pylist()
+    counted = figures.count(workspace(ctx), place, year, engine.value)
+    chosen, result, rec = counted.asked, counted.result, counted.reconciliation
     print_notes(chosen.notes)
     if fmt == Format.json:
         typer.echo(to_json({**count_dict(result, rec), "notes": list(chosen.notes)}))
@@ -51,10 +45,8 @@ def explain(
     engine: EngineOption = Engine.duckdb,
 ) -> None:
     """List the lines behind a figure of the count, with the file, sheet and row each came from."""
-    with read(ctx, engine) as con:
-        chosen = check(con, place=place, year=year, cofog=cofog, body_type=body_type, status=status)
-        rows = explain_lines(con, chosen.place, chosen.period, cofog=chosen.cofog, body_type=chosen.body_type,
-                             status=chosen.status).to_pyarrow().to_pylist()
+    chosen, rows = figures.lines(workspace(ctx), place, year, cofog=cofog, body_type=body_type, status=status,
+                                 engine=engine.value)
     print_notes(chosen.notes)
     if fmt == Format.json:
         typer.echo(to_json(rows))
@@ -75,7 +67,7 @@ def explain(
         table.add_row(row["file_name"], row["source_sheet"] or "", str(row["source_row"]), row["spender"],
                       row["flow"], row["cofog"], row["counted_type"], row["status"], pounds(row["counted_amount"]))
     console.print(table)
-    total = sum(row["counted_amount"] for row in rows if row["status"] in COUNTED_STATUSES)
+    total = figures.counted_total(rows)
     console.print(f"{len(rows):,} lines, {pounds(total)} counted")
 
 

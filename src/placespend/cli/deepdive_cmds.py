@@ -13,15 +13,10 @@ from typing import Annotated, Any
 
 import typer
 
+from placespend.app import deepdive as dd
 from placespend.app import deepdives
+from placespend.app.deepdive import DEFAULT_DRAWS, DEFAULT_HORIZON, DEFAULT_SEED, Distribution, Simulation
 from placespend.cli.context import console, guard, print_notes, print_problems, workspace
-from placespend.deepdive import dossier as dd
-from placespend.deepdive.cba import Appraisal
-from placespend.deepdive.examples import write_examples
-from placespend.deepdive.inputs import parse_fraction, parse_move
-from placespend.deepdive.savings import DEFAULT_HORIZON
-from placespend.deepdive.themes import theme_provenance
-from placespend.deepdive.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED, Distribution, Simulation
 from placespend.domain.problems import PlacespendError
 from placespend.report import deepdive_report as out
 from placespend.report.money import to_json
@@ -60,23 +55,6 @@ def _simulation(draws: int, seed: int, distribution: Distribution) -> Simulation
     return Simulation(draws, seed, distribution)
 
 
-def _appraisal(rate: str, bias: str, deadweight: str) -> Appraisal:
-    from decimal import Decimal
-
-    try:
-        return Appraisal(parse_fraction(rate, "--discount-rate"), parse_fraction(bias, "--optimism-bias", Decimal(10)),
-                         parse_fraction(deadweight, "--deadweight"))
-    except ValueError as exc:
-        raise PlacespendError(str(exc)) from None
-
-
-def _moves(moves: list[str] | None) -> list[Any]:
-    try:
-        return [parse_move(m) for m in moves or []]
-    except ValueError as exc:
-        raise PlacespendError(str(exc)) from None
-
-
 def _build(ctx: typer.Context, spec: dd.DossierSpec) -> dd.Dossier:
     """Build the dossier (with a read-only workspace when a place is given); problems go to stderr with their
     row and column, and any error exits 1."""
@@ -110,7 +88,7 @@ def cba(ctx: typer.Context, file: File, discount_rate: RateOption = "0.035", opt
         distribution: DistOption = Distribution.pert, fmt: FormatOption = OutputFormat.table) -> None:
     """Cost-benefit analysis of a file of cash flows (year, agency, kind, amount): NPV, BCR, ROI, payback,
     who invests / who benefits, A - (B + C) = Y, and Monte Carlo P10/P50/P90 for rows with low and high."""
-    spec = dd.DossierSpec(cba=file, appraisal=_appraisal(discount_rate, optimism_bias, deadweight),
+    spec = dd.DossierSpec(cba=file, appraisal=dd.appraisal(discount_rate, optimism_bias, deadweight),
                           simulation=_simulation(draws, seed, distribution))
     _emit_part(_build(ctx, spec), "cba", fmt, f"CBA of {file.name}")
 
@@ -130,10 +108,7 @@ def themes(ctx: typer.Context, place: PlaceOption = None, year: YearOption = Non
         if not theme:
             raise PlacespendError("--lines needs --theme.")
         rule_list = dossier.theme.rules if dossier.theme else []
-        spec = dossier.spec
-        with workspace(ctx).read() as con:
-            rows = theme_provenance(con, spec.place, spec.period, rule_list, theme).to_pyarrow().to_pylist()
-        _emit({"lines": rows}, fmt, f"Lines in {theme}")
+        _emit({"lines": dd.theme_lines(workspace(ctx), dossier.spec, rule_list, theme)}, fmt, f"Lines in {theme}")
         return
     _emit_part(dossier, "theme", fmt, f"Themes in {place} {year}")
 
@@ -143,17 +118,8 @@ def themes(ctx: typer.Context, place: PlaceOption = None, year: YearOption = Non
 def unit_costs(ctx: typer.Context, file: File, deflators: DeflatorsOption = None, price_year: PriceYearOption = None,
                fmt: FormatOption = OutputFormat.table) -> None:
     """Read a unit cost library and uprate it to one price year with a deflator series."""
-    spec = dd.DossierSpec(unit_costs=file, deflators=deflators, price_year=_price_year(price_year))
+    spec = dd.DossierSpec(unit_costs=file, deflators=deflators, price_year=dd.price_year(price_year))
     _emit_part(_build(ctx, spec), "unit_costs", fmt, f"Unit costs ({price_year or 'as given'})")
-
-
-def _price_year(text: str | None) -> str | None:
-    from placespend.deepdive.unit_costs import price_year
-
-    try:
-        return price_year(text) if text else None
-    except ValueError as exc:
-        raise PlacespendError(str(exc)) from None
 
 
 @deepdive_app.command()
@@ -162,7 +128,7 @@ def journey(ctx: typer.Context, file: File, unit_costs: UnitCostsOption = None, 
             price_year: PriceYearOption = None, fmt: FormatOption = OutputFormat.table) -> None:
     """Cost customer journeys stop by stop: totals by agency, stage and kind; repeated and avoidable contacts."""
     spec = dd.DossierSpec(journeys=file, unit_costs=unit_costs, deflators=deflators,
-                          price_year=_price_year(price_year))
+                          price_year=dd.price_year(price_year))
     dossier = _build(ctx, spec)
     if fmt == OutputFormat.json:
         _emit_part(dossier, "journeys", fmt, "")
@@ -175,7 +141,7 @@ def journey(ctx: typer.Context, file: File, unit_costs: UnitCostsOption = None, 
 def cohorts(ctx: typer.Context, file: File, move: MoveOption = None, unit_costs: UnitCostsOption = None,
             fmt: FormatOption = OutputFormat.table) -> None:
     """Cohort costs and ratios by segment (family type), with what-if moves between segments."""
-    spec = dd.DossierSpec(segments=file, moves=_moves(move), unit_costs=unit_costs)
+    spec = dd.DossierSpec(segments=file, moves=dd.moves(move), unit_costs=unit_costs)
     _emit_part(_build(ctx, spec), "cohorts", fmt, f"Cohorts in {file.name}")
 
 
@@ -214,9 +180,9 @@ def report(
         raise PlacespendError("Give --html PATH and/or --pdf PATH.")
     spec = dd.DossierSpec(
         title=title, place=place, period=year, theme=theme, rules=rules, unit_costs=unit_costs,
-        deflators=deflators, price_year=_price_year(price_year), journeys=journeys, segments=segments,
-        moves=_moves(move), savings=savings_file, horizon=horizon, cba=cba_file,
-        appraisal=_appraisal(discount_rate, optimism_bias, deadweight),
+        deflators=deflators, price_year=dd.price_year(price_year), journeys=journeys, segments=segments,
+        moves=dd.moves(move), savings=savings_file, horizon=horizon, cba=cba_file,
+        appraisal=dd.appraisal(discount_rate, optimism_bias, deadweight),
         simulation=_simulation(draws, seed, distribution))
     dossier = _build(ctx, spec)
     for path, writer in ((html, out.write_html), (pdf, out.write_pdf)):
@@ -228,7 +194,7 @@ def report(
 def examples(folder: Annotated[Path, typer.Argument(file_okay=False, help="Folder to write the examples into.")]
              ) -> None:
     """Write example inputs (unit costs, deflators, journeys, segments, savings, CBA, theme rules) to FOLDER."""
-    for path in write_examples(folder):
+    for path in dd.write_examples(folder):
         console.print(f"wrote {path}")
 
 

@@ -14,7 +14,7 @@ from placespend.report.money import pounds
 @guard
 def demo(ctx: typer.Context) -> None:
     """Build the demo workspace: the 13 Total Place pilots' published figures and a synthetic partnership."""
-    from placespend.demo.build import build_demo
+    from placespend.app.demo.build import build_demo
 
     ws = workspace(ctx)
     summary = build_demo(ws)

@@ -6,14 +6,11 @@ from typing import Annotated
 
 import typer
 
-from placespend.cli.context import Engine, EngineOption, Format, console, guard, read
-from placespend.engine import tables
-from placespend.estimate.centre_out import estimate_place
-from placespend.estimate.compare import compare_places
-from placespend.estimate.criteria import criteria_named
+from placespend.app import figures
+from placespend.app.criteria import criteria_named
+from placespend.cli.context import Engine, EngineOption, Format, console, guard, workspace
 from placespend.report.estimate_output import comparison_dict, comparison_table, estimate_dict, estimate_tables
 from placespend.report.money import to_json
-from placespend.selection import check
 
 YearOption = Annotated[str, typer.Option("--year", "-y", help="Financial year, e.g. 2008-09.")]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format (table or json).")]
@@ -32,9 +29,7 @@ def estimate(
 ) -> None:
     """Allocate HM Treasury regional spending to a place with a criteria set (DESIGN.md §5)."""
     chosen = criteria_named(criteria)
-    with read(ctx, engine) as con:
-        asked = check(con, place=place, year=year)
-        result = estimate_place(con, asked.place, asked.period, chosen, vintage)
+    result = figures.estimate(workspace(ctx), place, year, chosen, vintage, engine.value)
     if fmt == Format.json:
         typer.echo(to_json(estimate_dict(result)))
     else:
@@ -54,10 +49,7 @@ def compare(
 ) -> None:
     """Seed 000 Table 1 for any places: A centre-out, B locally-led, 1 - B/A, and a bridge for each gap."""
     sets = [criteria_named(c) for c in (criteria or ["population", "needs"])]
-    with read(ctx, engine) as con:
-        asked = check(con, place=place or None, year=year)
-        places = list(asked.places) if place else tables.place_ids(con)
-        rows, aggregate = compare_places(con, places, asked.period, sets, vintage)
+    rows, aggregate = figures.compare(workspace(ctx), year, place or None, sets, vintage, engine.value)
     if fmt == Format.json:
         typer.echo(to_json(comparison_dict(rows, aggregate)))
     else:

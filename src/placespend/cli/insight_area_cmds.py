@@ -10,7 +10,7 @@ import plotly.io as pio
 import typer
 from rich.table import Table
 
-from placespend import area_insight
+from placespend.app import area_insight
 from placespend.cli.context import Format, console, fail, guard, workspace
 from placespend.domain.vocabulary import normalise_place
 from placespend.report.exports import rows_csv, rows_xlsx

@@ -2,7 +2,7 @@
 (DESIGN.md §7). keygen and pseudonymise run on the partner's own machine and never open a workspace, so the
 key and the raw records never come near it; nothing here prints a raw value, only row numbers and columns.
 link, overlap, unmatched and services open the workspace: they run only under a live sharing agreement and
-are audited there (`placespend.people_insight`).
+are audited there (`placespend.app.people_insight`).
 """
 
 from __future__ import annotations
@@ -16,16 +16,13 @@ from typing import Annotated, Any
 
 import typer
 
-from placespend import people_insight
-from placespend.bodies.register import current_user
+from placespend.app import people_insight
+from placespend.app.bodies.register import current_user
+from placespend.app.deepdive import unit_prices
+from placespend.app.people_insight import DEFAULT_THRESHOLD, MATCH_THRESHOLD
+from placespend.app.pseudonymise import BadKey, TokenFile, key_from_text, new_key_text, owner_reproduces, read_tokens
+from placespend.app.pseudonymise import pseudonymise as pseudonymised
 from placespend.cli.context import Format, console, errors, fail, guard, print_report, workspace
-from placespend.deepdive.inputs import read_unit_costs
-from placespend.deepdive.unit_costs import build_library
-from placespend.domain.person_identifiers import FINGERPRINT_COLUMN, TOKEN_COLUMNS
-from placespend.ingest.insight.people_files import TokenFile, read_records, read_tokens
-from placespend.insight import linkage
-from placespend.insight.disclosure import DEFAULT_THRESHOLD
-from placespend.insight.people_tokens import BadKey, key_from_text, new_key_text, pseudonymised_rows
 from placespend.report.money import to_json
 
 InFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
@@ -90,14 +87,13 @@ def keygen(out: OutOption, force: Annotated[bool, typer.Option("--force", help="
 def pseudonymise(records: InFile, key: KeyOption, out: OutOption) -> None:
     """Replace every identifier of RECORDS.csv by keyed tokens; record_id and x_ columns pass through."""
     secret = _key(key)
-    read = read_records(records.read_bytes(), records.name)
-    if not read.report.ok:
-        print_report(read.report, "rejected")
+    made = pseudonymised(records.read_bytes(), records.name, secret)
+    if not made.report.ok:
+        print_report(made.report, "rejected")
         raise typer.Exit(1)
-    fields = ["record_id", FINGERPRINT_COLUMN, *TOKEN_COLUMNS, *read.attribute_columns]
-    _write_csv(out, fields, pseudonymised_rows(secret, read.records))
-    print_report(read.report, "loaded")
-    console.print(f"{len(read.records)} records pseudonymised into {out}.")
+    _write_csv(out, made.fields, made.rows)
+    print_report(made.report, "loaded")
+    console.print(f"{made.records} records pseudonymised into {out}.")
 
 
 def _shared(path: Path, owner: str | None) -> people_insight.SharedFile:
@@ -115,7 +111,7 @@ def _done(outcome: people_insight.Outcome) -> dict[str, Any]:
 
 @guard
 def link(ctx: typer.Context, left: InFile, right: InFile, out: OutOption,
-         match_threshold: MatchOption = linkage.DEFAULT_THRESHOLD,
+         match_threshold: MatchOption = MATCH_THRESHOLD,
          engine: Annotated[str, typer.Option("--engine", help="duckdb, or spark at scale.")] = "duckdb",
          agreement: AgreementOption = None, left_owner: LeftOwner = None, right_owner: RightOwner = None,
          who: AsOption = None) -> None:
@@ -144,7 +140,7 @@ def _emit(payload: dict[str, object], fmt: Format, rows_key: str) -> None:
 @guard
 def overlap(ctx: typer.Context, left: InFile, right: InFile, by: ByOption, fmt: FormatOption = Format.table,
             threshold: ThresholdOption = DEFAULT_THRESHOLD,
-            match_threshold: MatchOption = linkage.DEFAULT_THRESHOLD, agreement: AgreementOption = None,
+            match_threshold: MatchOption = MATCH_THRESHOLD, agreement: AgreementOption = None,
             left_owner: LeftOwner = None, right_owner: RightOwner = None, who: AsOption = None) -> None:
     """People known to both partners, to the left only and to the right only, by an x_ column of LEFT."""
     _emit(_done(people_insight.overlap(workspace(ctx), _shared(left, left_owner), _shared(right, right_owner), by,
@@ -154,7 +150,7 @@ def overlap(ctx: typer.Context, left: InFile, right: InFile, by: ByOption, fmt: 
 @guard
 def unmatched(ctx: typer.Context, left: InFile, right: InFile, by: ByOption, fmt: FormatOption = Format.table,
               threshold: ThresholdOption = DEFAULT_THRESHOLD,
-              match_threshold: MatchOption = linkage.DEFAULT_THRESHOLD,
+              match_threshold: MatchOption = MATCH_THRESHOLD,
               list_out: Annotated[Path | None, typer.Option("--list-out", dir_okay=False,
                                                             help="Also write LEFT's unmatched record_ids here "
                                                             "(needs --owner-records and --key).")] = None,
@@ -183,15 +179,11 @@ def unmatched(ctx: typer.Context, left: InFile, right: InFile, by: ByOption, fmt
 
 
 def _check_owner(tokens: TokenFile, owner_records: Path, secret: bytes) -> None:
-    read = read_records(owner_records.read_bytes(), owner_records.name)
-    if not read.report.ok:
-        print_report(read.report, "rejected")
+    report, same = owner_reproduces(tokens, owner_records.read_bytes(), owner_records.name, secret)
+    if not report.ok:
+        print_report(report, "rejected")
         raise typer.Exit(1)
-    fields = ["record_id", FINGERPRINT_COLUMN, *TOKEN_COLUMNS]
-    made = sorted(tuple(row[f] or "" for f in fields) for row in pseudonymised_rows(secret, read.records))
-    given = sorted(tuple(v or "" for v in row) for row in zip(*(tokens.table.column(f).to_pylist()
-                                                               for f in fields), strict=True))
-    if made != given:
+    if not same:
         raise fail(f"{owner_records.name} with this key does not reproduce {tokens.report.file}: the record list "
                    "is only for the partner that owns the records.")
 
@@ -200,7 +192,7 @@ def _check_owner(tokens: TokenFile, owner_records: Path, secret: bytes) -> None:
 def services(ctx: typer.Context,
              files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)],
              by: ByOption, fmt: FormatOption = Format.table, threshold: ThresholdOption = DEFAULT_THRESHOLD,
-             match_threshold: MatchOption = linkage.DEFAULT_THRESHOLD,
+             match_threshold: MatchOption = MATCH_THRESHOLD,
              unit_costs: Annotated[Path | None, typer.Option(
                  "--unit-costs", exists=True, dir_okay=False,
                  help="Unit cost library (GMCA layout): costs each record's x_unit_cost_code x x_units.")] = None,
@@ -214,12 +206,10 @@ def services(ctx: typer.Context,
         raise fail(f"give one --owner per file ({len(files)}), or none and an x_owner column in each file.")
     prices = None
     if unit_costs is not None:
-        costs, report = read_unit_costs(unit_costs)
-        library = build_library(costs, file=unit_costs.name)
-        if not (report.ok and library.report.ok):
-            print_report(report if not report.ok else library.report, "rejected")
+        prices, report = unit_prices(unit_costs)
+        if prices is None:
+            print_report(report, "rejected")
             raise typer.Exit(1)
-        prices = {code: priced.cost for code, priced in library.costs.items()}
     shared = [_shared(f, owners[i] if owners else None) for i, f in enumerate(files)]
     _emit(_done(people_insight.services(workspace(ctx), shared, by, who or current_user(), threshold,
                                         match_threshold, prices, agreement)), fmt, "groups")

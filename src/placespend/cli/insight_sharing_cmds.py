@@ -9,11 +9,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from placespend import sharing
-from placespend.bodies.register import current_user
+from placespend.app import sharing
+from placespend.app.bodies.register import current_user
+from placespend.app.sharing import DEFAULT_THRESHOLD
 from placespend.cli.context import Format, console, guard, workspace
 from placespend.domain.problems import PlacespendError
-from placespend.insight.disclosure import DEFAULT_THRESHOLD
 from placespend.report.money import to_json
 
 agreement_app = typer.Typer(help="Information-sharing agreements: who shares which fields, why, on what "

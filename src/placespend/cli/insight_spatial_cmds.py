@@ -13,9 +13,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from placespend import spatial_insight, survey_insight
+from placespend.app import spatial_insight, survey_insight
+from placespend.app.survey_insight import DEFAULT_THRESHOLD
 from placespend.cli.context import console, guard, print_problems
-from placespend.insight.disclosure import DEFAULT_THRESHOLD
 from placespend.report.money import to_json
 
 

@@ -10,9 +10,8 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from placespend import service
+from placespend.app import ingest_files
 from placespend.cli.context import Format, console, guard, print_report, workspace
-from placespend.engine import tables
 from placespend.report.money import pounds, to_json
 from placespend.report.template import write_template
 
@@ -48,19 +47,19 @@ def ingest(
     ws = workspace(ctx)
     with Progress(transient=True, disable=fmt == Format.json or len(files) < 2) as progress:
         progress.add_task("Validating and loading", total=None)
-        results = service.ingest_returns(ws, list(files), submitter, confirm_large=confirm_large, replace=replace)
+        results = ingest_files.ingest_returns(ws, list(files), submitter, confirm_large=confirm_large, replace=replace)
     if fmt != Format.json:
         _replacements(results)
     _finish(results, fmt, _loaded, lambda r: f"already loaded as submission {r.submission_id}; nothing changed")
 
 
-def _loaded(result: service.IngestResult) -> str:
+def _loaded(result: ingest_files.IngestResult) -> str:
     said = [f"loaded {p.line_count:,} lines, {pounds(p.total)} counted in place, as submission {p.submission_id} "
             f"from {p.submitter}" for p in result.parts]
     return "\n  ".join(said) or "loaded no lines"
 
 
-def _replacements(results: list[service.IngestResult]) -> None:
+def _replacements(results: list[ingest_files.IngestResult]) -> None:
     """The difference a new return makes, shown before the report that refuses or records it."""
     found = [r for result in results for r in result.replacements if r.guarded]
     if not found:
@@ -93,7 +92,7 @@ def import_(
     with Progress(transient=True, disable=fmt == Format.json) as progress:
         task = progress.add_task("Importing", total=len(files))
         for path in files:
-            results.append(service.import_reference(ws, path, kind))
+            results.append(ingest_files.import_reference(ws, path, kind))
             progress.advance(task)
     _finish(results, fmt, lambda r: f"read as {r.reader}: "
                                     + ", ".join(f"{n:,} {k.replace('_', ' ')} rows" for k, n in r.rows.items()),
@@ -116,8 +115,7 @@ def _finish(results: list, fmt: Format, loaded: Callable[[Any], str], unchanged:
 @guard
 def submissions(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """Every submission with its history: which are live and which were superseded by newer returns."""
-    with workspace(ctx).read() as con:
-        rows = tables.submissions(con).to_pyarrow().to_pylist()
+    rows = ingest_files.submission_history(workspace(ctx))
     if fmt == Format.json:
         typer.echo(to_json(rows))
         return

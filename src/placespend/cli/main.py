@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from placespend import __version__
+from placespend.app.workspace import WorkspaceBusy
 from placespend.cli import (
     analysis_cmds,
     assets_cmds,
@@ -29,7 +30,6 @@ from placespend.cli import (
     wards_cmds,
 )
 from placespend.cli.context import BESIDE_SERVER, ROOT_APP
-from placespend.engine.workspace import WorkspaceBusy
 
 app = typer.Typer(
     help="Count and explain all public money spent in a place (the Total Place method).",

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from placespend import place_view
+from placespend.app import place_view
 from placespend.cli.context import Format, console, guard, workspace
 from placespend.report.money import to_json
 

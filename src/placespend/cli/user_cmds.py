@@ -6,9 +6,8 @@ from typing import Annotated
 
 import typer
 
-from placespend import accounts
+from placespend.app import accounts
 from placespend.cli.context import console, fail, guard, workspace
-from placespend.engine import accounts_store
 
 app = typer.Typer(help="Accounts for the web app and API.", no_args_is_help=True)
 
@@ -36,10 +35,9 @@ def token(ctx: typer.Context, username: Annotated[str, typer.Argument(help="Whos
           label: Annotated[str, typer.Option(help="What the token is for.")] = "script") -> None:
     """Issue an API token (shown once; send it as 'Authorization: Bearer TOKEN')."""
     ws = workspace(ctx)
-    row = accounts_store.user_by_name(ws, username)
-    if row is None:
+    user = accounts.user_named(ws, username)
+    if user is None:
         raise fail(f"no user {username}")
-    user = accounts.User(row["user_id"], row["username"], row["role"], row["organisation"], row["display_name"])
     typer.echo(accounts.new_api_token(ws, user, label))
 
 

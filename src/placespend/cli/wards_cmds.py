@@ -7,12 +7,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from placespend.analysis.ward_mapping import map_to_wards
+from placespend.app import analyses
 from placespend.cli.context import Format, console, guard, print_notes, workspace
-from placespend.engine.area_figures_store import save_ward_figures
-from placespend.estimate.criteria import criteria_named
 from placespend.report.money import pounds, to_json
-from placespend.selection import check
 
 
 @guard
@@ -27,13 +24,7 @@ def wards(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json")] = Format.table,
 ) -> None:
     """Apportion spending to wards by declared drivers; ward figures sum back exactly to the total."""
-    ws = workspace(ctx)
-    with ws.read() as con:
-        asked = check(con, place=place, year=year, spender=spender)
-        print_notes(asked.notes)
-        mapping = map_to_wards(con, asked.place, asked.period, criteria_named(drivers), vintage, asked.spender)
-    save_ward_figures(ws, mapping.place, mapping.period, mapping.vintage, mapping.spender,
-                      [(f.area, f.name, f.cofog, f.amount, f.drivers) for f in mapping.wards])
+    mapping = analyses.wards(workspace(ctx), place, year, vintage, drivers, spender, print_notes)
     totals = mapping.ward_totals()
     names = {f.area: f.name for f in mapping.wards}
     rows = [{"ward": w, "name": names[w], "amount": a, "population": mapping.population.get(w),

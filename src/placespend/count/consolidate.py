@@ -11,12 +11,9 @@ from decimal import Decimal
 
 import ibis
 import ibis.expr.types as ir
-from ibis.backends.duckdb import Backend
 
 from placespend.count.overlaps import COUNTED_STATUSES, OUTTURN_DETAIL, is_grant, outturn_bodies, overlap_warnings
-from placespend.engine import bodies_store, place_lines_store
-from placespend.engine.places_store import scope_codes
-from placespend.engine.tables import active_flows
+from placespend.domain.ledger import Ledger, scope_codes
 
 ZERO = Decimal("0.00")
 OWN_INCOME = "own_income"
@@ -44,24 +41,24 @@ class CountResult:
     overlap_warnings: list[dict[str, object]] = field(default_factory=list)
 
 
-def scoped_lines(con: Backend, place: str, period: str) -> ir.Table:
+def scoped_lines(ledger: Ledger, place: str, period: str) -> ir.Table:
     """Live lines of the period whose place is P or a member area of P.
 
     Read from `place_lines` (the same lines stored in place order) when it is up to date, which makes a
     place's questions cost its own lines rather than a scan of the national ledger.
     """
-    if isinstance(con, Backend) and place_lines_store.is_fresh(con):
-        stored = con.table("place_lines")
+    if ledger.capabilities.has_place_lines:
+        stored = ledger.table("place_lines")
         mine = stored.filter(stored.scope_place == place, stored.period == period).drop("scope_place")
-        return bodies_store.with_canonical_ids(con, mine)
-    flows = active_flows(con)
-    return flows.filter(flows.period == period, flows.place.isin(scope_codes(con, place)))
+        return ledger.with_canonical_ids(mine)
+    flows = ledger.live_lines()
+    return flows.filter(flows.period == period, flows.place.isin(scope_codes(ledger, place)))
 
 
-def classified_lines(con: Backend, place: str, period: str) -> ir.Table:
+def classified_lines(ledger: Ledger, place: str, period: str) -> ir.Table:
     """Each scoped line with its `status` (spend, unreported, eliminated, outturn_detail) and the body type it
     counts under."""
-    lines = scoped_lines(con, place, period)
+    lines = scoped_lines(ledger, place, period)
     reporters = reporters_of(lines)
     joined = lines.left_join(reporters, lines.recipient == reporters.reporter)
     outturn = outturn_bodies(lines)
@@ -96,9 +93,28 @@ def with_status(joined: ir.Table) -> ir.Table:
     )
 
 
-def counted_lines(con: Backend, place: str, period: str) -> ir.Table:
-    lines = classified_lines(con, place, period)
-    return lines.filter(lines.status.isin(COUNTED_STATUSES))
+def counted_lines(ledger: Ledger, place: str, period: str) -> ir.Table:
+    return scoped(ledger, place, period).counted
+
+
+@dataclass(frozen=True)
+class ScopedLines:
+    """A place's classified lines in scope for a period (`classified_lines`), built once and handed to the count
+    and to each analysis of the place, so a place's page does not build them again for every figure; `ledger`
+    for the reference tables some analyses read beside them (bodies)."""
+
+    ledger: Ledger
+    place: str
+    period: str
+    lines: ir.Table
+
+    @property
+    def counted(self) -> ir.Table:
+        return self.lines.filter(self.lines.status.isin(COUNTED_STATUSES))
+
+
+def scoped(ledger: Ledger, place: str, period: str) -> ScopedLines:
+    return ScopedLines(ledger, place, period, classified_lines(ledger, place, period))
 
 
 # The breakdowns of CountResult and the column each one sums by, read from one grouped query.
@@ -107,11 +123,15 @@ BREAKDOWNS = {"by_cofog": "cofog_division", "by_spender_type": "counted_type", "
               "by_method": "method"}
 
 
-def count_place(con: Backend, place: str, period: str) -> CountResult:
+def count_place(ledger: Ledger, place: str, period: str) -> CountResult:
+    return count_of(scoped(ledger, place, period))
+
+
+def count_of(scope: ScopedLines) -> CountResult:
     """The count of one place in three queries: the lines folded into cells by every breakdown's key (summed
     in Decimal here, so each breakdown adds up to the total exactly), the unreported recipients, and the
     pass-through bodies. Few queries matter: compiling one costs more than running it on a place."""
-    lines = classified_lines(con, place, period)
+    place, period, lines = scope.place, scope.period, scope.lines
     lines = lines.mutate(funder_kind=lines.funder_type.fill_null(OWN_INCOME))
     keys = ["status", *BREAKDOWNS.values()]
     cells = lines.group_by(keys).agg(amount=lines.counted_amount.sum(), lines=lines.count())

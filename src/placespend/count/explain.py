@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import ibis.expr.types as ir
-from ibis.backends.duckdb import Backend
 
 from placespend.count.consolidate import classified_lines
 from placespend.count.overlaps import COUNTED_STATUSES
+from placespend.domain.ledger import Ledger
 
 PROVENANCE_COLUMNS = (
     "status", "file_name", "submission_id", "source_sheet", "source_row", "spender", "flow", "recipient",
@@ -14,10 +14,10 @@ PROVENANCE_COLUMNS = (
 )
 
 
-def explain(con: Backend, place: str, period: str, *, cofog: str | None = None, body_type: str | None = None,
+def explain(ledger: Ledger, place: str, period: str, *, cofog: str | None = None, body_type: str | None = None,
             status: str | None = None, include_eliminated: bool = False) -> ir.Table:
     """Lines behind a figure; filters mirror the count's breakdowns (division, body type, status)."""
-    lines = classified_lines(con, place, period)
+    lines = classified_lines(ledger, place, period)
     if not include_eliminated and status is None:
         lines = lines.filter(lines.status.isin(COUNTED_STATUSES))
     if cofog:
@@ -26,6 +26,6 @@ def explain(con: Backend, place: str, period: str, *, cofog: str | None = None, 
         lines = lines.filter(lines.counted_type == body_type)
     if status:
         lines = lines.filter(lines.status == status)
-    subs = con.table("submissions").select("submission_id", "file_name")
+    subs = ledger.table("submissions").select("submission_id", "file_name")
     joined = lines.left_join(subs, "submission_id").drop("submission_id_right")
     return joined.select(*PROVENANCE_COLUMNS).order_by(["file_name", "source_sheet", "source_row"])

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import ibis.expr.types as ir
-from ibis.backends.duckdb import Backend
 
-from placespend.count.consolidate import classified_lines
+from placespend.count.consolidate import ScopedLines, scoped
+from placespend.domain.ledger import Ledger
 
 
-def reconciliation(con: Backend, place: str, period: str) -> ir.Table:
+def reconciliation(ledger: Ledger, place: str, period: str) -> ir.Table:
+    return reconciliation_of(scoped(ledger, place, period))
+
+
+def reconciliation_of(scope: ScopedLines) -> ir.Table:
     """One row per funder-recipient pair of transfers in scope, with both sides and the gap between them."""
-    lines = classified_lines(con, place, period)
+    lines = scope.lines
     transfers = lines.filter(lines.flow == "transfer")
     passed = transfers.group_by(funder_id=transfers.spender, recipient_id=transfers.recipient).agg(
         passed_on=transfers.counted_amount.sum(),

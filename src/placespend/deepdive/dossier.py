@@ -1,26 +1,23 @@
 """A deep dive's findings in one bundle for the programme board's report: the theme's spend, the journeys, the
 cohorts, the savings register and the CBA, each with the input files (name, SHA-256, rows) it came from, so
-every number in the report can be traced back to a file and a row.
+every number in the report can be traced back to a file and a row. The app builds one (`app.deepdive.build`):
+it reads the files and the ledger, the methods here compute.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ibis.backends.duckdb import Backend
-
-from placespend.deepdive import inputs
 from placespend.deepdive.cba import Appraisal, CashFlow, CbaResult, appraise
 from placespend.deepdive.cba_montecarlo import simulate
-from placespend.deepdive.cohorts import CohortResult, Move, cohorts
-from placespend.deepdive.journeys import JourneyCost, cost_journeys
-from placespend.deepdive.savings import DEFAULT_HORIZON, SavingsResult, total_savings
-from placespend.deepdive.themes import ThemeReport, ThemeRule, theme_report
+from placespend.deepdive.cohorts import CohortResult, Move
+from placespend.deepdive.journeys import JourneyCost
+from placespend.deepdive.savings import DEFAULT_HORIZON, SavingsResult
+from placespend.deepdive.themes import ThemeReport
 from placespend.deepdive.uncertainty import Simulation
-from placespend.deepdive.unit_costs import Deflators, Library, build_library
+from placespend.deepdive.unit_costs import Library
 from placespend.domain.problems import Report
 
 # The conventions behind every figure, printed in the report's appendix beside the inputs.
@@ -92,75 +89,7 @@ class Dossier:
         }
 
 
-def fingerprint(path: Path, kind: str, rows: int) -> dict[str, Any]:
-    return {"kind": kind, "file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "rows": rows}
-
-
-def load_library(spec: DossierSpec, dossier: Dossier) -> Library | None:
-    """The unit cost library in the spec's price year (None when no unit costs were given)."""
-    if spec.unit_costs is None:
-        return None
-    costs, report = inputs.read_unit_costs(spec.unit_costs)
-    dossier.reports.append(report)
-    dossier.files.append(fingerprint(spec.unit_costs, "unit costs", report.rows_read))
-    deflators: Deflators | None = None
-    if spec.deflators is not None:
-        deflators, deflator_report = inputs.read_deflators(spec.deflators)
-        dossier.reports.append(deflator_report)
-        dossier.files.append(fingerprint(spec.deflators, "deflators", deflator_report.rows_read))
-    library = build_library(costs, deflators, spec.price_year, spec.unit_costs.name)
-    dossier.reports.append(library.report)
-    return library
-
-
-def build(spec: DossierSpec, con: Backend | None = None) -> Dossier:
-    """Read every input the spec names, compute each part, and keep the problems; nothing raises on bad data."""
-    dossier = Dossier(spec)
-    if spec.rules is not None or spec.theme is not None:
-        _theme(spec, dossier, con)
-    dossier.library = load_library(spec, dossier)
-    if spec.journeys is not None:
-        stops, report = inputs.read_journeys(spec.journeys)
-        dossier.files.append(fingerprint(spec.journeys, "journeys", report.rows_read))
-        dossier.journeys, costing = cost_journeys(stops, dossier.library, spec.journeys.name)
-        dossier.reports += [report, costing]
-    if spec.segments is not None:
-        segments, report = inputs.read_segments(spec.segments, dossier.library)
-        dossier.files.append(fingerprint(spec.segments, "segments", report.rows_read))
-        dossier.reports.append(report)
-        if segments:
-            dossier.cohorts = cohorts(segments, spec.moves, spec.segments.name)
-            dossier.reports.append(dossier.cohorts.report)
-    if spec.savings is not None:
-        entries, report = inputs.read_savings(spec.savings)
-        dossier.files.append(fingerprint(spec.savings, "savings register", report.rows_read))
-        dossier.reports.append(report)
-        dossier.savings = total_savings(entries, spec.horizon, simulation=spec.simulation)
-    if spec.cba is not None:
-        flows, report = inputs.read_cba(spec.cba)
-        dossier.files.append(fingerprint(spec.cba, "CBA cash flows", report.rows_read))
-        dossier.reports.append(report)
-        dossier.cba = run_cba(flows, spec.appraisal, spec.simulation)
-    return dossier
-
-
 def run_cba(flows: list[CashFlow], appraisal: Appraisal, simulation: Simulation) -> CbaResult:
     result = appraise(flows, appraisal)
     result.monte_carlo, result.npv_draws = simulate(result, simulation)
     return result
-
-
-def _theme(spec: DossierSpec, dossier: Dossier, con: Backend | None) -> None:
-    rules: list[ThemeRule] = []
-    if spec.rules is not None:
-        rules, report = inputs.read_rules(spec.rules)
-        dossier.files.append(fingerprint(spec.rules, "theme rules", report.rows_read))
-        dossier.reports.append(report)
-    if con is None or spec.place is None or spec.period is None:
-        missing = Report("theme")
-        missing.error("theme-needs-ledger", "A theme needs a workspace, a place and a year (--place, --year).")
-        dossier.reports.append(missing)
-        return
-    dossier.theme = theme_report(con, spec.place, spec.period, rules, spec.theme)
-    dossier.files.append({"kind": "ledger", "file": f"workspace: {spec.place} {spec.period}", "sha256": "",
-                          "rows": sum(t.lines for t in dossier.theme.themes)})

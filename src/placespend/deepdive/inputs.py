@@ -1,14 +1,14 @@
 """Readers for the deep-dive inputs: CBA flows, unit costs, deflators, journeys, savings, segments, theme rules.
 
-Every reader returns typed records and a `Report` whose problems carry the row and column to fix; the CLI
-refuses to compute while a report holds an error. The files are small CSVs the user writes (column names in
+Each takes a user's table as the app read it from a file (`layout.UserTable`: rows of cells, the sheet named
+as the layout's `kind`) and returns typed records and a `Report` whose problems carry the row and column to
+fix; the CLI refuses to compute while a report holds an error. The files are small CSVs the user writes (column names in
 `layout` aliases; see each layout below and `placespend deepdive examples`).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from placespend.deepdive import layout as L
@@ -19,9 +19,9 @@ from placespend.deepdive.savings import Saving
 from placespend.deepdive.themes import FIELDS, ThemeRule
 from placespend.deepdive.uncertainty import Range
 from placespend.deepdive.unit_costs import Deflators, Library, UnitCost
+from placespend.domain.cells import CellError
 from placespend.domain.classifications import normalise_cofog
 from placespend.domain.problems import Report
-from placespend.ingest.values import CellError
 
 C = L.Column
 
@@ -84,8 +84,8 @@ RULES = L.Layout("theme rules", (
 ))
 
 
-def read_cba(path: Path) -> tuple[list[CashFlow], Report]:
-    rows, report = L.read(path, CBA)
+def read_cba(table: L.UserTable) -> tuple[list[CashFlow], Report]:
+    rows, report = L.read(table, CBA)
     flows = [CashFlow(r["year"], r["agency"], r["kind"], Range(r["low"], r["amount"], r["high"]),
                       r["component"], r["stream"], r["row"], r["note"])
              for r in rows if L.check_range(r, report, "amount")]
@@ -96,8 +96,8 @@ def read_cba(path: Path) -> tuple[list[CashFlow], Report]:
     return flows, report
 
 
-def read_unit_costs(path: Path, sheet: str | None = None) -> tuple[list[UnitCost], Report]:
-    rows, report = L.read(path, UNIT_COSTS, sheet)
+def read_unit_costs(table: L.UserTable) -> tuple[list[UnitCost], Report]:
+    rows, report = L.read(table, UNIT_COSTS)
     for r in rows:
         if not r["agency"]:
             report.warn("agency-missing", "No agency is named as bearing this cost.", row=r["row"], column="agency")
@@ -105,8 +105,8 @@ def read_unit_costs(path: Path, sheet: str | None = None) -> tuple[list[UnitCost
                      r["category"], r["row"]) for r in rows], report
 
 
-def read_deflators(path: Path) -> tuple[Deflators, Report]:
-    rows, report = L.read(path, DEFLATORS)
+def read_deflators(table: L.UserTable) -> tuple[Deflators, Report]:
+    rows, report = L.read(table, DEFLATORS)
     index: dict[str, Decimal] = {}
     for r in rows:
         if r["index"] == 0:
@@ -115,11 +115,11 @@ def read_deflators(path: Path) -> tuple[Deflators, Report]:
             report.error("year-duplicate", f"{r['year']} appears twice.", row=r["row"], column="year")
         else:
             index[r["year"]] = r["index"]
-    return Deflators(index, path.name), report
+    return Deflators(index, table.name), report
 
 
-def read_journeys(path: Path) -> tuple[list[Stop], Report]:
-    rows, report = L.read(path, JOURNEYS)
+def read_journeys(table: L.UserTable) -> tuple[list[Stop], Report]:
+    rows, report = L.read(table, JOURNEYS)
     seen: set[tuple[str, int]] = set()
     stops = []
     for r in rows:
@@ -135,8 +135,8 @@ def read_journeys(path: Path) -> tuple[list[Stop], Report]:
     return stops, report
 
 
-def read_savings(path: Path) -> tuple[list[Saving], Report]:
-    rows, report = L.read(path, SAVINGS)
+def read_savings(table: L.UserTable) -> tuple[list[Saving], Report]:
+    rows, report = L.read(table, SAVINGS)
     entries, ids = [], set()
     for r in rows:
         if not L.check_range(r, report, "central"):
@@ -155,8 +155,8 @@ def read_savings(path: Path) -> tuple[list[Saving], Report]:
     return entries, report
 
 
-def read_segments(path: Path, library: Library | None = None) -> tuple[list[Segment], Report]:
-    rows, report = L.read(path, SEGMENTS)
+def read_segments(table: L.UserTable, library: Library | None = None) -> tuple[list[Segment], Report]:
+    rows, report = L.read(table, SEGMENTS)
     segments = []
     for r in rows:
         cost, source = r["unit_cost"], r["source"]
@@ -177,8 +177,8 @@ def read_segments(path: Path, library: Library | None = None) -> tuple[list[Segm
     return segments, report
 
 
-def read_rules(path: Path) -> tuple[list[ThemeRule], Report]:
-    rows, report = L.read(path, RULES)
+def read_rules(table: L.UserTable) -> tuple[list[ThemeRule], Report]:
+    rows, report = L.read(table, RULES)
     rules = []
     for r in rows:
         name = r["field"].strip().lower()

@@ -14,13 +14,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 from placespend.deepdive.unit_costs import price_year
+from placespend.domain.cells import CellError, as_text, is_blank
 from placespend.domain.problems import Report
-from placespend.ingest import tabular
-from placespend.ingest.values import CellError, as_text
 
 Parser = Callable[[str], Any]
 HEADER_SEARCH_ROWS = 25
@@ -149,10 +147,19 @@ def profile(value: str) -> tuple[Decimal, ...]:
 
 # -- the reader ----------------------------------------------------------------------------------------------
 
-def read(path: Path, layout: Layout, sheet: str | None = None) -> tuple[list[dict[str, Any]], Report]:
-    """Rows of `path` (CSV, or `sheet` of an .xlsx) as dicts of parsed values plus `row`, the row the user sees."""
-    report = Report(path.name)
-    _, rows = tabular.read_rows(path, report, sheet=sheet or layout.kind)
+@dataclass
+class UserTable:
+    """A user's file as the app read it (ingest.tabular: a CSV, or one sheet of a workbook): `rows` of (the row
+    number the user sees, its cells), and the `report` that already holds any problem reading the file."""
+
+    name: str
+    rows: list[tuple[int, list[Any]]]
+    report: Report
+
+
+def read(table: UserTable, layout: Layout) -> tuple[list[dict[str, Any]], Report]:
+    """The table's rows as dicts of parsed values plus `row`, the row the user sees."""
+    report, rows = table.report, table.rows
     if not report.ok:
         return [], report
     lookup = layout.lookup()
@@ -173,7 +180,7 @@ def read(path: Path, layout: Layout, sheet: str | None = None) -> tuple[list[dic
         return [], report
     records = []
     for row_number, cells in rows[header_at + 1:]:
-        if all(tabular.is_blank(c) for c in cells):
+        if all(is_blank(c) for c in cells):
             continue
         report.rows_read += 1
         record = _parse_row(row_number, cells, columns, layout, report)
@@ -187,7 +194,7 @@ def header_index(rows: list[tuple[int, list[Any]]], layout: Layout) -> int | Non
     (rows above it are a title or notes, as in the GMCA database). Editors of a file find it the same way."""
     lookup = layout.lookup()
     for index, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        names = {lookup[_key(str(c))].name for c in cells if not tabular.is_blank(c) and _key(str(c)) in lookup}
+        names = {lookup[_key(str(c))].name for c in cells if not is_blank(c) and _key(str(c)) in lookup}
         if len(names) >= 2:
             return index
     return None

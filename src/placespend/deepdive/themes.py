@@ -28,9 +28,9 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-from ibis.backends.duckdb import Backend
 
 from placespend.count.consolidate import counted_lines
+from placespend.domain.ledger import Ledger
 
 ZERO = Decimal(0)
 BODY_NAMES = ("spender_name", "recipient_name")
@@ -87,11 +87,11 @@ def _hand_condition(lines: ir.Table, theme: str) -> ir.BooleanValue:
     return lines.theme.fill_null("").re_search(rf"(?i)(^|;)\s*{re.escape(theme)}\s*(;|$)")
 
 
-def theme_lines_base(con: Backend, place: str, period: str) -> ir.Table:
+def theme_lines_base(ledger: Ledger, place: str, period: str) -> ir.Table:
     """Counted lines with the body that finally spends each pound and the line's file name."""
-    lines = counted_lines(con, place, period)
+    lines = counted_lines(ledger, place, period)
     lines = lines.mutate(body=ibis.cases((lines.status == "spend", lines.spender), else_=lines.recipient))
-    subs = con.table("submissions").select("submission_id", "file_name")
+    subs = ledger.table("submissions").select("submission_id", "file_name")
     return lines.left_join(subs, "submission_id").drop("submission_id_right")
 
 
@@ -101,9 +101,9 @@ def hand_themes(lines: ir.Table) -> list[str]:
     return sorted(n for n in names.name.to_pyarrow().to_pylist() if n)
 
 
-def tagged_lines(con: Backend, place: str, period: str, rules: list[ThemeRule]) -> ir.Table:
+def tagged_lines(ledger: Ledger, place: str, period: str, rules: list[ThemeRule]) -> ir.Table:
     """One row per (counted line, theme) with `tagged_by`: 'hand' and/or the rules that put it there."""
-    lines = theme_lines_base(con, place, period)
+    lines = theme_lines_base(ledger, place, period)
     names = sorted(set(hand_themes(lines)) | {rule.theme.strip().lower() for rule in rules})
     parts = []
     for name in names:
@@ -160,11 +160,11 @@ class ThemeReport:
                           for r in self.rules]}
 
 
-def theme_report(con: Backend, place: str, period: str, rules: list[ThemeRule],
+def theme_report(ledger: Ledger, place: str, period: str, rules: list[ThemeRule],
                  only: str | None = None) -> ThemeReport:
     """Totals, COFOG divisions, agencies and inventory of every theme (or only one) in a place and year."""
-    base = theme_lines_base(con, place, period)
-    tagged = tagged_lines(con, place, period, rules)
+    base = theme_lines_base(ledger, place, period)
+    tagged = tagged_lines(ledger, place, period, rules)
     if only:
         tagged = tagged.filter(tagged.theme == only.strip().lower())
     tagged = tagged.select(
@@ -176,42 +176,42 @@ def theme_report(con: Backend, place: str, period: str, rules: list[ThemeRule],
         access_points=tagged.extra["x_access_point"].str,
     )
     # The tagged lines are computed once; the breakdowns below are small queries over that result.
-    tagged = ibis.memtable(con.to_pyarrow(tagged))
+    tagged = ibis.memtable(ledger.to_pyarrow(tagged))
     totals = tagged.group_by("theme").agg(total=tagged.counted_amount.sum(), lines=tagged.count())
     summaries = [ThemeSummary(r["theme"], r["total"], r["lines"], {}, {}, {})
-                 for r in _rows(con, totals.order_by([ibis.desc("total"), "theme"]))]
+                 for r in _rows(ledger, totals.order_by([ibis.desc("total"), "theme"]))]
     by_name = {s.theme: s for s in summaries}
     for key, attr in (("cofog_division", "by_cofog"), ("body", "by_agency"), ("counted_type", "by_spender_type")):
-        for row in _sums(con, tagged, key):
+        for row in _sums(ledger, tagged, key):
             getattr(by_name[row["theme"]], attr)[row[key]] = row["amount"]
     for key in INVENTORY:
-        for row in _sums(con, tagged.filter(tagged[key].notnull()), key):
+        for row in _sums(ledger, tagged.filter(tagged[key].notnull()), key):
             by_name[row["theme"]].inventory.setdefault(key, []).append(
                 {"name": row[key], "amount": row["amount"], "lines": row["lines"]})
     for summary in summaries:
         summary.by_cofog = dict(sorted(summary.by_cofog.items()))
         summary.inventory = {key: summary.inventory.get(key, []) for key in INVENTORY}
     distinct = tagged.select("submission_id", "source_sheet", "source_row", "place", "counted_amount").distinct()
-    return ThemeReport(place, period, _scalar(con, base.counted_amount.sum()),
-                       _scalar(con, distinct.counted_amount.sum()), summaries, rules)
+    return ThemeReport(place, period, _scalar(ledger, base.counted_amount.sum()),
+                       _scalar(ledger, distinct.counted_amount.sum()), summaries, rules)
 
 
-def _rows(con: Backend, table: ir.Table) -> list[dict[str, Any]]:
-    return con.to_pyarrow(table).to_pylist()
+def _rows(ledger: Ledger, table: ir.Table) -> list[dict[str, Any]]:
+    return ledger.to_pyarrow(table).to_pylist()
 
 
-def _sums(con: Backend, table: ir.Table, key: str) -> list[dict[str, Any]]:
+def _sums(ledger: Ledger, table: ir.Table, key: str) -> list[dict[str, Any]]:
     by = table.group_by(["theme", key]).agg(amount=table.counted_amount.sum(), lines=table.count())
-    return _rows(con, by.order_by(["theme", ibis.desc("amount"), key]))
+    return _rows(ledger, by.order_by(["theme", ibis.desc("amount"), key]))
 
 
-def _scalar(con: Backend, expr: ir.Scalar) -> Decimal:
-    value = con.to_pyarrow(expr).as_py()
+def _scalar(ledger: Ledger, expr: ir.Scalar) -> Decimal:
+    value = ledger.to_pyarrow(expr).as_py()
     return value if value is not None else ZERO
 
 
-def theme_provenance(con: Backend, place: str, period: str, rules: list[ThemeRule], theme: str) -> ir.Table:
+def theme_provenance(ledger: Ledger, place: str, period: str, rules: list[ThemeRule], theme: str) -> ir.Table:
     """The lines behind a theme's total, with why each is in it and the file and row it came from."""
-    tagged = tagged_lines(con, place, period, rules)
+    tagged = tagged_lines(ledger, place, period, rules)
     tagged = tagged.filter(tagged.theme == theme.strip().lower())
     return tagged.select(*PROVENANCE).order_by(["file_name", "source_sheet", "source_row"])

@@ -2,7 +2,7 @@
 nearest known ones when a code is unknown.
 
 Pure: the codes known to a workspace (places, bodies) are read by the engine and checked by
-`placespend.selection`, which uses `unknown` from here so every refusal reads alike.
+`placespend.app.selection`, which uses `unknown` from here so every refusal reads alike.
 """
 
 from __future__ import annotations

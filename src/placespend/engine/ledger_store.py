@@ -10,13 +10,11 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from placespend.domain.ledger_lines import MONEY, SHARE, ColumnarExport, ExportedPart, FlowLine, lines_table
 from placespend.engine import accounts_store
 from placespend.engine.accounts_store import AuditEntry
 from placespend.engine.slices_store import rank_sql
 from placespend.engine.workspace import Workspace
-from placespend.ingest.columnar_flows import ColumnarExport, ColumnarLines, ColumnarPart
-from placespend.ingest.columnar_layout import MONEY, SHARE, lines_table
-from placespend.ingest.flows import FlowLine
 
 __all__ = ["MONEY", "SHARE", "Batch", "NewSubmission", "record_submission", "record_submissions"]
 
@@ -38,9 +36,9 @@ class NewSubmission:
         return f"{self.submitter}#{self.coverage}" if self.coverage else self.submitter
 
 
-# A submission's lines: FlowLines from the row-by-row readers, a validated columnar return held in DuckDB, or one
-# spender's part of a columnar return that holds several bodies' returns.
-Lines = list[FlowLine] | ColumnarLines | ColumnarPart
+# A submission's lines: FlowLines from the row-by-row readers, a validated columnar return exported as Parquet, or
+# one spender's part of an exported columnar return that holds several bodies' returns.
+Lines = list[FlowLine] | ColumnarExport | ExportedPart
 Bodies = dict[str, tuple[str | None, str | None]]
 Batch = tuple[NewSubmission, Lines, Bodies]
 
@@ -99,25 +97,19 @@ def record_submissions(ws: Workspace, batches: list[Batch]) -> list[int]:
 
 
 def _exported(batches: list[Batch]) -> list[tuple[NewSubmission, list[FlowLine] | ColumnarExport, Bodies] | _Parts]:
-    """Columnar returns written out as Parquet first, then their validation databases closed, so their memory
-    is back before the workspace loads; the parts of one file of several bodies' returns are grouped."""
-    exports: dict[int, ColumnarExport] = {}
+    """The parts of one exported file of several bodies' returns grouped, to load in a few statements."""
     loads: list[tuple[NewSubmission, list[FlowLine] | ColumnarExport, Bodies] | _Parts] = []
+    groups: dict[int, _Parts] = {}
     for new, lines, bodies in batches:
-        if isinstance(lines, ColumnarPart):
-            if id(lines.lines) not in exports:
-                exports[id(lines.lines)] = lines.lines.export(by_spender=True)
-                loads.append(_Parts(exports[id(lines.lines)], [], []))
-            group = next(load for load in loads if isinstance(load, _Parts) and load.export is exports[id(lines.lines)])
+        if isinstance(lines, ExportedPart):
+            group = groups.get(id(lines.export))
+            if group is None:
+                group = groups[id(lines.export)] = _Parts(lines.export, [], [])
+                loads.append(group)
             group.news.append(new)
             group.spenders.append(lines.spender)
-        elif isinstance(lines, ColumnarLines):
-            loads.append((new, lines.export(), bodies))
         else:
             loads.append((new, lines, bodies))
-    for validated in {id(v): v for v in (lines.lines if isinstance(lines, ColumnarPart) else lines
-                                         for _, lines, _ in batches) if isinstance(v, ColumnarLines)}.values():
-        validated.release()
     return loads
 
 

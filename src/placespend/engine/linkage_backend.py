@@ -5,6 +5,7 @@ linked are pseudonymised tokens, held only for the length of one linkage.
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import duckdb
 from splink import DuckDBAPI
 
+from placespend.domain.linkage_database import LinkageDatabase
 from placespend.domain.problems import PlacespendError
 from placespend.engine.spark import require_spark, spark_session
 
@@ -37,3 +39,8 @@ def splink_database(engine: str = "duckdb") -> Any:
             session.sparkContext.setCheckpointDir(f"{tempfile.gettempdir()}/placespend-linkage-spark")
         return SparkAPI(spark_session=session)
     raise PlacespendError(f"unknown linkage engine '{engine}': use duckdb or spark")
+
+
+def linkage_database(engine: str = "duckdb") -> LinkageDatabase:
+    """What the linkage methods are handed: opens a fresh `splink_database(engine)` for each of their runs."""
+    return functools.partial(splink_database, engine)

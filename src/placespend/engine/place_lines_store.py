@@ -18,9 +18,9 @@ import weakref
 
 from ibis.backends.duckdb import Backend
 
-from placespend.engine.tables import COUNTED_STATUSES
+from placespend.domain.ledger import COUNTED_SUBMISSIONS
 
-_STATUSES = ", ".join(f"'{s}'" for s in COUNTED_STATUSES)
+_STATUSES = ", ".join(f"'{s}'" for s in COUNTED_SUBMISSIONS)
 # The live slices: (submission, place, period) of accepted returns not superseded. What the count sees.
 LIVE_SLICES = f"""
     SELECT sl.submission_id, sl.place, sl.period FROM submission_slices sl

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 import ibis
 from ibis.backends.duckdb import Backend
 
-from placespend.engine.tables import COUNTED_STATUSES
+from placespend.domain.ledger import COUNTED_SUBMISSIONS, scope_codes
+from placespend.domain.places import Place
 from placespend.engine.workspace import Workspace
-from placespend.ingest.places import Place
 
 
 def save_places(ws: Workspace, places: Iterable[Place]) -> int:
@@ -39,13 +39,6 @@ def save_published(ws: Workspace, rows: Iterable[tuple[str, str, str, object, st
         raw.executemany("INSERT INTO published_figures VALUES (?, ?, ?, ?, ?, ?)", [list(r) for r in rows])
         raw.execute("COMMIT")
     return len(rows)
-
-
-def scope_codes(con: Backend, place: str) -> list[str]:
-    """The place itself and its member areas: the codes a line's `place` may carry to be in scope."""
-    areas = con.table("place_areas")
-    members = areas.filter(areas.place == place).area.to_pyarrow().to_pylist()
-    return sorted({place, *members})
 
 
 # Where a place code can be known from: defined places and their areas, the places of returns, areas with
@@ -95,7 +88,7 @@ def periods_with_lines(con: Backend, place: str) -> list[str]:
     """The years with counted lines in the place's scope (live slices of accepted returns), oldest first."""
     slices, subs = con.table("submission_slices"), con.table("submissions")
     live = slices.filter(slices.superseded_by.isnull(), slices.place.isin(scope_codes(con, place)))
-    live = live.semi_join(subs.filter(subs.status.isin(COUNTED_STATUSES)).select("submission_id"), "submission_id")
+    live = live.semi_join(subs.filter(subs.status.isin(COUNTED_SUBMISSIONS)).select("submission_id"), "submission_id")
     return sorted(live.select("period").distinct().period.to_pyarrow().to_pylist())
 
 

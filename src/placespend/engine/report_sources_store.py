@@ -11,8 +11,7 @@ from typing import Any
 
 from ibis.backends.duckdb import Backend
 
-from placespend.engine.places_store import scope_codes
-from placespend.engine.tables import COUNTED_STATUSES
+from placespend.domain.ledger import COUNTED_SUBMISSIONS, scope_codes
 
 
 def returns_counted(con: Backend, place: str, period: str) -> list[dict[str, Any]]:
@@ -22,7 +21,7 @@ def returns_counted(con: Backend, place: str, period: str) -> list[dict[str, Any
     slices, subs, flows = con.table("submission_slices"), con.table("submissions"), con.table("flows")
     codes = scope_codes(con, place)
     live = slices.filter(slices.superseded_by.isnull(), slices.period == period, slices.place.isin(codes))
-    live = live.semi_join(subs.filter(subs.status.isin(COUNTED_STATUSES)).select("submission_id"), "submission_id")
+    live = live.semi_join(subs.filter(subs.status.isin(COUNTED_SUBMISSIONS)).select("submission_id"), "submission_id")
     lines = flows.filter(flows.period == period, flows.place.isin(codes))
     lines = lines.semi_join(live.select("submission_id", "place", "period"), ["submission_id", "place", "period"])
     per_return = lines.group_by("submission_id").agg(lines_in_scope=lines.count())

@@ -1,6 +1,6 @@
 """Sharing agreements, linkage runs, their pseudonymised pairs and the sharing audit, as rows.
 
-Policy (what makes an agreement live, who may see what, when data must go) lives in `placespend.sharing`.
+Policy (what makes an agreement live, who may see what, when data must go) lives in `placespend.app.sharing`.
 """
 
 from __future__ import annotations

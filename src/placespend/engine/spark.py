@@ -29,12 +29,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from placespend.domain.problems import PlacespendError
+from placespend.engine.workspace import Workspace
 
 if TYPE_CHECKING:
     from ibis.backends.pyspark import Backend as SparkBackend
     from pyspark.sql import SparkSession
-
-    from placespend.engine.workspace import Workspace
 
 # Every table the method layers read (count, estimate, compare, analyses). Accounts, sessions and the audit log
 # stay in DuckDB: they are the web app's, not the ledger's.

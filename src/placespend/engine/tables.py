@@ -10,16 +10,15 @@ from decimal import Decimal
 import ibis.expr.types as ir
 from ibis.backends.duckdb import Backend
 
+from placespend.domain.ledger import COUNTED_SUBMISSIONS
 from placespend.engine import bodies_store
-
-COUNTED_STATUSES = ("accepted",)
 
 
 def active_flows(con: Backend) -> ir.Table:
     """Lines of accepted submissions whose place-period slice has not been superseded by a newer return."""
     flows, slices, subs = con.table("flows"), con.table("submission_slices"), con.table("submissions")
     live = slices.filter(slices.superseded_by.isnull())
-    accepted = subs.filter(subs.status.isin(COUNTED_STATUSES)).select("submission_id")
+    accepted = subs.filter(subs.status.isin(COUNTED_SUBMISSIONS)).select("submission_id")
     live = live.semi_join(accepted, "submission_id")
     ledger = flows.semi_join(live, [flows.submission_id == live.submission_id, flows.place == live.place,
                                     flows.period == live.period])

@@ -7,10 +7,10 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 import duckdb
 import ibis
@@ -54,9 +54,22 @@ class WorkspaceBusy(PlacespendError):
                          "use the web app or its API while it runs, or stop it and run this command again.")
 
 
+class DerivedTable(Protocol):
+    """A table derived from the ledger (a cache, never a source of truth) that a store keeps: the workspace
+    brings it up to date as each write that may change results closes, so every writer (CLI, web, importers)
+    keeps it right without knowing of it, and tells it after every write that its answers may be stale."""
+
+    def refresh(self, con: Backend) -> object: ...
+
+    def forget(self) -> None: ...
+
+
 class Workspace:
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, derived: Sequence[DerivedTable] = ()) -> None:
+        """`derived`: the tables stores derive from the ledger, refreshed by every write (the app layer opens
+        the workspace with them: `app.workspace.open_workspace`)."""
         self.path = Path(path or os.environ.get("PLACESPEND_DB") or DEFAULT_DB).resolve()
+        self.derived = tuple(derived)
         self.submissions_dir = self.path.with_name(self.path.stem + ".submissions")
         # Where a running `placespend serve` says how the CLI reaches it (cli.beside_server).
         self.server_file = self.path.with_name(self.path.name + ".server.json")
@@ -151,23 +164,6 @@ class Workspace:
             con.disconnect()
 
     @contextmanager
-    def read_on(self, engine: str = "duckdb") -> Iterator[Any]:
-        """A read connection on the chosen engine: DuckDB, or Spark over the ledger as Parquet (engine.spark).
-
-        Both are Ibis backends, so the method layers run unchanged on either.
-        """
-        if engine == "duckdb":
-            with self.read() as con:
-                yield con
-            return
-        if engine != "spark":
-            raise PlacespendError(f"Unknown engine '{engine}': use duckdb or spark.")
-        from placespend.engine.spark import spark_read
-
-        with spark_read(self) as con:
-            yield con
-
-    @contextmanager
     def write(self, changes_results: bool = True) -> Iterator[Backend]:
         """A read-write connection with the schema brought up to date.
 
@@ -179,9 +175,9 @@ class Workspace:
                 try:
                     yield con
                     if changes_results:
-                        _refresh_derived(con)
+                        self._refresh_derived(con)
                 finally:
-                    _forget_derived(con)
+                    self._forget_derived()
                     if changes_results:
                         self.generation += 1
             return
@@ -192,9 +188,17 @@ class Workspace:
             self._recover(con)
             yield con
             if changes_results:
-                _refresh_derived(con)
+                self._refresh_derived(con)
         finally:
             con.disconnect()
+
+    def _refresh_derived(self, con: Backend) -> None:
+        for table in self.derived:
+            table.refresh(con)
+
+    def _forget_derived(self) -> None:
+        for table in self.derived:
+            table.forget()
 
     def stored_file(self, name: str) -> Path:
         return self.submissions_dir / name
@@ -244,16 +248,3 @@ def stored_names(raw: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for (table,) in tables
             for row in raw.execute(f'SELECT DISTINCT stored_name FROM "{table}"').fetchall()}
 
-
-def _refresh_derived(con: Backend) -> None:
-    """Tables derived from the ledger are brought up to date as a write closes, so every writer (CLI, web,
-    importers) keeps them right without knowing of them; readers still check they are fresh before use."""
-    from placespend.engine import place_lines_store
-
-    place_lines_store.refresh(con)
-
-
-def _forget_derived(con: Backend) -> None:
-    from placespend.engine import place_lines_store
-
-    place_lines_store.forget()

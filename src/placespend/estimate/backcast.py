@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ibis.backends.duckdb import Backend
-
+from placespend.domain.ledger import Ledger
 from placespend.domain.problems import PlacespendError
+from placespend.domain.regions import canonical_region
 from placespend.estimate.indicators import (
     IndicatorValue,
     indicator_for_areas,
@@ -33,7 +33,6 @@ from placespend.estimate.indicators import (
     region_areas,
     start_year,
 )
-from placespend.ingest.reference.regions import canonical_region
 
 REGION_SERIES = "population_1jan"
 METHOD = "back-cast by the region's own change: place at the ONS vintage x region's population in the year / " \
@@ -59,25 +58,25 @@ class Backcast:
                 "region_population_at_vintage": self.region_at_vintage, "method": METHOD}
 
 
-def backcast_population(con: Backend, areas: list[str], period: str, known: IndicatorValue) -> Backcast | None:
+def backcast_population(ledger: Ledger, areas: list[str], period: str, known: IndicatorValue) -> Backcast | None:
     """The back-cast of the areas' population to the period from `known` (their ONS population at its
     vintage), or None when the vintage is the period's own or the region's figures are missing."""
     if not known.nearest or not known.value:
         return None
     mine = set(areas)
-    regions = {parent for child, parent in lad_regions(con) if child in mine and parent}
+    regions = {parent for child, parent in lad_regions(ledger) if child in mine and parent}
     if len(regions) != 1:
         return None
     region = regions.pop()
     date = f"{start_year(period) + 1}"
-    stats = con.table("place_statistics")
+    stats = ledger.table("place_statistics")
     found = stats.filter(stats.area == region, stats.indicator == REGION_SERIES, stats.period == date)
     values = found.value.to_pyarrow().to_pylist()
     if not values:
         return None
     try:
-        at_vintage = indicator_for_areas(con, region_areas(con, canonical_region(region) or region), known.indicator,
-                                         known.period)
+        areas = region_areas(ledger, canonical_region(region) or region)
+        at_vintage = indicator_for_areas(ledger, areas, known.indicator, known.period)
     except PlacespendError:
         return None
     if not at_vintage.value or at_vintage.period != known.period:

@@ -11,10 +11,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
 import ibis.expr.types as ir
-from ibis.backends.duckdb import Backend
 
 from placespend.domain import classifications as cls
 from placespend.domain.criteria import CriteriaSet
+from placespend.domain.ledger import Ledger
 from placespend.domain.problems import PlacespendError
 from placespend.estimate.indicators import (
     AREAS,
@@ -72,16 +72,16 @@ class Sources(Protocol):
         """The place's value and the region's: its own statistics row where there is one, else its districts."""
 
 
-def regional_vintages(con: Backend, period: str) -> list[str]:
+def regional_vintages(ledger: Ledger, period: str) -> list[str]:
     """Vintages holding identifiable regional spend for the period, most recently imported first."""
-    spend = con.table("regional_spend")
+    spend = ledger.table("regional_spend")
     rows = spend.filter(spend.period == period).group_by("vintage").agg(last=spend.import_id.max())
     return [r["vintage"] for r in sorted(rows.to_pyarrow().to_pylist(), key=lambda r: -r["last"])]
 
 
-def chosen_vintage(con: Backend, period: str, vintage: str | None) -> tuple[str, list[str]]:
+def chosen_vintage(ledger: Ledger, period: str, vintage: str | None) -> tuple[str, list[str]]:
     """The vintage to use (the one asked for, or the latest) and all those available, or why there is none."""
-    vintages = regional_vintages(con, period)
+    vintages = regional_vintages(ledger, period)
     if not vintages:
         raise PlacespendError(f"No regional spending for {period} in the workspace; import PESA or CRA data.")
     vintage = vintage or vintages[0]
@@ -90,15 +90,15 @@ def chosen_vintage(con: Backend, period: str, vintage: str | None) -> tuple[str,
     return vintage, vintages
 
 
-def identifiable_spend(con: Backend, period: str, vintage: str) -> ir.Table:
+def identifiable_spend(ledger: Ledger, period: str, vintage: str) -> ir.Table:
     """R's rows for every region: identifiable spend of the vintage, all sectors, capital and current."""
-    spend = con.table("regional_spend")
+    spend = ledger.table("regional_spend")
     return spend.filter(spend.period == period, spend.vintage == vintage, spend.identifiable.fill_null(True))
 
 
-def regional_spend(con: Backend, region: str, period: str, vintage: str) -> dict[str, Decimal]:
+def regional_spend(ledger: Ledger, region: str, period: str, vintage: str) -> dict[str, Decimal]:
     """R[region, f] for every COFOG division: identifiable spend in the region, all sectors, capital and current."""
-    rows = identifiable_spend(con, period, vintage)
+    rows = identifiable_spend(ledger, period, vintage)
     rows = rows.filter(rows.region == region)
     by = rows.group_by("cofog").agg(amount=rows.amount.sum()).to_pyarrow().to_pylist()
     return {r["cofog"]: r["amount"] for r in by}
@@ -107,30 +107,30 @@ def regional_spend(con: Backend, region: str, period: str, vintage: str) -> dict
 class PlaceQueries:
     """The inputs of one place's estimate, each read by its own small query."""
 
-    def __init__(self, con: Backend, period: str, vintage: str) -> None:
-        self.con, self.period, self.vintage = con, period, vintage
+    def __init__(self, ledger: Ledger, period: str, vintage: str) -> None:
+        self.ledger, self.period, self.vintage = ledger, period, vintage
 
     def region_of(self, place: str) -> str:
-        return region_of(self.con, place)
+        return region_of(self.ledger, place)
 
     def spend_in(self, region: str) -> dict[str, Decimal]:
-        return regional_spend(self.con, region, self.period, self.vintage)
+        return regional_spend(self.ledger, region, self.period, self.vintage)
 
     def areas_of(self, place: str) -> list[str]:
-        return place_areas(self.con, place)
+        return place_areas(self.ledger, place)
 
     def districts_of(self, region: str) -> list[str]:
-        return region_areas(self.con, region)
+        return region_areas(self.ledger, region)
 
     def indicator(self, name: str, place: str, areas: list[str], region: str) -> IndicatorPair:
-        return (indicator_for_areas(self.con, areas, name, self.period),
-                region_indicator(self.con, region, name, self.period))
+        return (indicator_for_areas(self.ledger, areas, name, self.period),
+                region_indicator(self.ledger, region, name, self.period))
 
 
-def estimate_place(con: Backend, place: str, period: str, criteria: CriteriaSet,
+def estimate_place(ledger: Ledger, place: str, period: str, criteria: CriteriaSet,
                    vintage: str | None = None) -> Estimate:
-    vintage, vintages = chosen_vintage(con, period, vintage)
-    return build_estimate(PlaceQueries(con, period, vintage), place, period, criteria, vintage, vintages)
+    vintage, vintages = chosen_vintage(ledger, period, vintage)
+    return build_estimate(PlaceQueries(ledger, period, vintage), place, period, criteria, vintage, vintages)
 
 
 def build_estimate(sources: Sources, place: str, period: str, criteria: CriteriaSet, vintage: str,

@@ -20,11 +20,10 @@ from typing import TypeVar
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
-from ibis.backends.duckdb import Backend
 
+from placespend.domain.ledger import Ledger, scope_codes
 from placespend.domain.problems import PlacespendError
-from placespend.engine.places_store import scope_codes
-from placespend.ingest.reference.regions import canonical_region, region_code
+from placespend.domain.regions import canonical_region, region_code
 
 K = TypeVar("K", bound=Hashable)
 AREAS = "areas"
@@ -52,8 +51,8 @@ def start_year(period: str) -> int:
     return int(period[:4])
 
 
-def available_periods(con: Backend, indicator: str) -> list[str]:
-    stats = con.table("place_statistics")
+def available_periods(ledger: Ledger, indicator: str) -> list[str]:
+    stats = ledger.table("place_statistics")
     names = indicator.split("*")
     periods = None
     for name in names:
@@ -62,9 +61,9 @@ def available_periods(con: Backend, indicator: str) -> list[str]:
     return sorted(periods or [])
 
 
-def nearest_period(con: Backend, indicator: str, period: str) -> tuple[str, bool]:
+def nearest_period(ledger: Ledger, indicator: str, period: str) -> tuple[str, bool]:
     """The vintage closest to the year asked for (earlier wins a tie), and whether it is an exact match."""
-    periods = available_periods(con, indicator)
+    periods = available_periods(ledger, indicator)
     if not periods:
         raise PlacespendError(f"No '{indicator}' statistics in the workspace; import ONS data first "
                               "(placespend import FILE).")
@@ -73,21 +72,21 @@ def nearest_period(con: Backend, indicator: str, period: str) -> tuple[str, bool
     return best, start_year(best) != wanted
 
 
-def indicator_for_areas(con: Backend, areas: list[str], indicator: str, period: str) -> IndicatorValue:
-    vintage, nearest = nearest_period(con, indicator, period)
-    values = area_values(con, indicator, vintage, areas)
+def indicator_for_areas(ledger: Ledger, areas: list[str], indicator: str, period: str) -> IndicatorValue:
+    vintage, nearest = nearest_period(ledger, indicator, period)
+    values = area_values(ledger, indicator, vintage, areas)
     result = values.aggregate(total=values.value.sum(), n=values.area.nunique()).to_pyarrow().to_pylist()[0]
     return _indicator_value(indicator, vintage, nearest, result)
 
 
-def indicator_for_groups(con: Backend, groups: Mapping[K, list[str]], indicator: str,
+def indicator_for_groups(ledger: Ledger, groups: Mapping[K, list[str]], indicator: str,
                          period: str) -> dict[K, IndicatorValue]:
     """`indicator_for_areas` for many groups of areas (places, regions) in one grouped query.
 
     Each area's value is formed once and summed per group in SQL, with the same types as for one group, so
     every group's value is the one `indicator_for_areas` gives for its areas (a group with no figures is 0).
     """
-    vintage, nearest = nearest_period(con, indicator, period)
+    vintage, nearest = nearest_period(ledger, indicator, period)
     keys = list(groups)
     if not keys:
         return {}
@@ -95,7 +94,7 @@ def indicator_for_groups(con: Backend, groups: Mapping[K, list[str]], indicator:
                                                            pa.int64()),
                                       "member": pa.array([area for key in keys for area in groups[key]],
                                                          pa.string())}))
-    values = area_values(con, indicator, vintage)
+    values = area_values(ledger, indicator, vintage)
     joined = values.join(members, values.area == members.member)
     rows = joined.group_by("group_id").aggregate(total=joined.value.sum(), n=joined.area.nunique())
     found = {int(r["group_id"]): r for r in rows.to_pyarrow().to_pylist()}
@@ -103,18 +102,18 @@ def indicator_for_groups(con: Backend, groups: Mapping[K, list[str]], indicator:
             for i, key in enumerate(keys)}
 
 
-def indicator_all_places(con: Backend, indicator: str, period: str) -> dict[str, IndicatorValue]:
+def indicator_all_places(ledger: Ledger, indicator: str, period: str) -> dict[str, IndicatorValue]:
     """The indicator (e.g. population) of every place in the workspace, each as `indicator_for_areas` of its
     `place_areas` gives it, for pages that list all places without a query per place."""
-    return indicator_for_groups(con, all_place_areas(con), indicator, period)
+    return indicator_for_groups(ledger, all_place_areas(ledger), indicator, period)
 
 
-def area_values(con: Backend, indicator: str, vintage: str, areas: list[str] | None = None) -> ir.Table:
+def area_values(ledger: Ledger, indicator: str, vintage: str, areas: list[str] | None = None) -> ir.Table:
     """(area, value) rows of the indicator at the vintage, for the given areas or all of them.
 
     Products are formed per area before any sum, which is what makes a deprivation-weighted population differ
     from population times average deprivation."""
-    stats = con.table("place_statistics")
+    stats = ledger.table("place_statistics")
     names = indicator.split("*")
     first = _values(stats, names[0], vintage, areas)
     for index, name in enumerate(names[1:], start=1):
@@ -128,26 +127,26 @@ def _indicator_value(indicator: str, vintage: str, nearest: bool, result: Mappin
     return IndicatorValue(indicator, Decimal(result["total"] or 0), vintage, int(result["n"]), nearest)  # type: ignore[arg-type, call-overload]
 
 
-def region_rows(con: Backend, indicator: str, period: str, regions: Iterable[str]) -> dict[str, IndicatorValue]:
+def region_rows(ledger: Ledger, indicator: str, period: str, regions: Iterable[str]) -> dict[str, IndicatorValue]:
     """The regions (canonical names) that have their own statistics row for the indicator at the vintage used,
     with its value; one query for all regions. A product indicator has none (see the module's docstring)."""
     if "*" in indicator:
         return {}
-    vintage, nearest = nearest_period(con, indicator, period)
+    vintage, nearest = nearest_period(ledger, indicator, period)
     codes = {region_code(region): region for region in regions if region_code(region)}
     if not codes:
         return {}
-    rows = area_values(con, indicator, vintage, sorted(codes)).to_pyarrow().to_pylist()
+    rows = area_values(ledger, indicator, vintage, sorted(codes)).to_pyarrow().to_pylist()
     return {codes[r["area"]]: IndicatorValue(indicator, Decimal(r["value"]), vintage, 1, nearest, REGION_ROW)
             for r in rows}
 
 
-def region_indicator(con: Backend, region: str, indicator: str, period: str) -> IndicatorValue:
+def region_indicator(ledger: Ledger, region: str, indicator: str, period: str) -> IndicatorValue:
     """A region's indicator: its own statistics row where there is one, else the sum of its districts."""
-    own = region_rows(con, indicator, period, [region])
+    own = region_rows(ledger, indicator, period, [region])
     if region in own:
         return own[region]
-    return indicator_for_areas(con, region_areas(con, region, indicator), indicator, period)
+    return indicator_for_areas(ledger, region_areas(ledger, region, indicator), indicator, period)
 
 
 def _values(stats: ir.Table, name: str, vintage: str, areas: list[str] | None) -> ir.Table:
@@ -157,18 +156,18 @@ def _values(stats: ir.Table, name: str, vintage: str, areas: list[str] | None) -
     return rows.select("area", value=rows.value.cast("decimal(38, 6)"))
 
 
-def place_areas(con: Backend, place: str) -> list[str]:
+def place_areas(ledger: Ledger, place: str) -> list[str]:
     """The ONS areas making up a place: its member areas, or the place itself when it is an area code."""
-    return areas_of(place, scope_codes(con, place))
+    return areas_of(place, scope_codes(ledger, place))
 
 
-def all_place_areas(con: Backend, places: Iterable[str] | None = None) -> dict[str, list[str]]:
+def all_place_areas(ledger: Ledger, places: Iterable[str] | None = None) -> dict[str, list[str]]:
     """`place_areas` of every place in the workspace (or of the places given, which may be bare area codes),
     from one read of the membership table."""
     members: dict[str, set[str]] = defaultdict(set)
-    for row in con.table("place_areas").to_pyarrow().to_pylist():
+    for row in ledger.table("place_areas").to_pyarrow().to_pylist():
         members[row["place"]].add(row["area"])
-    chosen = sorted(con.table("places").place.to_pyarrow().to_pylist()) if places is None else places
+    chosen = sorted(ledger.table("places").place.to_pyarrow().to_pylist()) if places is None else places
     return {place: areas_of(place, sorted({place, *members.get(place, ())})) for place in chosen}
 
 
@@ -178,14 +177,14 @@ def areas_of(place: str, codes: list[str]) -> list[str]:
     return areas or [place]
 
 
-def region_of(con: Backend, place: str) -> str:
+def region_of(ledger: Ledger, place: str) -> str:
     """The English region (canonical name) of a place: declared on the place, or found by the lookup."""
-    places = con.table("places")
+    places = ledger.table("places")
     declared = places.filter(places.place == place).region.to_pyarrow().to_pylist()
 
     def parents() -> list[str]:
-        lookups = con.table("area_lookups")
-        found = lookups.filter(lookups.relation == "lad_region", lookups.child.isin(place_areas(con, place)))
+        lookups = ledger.table("area_lookups")
+        found = lookups.filter(lookups.relation == "lad_region", lookups.child.isin(place_areas(ledger, place)))
         return found.parent.to_pyarrow().to_pylist()
 
     return choose_region(place, declared[0] if declared else None, parents)
@@ -207,16 +206,16 @@ def choose_region(place: str, declared: str | None, parents: Callable[[], Iterab
                           "region lookup.")
 
 
-def lad_regions(con: Backend) -> list[tuple[str, str]]:
+def lad_regions(ledger: Ledger) -> list[tuple[str, str]]:
     """(district, region code) pairs of the LAD -> region lookup: small, so read whole and filtered in Python."""
-    lookups = con.table("area_lookups")
+    lookups = ledger.table("area_lookups")
     rows = lookups.filter(lookups.relation == "lad_region").select("child", "parent").to_pyarrow().to_pylist()
     return [(r["child"], r["parent"]) for r in rows]
 
 
-def region_areas(con: Backend, region: str, indicator: str | None = None) -> list[str]:
+def region_areas(ledger: Ledger, region: str, indicator: str | None = None) -> list[str]:
     """Districts in the region by the lookup; for England, every district of the nine regions."""
-    return areas_in_region(region, lad_regions(con), indicator)
+    return areas_in_region(region, lad_regions(ledger), indicator)
 
 
 def areas_in_region(region: str, lookup: Iterable[tuple[str, str]], indicator: str | None = None) -> list[str]:

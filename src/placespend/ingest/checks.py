@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from placespend.domain import classifications as cls
+from placespend.domain.ledger_lines import FlowLine
 from placespend.domain.problems import Report
 from placespend.domain.vocabulary import BASIS_RANK
-from placespend.ingest.flows import FlowLine
 from placespend.ingest.plausibility import LargeLine, SliceKey, SliceTotals, exceeds
 
 # A body whose return puts less than this share of its spend where its peers spend is worth a query.

@@ -22,13 +22,22 @@ from typing import Any
 import pyarrow as pa
 
 from placespend.domain import classifications as cls
+from placespend.domain import flow_columns as cols
 from placespend.domain import vocabulary as v
+from placespend.domain.ledger_lines import (
+    LINE_COLUMNS,
+    MONEY,
+    ONE,
+    SHARE,
+    ColumnarExport,
+    ExportedPart,
+    FlowLine,
+    lines_table,
+)
 from placespend.domain.problems import Report
-from placespend.ingest import columns as cols
 from placespend.ingest import tabular
-from placespend.ingest.columnar_layout import LINE_COLUMNS, MONEY, SHARE, lines_table
 from placespend.ingest.columnar_source import RawSource, open_source
-from placespend.ingest.flows import ONE, FlowLine, LineReader, _check_header, cell_value
+from placespend.ingest.flows import LineReader, _check_header, cell_value
 from placespend.ingest.values import as_amount, as_period, as_share
 
 COLUMNAR_SUFFIXES = frozenset({".csv", ".parquet"})
@@ -49,19 +58,6 @@ TEXTS = ("spender_name", "recipient_name", "funder_name", "service_scheme", "ser
          "theme", "line_id", "notes")
 DEFAULTS = {"capital_revenue": "revenue", "basis": "outturn", "recurrence": "recurring", "apportionment": "actual"}
 FETCH = 10_000
-
-
-@dataclass(frozen=True)
-class ColumnarExport:
-    """A columnar return's lines written out for the workspace to load in one parallel scan (streaming Arrow
-    batches from one DuckDB to another is several times slower), with its slices and bodies. `slices` has one
-    row per (spender, place, period) with its lines and counted total."""
-
-    parquet: Path
-    slices: pa.Table
-    bodies: pa.Table
-    count: int
-    total: Decimal
 
 
 @dataclass(frozen=True)
@@ -348,6 +344,28 @@ def _rows(source: RawSource, sql: str) -> Iterator[tuple[int, list[Any]]]:
 
 def _sql_text(text: str | None) -> str:
     return "NULL" if text is None else "'" + text.replace("'", "''") + "'"
+
+
+def exported(lines: list[list[FlowLine] | ColumnarLines | ColumnarPart]) -> list[list[FlowLine] | ColumnarExport
+                                                                                  | ExportedPart]:
+    """Each validated columnar return written out as Parquet for the workspace to load (once for all the parts of
+    a file of several bodies' returns, sorted by spender), then its validation database closed, so its memory
+    is back before the workspace loads. Row-path lines pass through."""
+    exports: dict[int, ColumnarExport] = {}
+    out: list[list[FlowLine] | ColumnarExport | ExportedPart] = []
+    for item in lines:
+        if isinstance(item, ColumnarPart):
+            if id(item.lines) not in exports:
+                exports[id(item.lines)] = item.lines.export(by_spender=True)
+            out.append(ExportedPart(exports[id(item.lines)], item.spender))
+        elif isinstance(item, ColumnarLines):
+            out.append(item.export())
+        else:
+            out.append(item)
+    for validated in {id(held): held for held in (item.lines if isinstance(item, ColumnarPart) else item
+                                                   for item in lines) if isinstance(held, ColumnarLines)}.values():
+        validated.release()
+    return out
 
 
 def is_columnar(path: Path) -> bool:

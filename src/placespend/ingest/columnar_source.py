@@ -18,8 +18,8 @@ from pathlib import Path
 
 import duckdb
 
+from placespend.domain import flow_columns as cols
 from placespend.domain.problems import Report
-from placespend.ingest import columns as cols
 from placespend.ingest import tabular
 
 CHUNK = 16 << 20

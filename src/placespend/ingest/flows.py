@@ -7,65 +7,19 @@ engine never sees half a return.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from placespend.domain import classifications as cls
+from placespend.domain import flow_columns as cols
 from placespend.domain import vocabulary as v
+from placespend.domain.cells import CellError, as_text, is_blank
+from placespend.domain.ledger_lines import ONE, FlowLine
 from placespend.domain.problems import Report
-from placespend.ingest import columns as cols
 from placespend.ingest import tabular
-from placespend.ingest.values import CellError, as_amount, as_period, as_share, as_text, looks_like_totals
-
-ONE = Decimal(1)
-
-
-@dataclass(frozen=True)
-class FlowLine:
-    """One validated ledger line, with where it came from and the amount it counts in its place."""
-
-    sheet: str | None
-    row: int
-    period: str
-    place: str
-    spender: str
-    spender_type: str
-    flow: str
-    amount: Decimal
-    cofog: str
-    cofog_source: str
-    place_share: Decimal = ONE
-    recipient: str | None = None
-    recipient_type: str | None = None
-    funder: str | None = None
-    funder_type: str | None = None
-    spender_name: str | None = None
-    recipient_name: str | None = None
-    funder_name: str | None = None
-    service_scheme: str | None = None
-    service_code: str | None = None
-    capital_revenue: str = "revenue"
-    basis: str = "outturn"
-    recurrence: str = "recurring"
-    apportionment: str = "actual"
-    ring_fenced: bool | None = None
-    statutory: bool | None = None
-    funding_stream: str | None = None
-    theme: str | None = None
-    line_id: str | None = None
-    notes: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def counted_amount(self) -> Decimal:
-        """amount x place_share to the penny, half away from zero, so breakdowns add up to the total."""
-        return (self.amount * self.place_share).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-    @property
-    def cofog_division(self) -> str:
-        return cls.division_of(self.cofog)
+from placespend.ingest.values import as_amount, as_period, as_share, looks_like_totals
 
 
 @dataclass
@@ -104,7 +58,7 @@ def _check_header(table: tabular.RawTable, report: Report) -> bool:
     for index, name in enumerate(table.header):
         letter = tabular.column_letter(index)
         if not name:
-            if any(index < len(c) and not tabular.is_blank(c[index]) for _, c in table.rows):
+            if any(index < len(c) and not is_blank(c[index]) for _, c in table.rows):
                 report.error("column-unnamed", f"Column {letter} has values but no name.", column=letter, **where)
             continue
         if name in seen:
@@ -122,7 +76,7 @@ def _check_header(table: tabular.RawTable, report: Report) -> bool:
             report.error("column-missing", f"The required column '{name}' is missing.", column=name, **where)
     # Extra cells that are all blank (a trailing comma) are not a longer row: only one holding a value is.
     long_row = next((n for n, c in table.rows if len(c) > len(table.header)
-                     and any(not tabular.is_blank(x) for x in c[len(table.header):])), None) \
+                     and any(not is_blank(x) for x in c[len(table.header):])), None) \
         if widest > len(table.header) else None
     if long_row is not None:
         report.error("row-too-long", "This row has more cells than there are column names.",
@@ -148,7 +102,7 @@ class LineReader:
         self.line_ids: dict[str, int] = {}
 
     def read(self, number: int, cells: list[Any]) -> FlowLine | None:
-        if all(tabular.is_blank(c) for c in cells):
+        if all(is_blank(c) for c in cells):
             self.report.error("blank-row", "This row is blank but lines follow it; delete it so nothing is missed.",
                               sheet=self.table.sheet, row=number)
             return None
@@ -210,7 +164,7 @@ class _RowReader:
 
     def get(self, column: str, parse: Any = as_text, default: Any = None) -> Any:
         cell = self.raw(column)
-        if tabular.is_blank(cell):
+        if is_blank(cell):
             if cols.BY_NAME[column].required:
                 self.fail("required-missing", column, f"'{column}' is required but empty.")
             return default
@@ -296,7 +250,7 @@ class _RowReader:
         found: dict[str, str] = {}
         for name in self.index:
             cell = self.raw(name)
-            if name.startswith(cols.EXTRA_PREFIX) and not tabular.is_blank(cell):
+            if name.startswith(cols.EXTRA_PREFIX) and not is_blank(cell):
                 try:
                     found[name] = as_text(cell)
                 except CellError as exc:  # an Excel error in an own column is the user's to fix, like any other

@@ -23,8 +23,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from placespend.domain.ledger_lines import FlowLine
 from placespend.domain.problems import Report
-from placespend.ingest.flows import FlowLine
 
 # LAD -> parent relations whose parents are authorities rather than places: the one-line-per-district spread
 # applies to lines placed at such a parent. Upper-tier councils (lad_utla) are left out: a county is itself

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from placespend.domain import vocabulary as v
+from placespend.domain.cells import as_text
+from placespend.domain.places import Place
 from placespend.domain.problems import Report
 from placespend.ingest import tabular
-from placespend.ingest.values import as_text
 
 PLACE_COLUMNS = {"place", "name", "area", "region"}
-
-
-@dataclass
-class Place:
-    place: str
-    name: str
-    region: str | None
-    areas: list[str] = field(default_factory=list)
 
 
 def read_places(path: Path, display_name: str | None = None) -> tuple[Report, list[Place]]:

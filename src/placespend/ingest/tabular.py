@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from placespend.domain.cells import is_blank
 from placespend.domain.problems import Report
 from placespend.ingest.excel_file import check_excel, named_as_excel, not_excel
 
@@ -38,10 +39,6 @@ def column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
-
-
-def is_blank(cell: Any) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
 def read_rows(path: Path, report: Report, sheet: str = SPEND_SHEET) -> tuple[str | None, list[tuple[int, list[Any]]]]:

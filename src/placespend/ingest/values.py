@@ -7,36 +7,14 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from placespend.domain.cells import CellError, as_text
 from placespend.ingest.plausibility import AMOUNT_CEILING, ceiling_message
 
-EXCEL_ERRORS = frozenset({"#REF!", "#VALUE!", "#DIV/0!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!"})
 TOTALS_PATTERN = re.compile(r"^\s*(grand\s+|sub[\s-]?)?totals?\b", re.IGNORECASE)
 # Excel leaves float noise (1234.5600000001) when an amount is a formula; anything closer than this to a
 # whole penny is that noise, anything further is a real third decimal place.
 FLOAT_NOISE = Decimal("0.000001")
 SHARE_PLACES = Decimal("0.00000001")
-
-
-class CellError(ValueError):
-    """A cell's content cannot be read as the column requires; the message is for the user."""
-
-    def __init__(self, slug: str, message: str) -> None:
-        super().__init__(message)
-        self.slug = slug
-
-
-def as_text(cell: Any) -> str:
-    """Cell as trimmed text; whole floats lose their '.0' because Excel stores typed ids as numbers."""
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    if isinstance(cell, dt.datetime | dt.date):
-        return cell.isoformat()
-    text = str(cell).strip()
-    if text in EXCEL_ERRORS:
-        raise CellError("cell-error", f"The cell holds the Excel error {text}; fix the formula or type the value.")
-    return text
 
 
 def as_period(cell: Any) -> str:

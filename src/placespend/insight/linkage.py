@@ -44,9 +44,9 @@ import numpy as np
 import pyarrow as pa
 from splink import Linker
 
+from placespend.domain.linkage_database import LinkageDatabase
 from placespend.domain.person_identifiers import BLOOM_BITS, BLOOM_COLUMNS, TOKEN_COLUMNS
 from placespend.domain.problems import PlacespendError
-from placespend.engine.linkage_backend import splink_database
 
 # Chosen for precision on the synthetic partners (BENCHMARKS.md has the sweeps): at 0.7 precision is 0.9948 at 100k
 # and 0.9940 at 1M records a side (recall 0.970 and 0.948); at 0.5 it falls to 0.9871 at 1M.
@@ -276,14 +276,15 @@ def as_numbers(table: pa.Table) -> pa.Table:
     return table
 
 
-def _linker(engine: str, left: pa.Table, right: pa.Table, columns: list[str], settings: dict[str, Any]) -> Linker:
-    db = splink_database(engine)
+def _linker(database: LinkageDatabase, left: pa.Table, right: pa.Table, columns: list[str],
+            settings: dict[str, Any]) -> Linker:
+    db = database()
     frames = [db.register(as_numbers(table.select(columns)), dataset_display_name=name)
               for name, table in ((LEFT_NAME, left), (RIGHT_NAME, right))]
     return Linker(frames, settings, log_level=logging.ERROR)
 
 
-def score_pairs(left: pa.Table, right: pa.Table, model: LinkModel = TOKEN_MODEL, engine: str = "duckdb",
+def score_pairs(left: pa.Table, right: pa.Table, model: LinkModel = TOKEN_MODEL, *, database: LinkageDatabase,
                 training_records: int = TRAINING_RECORDS) -> tuple[pa.Table, dict[str, Any]]:
     """Every candidate pair with its match probability (columns left_id, right_id, match_probability).
 
@@ -300,7 +301,7 @@ def score_pairs(left: pa.Table, right: pa.Table, model: LinkModel = TOKEN_MODEL,
                 "comparisons": model.comparisons, "blocking_rules_to_generate_predictions": list(model.blocking),
                 "retain_intermediate_calculation_columns": False, "retain_matching_columns": False}
     fraction = min(1.0, training_records / max(left.num_rows, right.num_rows, 1))
-    linker = _linker(engine, _sample(left, fraction, TRAINING_SEED), _sample(right, fraction, TRAINING_SEED + 1),
+    linker = _linker(database, _sample(left, fraction, TRAINING_SEED), _sample(right, fraction, TRAINING_SEED + 1),
                      columns, settings)
     linker.training.estimate_probability_two_random_records_match(list(model.deterministic), recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=TRAINING_SEED)
@@ -316,7 +317,7 @@ def score_pairs(left: pa.Table, right: pa.Table, model: LinkModel = TOKEN_MODEL,
     trained = linker.misc.save_model_to_json()
     if fraction < 1:
         del linker
-        linker = _linker(engine, left, right, columns, trained)
+        linker = _linker(database, left, right, columns, trained)
     scored = linker.inference.predict(threshold_match_probability=CANDIDATE_FLOOR).as_pandas_dataframe()
     return _oriented(pa.Table.from_pandas(scored, preserve_index=False)), trained
 
@@ -352,7 +353,9 @@ def one_to_one(scored: pa.Table, threshold: float) -> list[Link]:
 
 
 def link_tables(left: pa.Table, right: pa.Table, threshold: float = DEFAULT_THRESHOLD,
-                model: LinkModel = TOKEN_MODEL, engine: str = "duckdb",
+                model: LinkModel = TOKEN_MODEL, *, database: LinkageDatabase,
                 training_records: int = TRAINING_RECORDS) -> LinkageResult:
-    scored, settings = score_pairs(left, right, model, engine, training_records)
+    """The one-to-one links of two pseudonymised files, scored on a database `database` opens (the app layer
+    chooses the engine: engine.linkage_backend)."""
+    scored, settings = score_pairs(left, right, model, database=database, training_records=training_records)
     return LinkageResult(one_to_one(scored, threshold), threshold, scored.num_rows, settings)

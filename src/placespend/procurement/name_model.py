@@ -37,7 +37,7 @@ from typing import Any
 import pyarrow as pa
 from splink import Linker
 
-from placespend.engine.linkage_backend import splink_database
+from placespend.domain.linkage_database import LinkageDatabase
 from placespend.procurement.resolution import Evidence, Payee
 
 DEFAULT_THRESHOLD = 0.99
@@ -129,11 +129,12 @@ def name_table(payees: dict[str, Payee]) -> pa.Table:
         ("cut", pa.bool_()), ("ids", pa.list_(pa.string())), ("id_kinds", pa.list_(pa.string()))]))
 
 
-def score_names(payees: dict[str, Payee]) -> tuple[list[Evidence], dict[str, Any]]:
-    """Every blocked pair scoring at least KEPT_FLOOR, with the levels that decided it; and the model."""
+def score_names(payees: dict[str, Payee], database: LinkageDatabase) -> tuple[list[Evidence], dict[str, Any]]:
+    """Every blocked pair scoring at least KEPT_FLOOR, with the levels that decided it; and the model. The
+    comparisons are DuckDB SQL: `database` opens a DuckDB Splink database (engine.linkage_backend)."""
     if len(payees) < 2:
         return [], {}
-    db = splink_database("duckdb")
+    db = database()
     frame = db.register(name_table(payees), dataset_display_name=TABLE)
     settings = {"link_type": "dedupe_only", "unique_id_column_name": "unique_id", "comparisons": COMPARISONS,
                 "blocking_rules_to_generate_predictions": BLOCKING, "retain_intermediate_calculation_columns": True,

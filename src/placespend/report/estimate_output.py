@@ -9,9 +9,9 @@ from typing import Any
 from rich.console import Group
 from rich.table import Table
 
+from placespend.analysis.compare import Comparison
 from placespend.domain import classifications as cls
 from placespend.estimate.centre_out import Estimate
-from placespend.estimate.compare import Comparison
 from placespend.report.money import pounds, short_pounds
 
 

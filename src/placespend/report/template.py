@@ -15,9 +15,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from placespend.domain import classifications as cls
 from placespend.domain import vocabulary as v
-from placespend.ingest.assets.columns import ASSETS_SHEET
-from placespend.ingest.assets.columns import COLUMNS as ASSET_COLUMNS
-from placespend.ingest.columns import COLUMNS
+from placespend.domain.asset_columns import ASSETS_SHEET
+from placespend.domain.asset_columns import COLUMNS as ASSET_COLUMNS
+from placespend.domain.flow_columns import COLUMNS
 
 DATA_ROWS = 5000
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")

@@ -12,10 +12,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from placespend import place_view
+from placespend.app import place_view
 from placespend.web.api import as_json as answer
-from placespend.web.app import templates
 from placespend.web.security import Caller, results_reader, workspace
+from placespend.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["analyses"])

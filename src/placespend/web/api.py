@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from placespend import place_view, workflow
-from placespend.count.explain import explain
+from placespend.app import figures, place_view, workflow
+from placespend.app.selection import Selection
 from placespend.report.exports import count_rows, rows_csv, rows_xlsx
 from placespend.report.money import to_json
-from placespend.selection import Selection
 from placespend.web.security import Caller, results_reader, role_in, workspace
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -60,10 +60,15 @@ def place(request: Request, place: str, year: str, who: Caller = Depends(results
 @router.get("/places/{place}/count", summary="The count (DESIGN.md §4) as JSON, CSV or XLSX")
 def count(request: Request, place: str, year: str, format: str = "json",
           who: Caller = Depends(results_reader)) -> Response:
-    view, asked = overview(request, place, year)
+    """The CLI's `count` path (app.figures), not the whole place page: cached until the place's figures change."""
+    ws = workspace(request)
+    asked = place_view.checked(ws, place=place, year=year)
+    code, period = asked.place, asked.period
+    result, rec = place_view.cached(ws, ("count", code, period), lambda: figures.count_in(ws, code, period),  # type: ignore[arg-type]
+                                    stamp=place_view.place_stamp(ws, code, period))  # type: ignore[arg-type]
     if format == "json":
-        return as_json({**view["count"], "transfer_reconciliation": view["reconciliation"], "notes": list(asked.notes)})
-    return table_response(count_rows(view["count"]), format, f"count-{asked.place}-{asked.period}")
+        return as_json({**asdict(result), "transfer_reconciliation": rec, "notes": list(asked.notes)})
+    return table_response(count_rows(asdict(result)), format, f"count-{code}-{period}")
 
 
 @router.get("/places/{place}/reconciliation", summary="Transfer reconciliation per funder-recipient pair")
@@ -108,12 +113,8 @@ def lines(request: Request, place: str, year: str, cofog: str | None = None, bod
           who: Caller = Depends(role_in("admin", "analyst", "partner"))) -> Response:
     ws = workspace(request)
     asked = place_view.checked(ws, place=place, year=year, cofog=cofog, body_type=body_type, status=status)
-    with ws.read() as con:
-        table = explain(con, asked.place, asked.period, cofog=asked.cofog, body_type=asked.body_type,  # type: ignore[arg-type]
-                        status=asked.status)
-        if who.role == "partner":
-            table = table.filter(table.spender == who.user.organisation)
-        rows = table.to_pyarrow().to_pylist()
+    _, rows = figures.lines(ws, asked.place, asked.period, cofog=asked.cofog, body_type=asked.body_type,  # type: ignore[arg-type]
+                            status=asked.status, only_spender=who.user.organisation if who.role == "partner" else None)
     return table_response(rows, format, f"lines-{asked.place}-{asked.period}")
 
 

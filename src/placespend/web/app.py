@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib import resources
 from pathlib import Path
 
 import fastapi_offline
@@ -14,57 +13,44 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 
-from placespend import __version__, accounts
-from placespend.accounts import LoginThrottle
+from placespend import __version__
+from placespend.app import accounts
+from placespend.app.accounts import LoginThrottle
+from placespend.app.workflow import Forbidden, NotFound
+from placespend.app.workspace import Workspace
 from placespend.domain.problems import PlacespendError, UnknownCode
-from placespend.domain.vocabulary import body_type_name
-from placespend.engine.workspace import Workspace
-from placespend.report.deepdive_report import money, num, pct
-from placespend.report.money import pounds, short_pounds
+from placespend.web import (
+    analyses_pages,
+    api,
+    assets_api,
+    assets_pages,
+    bodies_pages,
+    compare_pages,
+    deepdives_api,
+    deepdives_pages,
+    imports_pages,
+    insight_area_api,
+    insight_pages,
+    insight_people_api,
+    insight_sharing_api,
+    insight_spatial_api,
+    local_cli_api,
+    pages,
+    report_pages,
+    submissions_pages,
+    suppliers_api,
+)
 from placespend.web.local_access import LocalCli
 from placespend.web.no_store import NoStore
 from placespend.web.security import LoginRequired
-from placespend.workflow import Forbidden, NotFound
-
-WEB = Path(str(resources.files("placespend.web")))
-templates = Jinja2Templates(directory=WEB / "templates")
-templates.env.filters["gbp"] = pounds
-templates.env.filters["gbp_short"] = short_pounds
-templates.env.filters["money"] = money  # pounds with a leading minus (-£1.00), as a net loss reads
-templates.env.filters["num"] = num
-templates.env.filters["pct"] = pct
-templates.env.filters["body_type"] = body_type_name
-templates.env.globals["version"] = __version__
+from placespend.web.templating import WEB, render
 
 
 def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False,
                local_cli: LocalCli | None = None) -> FastAPI:
     """One app per workspace; `public` adds a read-only view of published results without signing in;
     `local_cli` lets the command line on this machine run its commands here (web.local_cli_api)."""
-    from placespend.web import (
-        analyses_pages,
-        api,
-        assets_api,
-        assets_pages,
-        bodies_pages,
-        compare_pages,
-        deepdives_api,
-        deepdives_pages,
-        imports_pages,
-        insight_area_api,
-        insight_pages,
-        insight_people_api,
-        insight_sharing_api,
-        insight_spatial_api,
-        local_cli_api,
-        pages,
-        report_pages,
-        submissions_pages,
-        suppliers_api,
-    )
-
     ws.share()
 
     @asynccontextmanager
@@ -142,8 +128,7 @@ def _errors(app: FastAPI) -> None:
                            f"{request.method} {request.url.path}", message)
         if _wants_json(request):
             return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
-        return templates.TemplateResponse(request, "error.html", {"status": status, "message": message, "who": None},
-                                          status_code=status)
+        return render(request, "error.html", None, status_code=status, status=status, message=message)
 
     @app.exception_handler(LoginRequired)
     def login_required(request: Request, _: LoginRequired) -> Response:

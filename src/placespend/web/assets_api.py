@@ -16,9 +16,8 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Uplo
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from placespend import accounts
+from placespend.app import accounts, assets_scenario, assets_view
 from placespend.app import assets as use
-from placespend.app import assets_scenario, assets_view
 from placespend.domain.vocabulary import normalise_id
 from placespend.web.api import as_json, table_response
 from placespend.web.security import Caller, role_in, workspace

@@ -8,12 +8,11 @@ import datetime as dt
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from placespend import accounts, place_view
-from placespend.app import assets_scenario, assets_view
+from placespend.app import accounts, assets_scenario, assets_view, place_view
 from placespend.domain.vocabulary import normalise_place
 from placespend.report.money import to_json
-from placespend.web.pages import render
 from placespend.web.security import Caller, role_in, workspace
+from placespend.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 

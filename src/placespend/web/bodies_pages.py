@@ -10,11 +10,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from placespend import accounts
-from placespend.bodies import register as bodies
+from placespend.app import accounts
+from placespend.app.bodies import register as bodies
 from placespend.domain.problems import PlacespendError
-from placespend.web.app import templates
 from placespend.web.security import Caller, role_in, workspace
+from placespend.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 READERS = accounts.ROLES

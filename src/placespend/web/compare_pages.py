@@ -11,9 +11,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from placespend import place_view
-from placespend.web.app import templates
+from placespend.app import place_view
 from placespend.web.security import Caller, results_reader, workspace
+from placespend.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 

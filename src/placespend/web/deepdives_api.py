@@ -8,13 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
-from placespend import accounts
+from placespend.app import accounts
 from placespend.app import deepdive_kinds as kinds
 from placespend.app import deepdives as use
+from placespend.app.workflow import NotFound
 from placespend.report import deepdive_tables
 from placespend.web.api import as_json, table_response
 from placespend.web.security import Caller, role_in, workspace
-from placespend.workflow import NotFound
 
 router = APIRouter(prefix="/api/deepdives", tags=["deep dives"])
 READERS = accounts.ROLES

@@ -10,13 +10,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from placespend import accounts
+from placespend.app import accounts
 from placespend.app import deepdive_kinds as kinds
 from placespend.app import deepdives as use
 from placespend.domain.problems import PlacespendError, UnknownCode
 from placespend.report import deepdive_tables
-from placespend.web.app import templates
 from placespend.web.security import Caller, role_in, workspace
+from placespend.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 READERS = accounts.ROLES

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from placespend.app import imports
-from placespend.web.app import templates
 from placespend.web.security import Caller, role_in, workspace
+from placespend.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["imports"])

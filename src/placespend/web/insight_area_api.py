@@ -9,10 +9,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from placespend import area_insight
+from placespend.app import area_insight
+from placespend.app.criteria import SHIPPED
 from placespend.domain.problems import PlacespendError
 from placespend.domain.vocabulary import normalise_place
-from placespend.estimate.criteria import SHIPPED
 from placespend.web.api import as_json, table_response
 from placespend.web.security import Caller, results_reader, workspace
 

@@ -16,9 +16,9 @@ from fastapi.responses import Response
 from placespend.app import insight as use
 from placespend.domain.problems import PlacespendError
 from placespend.domain.vocabulary import normalise_place
-from placespend.web.app import templates
 from placespend.web.insight_spatial_api import UPLOADERS, save_upload, upload_folder
 from placespend.web.security import Caller, results_reader, role_in, workspace
+from placespend.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 SECTIONS = {"areas": ("/insight", "Areas"), "hotspots": ("/insight/hotspots", "Hotspots"),

@@ -3,7 +3,7 @@ raw records stay on their machines), each naming its owner in an `x_owner` colum
 right_owner).
 
 Every route runs only under a live sharing agreement covering the owners and the fields the files carry, and
-is audited (`placespend.people_insight`); a refusal answers 403. Counts of people come back through disclosure
+is audited (`placespend.app.people_insight`); a refusal answers 403. Counts of people come back through disclosure
 control at the agreement's threshold and rounding at least. The pairs of a linkage go only to an analyst the
 agreement names; counts to staff and to partners that are parties of the agreement; a record list (the Bolton
 case) only to the partner whose organisation owns LEFT's records.
@@ -14,10 +14,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import Response
 
-from placespend import people_insight, sharing
+from placespend.app import people_insight, sharing
+from placespend.app.people_insight import DEFAULT_THRESHOLD, MATCH_THRESHOLD
 from placespend.domain.vocabulary import normalise_id
-from placespend.insight import linkage
-from placespend.insight.disclosure import DEFAULT_THRESHOLD
 from placespend.report.money import to_json
 from placespend.web.security import Caller, role_in, workspace
 
@@ -57,7 +56,7 @@ def _answer(run) -> Response:
 
 @router.post("/link", summary="Linked pairs of two pseudonymised files (analysts named in the agreement only)")
 async def link(request: Request, left: UploadFile = File(...), right: UploadFile = File(...),
-               match_threshold: float = linkage.DEFAULT_THRESHOLD, agreement: str | None = Form(None),
+               match_threshold: float = MATCH_THRESHOLD, agreement: str | None = Form(None),
                left_owner: str | None = Form(None), right_owner: str | None = Form(None),
                who: Caller = Depends(role_in("analyst"))) -> Response:
     a, b = await _file(left, "left.csv", left_owner), await _file(right, "right.csv", right_owner)
@@ -67,7 +66,7 @@ async def link(request: Request, left: UploadFile = File(...), right: UploadFile
 
 @router.post("/overlap", summary="People known to both, left only, right only, by an x_ column (protected)")
 async def overlap(request: Request, by: str, left: UploadFile = File(...), right: UploadFile = File(...),
-                  threshold: int = DEFAULT_THRESHOLD, match_threshold: float = linkage.DEFAULT_THRESHOLD,
+                  threshold: int = DEFAULT_THRESHOLD, match_threshold: float = MATCH_THRESHOLD,
                   agreement: str | None = Form(None), left_owner: str | None = Form(None),
                   right_owner: str | None = Form(None), who: Caller = Depends(COUNTS)) -> Response:
     a, b = await _file(left, "left.csv", left_owner), await _file(right, "right.csv", right_owner)
@@ -77,7 +76,7 @@ async def overlap(request: Request, by: str, left: UploadFile = File(...), right
 
 @router.post("/unmatched", summary="LEFT's people not found in RIGHT, counts by group (protected)")
 async def unmatched(request: Request, by: str, left: UploadFile = File(...), right: UploadFile = File(...),
-                    threshold: int = DEFAULT_THRESHOLD, match_threshold: float = linkage.DEFAULT_THRESHOLD,
+                    threshold: int = DEFAULT_THRESHOLD, match_threshold: float = MATCH_THRESHOLD,
                     agreement: str | None = Form(None), left_owner: str | None = Form(None),
                     right_owner: str | None = Form(None), who: Caller = Depends(COUNTS)) -> Response:
     a, b = await _file(left, "left.csv", left_owner), await _file(right, "right.csv", right_owner)
@@ -87,7 +86,7 @@ async def unmatched(request: Request, by: str, left: UploadFile = File(...), rig
 
 @router.post("/unmatched/records", summary="LEFT's unmatched record_ids, for the partner that owns LEFT only")
 async def unmatched_records(request: Request, by: str, left: UploadFile = File(...), right: UploadFile = File(...),
-                            match_threshold: float = linkage.DEFAULT_THRESHOLD, agreement: str | None = Form(None),
+                            match_threshold: float = MATCH_THRESHOLD, agreement: str | None = Form(None),
                             right_owner: str | None = Form(None), who: Caller = Depends(role_in("partner"))
                             ) -> Response:
     a, b = await _file(left, "left.csv", None), await _file(right, "right.csv", right_owner)
@@ -105,7 +104,7 @@ async def unmatched_records(request: Request, by: str, left: UploadFile = File(.
 
 @router.post("/services", summary="People known to 1, 2, ... N services, by an x_ column (protected)")
 async def services(request: Request, by: str, files: list[UploadFile] = File(...),
-                   threshold: int = DEFAULT_THRESHOLD, match_threshold: float = linkage.DEFAULT_THRESHOLD,
+                   threshold: int = DEFAULT_THRESHOLD, match_threshold: float = MATCH_THRESHOLD,
                    agreement: str | None = Form(None), who: Caller = Depends(COUNTS)) -> Response:
     shared = [await _file(upload, f"service-{i}.csv", None) for i, upload in enumerate(files, start=1)]
     return _answer(lambda: people_insight.services(workspace(request), shared, by, who.user.username,

@@ -13,7 +13,7 @@ import datetime as dt
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from placespend import sharing
+from placespend.app import sharing
 from placespend.report.people_counts import export_rows
 from placespend.web.api import as_json, table_response
 from placespend.web.security import Caller, results_reader, role_in, workspace

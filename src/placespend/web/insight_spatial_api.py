@@ -16,8 +16,8 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import Response
 
-from placespend import spatial_insight, survey_insight
-from placespend.insight.disclosure import DEFAULT_THRESHOLD
+from placespend.app import spatial_insight, survey_insight
+from placespend.app.survey_insight import DEFAULT_THRESHOLD
 from placespend.web.api import as_json
 from placespend.web.security import Caller, role_in
 

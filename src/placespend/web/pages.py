@@ -9,24 +9,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from placespend import accounts, place_view
-from placespend.count.explain import explain
-from placespend.count.overlaps import COUNTED_STATUSES
+from placespend.app import accounts, figures, place_view
 from placespend.domain import classifications as cls
 from placespend.domain.problems import PlacespendError
 from placespend.domain.vocabulary import body_type_name
-from placespend.engine import accounts_store, area_figures_store
 from placespend.report import charts
 from placespend.report.template import write_template
-from placespend.web.app import templates
 from placespend.web.security import SESSION_COOKIE, Caller, caller, results_reader, role_in, workspace
+from placespend.web.templating import render, templates
 
 router = APIRouter(include_in_schema=False)
 LINE_VIEWERS = ("admin", "analyst", "partner")
-
-
-def render(request: Request, name: str, who: Caller, **context: object) -> Response:
-    return templates.TemplateResponse(request, name, {"who": who, **context})
 
 
 @router.get("/")
@@ -36,7 +29,7 @@ def home() -> RedirectResponse:
 
 @router.get("/login")
 def login_page(request: Request, next: str = "/places") -> Response:
-    return templates.TemplateResponse(request, "login.html", {"who": None, "next": next, "error": None})
+    return render(request, "login.html", None, next=next, error=None)
 
 
 @router.post("/login")
@@ -46,15 +39,13 @@ def login(request: Request, username: Annotated[str, Form()], password: Annotate
     keys = (f"user:{username.lower()}", f"ip:{request.client.host if request.client else '?'}")
     if throttle.blocked(*keys):
         accounts.audit(ws, None, "login.throttled", username)
-        return templates.TemplateResponse(request, "login.html", {"who": None, "next": next, "error":
-                                          "Too many failed sign-ins. Wait five minutes and try again."},
-                                          status_code=429)
+        return render(request, "login.html", None, status_code=429, next=next,
+                      error="Too many failed sign-ins. Wait five minutes and try again.")
     user = accounts.authenticate(ws, username, password)
     if user is None:
         throttle.failed(*keys)
         accounts.audit(ws, None, "login.failed", username)
-        return templates.TemplateResponse(request, "login.html", {"who": None, "next": next, "error":
-                                          "Wrong username or password."}, status_code=401)
+        return render(request, "login.html", None, status_code=401, next=next, error="Wrong username or password.")
     throttle.succeeded(*keys)
     token, _ = accounts.start_session(ws, user)
     accounts.audit(ws, user, "login", None)
@@ -140,7 +131,7 @@ def _figure_json(ws, view: dict, names: dict[str, str]) -> dict[str, str]:
     if wards:
         latest = max(w["vintage"] for w in wards)
         shown = [w for w in wards if w["vintage"] == latest]
-        shapes = area_figures_store.boundaries(ws, [w["area"] for w in shown])
+        shapes = place_view.ward_boundaries(ws, [w["area"] for w in shown])
         if shapes:
             figures["wards"] = charts.to_json(charts.ward_map(shown, shapes, f"Spending by ward ({latest} wards)"))
     estimate = view["estimate"]
@@ -156,12 +147,9 @@ def lines(request: Request, place: str, year: str, cofog: str | None = None, bod
     ws = workspace(request)
     asked = place_view.checked(ws, place=place, year=year, cofog=cofog, body_type=body_type, status=status)
     place, year, code = asked.place, asked.period, asked.cofog  # type: ignore[assignment]
-    with ws.read() as con:
-        table = explain(con, place, year, cofog=code, body_type=asked.body_type, status=asked.status)
-        if who.role == "partner":  # partners see only their own body's lines
-            table = table.filter(table.spender == who.user.organisation)
-        rows = table.to_pyarrow().to_pylist()
-    total = sum((r["counted_amount"] for r in rows if r["status"] in COUNTED_STATUSES), start=0)
+    _, rows = figures.lines(ws, place, year, cofog=code, body_type=asked.body_type, status=asked.status,
+                            only_spender=who.user.organisation if who.role == "partner" else None)  # partners: own
+    total = figures.counted_total(rows)
     return render(request, "lines.html", who, rows=rows, place=place, year=year, cofog=code,
                   body_type=asked.body_type, status=asked.status, total=total, notes=asked.notes)
 
@@ -176,7 +164,7 @@ def template(request: Request, who: Caller = Depends(role_in(*accounts.ROLES))) 
 
 @router.get("/admin/users")
 def users(request: Request, who: Caller = Depends(role_in("admin"))) -> Response:
-    return render(request, "users.html", who, users=accounts_store.all_users(workspace(request)), roles=accounts.ROLES,
+    return render(request, "users.html", who, users=accounts.all_users(workspace(request)), roles=accounts.ROLES,
                   error=None)
 
 
@@ -188,7 +176,7 @@ def add_user(request: Request, username: Annotated[str, Form()], password: Annot
     try:
         accounts.add_user(ws, username.strip(), password, role, organisation.strip() or None)
     except PlacespendError as exc:
-        return render(request, "users.html", who, users=accounts_store.all_users(ws), roles=accounts.ROLES,
+        return render(request, "users.html", who, users=accounts.all_users(ws), roles=accounts.ROLES,
                       error=str(exc))
     accounts.audit(ws, who.user, "user.add", username)
     return RedirectResponse("/admin/users", status_code=303)
@@ -196,7 +184,7 @@ def add_user(request: Request, username: Annotated[str, Form()], password: Annot
 
 @router.get("/admin/audit")
 def audit(request: Request, who: Caller = Depends(role_in("admin"))) -> Response:
-    return render(request, "audit.html", who, entries=accounts_store.audit_entries(workspace(request)))
+    return render(request, "audit.html", who, entries=accounts.audit_entries(workspace(request)))
 
 
 @router.get("/whoami")

@@ -14,8 +14,8 @@ from fastapi.responses import Response
 
 from placespend.app import board_report
 from placespend.report.board_report import css
-from placespend.web.pages import render
 from placespend.web.security import Caller, results_reader, workspace
+from placespend.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 MEDIA = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from fastapi import Depends, HTTPException, Request
 
-from placespend import accounts
-from placespend.accounts import User
-from placespend.engine.workspace import Workspace
+from placespend.app import accounts
+from placespend.app.accounts import User
+from placespend.app.workspace import Workspace
 
 SESSION_COOKIE = "placespend_session"
 CSRF_FIELD = "csrf_token"

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from placespend import workflow
-from placespend.web.pages import render
+from placespend.app import workflow
 from placespend.web.security import Caller, role_in, workspace
+from placespend.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 SUBMITTERS = ("admin", "analyst", "partner")

@@ -12,12 +12,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from placespend import accounts
+from placespend.app import accounts
 from placespend.app import suppliers as uc
 from placespend.domain.problems import PlacespendError
 from placespend.web.api import as_json, table_response
-from placespend.web.app import templates
 from placespend.web.security import Caller, results_reader, role_in, workspace
+from placespend.web.templating import templates
 
 router = APIRouter(prefix="/api/suppliers", tags=["suppliers"])
 pages = APIRouter(include_in_schema=False)

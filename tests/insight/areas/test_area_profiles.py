@@ -14,8 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from placespend import area_insight
-from placespend.engine.workspace import Workspace
+from placespend.app import area_insight
+from placespend.app.workspace import open_workspace
 from placespend.web.app import create_app
 
 from conftest import Cli, line, write_csv
@@ -153,7 +153,7 @@ def test_api_gives_what_the_cli_gives(place):
     cli, _ = place
     segments_cli = cli.json("insight", "segments", "--place", PLACE, "--k", "2", "--seed", "4", "--runs", "1")
     from_cli = cli.json("insight", "profile", "--place", PLACE, "--area", "E01000002", "--year", "2008-09")
-    app = create_app(Workspace(cli.db), public=True)
+    app = create_app(open_workspace(cli.db), public=True)
     try:
         client = TestClient(app)
         from_api = client.get(f"/api/insight/places/{PLACE}/profiles/E01000002?year=2008-09").json()
@@ -171,7 +171,7 @@ def test_api_gives_what_the_cli_gives(place):
 
 
 def _stats_rows(cli: Cli) -> int:
-    with Workspace(cli.db).read() as con:
+    with open_workspace(cli.db).read() as con:
         return con.con.execute("SELECT count(*) FROM place_statistics").fetchone()[0]
 
 
@@ -224,7 +224,7 @@ def test_an_unknown_place_is_refused_by_name_when_no_place_is_defined(tmp_path):
 def test_the_insight_page_shows_a_new_segments_run_at_once(place):
     """The page keeps its figures per workspace version: a run stored while it is served shows on the next view."""
     cli, _ = place
-    app = create_app(Workspace(cli.db), public=True)
+    app = create_app(open_workspace(cli.db), public=True)
     try:
         client, ws = TestClient(app), app.state.workspace
         before = client.get(f"/insight?place={PLACE}").text

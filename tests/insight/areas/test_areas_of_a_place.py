@@ -12,7 +12,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from placespend.engine.workspace import Workspace
+from placespend.app.workspace import open_workspace
 from placespend.web.app import create_app
 
 from conftest import SHARED, Cli, write_csv
@@ -94,7 +94,7 @@ def test_msoas_are_built_from_their_lsoas_given_an_lsoa_to_msoa_lookup(cli, tmp_
         expected[msoas[name[:-1]]] = expected.get(msoas[name[:-1]], 0) + count
     assert {r["area"]: r["population"] for r in out["rows"]} == expected and len(expected) == 36
     assert sum(expected.values()) == 305842  # ONS mid-2019 estimate for Lewisham
-    client = TestClient(create_app(Workspace(cli.db), public=True))
+    client = TestClient(create_app(open_workspace(cli.db), public=True))
     api = client.get(f"/api/insight/places/{LEWISHAM}/profiles?level=msoa").json()
     assert [(r["area"], r["population"]) for r in api["rows"]] == [(r["area"], r["population"]) for r in out["rows"]]
 

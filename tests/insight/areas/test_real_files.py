@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from placespend.engine.workspace import Workspace
+from placespend.app.workspace import open_workspace
 
 from conftest import SHARED, Cli
 
@@ -40,7 +40,7 @@ def cli(tmp_path_factory):
 
 
 def _count(cli: Cli, sql: str, *params: object) -> int:
-    with Workspace(cli.db).read() as con:
+    with open_workspace(cli.db).read() as con:
         return con.con.execute(sql, list(params)).fetchone()[0]
 
 

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 
 from placespend.domain.problems import PlacespendError
+from placespend.engine.linkage_backend import linkage_database
 from placespend.ingest.insight.people_files import read_records, read_tokens
 from placespend.insight import linkage
 from placespend.insight.febrl import febrl4
@@ -26,7 +27,8 @@ def _tokens(text: str, key: bytes):
 def febrl():
     partners = febrl4()
     key = key_from_text(new_key_text())
-    return partners, linkage.link_tables(_tokens(partners.left_csv, key), _tokens(partners.right_csv, key))
+    return partners, linkage.link_tables(_tokens(partners.left_csv, key), _tokens(partners.right_csv, key),
+                                           database=linkage_database())
 
 
 def test_the_benchmark_is_the_published_one(febrl):
@@ -53,7 +55,7 @@ def test_files_sharing_too_few_identifiers_are_refused_plainly(febrl):
     for column in [c for c in left.column_names if c.startswith("t_dob")]:  # names alone: no date of birth
         left = left.set_column(left.column_names.index(column), column, pa.nulls(left.num_rows, pa.string()))
     with pytest.raises(PlacespendError, match="share too few identifiers"):
-        linkage.link_tables(left, right)
+        linkage.link_tables(left, right, database=linkage_database())
 
 
 def test_parameters_estimated_on_a_sample_link_as_well_as_on_everything():
@@ -63,7 +65,7 @@ def test_parameters_estimated_on_a_sample_link_as_well_as_on_everything():
     key = key_from_text(new_key_text())
     left, right = _tokens(partners.left_csv, key), _tokens(partners.right_csv, key)
     for training_records in (1500, linkage.TRAINING_RECORDS):
-        result = linkage.link_tables(left, right, training_records=training_records)
+        result = linkage.link_tables(left, right, database=linkage_database(), training_records=training_records)
         found = {(x.left_id, x.right_id) for x in result.links}
         hits = len(found & partners.true_pairs)
         assert hits / len(found) >= 0.99 and hits / len(partners.true_pairs) >= 0.97, training_records

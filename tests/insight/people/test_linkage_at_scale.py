@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from placespend.engine.linkage_backend import linkage_database
 from placespend.ingest.insight.people_files import read_records, read_tokens
 from placespend.insight import linkage
 from placespend.insight.people_tokens import KEY_HEADER, key_from_text, pseudonymised_rows
@@ -21,7 +22,7 @@ def test_a_hundred_thousand_a_side_reach_the_precision_and_recall_asked():
     key = key_from_text(f"{KEY_HEADER}\n{'5a' * 32}\n")
     left, right = (read_tokens(rows_csv(list(pseudonymised_rows(key, read_records(text.encode(), "r.csv").records))
                                         ).encode(), "t.csv").table for text in (partners.left_csv, partners.right_csv))
-    result = linkage.link_tables(left, right)
+    result = linkage.link_tables(left, right, database=linkage_database())
     found = {(x.left_id, x.right_id) for x in result.links}
     hits = len(found & partners.true_pairs)
     assert len({a for a, _ in found}) == len(found) == len({b for _, b in found})

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from people_support import FIELDS
-from placespend import accounts, sharing
-from placespend.engine.workspace import Workspace
+from placespend.app import accounts, sharing
+from placespend.app.workspace import open_workspace
 from placespend.ingest.insight.people_files import read_records
 from placespend.insight.people_tokens import key_from_text, new_key_text, pseudonymised_rows
 from placespend.insight.synthetic_people import make_partners
@@ -29,7 +29,7 @@ def tokens(text: str, key: bytes, owner: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    ws = Workspace(tmp_path_factory.mktemp("api") / "w.duckdb")
+    ws = open_workspace(tmp_path_factory.mktemp("api") / "w.duckdb")
     with ws.write():  # a new, empty workspace (migrated), as `placespend user add` makes one
         pass
     for username, (role, organisation) in USERS.items():

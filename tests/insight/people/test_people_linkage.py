@@ -14,9 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from people_support import agreement_add
+from placespend.app.workspace import open_workspace
 from placespend.cli.main import app
 from placespend.domain.person_identifiers import BLOOM_BITS, BLOOM_COLUMNS, TOKEN_COLUMNS, normal_name
-from placespend.engine.workspace import Workspace
 from placespend.insight import linkage
 from placespend.insight.people_tokens import BLOOM_LABEL, BLOOM_POSITIONS, letter_pairs
 from placespend.insight.synthetic_people import WARDS, make_partners
@@ -117,7 +117,7 @@ def test_no_raw_identifier_is_written_or_printed_anywhere(linked):
     raw = {v for v in raw if len(v) >= 3}
     texts = [o.output for o in outputs]
     texts += [(folder / name).read_text() for name in ("left_t.csv", "right_t.csv", "pairs.csv")]
-    with Workspace(folder / "hub.duckdb").read() as con:  # the hub's workspace: runs, pairs and their audit
+    with open_workspace(folder / "hub.duckdb").read() as con:  # the hub's workspace: runs, pairs and their audit
         texts += [str(con.con.execute(f"SELECT * FROM {table}").fetchall())
                   for table in ("linkage_runs", "linkage_pairs", "sharing_audit", "sharing_agreements")]
     for text in texts:

@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from placespend import sharing
+from placespend.app import sharing
+from placespend.app.workspace import open_workspace
 from placespend.domain.problems import PlacespendError
-from placespend.engine.workspace import Workspace
 
 FUTURE = (dt.date.today() + dt.timedelta(days=200)).isoformat()
 
@@ -39,7 +39,7 @@ def test_a_basis_outside_article_6_is_refused_naming_the_choices(cli):
 
 
 def test_require_agreement_names_what_is_missing(cli, db):
-    ws = Workspace(db)
+    ws = open_workspace(db)
     with pytest.raises(PlacespendError, match="no sharing agreement covers the parties lbl, pct"):
         sharing.require_agreement(ws, ["lbl", "pct"], ["postcode"])
     add(cli)
@@ -57,12 +57,12 @@ def test_an_agreement_past_its_end_date_is_expired(cli, db):
     yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
     add(cli, "old", "--retain-until", yesterday)
     with pytest.raises(PlacespendError, match=f"agreement old expired on {yesterday}"):
-        sharing.require_agreement(Workspace(db), ["lbl", "pct"], ["postcode"])
+        sharing.require_agreement(open_workspace(db), ["lbl", "pct"], ["postcode"])
 
 
 def test_a_run_is_audited_and_purged_after_its_retention(cli, db):
     add(cli)
-    ws = Workspace(db)
+    ws = open_workspace(db)
     found = sharing.require_agreement(ws, ["lbl", "pct"], ["postcode"])
     run_id = sharing.save_run(ws, found, "link", "analyst", "lbl", "pct", "a" * 64, "b" * 64,
                               pairs=[("L1", "R1", 0.99), ("L2", "R7", 0.95)], left_records=40, right_records=30)
@@ -86,7 +86,7 @@ def test_a_run_is_audited_and_purged_after_its_retention(cli, db):
 
 def test_a_run_summary_is_rounded_as_the_agreement_asks(cli, db):
     add(cli, "rounded", "--rounding", "5", "--threshold", "10")
-    ws = Workspace(db)
+    ws = open_workspace(db)
     found = sharing.agreement(ws, "rounded")
     run_id = sharing.save_run(ws, found, "link", "analyst", "lbl", "pct", "c" * 64, "d" * 64,
                               pairs=[(f"L{i}", f"R{i}", 0.9) for i in range(12)], left_records=40, right_records=30)
@@ -101,12 +101,12 @@ def test_an_agreement_cannot_lower_the_disclosure_threshold(cli, db):
                  "--party", "a", "--party", "b", "--field", "postcode", "--analyst", "analyst",
                  "--review-date", FUTURE, "--retention-days", "1", "--threshold", "5", expect=2)
     assert "cannot be lower than 10" in " ".join(result.output.split())
-    assert sharing.agreements(Workspace(db)) == []
+    assert sharing.agreements(open_workspace(db)) == []
 
 
 def test_an_overdue_review_stops_sharing_until_one_is_recorded(cli, db):
     add(cli)
-    ws = Workspace(db)
+    ws = open_workspace(db)
     with ws.write(changes_results=False) as con:
         con.con.execute("UPDATE sharing_agreements SET review_date = current_date - 1")
     with pytest.raises(PlacespendError, match="due for review"):

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from people_support import FIELDS, agreement_add
-from placespend import sharing
-from placespend.engine.workspace import Workspace
+from placespend.app import sharing
+from placespend.app.workspace import open_workspace
 from placespend.insight.synthetic_people import make_partners
 
 from conftest import Cli
@@ -41,7 +41,7 @@ def _link(cli: Cli, files: Path, *extra: str, expect: int = 0):
 
 
 def _actions(db: Path) -> list[str]:
-    return [entry["action"] for entry in sharing.audit_trail(Workspace(db))]
+    return [entry["action"] for entry in sharing.audit_trail(open_workspace(db))]
 
 
 def test_link_without_an_agreement_is_refused_and_audited(cli, db, files):
@@ -90,7 +90,7 @@ def test_a_threshold_below_the_default_is_refused_before_anything_runs(cli, db, 
         result = cli("insight", command, files / "left_t.csv", files / "right_t.csv", "--by", "x_ward", *OWNERS,
                      "--as", "analyst", "--threshold", "9", expect=2)
         assert "cannot be lower than 10" in " ".join(result.output.split())
-    assert sharing.runs(Workspace(db), "bolton") == []
+    assert sharing.runs(open_workspace(db), "bolton") == []
 
 
 def test_every_run_is_audited_with_its_inputs_and_what_it_published(cli, db, files):
@@ -104,7 +104,7 @@ def test_every_run_is_audited_with_its_inputs_and_what_it_published(cli, db, fil
                          *OWNERS, "--as", "analyst")
     services = cli.json("insight", "services", files / "left_t.csv", files / "right_t.csv", "--by", "x_ward",
                         "--owner", "lbl", "--owner", "pct", "--as", "analyst")
-    ws = Workspace(db)
+    ws = open_workspace(db)
     runs = sharing.runs(ws, "bolton")
     assert [r["kind"] for r in runs] == ["link", "overlap", "unmatched", "services"]
     digest = {side: hashlib.sha256((files / f"{side}_t.csv").read_bytes()).hexdigest() for side in ("left", "right")}
@@ -124,7 +124,7 @@ def test_every_run_is_audited_with_its_inputs_and_what_it_published(cli, db, fil
 def test_a_link_runs_pairs_are_purged_after_retention_with_a_record(cli, db, files):
     cli("insight", *agreement_add("bolton"))
     _link(cli, files, "--as", "analyst")
-    ws = Workspace(db)
+    ws = open_workspace(db)
     [run] = sharing.runs(ws)
     with ws.write(changes_results=False) as con:  # 31 days pass (the agreement keeps results for 30)
         con.con.execute("UPDATE linkage_runs SET run_at = run_at - INTERVAL 31 DAY")

@@ -7,8 +7,8 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from placespend import accounts
-from placespend.engine.workspace import Workspace
+from placespend.app import accounts
+from placespend.app.workspace import open_workspace
 from placespend.web.app import create_app
 
 from conftest import Cli, line, write_csv
@@ -20,7 +20,7 @@ PASSWORD = "correct horse battery"
 def client(tmp_path):
     db = tmp_path / "api.duckdb"
     Cli(db)("ingest", write_csv(tmp_path / "lbl.csv", [line()]))  # a workspace exists once something is in it
-    ws = Workspace(db)
+    ws = open_workspace(db)
     accounts.add_user(ws, "analyst", PASSWORD, "analyst")
     token = accounts.new_api_token(ws, accounts.authenticate(ws, "analyst", PASSWORD), "test")
     application = create_app(ws)

@@ -22,7 +22,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from placespend.domain.assets import LOCATED_AS_GIVEN, LOCATED_CONVERTED, LOCATED_SWAPPED
-from placespend.ingest.values import CellError
+from placespend.domain.cells import CellError
 
 WGS84 = "EPSG:4326"
 # Names people write for a system, lower case with single spaces, and the EPSG code meant. "OSGB36" alone is a

@@ -15,12 +15,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from placespend.domain.asset_columns import ASSETS_SHEET, AssetColumn, heading_key, lookup
 from placespend.domain.assets import HOLDING_TYPES, TENURE_DETAILS, TENURE_TYPES, Asset
+from placespend.domain.cells import CellError, as_text, is_blank
 from placespend.domain.problems import Report
 from placespend.ingest.assets import coordinates
-from placespend.ingest.assets.columns import ASSETS_SHEET, AssetColumn, heading_key, lookup
-from placespend.ingest.tabular import HEADER_SEARCH_ROWS, is_blank, read_rows
-from placespend.ingest.values import CellError, as_amount, as_text
+from placespend.ingest.tabular import HEADER_SEARCH_ROWS, read_rows
+from placespend.ingest.values import as_amount
 
 UPRN = re.compile(r"^\d{1,12}$")
 SHOWN = 5

@@ -20,7 +20,6 @@ from placespend.domain import vocabulary as v
 from placespend.domain.problems import Report
 from placespend.ingest.reference.batch import Probe, Reader, ReferenceBatch, conform
 from placespend.ingest.reference.ons import header_of, read_csv
-from placespend.ingest.reference.registry import register
 
 RELATION = "orgid_gss"
 ORG_ID = re.compile(r"^[A-Z]{2}-[A-Z0-9]{2,8}-\S+$", re.IGNORECASE)
@@ -74,5 +73,8 @@ def read_orgid_lookup(path: Path, report: Report) -> list[ReferenceBatch]:
                            "org-id -> GSS code of local authorities (drkane/geo-lookups)")]
 
 
-register(Reader("orgid-gss-lookup", "area_lookup", is_orgid_lookup, read_orgid_lookup,
-                "Local authority org-ids (GB-LAE-TRF) -> ONS GSS codes, for placing 360Giving grants"))
+# This module's readers, in the order they are tried (ingest.registry lists every module's).
+READERS = (
+    Reader("orgid-gss-lookup", "area_lookup", is_orgid_lookup, read_orgid_lookup,
+           "Local authority org-ids (GB-LAE-TRF) -> ONS GSS codes, for placing 360Giving grants"),
+)

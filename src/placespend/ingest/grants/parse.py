@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from placespend.domain.problems import Report
-from placespend.ingest.reference.registry import open_text
+from placespend.ingest.decoding import open_text
 
 INDEX = re.compile(r":\d+(?=:|$)")
 REQUIRED_CSV = ("identifier", "amount awarded", "award date", "funding org:identifier")

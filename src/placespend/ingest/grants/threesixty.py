@@ -30,13 +30,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from placespend.domain import vocabulary as v
+from placespend.domain.ledger_lines import FlowLine
 from placespend.domain.problems import Report
-from placespend.ingest.flows import FlowLine
 from placespend.ingest.grants import cofog_rules, orgids
 from placespend.ingest.grants.parse import Grant, grants_from_csv, grants_from_json
 from placespend.ingest.reference.batch import Probe, Reader, ReferenceBatch
 from placespend.ingest.reference.ons import header_of
-from placespend.ingest.reference.registry import register
 
 MAX_WARNINGS = 10
 REGRANT_TYPES = {
@@ -205,7 +204,10 @@ def read_360_json(path: Path, report: Report) -> list[ReferenceBatch]:
     return to_batches(grants_from_json(path, report), report, "360Giving JSON")
 
 
-register(Reader("360giving-csv", "flows", is_360_csv, read_360_csv,
-                "360Giving grants (flattened CSV): funder -> recipient transfers placed by beneficiary location"))
-register(Reader("360giving-json", "flows", is_360_json, read_360_json,
-                "360Giving grants (JSON): funder -> recipient transfers placed by beneficiary location"))
+# This module's readers, in the order they are tried (ingest.registry lists every module's).
+READERS = (
+    Reader("360giving-csv", "flows", is_360_csv, read_360_csv,
+           "360Giving grants (flattened CSV): funder -> recipient transfers placed by beneficiary location"),
+    Reader("360giving-json", "flows", is_360_json, read_360_json,
+           "360Giving grants (JSON): funder -> recipient transfers placed by beneficiary location"),
+)

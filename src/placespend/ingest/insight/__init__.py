@@ -4,5 +4,3 @@ values by area, survey responses, sites, pseudonymised people files.
 Each reader returns its data and a `Report`; an input with any error yields no data, so nothing is computed
 from half a file.
 """
-
-from placespend.ingest.insight import area_files  # noqa: F401  (registers its readers)

@@ -21,7 +21,6 @@ from pathlib import Path
 from placespend.domain.problems import Report
 from placespend.ingest.reference.batch import Probe, Reader, ReferenceBatch, conform
 from placespend.ingest.reference.ons import CsvTable, Statistics, area_codes, header_of, numbers, read_csv, require
-from placespend.ingest.reference.registry import register
 
 OAC_LEVELS = (("supgrpcode", "supgrpname", "oac2011_supergroup"), ("grpcode", "grpname", "oac2011_group"),
               ("subgrpcode", "subgrpname", "oac2011_subgroup"))
@@ -167,9 +166,12 @@ def read_classification(path: Path, report: Report) -> list[ReferenceBatch]:
     }, f"Area classification {', '.join(sorted(set(classifications)))} ({len(areas)} areas)")
 
 
-register(Reader("tidy-area-statistics", "place_statistics", _is_tidy_statistics, read_tidy_statistics,
-                "Tidy small-area statistics: area, indicator, value[, vintage]"))
-register(Reader("oac-geodata-pack", "area_classification", _is_oac_pack, read_oac_pack,
-                "ONS 2011 Output Area Classification, CDRC geodata pack attributes (oa_code, supgrpcode, ...)"))
-register(Reader("area-classification", "area_classification", _is_classification, read_classification,
-                "A classification of small areas: area, segment[, segment_name, classification, vintage]"))
+# This module's readers, in the order they are tried (ingest.registry lists every module's).
+READERS = (
+    Reader("tidy-area-statistics", "place_statistics", _is_tidy_statistics, read_tidy_statistics,
+           "Tidy small-area statistics: area, indicator, value[, vintage]"),
+    Reader("oac-geodata-pack", "area_classification", _is_oac_pack, read_oac_pack,
+           "ONS 2011 Output Area Classification, CDRC geodata pack attributes (oa_code, supgrpcode, ...)"),
+    Reader("area-classification", "area_classification", _is_classification, read_classification,
+           "A classification of small areas: area, segment[, segment_name, classification, vintage]"),
+)

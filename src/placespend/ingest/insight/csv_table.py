@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from placespend.domain.cells import is_blank
 from placespend.domain.problems import Report
-from placespend.ingest.tabular import is_blank, read_rows
+from placespend.ingest.tabular import read_rows
 
 
 @dataclass

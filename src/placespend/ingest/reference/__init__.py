@@ -1,5 +1,2 @@
-"""Readers for reference and open data (DESIGN.md §6 canonical CSVs and the official layouts)."""
-
-from placespend.ingest.reference.registry import detect, read_reference
-
-__all__ = ["detect", "read_reference"]
+"""Readers for reference and open data (DESIGN.md §6 canonical CSVs and the official layouts); each module
+lists its readers in `READERS`, and `placespend.ingest.registry` tries them all in one stated order."""

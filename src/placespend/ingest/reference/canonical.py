@@ -11,10 +11,10 @@ import pyarrow as pa
 from placespend.domain import classifications as cls
 from placespend.domain import vocabulary as v
 from placespend.domain.problems import Report
+from placespend.domain.regions import canonical_region
+from placespend.ingest.decoding import open_text
 from placespend.ingest.places import read_places
 from placespend.ingest.reference.batch import Probe, Reader, ReferenceBatch, conform
-from placespend.ingest.reference.regions import canonical_region
-from placespend.ingest.reference.registry import open_text, register
 
 
 def _header(probe: Probe) -> set[str]:
@@ -101,13 +101,16 @@ def read_area_lookup(path: Path, report: Report) -> list[ReferenceBatch]:
     return [ReferenceBatch("area_lookup", conform("area_lookup", out))] if report.ok else []
 
 
-register(Reader("places", "places", lambda p: {"place", "name", "area"} <= _header(p), read_places_batch,
-                "Places as composites of ONS areas: place, name, area[, region]"))
-register(Reader("regional-spend", "regional_spend",
-                lambda p: {"period", "region", "cofog", "amount"} <= _header(p), read_regional_spend,
-                "Canonical regional spend: period, region, cofog, amount (GBP)"))
-register(Reader("place-statistics", "place_statistics",
-                lambda p: {"area", "period", "indicator", "value"} <= _header(p), read_place_statistics,
-                "Canonical place statistics: area, period, indicator, value"))
-register(Reader("area-lookup", "area_lookup", lambda p: {"relation", "child", "parent"} <= _header(p),
-                read_area_lookup, "Canonical area lookup: relation, child, parent[, names, vintage]"))
+# This module's readers, in the order they are tried (ingest.registry lists every module's).
+READERS = (
+    Reader("places", "places", lambda p: {"place", "name", "area"} <= _header(p), read_places_batch,
+           "Places as composites of ONS areas: place, name, area[, region]"),
+    Reader("regional-spend", "regional_spend",
+           lambda p: {"period", "region", "cofog", "amount"} <= _header(p), read_regional_spend,
+           "Canonical regional spend: period, region, cofog, amount (GBP)"),
+    Reader("place-statistics", "place_statistics",
+           lambda p: {"area", "period", "indicator", "value"} <= _header(p), read_place_statistics,
+           "Canonical place statistics: area, period, indicator, value"),
+    Reader("area-lookup", "area_lookup", lambda p: {"relation", "child", "parent"} <= _header(p),
+           read_area_lookup, "Canonical area lookup: relation, child, parent[, names, vintage]"),
+)

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from placespend.domain import vocabulary as v
 from placespend.domain.problems import Report
+from placespend.domain.regions import canonical_region, region_code
 from placespend.ingest.reference.batch import Probe, Reader, ReferenceBatch
 from placespend.ingest.reference.hmt_cra import (
     MAX_PROBLEMS,
@@ -42,8 +43,6 @@ from placespend.ingest.reference.hmt_cra import (
     open_table,
     text_of,
 )
-from placespend.ingest.reference.regions import canonical_region, region_code
-from placespend.ingest.reference.registry import register
 
 CH9_COLUMNS = ("year", "region", "function", "subfunction", "cap_cur_total", "measure", "value")
 CH10_COLUMNS = ("year", "country", "cofog_l1", "cofog_l2", "cofog_l3", "cap_cur_total", "measure", "value")
@@ -199,9 +198,11 @@ def read_pesa_chapter10(path: Path, report: Report) -> list[ReferenceBatch]:
         if report.ok else []
 
 
-register(Reader("pesa2009-chapter9", "regional_spend", _matches(CH9_COLUMNS), read_pesa_chapter9,
-                "PESA 2009 chapter 9: identifiable spending by HMT function x region (OKF flat CSV, GBP m)"))
-register(Reader("pesa2009-chapter10", "regional_spend", _matches(CH10_COLUMNS), read_pesa_chapter10,
-                "PESA 2009 chapter 10: identifiable spending by COFOG x country (OKF flat CSV, GBP m)"))
-for _reader in cra_readers():
-    register(_reader)
+# This module's readers, in the order they are tried (ingest.registry lists every module's).
+READERS = (
+    Reader("pesa2009-chapter9", "regional_spend", _matches(CH9_COLUMNS), read_pesa_chapter9,
+           "PESA 2009 chapter 9: identifiable spending by HMT function x region (OKF flat CSV, GBP m)"),
+    Reader("pesa2009-chapter10", "regional_spend", _matches(CH10_COLUMNS), read_pesa_chapter10,
+           "PESA 2009 chapter 10: identifiable spending by COFOG x country (OKF flat CSV, GBP m)"),
+    *cra_readers(),
+)

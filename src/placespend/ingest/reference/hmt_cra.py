@@ -35,9 +35,9 @@ from pathlib import Path
 from placespend.domain import classifications as cls
 from placespend.domain import vocabulary as v
 from placespend.domain.problems import Report
+from placespend.domain.regions import canonical_region, region_code
+from placespend.ingest.decoding import open_text
 from placespend.ingest.reference.batch import Probe, Reader, ReferenceBatch, conform
-from placespend.ingest.reference.regions import canonical_region, region_code
-from placespend.ingest.reference.registry import open_text
 
 PENNY = Decimal("0.01")
 MILLION, THOUSAND = 6, 3  # powers of ten from the file's unit to pounds

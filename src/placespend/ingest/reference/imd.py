@@ -24,7 +24,6 @@ from placespend.ingest.reference.ons import (
     numbers,
     read_csv,
 )
-from placespend.ingest.reference.registry import register
 
 # IoD 2019/2015 column labels start with these (lower case) -> domain part of the indicator name ("" = IMD).
 IOD_DOMAINS: tuple[tuple[str, str], ...] = (
@@ -217,15 +216,18 @@ def read_imd_lad21_summary(path: Path, report: Report) -> list[ReferenceBatch]:
                             "to 2021 LADs by humaniverse/IMD (DERIVED, population-weighted; cross-check only)")
 
 
-register(Reader("iod-lsoa", "place_statistics", _is_iod_lsoa, read_iod_lsoa,
-                "English Indices of Deprivation by LSOA (Files 1, 2, 5): IMD and domain ranks, deciles, scores"))
-register(Reader("iod-population-denominators", "place_statistics", _is_iod_denominators, read_iod_denominators,
-                "English Indices of Deprivation File 6: LSOA population denominators"))
-register(Reader("imd-lsoa-scores", "place_statistics", _is_imd_lsoa_scores, read_imd_lsoa_scores,
-                "IMD 2010 / 2015 LSOA scores, ranks, deciles (humaniverse/IMD)"))
-register(Reader("imd2019-area-summary", "place_statistics",
-                lambda p: _is_summary(p, ("lad_code", "ward_code")), read_imd2019_summary,
-                "IMD 2019 local authority summaries (File 10) and ward aggregates: average score, proportion, "
-                "extent by domain"))
-register(Reader("imd-lad21-summary", "place_statistics", lambda p: _is_summary(p, ("ltla21_code",)),
-                read_imd_lad21_summary, "IMD 2007/2010/2015 re-aggregated to 2021 LADs (derived)"))
+# This module's readers, in the order they are tried (ingest.registry lists every module's).
+READERS = (
+    Reader("iod-lsoa", "place_statistics", _is_iod_lsoa, read_iod_lsoa,
+           "English Indices of Deprivation by LSOA (Files 1, 2, 5): IMD and domain ranks, deciles, scores"),
+    Reader("iod-population-denominators", "place_statistics", _is_iod_denominators, read_iod_denominators,
+           "English Indices of Deprivation File 6: LSOA population denominators"),
+    Reader("imd-lsoa-scores", "place_statistics", _is_imd_lsoa_scores, read_imd_lsoa_scores,
+           "IMD 2010 / 2015 LSOA scores, ranks, deciles (humaniverse/IMD)"),
+    Reader("imd2019-area-summary", "place_statistics",
+           lambda p: _is_summary(p, ("lad_code", "ward_code")), read_imd2019_summary,
+           "IMD 2019 local authority summaries (File 10) and ward aggregates: average score, proportion, "
+           "extent by domain"),
+    Reader("imd-lad21-summary", "place_statistics", lambda p: _is_summary(p, ("ltla21_code",)),
+           read_imd_lad21_summary, "IMD 2007/2010/2015 re-aggregated to 2021 LADs (derived)"),
+)

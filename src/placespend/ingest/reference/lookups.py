@@ -27,7 +27,6 @@ from pathlib import Path
 from placespend.domain.problems import Report
 from placespend.ingest.reference.batch import Probe, Reader, ReferenceBatch, conform
 from placespend.ingest.reference.ons import CsvTable, header_of, read_csv
-from placespend.ingest.reference.registry import register
 
 # ONS area type prefix -> the name used in relations
 TYPES = {
@@ -210,7 +209,10 @@ def _batches(table: CsvTable, links: list[Link], vintages: list[str] | None, rep
     return [ReferenceBatch("area_lookup", conform("area_lookup", out), f"{source}: {relations}")]
 
 
-register(Reader("ons-geography-lookup", "area_lookup", _is_ons_lookup, read_ons_lookup,
-                "ONS Open Geography Portal lookups (LSOA11CD, WD19CD, LAD19CD, RGN18CD, PFA19CD ... columns)"))
-register(Reader("drkane-geo-lookup", "area_lookup", _is_drkane_lookup, read_drkane_lookup,
-                "drkane/geo-lookups tables: LAD/ward/MSOA/UTLA -> current LAD, upper tier, region, country"))
+# This module's readers, in the order they are tried (ingest.registry lists every module's).
+READERS = (
+    Reader("ons-geography-lookup", "area_lookup", _is_ons_lookup, read_ons_lookup,
+           "ONS Open Geography Portal lookups (LSOA11CD, WD19CD, LAD19CD, RGN18CD, PFA19CD ... columns)"),
+    Reader("drkane-geo-lookup", "area_lookup", _is_drkane_lookup, read_drkane_lookup,
+           "drkane/geo-lookups tables: LAD/ward/MSOA/UTLA -> current LAD, upper tier, region, country"),
+)

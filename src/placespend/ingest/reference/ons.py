@@ -16,8 +16,8 @@ from pathlib import Path
 
 from placespend.domain import vocabulary as v
 from placespend.domain.problems import Report
+from placespend.ingest.decoding import open_text
 from placespend.ingest.reference.batch import Probe, Reader, ReferenceBatch, conform
-from placespend.ingest.reference.registry import open_text, register
 
 # Relative NHS cost per head by age band (ages 25-44 = 1.0). AN APPROXIMATION: the shape (newborn peak, low
 # in childhood, rising steeply after 65) follows the age-cost curves behind NHS England's CCG allocations and
@@ -349,14 +349,17 @@ def read_eurostat_population(path: Path, report: Report) -> list[ReferenceBatch]
     return stats.batches(report, "Eurostat population on 1 January by UK NUTS 1 region (1 Jan Y is close to mid-Y-1)")
 
 
-register(Reader("ons-population-single-year", "place_statistics", _is_single_year_population,
-                read_single_year_population,
-                "ONS mid-year population by single year of age (LAD, upper tier, LSOA): population and age bands"))
-register(Reader("census2021-households", "place_statistics", _is_households, read_census_households,
-                "Census 2021 households by LAD"))
-register(Reader("census2021-age-groups", "place_statistics", _is_census_age_groups, read_census_age_groups,
-                "Census 2021 usual residents by LAD, sex and broad age group"))
-register(Reader("ons-standard-area-measurements", "place_statistics", _is_sam, read_standard_area_measurements,
-                "ONS Standard Area Measurements: land area in hectares"))
-register(Reader("eurostat-nuts1-population", "place_statistics", _is_eurostat_population, read_eurostat_population,
-                "Eurostat population on 1 January by UK NUTS 1 region"))
+# This module's readers, in the order they are tried (ingest.registry lists every module's).
+READERS = (
+    Reader("ons-population-single-year", "place_statistics", _is_single_year_population,
+           read_single_year_population,
+           "ONS mid-year population by single year of age (LAD, upper tier, LSOA): population and age bands"),
+    Reader("census2021-households", "place_statistics", _is_households, read_census_households,
+           "Census 2021 households by LAD"),
+    Reader("census2021-age-groups", "place_statistics", _is_census_age_groups, read_census_age_groups,
+           "Census 2021 usual residents by LAD, sex and broad age group"),
+    Reader("ons-standard-area-measurements", "place_statistics", _is_sam, read_standard_area_measurements,
+           "ONS Standard Area Measurements: land area in hectares"),
+    Reader("eurostat-nuts1-population", "place_statistics", _is_eurostat_population, read_eurostat_population,
+           "Eurostat population on 1 January by UK NUTS 1 region"),
+)

@@ -1,6 +1,4 @@
 """Council revenue returns published by MHCLG: RS and RSX outturn, RA budgets, one submission per authority.
 
-Importing this package registers its readers with `placespend.ingest.reference.registry`.
+Each reader module lists its readers in `READERS`; `placespend.ingest.registry` tries them in order.
 """
-
-from placespend.ingest.returns import budget, outturn  # noqa: F401  (each registers its readers)

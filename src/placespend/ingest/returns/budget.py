@@ -17,10 +17,10 @@ import re
 from pathlib import Path
 
 from placespend.domain import classifications as cls
+from placespend.domain import service_headings as headings
 from placespend.domain.problems import Report
 from placespend.ingest.reference.batch import Probe, Reader, ReferenceBatch
-from placespend.ingest.reference.registry import register
-from placespend.ingest.returns import councils, headings
+from placespend.ingest.returns import councils
 from placespend.ingest.returns.grid import Grid, probe_row, read_grid
 
 LINE_NUMBER = re.compile(r"^\d{3,4}$")
@@ -88,6 +88,9 @@ def _columns(table: councils.CouncilTable, numbers: list[str]) -> list[councils.
     return columns
 
 
-register(Reader("ra-budget", "flows", is_ra, read_ra,
-                "MHCLG Revenue Account budget (RA) by LA and service line: service budgets by COFOG, one "
-                "submission per authority"))
+# This module's readers, in the order they are tried (ingest.registry lists every module's).
+READERS = (
+    Reader("ra-budget", "flows", is_ra, read_ra,
+           "MHCLG Revenue Account budget (RA) by LA and service line: service budgets by COFOG, one "
+           "submission per authority"),
+)

@@ -29,8 +29,8 @@ from functools import lru_cache
 from importlib import resources
 
 from placespend.domain import vocabulary as v
+from placespend.domain.ledger_lines import FlowLine
 from placespend.domain.problems import Report
-from placespend.ingest.flows import FlowLine
 from placespend.ingest.reference.batch import ReferenceBatch
 from placespend.ingest.returns.grid import Grid
 

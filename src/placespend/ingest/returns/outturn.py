@@ -19,10 +19,10 @@ import re
 from pathlib import Path
 
 from placespend.domain import classifications as cls
+from placespend.domain import service_headings as headings
 from placespend.domain.problems import Report
 from placespend.ingest.reference.batch import Probe, Reader, ReferenceBatch
-from placespend.ingest.reference.registry import register
-from placespend.ingest.returns import councils, headings
+from placespend.ingest.returns import councils
 from placespend.ingest.returns.grid import Grid, probe_row, read_grid
 
 CELL_ID = re.compile(r"^c(\d+)r(\d+)$", re.IGNORECASE)
@@ -159,9 +159,12 @@ def _rsx_columns(table: councils.CouncilTable) -> list[councils.Column]:
     return columns
 
 
-register(Reader("rsx-outturn", "flows", is_rsx, read_rsx,
-                "MHCLG Revenue Outturn Service Expenditure Summary (RSX) by LA: service outturn by COFOG, "
-                "one submission per authority"))
-register(Reader("rs-outturn", "flows", is_rs, read_rs,
-                "MHCLG Revenue Outturn Summary (RS) by LA, net current expenditure: service outturn by COFOG, "
-                "one submission per authority"))
+# This module's readers, in the order they are tried (ingest.registry lists every module's).
+READERS = (
+    Reader("rsx-outturn", "flows", is_rsx, read_rsx,
+           "MHCLG Revenue Outturn Service Expenditure Summary (RSX) by LA: service outturn by COFOG, "
+           "one submission per authority"),
+    Reader("rs-outturn", "flows", is_rs, read_rs,
+           "MHCLG Revenue Outturn Summary (RS) by LA, net current expenditure: service outturn by COFOG, "
+           "one submission per authority"),
+)

@@ -14,11 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from placespend.domain.problems import Report
+from placespend.ingest.decoding import DecodedText, decode, read_raw
 from placespend.ingest.reference.batch import Probe, Reader, ReferenceBatch
-from placespend.ingest.reference.registry import register
 from placespend.ingest.spend import header, rows
 from placespend.ingest.spend import profile as profiles
-from placespend.ingest.spend.decoding import DecodedText, decode, read_raw
 from placespend.ingest.spend.tally import Capped, coverage, summarise
 from placespend.ingest.spend.transactions import LineBuilder
 
@@ -161,9 +160,12 @@ def _forced(profile: profiles.Profile) -> Callable[[Path, Report], list[Referenc
     return read_forced
 
 
-register(Reader("spend", "flows", matches, read,
-                "Transaction spend files ('spend over GBP 500', GLA, central government over GBP 25k), recognised "
-                "by layout profiles"), fallback=True)
-for _profile in profiles.packaged():
-    register(Reader(f"spend:{_profile.id}", "flows", lambda probe: False, _forced(_profile),
-                    f"Spend file of {_profile.publisher.name} ({_profile.description})"))
+SPEND = Reader("spend", "flows", matches, read,
+               "Transaction spend files ('spend over GBP 500', GLA, central government over GBP 25k), recognised "
+               "by layout profiles")
+# `--kind spend:<profile id>` forces one publisher's layout; these never claim a file by themselves.
+PROFILE_READERS = tuple(Reader(f"spend:{profile.id}", "flows", lambda probe: False, _forced(profile),
+                               f"Spend file of {profile.publisher.name} ({profile.description})")
+                        for profile in profiles.packaged())
+# Tried last (ingest.registry puts them at the end): the spend reader claims any file that merely looks like spend.
+READERS = (*PROFILE_READERS, SPEND)

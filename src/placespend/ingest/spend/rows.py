@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from placespend.ingest.spend.decoding import DecodedText, repair_cell
+from placespend.ingest.decoding import DecodedText, repair_cell
 from placespend.ingest.spend.header import Layout, fit
 from placespend.ingest.spend.profile import column_key
 from placespend.ingest.spend.tally import Sink

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from placespend.ingest.flows import FlowLine
+from placespend.domain.ledger_lines import FlowLine
 from placespend.ingest.spend import classify
 from placespend.ingest.spend.header import Layout
 from placespend.ingest.spend.profile import Profile

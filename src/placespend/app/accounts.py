@@ -1,0 +1,163 @@
+"""Accounts for the web app and API: argon2 passwords, server-side sessions, API tokens, login throttling.
+
+Secrets are never stored: sessions and tokens are kept as SHA-256 hashes, passwords as argon2 hashes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError, VerifyMismatchError
+
+from placespend.domain import vocabulary as v
+from placespend.domain.problems import PlacespendError
+from placespend.engine import accounts_store as store
+from placespend.engine.workspace import Workspace
+
+ROLES = ("admin", "analyst", "partner", "viewer")
+SESSION_HOURS = 8
+# OWASP ASVS 4.0.3 V2.1.1-2.1.2: at least 12 characters, 64 and more allowed, more than 128 refused (argon2
+# hashes the whole password, so nothing is truncated); no composition rules (V2.1.9).
+PASSWORD_LENGTHS = (12, 128)
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class User:
+    user_id: int
+    username: str
+    role: str
+    organisation: str | None
+    display_name: str | None
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+
+def _user(row: dict | None) -> User | None:
+    if row is None:
+        return None
+    return User(row["user_id"], row["username"], row["role"], row["organisation"], row["display_name"])
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def add_user(ws: Workspace, username: str, password: str, role: str, organisation: str | None = None,
+             display_name: str | None = None) -> User:
+    """Create an account; a partner belongs to one organisation (the body id it submits returns for)."""
+    if role not in ROLES:
+        raise PlacespendError(f"role must be one of {', '.join(ROLES)}")
+    if role == "partner" and not organisation:
+        raise PlacespendError("a partner account needs --organisation (the body id it submits for)")
+    shortest, longest = PASSWORD_LENGTHS
+    if not shortest <= len(password) <= longest:
+        raise PlacespendError(f"passwords need {shortest} to {longest} characters")
+    if store.user_by_name(ws, username):
+        raise PlacespendError(f"user {username} exists already")
+    org = v.normalise_id(organisation) if organisation else None
+    user_id = store.insert_user(ws, username, _hasher.hash(password), role, org, display_name)
+    store.append_audit(ws, None, "user.add", username, f"role={role} organisation={org or ''}")
+    return User(user_id, username, role, org, display_name)
+
+
+def authenticate(ws: Workspace, username: str, password: str) -> User | None:
+    row = store.user_by_name(ws, username)
+    if row is None:
+        _hasher.hash(password)  # spend the same time as a real check, so usernames cannot be probed by timing
+        return None
+    try:
+        _hasher.verify(row["password_hash"], password)
+    except (VerifyMismatchError, VerificationError):
+        return None
+    if _hasher.check_needs_rehash(row["password_hash"]):
+        store.update_password(ws, row["user_id"], _hasher.hash(password))
+    return _user(row)
+
+
+def start_session(ws: Workspace, user: User) -> tuple[str, str]:
+    """A new session token (for the cookie) and its CSRF token (for forms and htmx headers)."""
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    expires = store.now() + dt.timedelta(hours=SESSION_HOURS)
+    store.insert_session(ws, _digest(token), user.user_id, csrf, expires)
+    return token, csrf
+
+
+def session_user(ws: Workspace, token: str) -> tuple[User, str] | None:
+    row = store.session(ws, _digest(token))
+    if row is None or row["expires_at"] < store.now():
+        return None
+    user = _user(store.user_by_id(ws, row["user_id"]))
+    return (user, row["csrf_token"]) if user else None
+
+
+def end_session(ws: Workspace, token: str) -> None:
+    store.delete_session(ws, _digest(token))
+
+
+def new_api_token(ws: Workspace, user: User, label: str = "script") -> str:
+    token = "ps_" + secrets.token_urlsafe(32)
+    store.insert_token(ws, _digest(token), user.user_id, label)
+    store.append_audit(ws, user.username, "token.create", label, None)
+    return token
+
+
+def token_user(ws: Workspace, token: str) -> User | None:
+    user_id = store.token_user_id(ws, _digest(token))
+    return _user(store.user_by_id(ws, user_id)) if user_id is not None else None
+
+
+def audit(ws: Workspace, user: User | None, action: str, target: str | None = None, detail: str | None = None) -> None:
+    store.append_audit(ws, user.username if user else None, action, target, detail)
+
+
+def user_named(ws: Workspace, username: str) -> User | None:
+    return _user(store.user_by_name(ws, username))
+
+
+def all_users(ws: Workspace) -> list[dict[str, Any]]:
+    """Every account as stored (password hashes included: for the admin page, which shows none of them)."""
+    return store.all_users(ws)
+
+
+def audit_entries(ws: Workspace, limit: int = 200) -> list[dict[str, Any]]:
+    return store.audit_entries(ws, limit)
+
+
+class LoginThrottle:
+    """At most `limit` failed logins per username and per client address in `window` seconds."""
+
+    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
+        self.limit, self.window = limit, window
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str) -> deque[float]:
+        stamps = self._failures[key]
+        while stamps and stamps[0] < time.monotonic() - self.window:
+            stamps.popleft()
+        return stamps
+
+    def blocked(self, *keys: str) -> bool:
+        with self._lock:
+            return any(len(self._recent(k)) >= self.limit for k in keys)
+
+    def failed(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._recent(key).append(time.monotonic())
+
+    def succeeded(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._failures.pop(key, None)

@@ -1,0 +1,356 @@
+"""Everything a place page or its API shows, computed once and cached until what it depends on changes.
+
+Pages must answer fast for many councillors at once; the figures only change when a submission is accepted or
+data is imported. A place's own figures are cached against `place_stamp` (its live returns and the reference
+data), so accepting a return for one place leaves every other place's page warm; lists of all places are
+cached against the whole workspace's version. After an acceptance the server recomputes the places it touched
+in the background (`warm_after_acceptance`), so the next visitor does not wait for them.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict
+from decimal import Decimal
+from typing import Any
+
+from placespend.analysis.composition import composition
+from placespend.analysis.concentration import concentration, place_concentration
+from placespend.analysis.funding_routes import funding_routes, place_routes
+from placespend.analysis.local_control import local_control, place_local_control
+from placespend.analysis.per_head import per_head
+from placespend.app import figures
+from placespend.app.selection import Selection, check
+from placespend.count.consolidate import count_of, scoped
+from placespend.count.every_place_count import count_all_places
+from placespend.count.overlaps import COUNTED_STATUSES
+from placespend.count.reconcile import reconciliation_of
+from placespend.domain import classifications as cls
+from placespend.domain.ledger import Ledger
+from placespend.domain.problems import PlacespendError
+from placespend.domain.regions import canonical_region
+from placespend.engine import area_figures_store, page_store, places_store, workflow_store
+from placespend.engine.ledger import ledger_of
+from placespend.engine.workspace import Workspace
+from placespend.estimate.backcast import backcast_population
+from placespend.estimate.centre_out import estimate_place
+from placespend.estimate.criteria import shipped_criteria
+from placespend.estimate.indicators import all_place_areas, indicator_for_areas, indicator_for_groups, place_areas
+from placespend.report.estimate_output import comparison_dict
+
+_cache: dict[tuple[Any, ...], Any] = {}
+_lock = threading.Lock()
+_computing: dict[tuple[Any, ...], threading.Lock] = {}
+
+
+def cached(ws: Workspace, key: tuple[Any, ...], compute, stamp: Any = None) -> Any:
+    """The value for `key` at `stamp` (default: the workspace's version); concurrent askers wait for one
+    computation."""
+    if stamp is None:
+        # A server shares one connection and counts its writes; otherwise ask the database what changed.
+        stamp = ws.generation if ws.is_shared else workflow_store.ledger_version(ws)
+    version = (str(ws.path), stamp, *key)
+    with _lock:
+        if version in _cache:
+            return _cache[version]
+        flight = _computing.setdefault(version, threading.Lock())
+    with flight:
+        with _lock:
+            if version in _cache:
+                return _cache[version]
+        value = compute()
+        with _lock:
+            if len(_cache) > 512:
+                _cache.clear()
+            _cache[version] = value
+            _computing.pop(version, None)
+    return value
+
+
+def checked(ws: Workspace, **given: Any) -> Selection:
+    """`selection.check` of what a page or API call asks for, cached with the workspace's version: every request
+    checks its codes, and the answer only changes when the workspace does. Refusals are not cached."""
+    key = tuple(sorted((name, tuple(value) if isinstance(value, list) else value) for name, value in given.items()))
+
+    def compute() -> Selection:
+        with ws.read() as con:
+            return check(con, **given)
+
+    return cached(ws, ("checked", *key), compute)
+
+
+def place_stamp(ws: Workspace, place: str, period: str) -> tuple[Any, ...]:
+    """Changes whenever anything a place's page shows for the period may change: the returns live in its
+    scope (accepted, superseded, rejected), and the bodies, places, merges, reference imports, ward figures and
+    published figures of the workspace. Returns for other places do not change it."""
+    return cached(ws, ("stamp", place, period), lambda: _stamp(ws, place, period))
+
+
+def _stamp(ws: Workspace, place: str, period: str) -> tuple[Any, ...]:
+    with ws.read() as con:
+        return page_store.place_stamp(con, place, period)
+
+
+def places(ws: Workspace) -> list[dict[str, Any]]:
+    def compute() -> list[dict[str, Any]]:
+        with ws.read() as con:
+            rows = con.table("places").order_by("place").to_pyarrow().to_pylist()
+            # A live slice is a (return, place, period) with lines: the places and periods with counted lines.
+            used = page_store.live_place_periods(con)
+            members = con.table("place_areas").to_pyarrow().to_pylist()
+            districts = places_store.district_names(con, sorted({place for place, _ in used}))
+        periods: dict[str, set[str]] = {}
+        for place, period in used:
+            periods.setdefault(place, set()).add(period)
+        # A place's years are those of the lines in its scope (DESIGN.md §4: its code or a member area), as
+        # its page counts them; an area inside a listed place is not listed again on its own.
+        scope = {r["place"]: {r["place"]} for r in rows}
+        for member in members:
+            scope.setdefault(member["place"], {member["place"]}).add(member["area"])
+        covered = {code for codes in scope.values() for code in codes}
+        # a code with lines but no place definition: its name and region from the LAD -> region lookup
+        extra = [{"place": p, "name": districts.get(p, (None, None))[0] or p,
+                  "region": canonical_region(districts.get(p, (None, None))[1])}
+                 for p in sorted(periods) if p not in covered]
+        def years(place: str) -> list[str]:
+            return sorted(set().union(*(periods.get(code, set()) for code in scope.get(place, {place}))))
+
+        return [{**r, "periods": years(r["place"])} for r in rows + extra]
+
+    return cached(ws, ("places",), compute)
+
+
+def display_name(ws: Workspace, place: str) -> str:
+    """The place's name for titles ("Kent (tp-kent)", "Lewisham (E09000023)"), or its code when it has none."""
+    def compute() -> str:
+        with ws.read() as con:
+            return _name(con, place)
+
+    name = cached(ws, ("name", place), compute)
+    return f"{name} ({place})" if name != place else place
+
+
+def periods_of(ws: Workspace, place: str) -> list[str]:
+    def compute() -> list[str]:
+        with ws.read() as con:
+            return page_store.live_periods_in_scope(con, place)
+
+    return cached(ws, ("periods", place), compute)
+
+
+def overview(ws: Workspace, place: str, period: str) -> dict[str, Any]:
+    return cached(ws, ("overview", place, period), lambda: _overview(ws, place, period),
+                  stamp=place_stamp(ws, place, period))
+
+
+def _overview(ws: Workspace, place: str, period: str) -> dict[str, Any]:
+    with ws.read() as con:
+        ledger = ledger_of(con)
+        scope = scoped(ledger, place, period)  # the place's classified lines, handed to every figure below
+        count = count_of(scope)
+        rec = reconciliation_of(scope).to_pyarrow().to_pylist()
+        links = _sankey_links(scope.lines)
+        population = _population(ledger, place, period)
+        estimate = _estimate(ledger, place, period)
+        control = place_local_control(scope).to_dict()
+        concentration = place_concentration(scope).to_dict()
+        routes = place_routes(scope).to_dict()
+        name = _name(con, place)
+    total = count.total
+    names = cls.cofog_divisions()
+    return {
+        "place": place, "period": period, "count": asdict(count), "reconciliation": rec,
+        "population": population,
+        "per_head": _per_head(total, population),
+        "backcast_per_head": _per_head(total, {"value": population["backcast"]["population"]}
+                                       if population and population["backcast"] else None),
+        "cofog": [{"cofog": k, "name": names.get(k, k), "amount": a} for k, a in
+                  sorted(count.by_cofog.items(), key=lambda kv: -kv[1])],
+        "sankey": links,
+        "estimate": estimate,
+        "name": name,
+        "local_control": {k: control[k] for k in ("bands", "under_local_control", "under_local_control_share",
+                                                  "blank_flags_amount", "rule")},
+        "concentration": {k: concentration[k] for k in ("bodies", "top3_share", "top10_share", "hhi", "hhi_band",
+                                                        "small_bodies")} | {"ranking": concentration["ranking"][:10]},
+        "routes": {k: routes[k] for k in ("admin_cost", "admin_cost_share", "by_hand_overs", "method", "cycles")},
+        "wards": area_figures_store.ward_figures(ws, place, period),
+    }
+
+
+def _per_head(total: Decimal, population: dict[str, Any] | None) -> Decimal | None:
+    return (total / population["value"]).quantize(Decimal("0.01")) if population and total else None
+
+
+def _name(con, place: str) -> str:
+    """The place's name, or a district's from the LAD -> region lookup, or else its code."""
+    places = con.table("places")
+    found = places.filter(places.place == place).name.to_pyarrow().to_pylist()
+    return found[0] if found else places_store.district_names(con, [place]).get(place, (None, None))[0] or place
+
+
+def without_lines(ws: Workspace, place: str, period: str | None) -> dict[str, Any]:
+    """What the page of a place with no counted lines still shows: its centre-out estimate (for the year asked,
+    or the latest year of regional spending) and what was published about it (seed 000 Tables 1-3)."""
+    def compute() -> dict[str, Any]:
+        with ws.read() as con:
+            year = period or places_store.latest_regional_period(con)
+            estimate = _estimate(ledger_of(con), place, year) if year else None
+            published = places_store.published_for(con, place)
+            name = _name(con, place)
+        names = cls.cofog_divisions()
+        by_cofog = estimate.get("by_cofog", {}) if estimate else {}
+        return {"place": place, "period": year, "name": name, "estimate": estimate, "published": published,
+                "cofog": [{"cofog": k, "name": names.get(k, k), "amount": a} for k, a in
+                          sorted(by_cofog.items(), key=lambda kv: -kv[1]) if a]}
+
+    return cached(ws, ("without-lines", place, period), compute)
+
+
+def others(ws: Workspace, period: str) -> list[dict[str, Any]]:
+    """Every place counted for the period with its total and per head: the comparison between places.
+
+    From the all-places count and one grouped population query, not a place page per place: at national
+    scale (400 places, 10M lines) that is seconds instead of minutes. Totals and per head are those of each
+    place's own page (tests/web check it)."""
+    def compute() -> list[dict[str, Any]]:
+        listed = [entry for entry in places(ws) if period in entry["periods"]]
+        with ws.read() as con:
+            ledger = ledger_of(con)
+            counts = count_all_places(ledger, period)
+            ids = [entry["place"] for entry in listed]
+            try:
+                population = indicator_for_groups(ledger, all_place_areas(ledger, ids), "population", period)
+            except PlacespendError:
+                population = {}
+        rows = []
+        for entry in listed:
+            place = entry["place"]
+            # a code with lines but no place definition is counted on its own
+            total = counts[place].total if place in counts else overview(ws, place, period)["count"]["total"]
+            people = population.get(place)
+            rows.append({"place": place, "name": entry["name"], "total": total,
+                         "per_head": _per_head(total, {"value": people.value} if people and people.value else None),
+                         "vintage": people.period if people and people.value and people.nearest else None})
+        return rows
+
+    return cached(ws, ("others", period), compute)
+
+
+def warm_after_acceptance(ws: Workspace, submission_id: int) -> threading.Thread | None:
+    """Recompute, in the background, what an accepted return changed: its places' pages (and the composite
+    places holding them) and the lists of all places for its periods. Visitors meanwhile wait for the one
+    computation of what they ask for (single flight in `cached`), never see the old figures."""
+    if not ws.is_shared:
+        return None
+    with ws.read() as con:
+        slices = page_store.places_touched_by(con, submission_id)
+
+    def work() -> None:
+        for place, period in slices[:WARM_LIMIT]:
+            overview(ws, place, period)
+        for period in sorted({period for _, period in slices}):
+            others(ws, period)
+
+    thread = threading.Thread(target=work, name=f"warm-{submission_id}", daemon=True)
+    thread.start()
+    return thread
+
+
+WARM_LIMIT = 50  # place pages recomputed after one acceptance; a national return's other places wait for a visit
+
+
+def _population(ledger: Ledger, place: str, period: str) -> dict[str, Any] | None:
+    """The population per-head figures divide by, with its vintage, and a back-cast where the vintage is not
+    the figure's own year (estimate.backcast), both shown beside the figure."""
+    areas = place_areas(ledger, place)
+    try:
+        value = indicator_for_areas(ledger, areas, "population", period)
+    except PlacespendError:
+        return None
+    if not value.value:
+        return None
+    backcast = backcast_population(ledger, areas, period, value)
+    return {"value": value.value, "vintage": value.period, "nearest": value.nearest,
+            "backcast": backcast.to_dict() if backcast else None}
+
+
+def _estimate(ledger: Ledger, place: str, period: str) -> dict[str, Any] | None:
+    try:
+        estimate = estimate_place(ledger, place, period, shipped_criteria("population"))
+    except PlacespendError as exc:
+        return {"problem": str(exc)}
+    return {"total": estimate.total, "by_cofog": estimate.by_cofog, "region": estimate.region,
+            "vintage": estimate.vintage, "notes": estimate.notes}
+
+
+def _sankey_links(lines) -> list[dict[str, Any]]:
+    """Origin of funds -> spender -> COFOG division, for counted lines; layered so cycles cannot occur.
+
+    A body that both passes money on and spends appears once as a funder ("... funds") and once as a
+    spender, so pooled budgets (A -> B -> A) draw as two links instead of breaking the chart.
+    """
+    counted = lines.filter(lines.status.isin(COUNTED_STATUSES))
+    body = (counted.status == "unreported").ifelse(counted.recipient, counted.spender)
+    origin = counted.funder.fill_null("own income / local taxation")
+    first = counted.group_by(source=origin, target=body).agg(amount=counted.counted_amount.sum())
+    second = counted.group_by(source=body, target=counted.cofog_division).agg(amount=counted.counted_amount.sum())
+    out = [{"stage": "funding", **r} for r in first.to_pyarrow().to_pylist()]
+    out += [{"stage": "function", **r} for r in second.to_pyarrow().to_pylist()]
+    return out
+
+
+def ward_boundaries(ws: Workspace, codes: list[str]) -> list[dict[str, object]]:
+    """The imported boundaries of the wards a place's page maps (engine.area_figures_store)."""
+    return area_figures_store.boundaries(ws, codes)
+
+
+COMPARE_CRITERIA = ("population", "needs")  # the first gives A; both give its range (seed 000 Table 1)
+
+
+def comparison(ws: Workspace, period: str) -> dict[str, Any]:
+    """Seed 000 Table 1 for every place in a year: A, B, 1 - B/A and the bridge, as `placespend compare` gives
+    them. The compare page, its downloads and the API all read this one computation, cached per workspace
+    version. The places are those defined (DESIGN.md §6 places file), as the CLI compares by default: a code
+    with a stray line and no definition is not a place of Table 1, and would pull the aggregate with it."""
+    def compute() -> dict[str, Any]:
+        rows, aggregate = figures.compare_all(ws, period, figures.defined_places(ws),
+                                              [shipped_criteria(c) for c in COMPARE_CRITERIA])
+        return comparison_dict(rows, aggregate)
+
+    return cached(ws, ("compare", period), compute)
+
+
+def comparison_rows(table: dict[str, Any]) -> list[dict[str, Any]]:
+    """One flat row per place of `comparison`, for CSV and XLSX: the published Table 1 figures beside ours."""
+    return [{"place": p["place"], "name": p["name"], "period": p["period"], "centre_out_a": p["centre_out"],
+             "published_a": p["published"].get("centre_out"), "locally_led_b": p["locally_led"],
+             "published_b": p["published"].get("locally_led"), "difference_1_minus_b_over_a": p["difference"],
+             "a_lowest": min(p["a_range"].values(), default=None),
+             "a_highest": max(p["a_range"].values(), default=None), "problem": p["problem"]} for p in table["places"]]
+
+
+def analyses(ws: Workspace, period: str, ids: list[str] | None = None) -> dict[str, Any]:
+    """The five analyses of seed 000 §4 for several places at once, as `placespend analyse NAME --format json`
+    gives each for the same places and year (the same functions, their defaults): what the analyses page
+    draws and tables. By default, every place with lines in the year. An analysis the workspace cannot make
+    yet (per head without population statistics) gives `{"problem": why}`, and the others still show."""
+    methods = {"composition": composition, "concentration": concentration, "local-control": local_control,
+               "per-head": per_head, "routes": funding_routes}
+
+    def attempt(ledger: Ledger, method: Any, chosen: list[str]) -> dict[str, Any]:
+        try:
+            return method(ledger, chosen, period).to_dict()
+        except PlacespendError as exc:
+            return {"problem": str(exc)}
+
+    def compute() -> dict[str, Any]:
+        chosen = ids if ids else [p["place"] for p in places(ws) if period in p["periods"]]
+        if not chosen:
+            return {"places": [], "period": period}
+        with ws.read() as con:
+            ledger = ledger_of(con)
+            return {"places": chosen, "period": period,
+                    **{name: attempt(ledger, method, chosen) for name, method in methods.items()}}
+
+    return cached(ws, ("analyses", period, tuple(ids or ())), compute)
