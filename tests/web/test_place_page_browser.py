@@ -4,6 +4,9 @@ the local-control and concentration charts against the JSON API's numbers for th
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
+
 import pytest
 from web_support import BrowserTab, build_workspace, served
 
@@ -67,3 +70,46 @@ def test_other_places_says_it_could_not_load_and_loads_on_retry(tab, failure):
     links = tab.page.locator("#other-places tbody a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     assert links == [f"/places/{LAMBETH}?year={YEAR}"]
     assert not tab.page.locator("#other-places .failed").count()
+
+
+def _api(tab: BrowserTab, path: str):
+    """The JSON API's answer, read with the tab's session, numbers kept exact."""
+    response = tab.page.request.get(f"{tab.base}/api/places/{LEWISHAM}/{path}?year={YEAR}")
+    assert response.ok, response.status
+    return json.loads(response.text(), parse_float=Decimal)
+
+
+def _chart(tab: BrowserTab, name: str) -> list[dict]:
+    tab.page.wait_for_selector(f"#chart-{name}[data-ready=yes]")
+    return tab.page.evaluate(f"""() => document.getElementById('chart-{name}').data.map(t => (
+        {{name: t.name, x: Array.from(t.x), y: Array.from(t.y), customdata: t.customdata}}))""")
+
+
+def test_local_control_and_concentration_charts_carry_the_apis_figures(tab):
+    tab.page.goto(f"{tab.base}/places/{LEWISHAM}?year={YEAR}")
+    bands = _api(tab, "tables/local-control")
+    stack = _chart(tab, "local-control")
+    assert [t["name"] for t in stack] == [b["label"] for b in bands]  # locally decided first, as the table
+    for trace, band in zip(stack, bands, strict=True):
+        [(amount, share, shown)] = trace["customdata"]
+        assert (Decimal(amount), Decimal(share)) == (band["amount"], band["share"])
+        assert shown == f"£{band['amount']:,.2f}"
+        assert trace["x"] == [pytest.approx(float(band["share"] * 100), abs=1e-9)]
+    # the bands are the whole count: an independent check against the count's total
+    assert sum(Decimal(t["customdata"][0][0]) for t in stack) == _api(tab, "count")["total"]
+
+    ranking = _api(tab, "tables/concentration")
+    [curve] = _chart(tab, "concentration")
+    assert curve["x"] == [r["rank"] for r in ranking]
+    assert [Decimal(amount) for amount, _, _ in curve["customdata"]] == [r["amount"] for r in ranking]
+    assert [Decimal(cumulative) for _, cumulative, _ in curve["customdata"]] == [r["cumulative_share"]
+                                                                                 for r in ranking]
+    assert curve["y"] == [pytest.approx(float(r["cumulative_share"] * 100), abs=1e-9) for r in ranking]
+    # the cumulative shares add up the amounts, largest first (independent arithmetic over the API's amounts;
+    # the table is the top ten, here every body)
+    assert 1 < len(ranking) < 10
+    total = sum((r["amount"] for r in ranking), Decimal(0))
+    running = Decimal(0)
+    for r in ranking:
+        running += r["amount"]
+        assert abs(Decimal(r["cumulative_share"]) - running / total) < Decimal("0.000001")

@@ -126,6 +126,10 @@ def _figure_json(ws, view: dict, names: dict[str, str]) -> dict[str, str]:
                                                       body_type_name)),
         "method": charts.to_json(charts.shares_donut(count["by_method"], "How each pound is known")),
         "sankey": charts.to_json(charts.sankey(view["sankey"], names, "Funding flows: origin → spender → function")),
+        "local-control": charts.to_json(charts.local_control_stack([(view["name"], view["local_control"]["bands"])],
+                                                                   "Who decides how the money is spent")),
+        "concentration": charts.to_json(charts.cumulative_share_curves(
+            [(view["name"], view["concentration"]["ranking"])], "Cumulative share of the count, largest bodies first")),
     }
     wards = view["wards"]
     if wards:
