@@ -8,7 +8,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from web_support import BrowserTab, build_workspace, served
+from web_support import BrowserTab, build_workspace, serious_violations, served
 
 from conftest import Cli, chromium, line, need_chromium, write_csv
 
@@ -87,6 +87,9 @@ def _chart(tab: BrowserTab, name: str) -> list[dict]:
 
 def test_local_control_and_concentration_charts_carry_the_apis_figures(tab):
     tab.page.goto(f"{tab.base}/places/{LEWISHAM}?year={YEAR}")
+    tab.page.wait_for_selector("#chart-concentration[data-ready=yes]")
+    tab.shot("place-local-control-concentration")
+    assert serious_violations(tab) == []
     bands = _api(tab, "tables/local-control")
     stack = _chart(tab, "local-control")
     assert [t["name"] for t in stack] == [b["label"] for b in bands]  # locally decided first, as the table
@@ -113,3 +116,79 @@ def test_local_control_and_concentration_charts_carry_the_apis_figures(tab):
     for r in ranking:
         running += r["amount"]
         assert abs(Decimal(r["cumulative_share"]) - running / total) < Decimal("0.000001")
+
+
+def test_the_places_list_says_there_is_no_map_without_boundaries(tab):
+    tab.page.goto(f"{tab.base}/places")
+    missing = tab.page.inner_text("#places-map #map-missing")
+    assert "No district boundaries are imported" in missing and "placespend import" in missing
+    assert tab.page.locator("#chart-places").count() == 0
+
+
+LAD_BOUNDARIES = "boundaries-martinjc/administrative_eng_topo_lad.json"  # ONS districts, 2013 (TopoJSON)
+POPULATION = {LEWISHAM: 258_500, LAMBETH: 272_000}
+
+
+@pytest.fixture(scope="module")
+def mapped(tmp_path_factory, shared_data_dir):
+    """Lewisham and Lambeth with their district boundaries and populations imported, and a third code with
+    lines whose boundary is not (E09999999 is no district)."""
+    need_chromium()
+    folder = tmp_path_factory.mktemp("places-map")
+    db = build_workspace(folder)
+    cli = Cli(db)
+    cli("ingest", write_csv(folder / "more.csv", [
+        line(place=LAMBETH, spender="lambeth", amount="7000000.00"),
+        line(place=LEWISHAM, spender="dwp", spender_type="central_government", amount="5000000.00", cofog="10.5"),
+        line(place="E09999999", spender="nowhere", amount="123.45")]))
+    cli("import", shared_data_dir / LAD_BOUNDARIES)
+    cli("import", write_csv(folder / "population_2008.csv", [
+        {"area": code, "period": "2008", "indicator": "population", "value": people}
+        for code, people in POPULATION.items()]))
+    with served(db) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def shared_data_dir():
+    from conftest import SHARED
+
+    if not (SHARED / "data" / LAD_BOUNDARIES).exists():
+        pytest.skip("../shared/data is absent")
+    return SHARED / "data"
+
+
+@pytest.mark.parametrize("measure", [None, "total"])
+def test_the_places_map_is_drawn_here_with_the_places_apis_values(mapped, browser, measure):
+    tab = BrowserTab(browser, mapped)
+    outside = tab.block_outside()
+    try:
+        tab.sign_in("viewer")
+        tab.page.goto(f"{mapped}/places" + (f"?year={YEAR}&measure={measure}" if measure else ""))
+        tab.page.wait_for_selector("#chart-places[data-ready=yes]", timeout=30_000)
+        tab.page.wait_for_load_state("networkidle")
+        [trace] = tab.page.evaluate("""() => document.getElementById('chart-places').data.map(t => (
+            {type: t.type, locations: Array.from(t.locations), z: Array.from(t.z)}))""")
+        response = tab.page.request.get(f"{mapped}/api/places-compared?year={YEAR}")
+        api = {r["place"]: r for r in json.loads(response.text(), parse_float=Decimal)}
+        shown = measure or "per_head"  # per head by default when the places have a population
+        assert trace["type"] == "choroplethmap"
+        assert trace["locations"] == [LAMBETH, LEWISHAM]
+        assert trace["z"] == [float(api[p][shown]) for p in trace["locations"]]
+        if shown == "per_head":  # independent arithmetic: the count over the imported population, to the penny
+            for place in trace["locations"]:
+                expected = (api[place]["total"] / POPULATION[place]).quantize(Decimal("0.01"))
+                assert Decimal(str(trace["z"][trace["locations"].index(place)])) == expected
+        assert "E09999999" in tab.page.inner_text("#map-not-drawn")
+        assert tab.page.locator("#chart-places canvas").count() > 0
+        tab.shot(f"places-map-{shown}")
+        assert serious_violations(tab) == []
+        assert outside == [] and tab.errors == [], (outside, tab.errors)
+    finally:
+        tab.context.close()
+
+
+def test_an_unknown_colouring_of_the_map_is_refused_in_plain_english(tab):
+    response = tab.page.goto(f"{tab.base}/places?measure=colour")
+    assert response.status == 400
+    assert "Colour the map by per_head or total, not 'colour'." in tab.page.inner_text("main")
