@@ -26,7 +26,7 @@ def pages(sample: list[str]) -> dict[str, str]:
             f"/places/{district}/lines?year={YEAR}&cofog=07": "lines behind a figure (COFOG 07)",
             f"/compare?year={YEAR}": "compare (Table 1, every place)",
             f"/analyses?year={YEAR}&place={largest}&place={district}": "analyses, two places",
-            f"/analyses?year={YEAR}": "analyses, every place", "/reports": "board reports",
+            f"/analyses?year={YEAR}": "analyses, default places", "/reports": "board reports",
             "/deepdives": "deep dives", f"/deepdives/themes?place={district}&year={YEAR}": "deep-dive themes",
             "/bodies": "bodies register", "/insight": "insight", "/assets": "assets", "/suppliers": "suppliers",
             "/submissions": "submissions", "/imports": "imports", "/account": "account"}

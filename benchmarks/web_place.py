@@ -18,6 +18,7 @@ import os
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -68,7 +69,16 @@ def print_page_timings(db: Path, pages: dict[str, str], repeat: int, username: s
     except httpx.HTTPError as exc:
         print(f"request failed: {exc}")
     finally:
-        server.terminate()
+        stop(server)
+
+
+def stop(server) -> None:
+    """SIGTERM, and SIGKILL if a request still being computed keeps the server from stopping in 30 s."""
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
         server.wait(timeout=30)
 
 

@@ -115,3 +115,29 @@ def test_an_analysis_the_workspace_cannot_make_says_why_and_the_others_show(tmp_
     assert page.status_code == 200
     assert 'id="per-head-problem">No &#39;population&#39; statistics in the workspace' in page.text
     assert 'id="composition-table"' in page.text and 'id="per-head-table"' not in page.text
+
+
+def test_without_a_choice_a_national_ledger_shows_a_handful_of_places_and_says_so(demo, monkeypatch):
+    """Every place of a national ledger (400 and more) by default kept the page computing for minutes; the default
+    is now the first few places, said so, and any places chosen are shown whatever their number. The cap is
+    lowered to 1 here so that the demo's two places exceed it."""
+    from fastapi.testclient import TestClient
+
+    from placespend.app import place_view
+
+    cli, by_name = demo
+    monkeypatch.setattr(place_view, "DEFAULT_ANALYSED_PLACES", 1)
+    app = create_app(open_workspace(cli.db))
+    try:
+        client = TestClient(app)
+        client.post("/login", data={"username": "councillor", "password": DEMO_PASSWORD})
+        default = client.get(f"/api/analyses?year={Y}").json()
+        assert default["places"] == [PLACES[0]]
+        assert default["note"] == f"The first 1 of the 2 places with lines in {Y}; choose the places to compare above."
+        assert [p["place"] for p in default["composition"]["places"]] == [PLACES[0]]
+        both = client.get(f"/api/analyses?year={Y}&place={PLACES[0]}&place={PLACES[1]}").json()
+        assert both["note"] is None and both["composition"] == by_name["composition"]
+        page = client.get(f"/analyses?year={Y}").text
+        assert 'id="selection-note"' in page and "The first 1 of the 2 places" in page
+    finally:
+        app.state.workspace.close()

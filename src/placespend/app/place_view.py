@@ -330,11 +330,18 @@ def comparison_rows(table: dict[str, Any]) -> list[dict[str, Any]]:
              "a_highest": max(p["a_range"].values(), default=None), "problem": p["problem"]} for p in table["places"]]
 
 
+DEFAULT_ANALYSED_PLACES = 12
+"""The places the analyses show when none is chosen. Each analysis costs about a tenth of a second per place, so
+every place of a national ledger (400 and more) would keep the page waiting for minutes, and a chart of 400
+bars is read by no one; a partnership compares itself with a handful of places."""
+
+
 def analyses(ws: Workspace, period: str, ids: list[str] | None = None) -> dict[str, Any]:
     """The five analyses of seed 000 §4 for several places at once, as `placespend analyse NAME --format json`
     gives each for the same places and year (the same functions, their defaults): what the analyses page
-    draws and tables. By default, every place with lines in the year. An analysis the workspace cannot make
-    yet (per head without population statistics) gives `{"problem": why}`, and the others still show."""
+    draws and tables. By default, the first `DEFAULT_ANALYSED_PLACES` places with lines in the year. An
+    analysis the workspace cannot make yet (per head without population statistics) gives `{"problem": why}`,
+    and the others still show."""
     methods = {"composition": composition, "concentration": concentration, "local-control": local_control,
                "per-head": per_head, "routes": funding_routes}
 
@@ -345,12 +352,16 @@ def analyses(ws: Workspace, period: str, ids: list[str] | None = None) -> dict[s
             return {"problem": str(exc)}
 
     def compute() -> dict[str, Any]:
-        chosen = ids if ids else [p["place"] for p in places(ws) if period in p["periods"]]
+        with_lines = [p["place"] for p in places(ws) if period in p["periods"]]
+        chosen = ids if ids else with_lines[:DEFAULT_ANALYSED_PLACES]
         if not chosen:
-            return {"places": [], "period": period}
+            return {"places": [], "period": period, "note": None}
+        note = None if ids or len(chosen) == len(with_lines) else (
+            f"The first {len(chosen)} of the {len(with_lines):,} places with lines in {period}; choose the places "
+            "to compare above.")
         with ws.read() as con:
             ledger = ledger_of(con)
-            return {"places": chosen, "period": period,
+            return {"places": chosen, "period": period, "note": note,
                     **{name: attempt(ledger, method, chosen) for name, method in methods.items()}}
 
-    return cached(ws, ("analyses", period, tuple(ids or ())), compute)
+    return cached(ws, ("analyses", period, tuple(ids or ()), DEFAULT_ANALYSED_PLACES), compute)

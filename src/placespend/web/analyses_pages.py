@@ -20,7 +20,7 @@ from placespend.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["analyses"])
-Places = Annotated[list[str] | None, Query(description="Places (default: every place with lines in the year)")]
+Places = Annotated[list[str] | None, Query(description="Places (default: the first 12 places with lines in the year)")]
 
 
 def _f(value: Any) -> float:
