@@ -1,0 +1,102 @@
+"""`placespend --help` and a count import only what they use (the root group names its commands in
+`cli.main.COMMANDS` and imports a command's module only to run it): the table must say exactly what the
+command modules register, and a fresh process of either command must not load the heavy libraries of the
+other commands. How long they take is measured in benchmarks/startup.py, not here."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import typer
+import typer.main
+
+from placespend.cli.main import COMMANDS, MARKUP
+
+from conftest import Cli, line, write_csv
+
+# Libraries of other commands (assets, insight, suppliers, report, Spark, the template), none of them needed to
+# list the commands or to count a place.
+HEAVY = {"sklearn", "spopt", "libpysal", "splink", "pyspark", "plotly", "geopandas", "shapely", "openpyxl",
+         "weasyprint", "reportlab", "statsmodels", "matplotlib", "fastapi"}
+
+
+def _registered_by(module: str) -> dict[str, typer.core.TyperCommand]:
+    """What `module`'s register() adds to a fresh app, as the root group would show it."""
+    scratch = typer.Typer(rich_markup_mode=MARKUP)
+    importlib.import_module(module).register(scratch)
+    return typer.main.get_group(scratch).commands
+
+
+def _summary(command) -> str:
+    """The first paragraph of a command's help, as a group's help lists it, on one line."""
+    first = (command.short_help or command.help or "").strip().split("\n\n")[0]
+    return " ".join(first.split())
+
+
+def test_the_table_names_every_command_its_module_registers_with_its_own_help():
+    modules = sorted({listed.module for listed in COMMANDS.values()})
+    registered = {name: (module, _summary(command))
+                  for module in modules for name, command in _registered_by(module).items()}
+    assert registered == {name: (listed.module, listed.summary) for name, listed in COMMANDS.items()}
+
+
+def test_every_command_module_is_in_the_table():
+    """A new command module would be invisible to `placespend` until it is in the table."""
+    folder = Path(importlib.import_module("placespend.cli").__file__).parent
+    modules = {f"placespend.cli.{path.stem}" for path in folder.glob("*_cmds.py")}
+    nested = {"placespend.cli.insight_area_cmds", "placespend.cli.insight_spatial_cmds",
+              "placespend.cli.insight_people_cmds", "placespend.cli.insight_sharing_cmds"}  # under `insight`
+    assert modules - nested == {listed.module for listed in COMMANDS.values()}
+
+
+def test_help_lists_every_command_with_its_summary():
+    result = subprocess.run([sys.executable, "-m", "placespend.cli.main", "--help"], capture_output=True,
+                            text=True, timeout=120, env={**_env(), "COLUMNS": "400"})
+    assert result.returncode == 0, result.stderr
+    rows = {}
+    for text in result.stdout.splitlines():
+        words = text.strip("│ ").split(maxsplit=1)
+        if len(words) == 2 and words[0] in COMMANDS:
+            rows[words[0]] = " ".join(words[1].split())
+    assert rows == {name: listed.summary for name, listed in COMMANDS.items()}
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
+
+
+def _imported(*args: str) -> tuple[str, set[str]]:
+    """The output of a fresh `placespend ARGS` process and the top-level packages it imported (from Python's
+    -X importtime report)."""
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "placespend.cli.main", *args],
+                            capture_output=True, text=True, timeout=300, env={**_env(), "COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout, {text.rpartition("|")[2].strip().split(".")[0] for text in result.stderr.splitlines()
+                           if text.startswith("import time:")}
+
+
+def test_help_imports_no_command_module_nor_library_of_one():
+    _, imported = _imported("--help")
+    assert "typer" in imported  # the report was read
+    assert not imported & (HEAVY | {"ibis", "duckdb", "pandas", "pyarrow", "numpy"})
+
+
+@pytest.fixture
+def counted_db(tmp_path: Path) -> Path:
+    db = tmp_path / "ws" / "count.duckdb"
+    Cli(db)("ingest", write_csv(tmp_path / "lbl.csv", [line(amount="1000.00"), line(amount="250.00", cofog="07.3")]))
+    return db
+
+
+def test_a_count_imports_none_of_the_other_commands_libraries(counted_db):
+    out, imported = _imported("--db", str(counted_db), "count", "--place", "E09000023", "--year", "2008-09",
+                              "--format", "json")
+    assert json.loads(out, parse_float=Decimal)["total"] == Decimal("1000.00") + Decimal("250.00")
+    assert not imported & HEAVY
