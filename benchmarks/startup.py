@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -40,16 +41,21 @@ print(json.dumps({"seconds": time.perf_counter() - started, "rows": [[*r[:3], st
 """
 
 
-def timed(command: list[str], src: Path | None = None) -> tuple[float, str]:
-    """Wall seconds of `command` as a whole process, and its stdout."""
+def timed(command: list[str], src: Path | None = None) -> tuple[float, float, str]:
+    """Wall seconds of `command` as a whole process, the CPU seconds it used (user + system: less swayed by
+    the other work of a busy machine than the wall time, though DuckDB's threads can make it exceed it), and
+    its stdout."""
     env = {**os.environ, "PYTHONPATH": str(src)} if src else dict(os.environ)
     env.pop("PLACESPEND_DB", None)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
-    return seconds, done.stdout
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return seconds, cpu, done.stdout
 
 
 def measure(ws: Path, place: str, repeats: int, trees: dict[str, Path]) -> dict[str, Any]:
@@ -62,12 +68,14 @@ def measure(ws: Path, place: str, repeats: int, trees: dict[str, Path]) -> dict[
     bare = [sys.executable, "-c", BARE, str(ws), COUNT_ONE_SQL, PERIOD, place]
     tasks["bare DuckDB count (process)"] = (bare, None)
     runs: dict[str, list[float]] = {name: [] for name in tasks}
+    cpu: dict[str, list[float]] = {name: [] for name in tasks}
     sql: list[float] = []
     outputs: dict[str, str] = {}
     for _ in range(repeats):
         for name, (command, src) in tasks.items():
-            seconds, out = timed(command, src)
+            seconds, used, out = timed(command, src)
             runs[name].append(seconds)
+            cpu[name].append(used)
             outputs[name] = out
             if command is bare:
                 sql.append(json.loads(out)["seconds"])
@@ -79,17 +87,20 @@ def measure(ws: Path, place: str, repeats: int, trees: dict[str, Path]) -> dict[
     for label in trees:
         got = json.loads(outputs[f"{label}: placespend count"], parse_float=Decimal)
         equal[label] = got["total"] == expected.total and got["lines"] == expected.lines
-    return {"place": place, "repeats": repeats, "runs": runs, "counts_equal_to_sql": equal,
+    return {"place": place, "repeats": repeats, "runs": runs, "cpu": cpu, "counts_equal_to_sql": equal,
             "best": {name: min(times) for name, times in runs.items()},
-            "median": {name: statistics.median(times) for name, times in runs.items()}}
+            "median": {name: statistics.median(times) for name, times in runs.items()},
+            "best_cpu": {name: min(times) for name, times in cpu.items()}}
 
 
 def table(report: dict[str, Any]) -> str:
     base = report["best"]["bare DuckDB count (connect + query, in process)"]
-    lines = [f"| measurement | best of {report['repeats']} | median | best / bare SQL |",
-             "|---|---:|---:|---:|"]
+    lines = [f"| measurement | wall, best of {report['repeats']} | median | best / bare SQL | CPU (user + sys), best |",
+             "|---|---:|---:|---:|---:|"]
     for name, best in report["best"].items():
-        lines.append(f"| {name} | {best:.3f} s | {report['median'][name]:.3f} s | {best / base:.2f}x |")
+        used = report["best_cpu"].get(name)
+        lines.append(f"| {name} | {best:.3f} s | {report['median'][name]:.3f} s | {best / base:.2f}x | "
+                     + (f"{used:.3f} s |" if used is not None else "n/a |"))
     return "\n".join(lines)
 
 
