@@ -419,6 +419,23 @@ def test_a_partner_reads_only_its_own_side_of_a_run(app):
     assert seen == {"partner": ["L1", "L2", "L3"], "other_partner": ["R1", "R2", "R3"]}
 
 
+def test_a_partner_of_neither_side_cannot_read_a_run(app):
+    """A run's counts are about the parties' people: a partner whose organisation was not a party is refused
+    (as the insight page already left such runs out), and the refusal is audited for the agreement."""
+    from fastapi.testclient import TestClient
+
+    ws, run_id = app.state.workspace, app.state.ids["run_id"]
+    if accounts.user_named(ws, "met-finance") is None:
+        accounts.add_user(ws, "met-finance", PASSWORD, "partner", "met")
+    token = accounts.new_api_token(ws, accounts.authenticate(ws, "met-finance", PASSWORD), "met")
+    client = TestClient(app)
+    for url in (f"/api/insight/runs/{run_id}/summary", f"/api/insight/runs/{run_id}/summary?format=csv"):
+        refused = client.get(url, headers={"Authorization": f"Bearer {token}"})
+        assert refused.status_code == 403 and "both" not in refused.text
+    trail = sharing.audit_trail(ws, "falls")
+    assert any(e["action"] == "refused" and e["detail"].get("wanted") == "summary" for e in trail), trail
+
+
 def test_a_viewer_never_sees_a_small_count(app):
     from fastapi.testclient import TestClient
 
