@@ -41,7 +41,7 @@ READS = [
 def _commands() -> set[str]:
     from typer.main import get_command
 
-    return set(get_command(app).list_commands(None))  # the root group imports its commands only to run them
+    return set(get_command(app).commands)
 
 
 def _free_port() -> int:

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 import typer
 import typer.main
+from typer.testing import CliRunner
 
-from placespend.cli.main import COMMANDS, MARKUP
+from placespend.cli.main import COMMANDS, MARKUP, app
 
 from conftest import Cli, line, write_csv
 
@@ -66,6 +67,13 @@ def test_help_lists_every_command_with_its_summary():
         if len(words) == 2 and words[0] in COMMANDS:
             rows[words[0]] = " ".join(words[1].split())
     assert rows == {name: listed.summary for name, listed in COMMANDS.items()}
+
+
+def test_a_mistyped_command_is_answered_with_the_nearest_names():
+    """The names come from the table, so the suggestion needs no command module."""
+    result = CliRunner().invoke(app, ["cuont"])
+    assert result.exit_code == 2
+    assert "No such command 'cuont'. Did you mean 'count'?" in " ".join(result.output.replace("│", " ").split())
 
 
 def _env() -> dict[str, str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -108,20 +108,34 @@ def registered(module: str) -> TyperGroup:
     return typer.main.get_group(scratch)
 
 
+class _Commands(Mapping[str, Any]):
+    """The root group's commands by name: the names are the table's, a command is imported when looked up."""
+
+    def __getitem__(self, name: str) -> Any:
+        return registered(COMMANDS[name].module).commands[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(COMMANDS)
+
+    def __len__(self) -> int:
+        return len(COMMANDS)
+
+
 class LazyCommands(TyperGroup):
     """The root group: lists `COMMANDS` from the table, and imports a command's module only to run it (or to
-    show that command's own help)."""
+    show that command's own help). "Did you mean" suggestions read the names only."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _Commands()
 
     def list_commands(self, ctx: Any) -> list[str]:
         return list(COMMANDS)
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        listed = COMMANDS.get(cmd_name)
-        if listed is None:
-            return None
-        if _listing.get():
-            return TyperCommand(cmd_name, help=listed.summary, rich_markup_mode=MARKUP)
-        return registered(listed.module).commands[cmd_name]
+        if _listing.get() and cmd_name in COMMANDS:
+            return TyperCommand(cmd_name, help=COMMANDS[cmd_name].summary, rich_markup_mode=MARKUP)
+        return self.commands.get(cmd_name)
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         with _summaries():
