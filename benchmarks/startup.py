@@ -5,7 +5,7 @@ Each measurement is a fresh process, timed from start to exit; runs are interlea
 that a busy moment of the machine falls on all of them alike. The ledger is the national benchmark's
 (`placespend bench generate --lines N --seed 1`, kept in --data as `ledger-<N>.duckdb`, made if missing), the
 place its biggest. `--before SRC` times another source tree too (e.g. `git archive` of an earlier commit), in
-the same run.
+the same run, on a ledger it generates itself with the same seed (`ledger-<N>-before.duckdb`).
 
 Run: .venv/bin/python benchmarks/startup.py [--lines 1000000] [--data bench-data] [--repeats 5] [--before SRC]
 """
@@ -58,13 +58,28 @@ def timed(command: list[str], src: Path | None = None) -> tuple[float, float, st
     return seconds, cpu, done.stdout
 
 
-def measure(ws: Path, place: str, repeats: int, trees: dict[str, Path]) -> dict[str, Any]:
+def ledger_of(data: Path, lines: int, label: str, src: Path) -> Path:
+    """The ledger a source tree counts: the benchmark's own for this tree, and for another tree one it generated
+    itself with the same seed (the same lines), since a newer placespend migrates a workspace it opens beyond
+    what an older one can read."""
+    if label == "after":
+        return (data / f"ledger-{lines}.duckdb").resolve()
+    path = (data / f"ledger-{lines}-{label}.duckdb").resolve()
+    if not path.exists():
+        subprocess.run([sys.executable, "-m", "placespend.cli.main", "bench", "generate", "--lines", str(lines),
+                        "--seed", "1", "--out", str(path)], env={**os.environ, "PYTHONPATH": str(src)}, check=True)
+    return path
+
+
+def measure(data: Path, lines: int, place: str, repeats: int, trees: dict[str, Path]) -> dict[str, Any]:
+    ws = (data / f"ledger-{lines}.duckdb").resolve()
     cli = [sys.executable, "-m", "placespend.cli.main"]
-    count = [*cli, "--db", str(ws), "count", "--place", place, "--year", PERIOD, "--format", "json"]
     tasks: dict[str, tuple[list[str], Path | None]] = {"python -c pass": ([sys.executable, "-c", "pass"], None)}
     for label, src in trees.items():
+        ledger = ledger_of(data, lines, label, src)
         tasks[f"{label}: placespend --help"] = ([*cli, "--help"], src)
-        tasks[f"{label}: placespend count"] = (count, src)
+        tasks[f"{label}: placespend count"] = ([*cli, "--db", str(ledger), "count", "--place", place, "--year", PERIOD,
+                                               "--format", "json"], src)
     bare = [sys.executable, "-c", BARE, str(ws), COUNT_ONE_SQL, PERIOD, place]
     tasks["bare DuckDB count (process)"] = (bare, None)
     runs: dict[str, list[float]] = {name: [] for name in tasks}
@@ -118,7 +133,7 @@ def main() -> None:
         args.data.mkdir(parents=True, exist_ok=True)
         generate_workspace(ws, args.lines, 1)
     trees = {"after": SRC} if args.before is None else {"before": args.before.resolve(), "after": SRC}
-    report = measure(ws.resolve(), biggest_place(args.data, args.lines), args.repeats, trees)
+    report = measure(args.data, args.lines, biggest_place(args.data, args.lines), args.repeats, trees)
     report.update(lines=args.lines, python=sys.version.split()[0], date=time.strftime("%Y-%m-%d %H:%M UTC",
                                                                                     time.gmtime()))
     (args.data / f"startup-{args.lines}.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
