@@ -51,6 +51,17 @@ CELLS_SQL = f"""
            l.counted_amount
     FROM lines l LEFT JOIN reporters r ON r.scope_place = l.scope_place AND r.reporter = l.recipient"""
 
+# The count of one place as one query: (status, COFOG division, counted type, amount, lines) cells.
+COUNT_ONE_SQL = f"""
+    WITH live AS ({LIVE_SQL}),
+    codes AS (SELECT $place AS code UNION SELECT area FROM place_areas WHERE place = $place),
+    lines AS (SELECT * FROM live WHERE place IN (SELECT code FROM codes)),
+    reporters AS (SELECT DISTINCT spender AS reporter FROM lines)
+    SELECT CASE WHEN flow = 'spend' THEN 'spend' WHEN r.reporter IS NULL THEN 'unreported' ELSE 'eliminated' END,
+           cofog_division, CASE WHEN flow = 'spend' THEN spender_type ELSE recipient_type END,
+           sum(counted_amount), count(*)
+    FROM lines LEFT JOIN reporters r ON r.reporter = lines.recipient GROUP BY ALL"""
+
 
 def _summary_of_counts(counts: dict[str, Any]) -> dict[str, Any]:
     return {p: {"total": c.total, "lines": c.lines, "unreported": c.unreported_transfers,
@@ -68,16 +79,7 @@ def count_one_ibis(ws: Workspace, period: str, place: str) -> Any:
 
 def count_one_sql(ws: Workspace, period: str, place: str) -> Any:
     raw = duckdb.connect(str(ws.path), read_only=True)
-    rows = raw.execute(f"""
-        WITH live AS ({LIVE_SQL}),
-        codes AS (SELECT $place AS code UNION SELECT area FROM place_areas WHERE place = $place),
-        lines AS (SELECT * FROM live WHERE place IN (SELECT code FROM codes)),
-        reporters AS (SELECT DISTINCT spender AS reporter FROM lines)
-        SELECT CASE WHEN flow = 'spend' THEN 'spend' WHEN r.reporter IS NULL THEN 'unreported' ELSE 'eliminated' END,
-               cofog_division, CASE WHEN flow = 'spend' THEN spender_type ELSE recipient_type END,
-               sum(counted_amount), count(*)
-        FROM lines LEFT JOIN reporters r ON r.reporter = lines.recipient GROUP BY ALL""",
-                       {"period": period, "place": place}).fetchall()
+    rows = raw.execute(COUNT_ONE_SQL, {"period": period, "place": place}).fetchall()
     raw.close()
     cells = [{"scope_place": place, "status": s, "cofog_division": d, "counted_type": t, "amount": a, "lines": n}
              for s, d, t, a, n in rows]

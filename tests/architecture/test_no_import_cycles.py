@@ -3,7 +3,9 @@
 Why beside import-linter: its contracts see package-level cycles (`acyclic_siblings`, `layers`), but a circle of
 modules inside one package, kept alive by an import moved inside a function, passes them and still ties the
 modules together (DESIGN.md §2). This walks every import statement of src/ (module level, function level,
-relative or absolute) and looks for strongly connected components of the module graph.
+relative or absolute) and looks for strongly connected components of the module graph. A module that imports
+by name (`importlib.import_module`, as the CLI's entry point does to load a command only when it runs) is taken
+to import every module of src/ it names in a string.
 """
 
 from __future__ import annotations
@@ -38,13 +40,20 @@ def _imported(node: ast.Import | ast.ImportFrom, package: str) -> list[str]:
     return [base] + [f"{base}.{alias.name}" for alias in node.names]
 
 
+def _imports_by_name(tree: ast.Module) -> bool:
+    """Whether a module calls `import_module(...)` (as `importlib.import_module` or imported alone)."""
+    return any(isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None))
+               == "import_module" for node in ast.walk(tree))
+
+
 def import_graph(root: Path) -> dict[str, set[str]]:
     """Module -> the modules of `root` it imports anywhere in its body (a name resolves to its nearest module)."""
     modules = module_names(root)
     graph: dict[str, set[str]] = defaultdict(set)
     for name, path in modules.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
             if not isinstance(node, ast.Import | ast.ImportFrom):
                 continue
             for target in _imported(node, package):
@@ -52,6 +61,9 @@ def import_graph(root: Path) -> dict[str, set[str]]:
                     target = target.rpartition(".")[0]
                 if target and target != name:
                     graph[name].add(target)
+        if _imports_by_name(tree):
+            graph[name] |= {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)
+                            and node.value in modules and node.value != name}
     for name in modules:
         graph.setdefault(name, set())
     return graph
@@ -120,6 +132,20 @@ def test_a_cycle_closed_by_an_import_inside_a_function_is_found(tmp_path):
         "pkg/c.py": "import pkg.a\n",
     })
     assert cycles(import_graph(root)) == [["pkg.a", "pkg.b"]]
+
+
+def test_a_cycle_closed_by_an_import_by_name_is_found(tmp_path):
+    """A module loaded by `importlib.import_module("pkg.b")` that imports its loader back is a circle too."""
+    root = _write(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/a.py": "import importlib\nTABLE = {'b': 'pkg.b'}\n\ndef load(key):\n"
+                    "    return importlib.import_module(TABLE[key])\n",
+        "pkg/b.py": "from pkg.a import TABLE\n",
+        "pkg/c.py": "NAMES = ['pkg.a', 'pkg.b']\n",  # names in strings, never imported by name: no edge
+    })
+    graph = import_graph(root)
+    assert graph["pkg.a"] == {"pkg.b"} and graph["pkg.c"] == set()
+    assert cycles(graph) == [["pkg.a", "pkg.b"]]
 
 
 def test_relative_imports_and_package_inits_resolve(tmp_path):

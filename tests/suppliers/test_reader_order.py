@@ -1,5 +1,6 @@
-"""Reading suppliers imports the spend reader when the CLI starts, before anything imports the registry: the spend
-reader must still be tried last, or it would claim reference files that look like spend."""
+"""Reading suppliers imports the spend reader when a `suppliers` command starts (the CLI imports a command's module
+only to run it), before anything imports the registry: the spend reader must still be tried last, or it would
+claim reference files that look like spend."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import placespend
 
 PROGRAM = """
-import placespend.cli.main
+import placespend.cli.suppliers_cmds
 from placespend.ingest import registry
 order = [r.name for r in registry.READERS]
 others = [i for i, r in enumerate(registry.READERS) if r.kind != "flows" or r.name.startswith("360giving")]

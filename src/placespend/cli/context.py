@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from placespend.app.workspace import Workspace, WorkspaceBusy, open_workspace, read_on
+from placespend.cli.root import BESIDE_SERVER
 from placespend.domain.problems import PlacespendError, Report
 
 console = Console()
@@ -34,12 +35,6 @@ class Engine(StrEnum):
 EngineOption = Annotated[Engine, typer.Option(
     "--engine", envvar="PLACESPEND_ENGINE",
     help="Query engine: duckdb (the workspace file) or spark (the ledger as Parquet; needs placespend[spark]).")]
-
-
-# Set in the root context's object by `placespend` run as a program: a command that finds the workspace held by
-# `placespend serve` hands its command line back up, to be run by that server (cli.beside_server).
-BESIDE_SERVER = "beside_server"
-ROOT_APP = "app"  # the root Typer app, in the root context's object: `serve` runs commands with it
 
 
 def workspace(ctx: typer.Context) -> Workspace:

@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from placespend.cli.context import ROOT_APP, console, guard, workspace
+from placespend.cli.context import console, guard, workspace
+from placespend.cli.root import ROOT_APP
 from placespend.report.money import pounds
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from placespend.domain.vocabulary import printable
@@ -75,6 +77,22 @@ class Report:
 
 class PlacespendError(Exception):
     """Misuse the caller must fix (unknown place, missing workspace); data problems never raise this."""
+
+
+class WorkspaceBusy(PlacespendError):
+    """Another process holds the workspace file (DuckDB allows one writing process per file, and a running
+    `placespend serve` keeps it open), which users meet as soon as they run the CLI beside the web app.
+
+    A value here rather than in the engine so that the CLI's entry point can catch it without importing the
+    engine and its libraries, which every command, even `--help`, would then wait for."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        pid = re.search(r"PID (\d+)", detail)
+        self.path, self.pid = path, int(pid.group(1)) if pid else None
+        self.command_line: list[str] | None = None  # the CLI's command, when it may be run by the holder
+        holder = f"another placespend process (PID {self.pid})" if self.pid else "another process"
+        super().__init__(f"The workspace {path} is in use by {holder}, for example `placespend serve`: "
+                         "use the web app or its API while it runs, or stop it and run this command again.")
 
 
 class UnknownCode(PlacespendError):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 import threading
 from collections.abc import Iterator, Sequence
@@ -16,7 +15,7 @@ import duckdb
 import ibis
 from ibis.backends.duckdb import Backend
 
-from placespend.domain.problems import PlacespendError
+from placespend.domain.problems import PlacespendError, WorkspaceBusy
 from placespend.engine.locks import ReadWriteLock
 from placespend.engine.migrations import check_not_newer, latest_version, migrate, schema_version_of
 
@@ -39,19 +38,6 @@ def _connect(path: Path, read_only: bool = False) -> Backend:
         raise WorkspaceBusy(path, str(exc)) from None
     con.raw_sql(f"SET memory_limit = '{MEMORY_LIMIT}'")
     return con
-
-
-class WorkspaceBusy(PlacespendError):
-    """Another process holds the workspace file (DuckDB allows one writing process per file, and a running
-    `placespend serve` keeps it open), which users meet as soon as they run the CLI beside the web app."""
-
-    def __init__(self, path: Path, detail: str) -> None:
-        pid = re.search(r"PID (\d+)", detail)
-        self.path, self.pid = path, int(pid.group(1)) if pid else None
-        self.command_line: list[str] | None = None  # the CLI's command, when it may be run by the holder
-        holder = f"another placespend process (PID {self.pid})" if self.pid else "another process"
-        super().__init__(f"The workspace {path} is in use by {holder}, for example `placespend serve`: "
-                         "use the web app or its API while it runs, or stop it and run this command again.")
 
 
 class DerivedTable(Protocol):
