@@ -174,9 +174,9 @@ def _defaults_master() -> str | None:
     folder = os.environ.get("SPARK_CONF_DIR")
     if not folder and os.environ.get("SPARK_HOME"):
         folder = os.path.join(os.environ["SPARK_HOME"], "conf")
-    defaults = Path(folder or ".") / "spark-defaults.conf"
-    if not folder or not defaults.is_file():
+    if not folder or not (Path(folder) / "spark-defaults.conf").is_file():
         return None
+    defaults = Path(folder) / "spark-defaults.conf"
     for row in defaults.read_text(encoding="utf-8", errors="replace").splitlines():
         found = DEFAULTS_MASTER.match(row)
         if found:
