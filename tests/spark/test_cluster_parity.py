@@ -55,8 +55,13 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StandaloneClus
 @pytest.fixture(scope="module")
 def session(cluster: StandaloneCluster) -> Iterator[Any]:
     """The product's own session, pointed at the cluster the way a user would point it at theirs."""
+    from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
+    # pyspark starts its JVM with the first session's settings as JVM-wide system properties, so a later session
+    # of this process with no master of its own (test_linkage_on_spark.py's) would look for this stopped cluster.
+    # Starting the JVM first, as `spark-submit` does with no options (master local[*]), keeps them out of it.
+    SparkContext.getSystemProperty("spark.master")
     left_over = SparkSession.getActiveSession()  # a local session another module kept: the master is fixed
     if left_over is not None:                    # when the JVM's context starts, so start a new one
         left_over.stop()
