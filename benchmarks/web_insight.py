@@ -15,9 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
-from serving import start_server
-from web_place import PASSWORD, signed_in, summary, timed
+from web_place import PASSWORD, print_page_timings
 
 from placespend.app import accounts
 from placespend.app.workspace import open_workspace
@@ -58,20 +56,7 @@ def main() -> None:
              f"/insight?place={LEWISHAM}&level=ward&column=population": "wards (profiles, no ward boundaries)",
              "/insight/hotspots": "hotspots form", "/insight/surveys": "surveys form",
              "/insight/overlap": "overlap runs"}
-    server, base = start_server(db)
-    try:
-        client = signed_in(base, "bench")
-        print("| page | median ms | p95 ms | max ms |\n|---|---:|---:|---:|")
-        for url, label in pages.items():
-            timed(client, "GET", url)  # first view
-            times = [timed(client, "GET", url)[0] for _ in range(args.repeat)]
-            s = summary(times)
-            print(f"| {label} | {s['median_ms']} | {s['p95_ms']} | {s['max_ms']} |")
-    except httpx.HTTPError as exc:
-        print(f"request failed: {exc}")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    print_page_timings(db, pages, args.repeat)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,24 @@ def summary(values: list[float]) -> dict[str, float]:
             "p95_ms": round(percentile(values, 0.95), 1), "max_ms": round(max(values), 1)}
 
 
+def print_page_timings(db: Path, pages: dict[str, str], repeat: int, username: str = "bench") -> None:
+    """Serve `db` in its own process, sign in, and print a Markdown table of each page's warm timings: one
+    first view, then `repeat` timed requests (median, p95, max)."""
+    server, base = start_server(db)
+    try:
+        client = signed_in(base, username)
+        print("| page | median ms | p95 ms | max ms |\n|---|---:|---:|---:|")
+        for url, label in pages.items():
+            timed(client, "GET", url)  # first view
+            s = summary([timed(client, "GET", url)[0] for _ in range(repeat)])
+            print(f"| {label} | {s['median_ms']} | {s['p95_ms']} | {s['max_ms']} |")
+    except httpx.HTTPError as exc:
+        print(f"request failed: {exc}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def setup(data: Path, lines: int) -> tuple[Path, dict[str, str], list[str], str]:
     """A copy of the national workspace with accounts; the sampled places; the partner's body and place."""
     from placespend.app.bench.generate import generate_workspace

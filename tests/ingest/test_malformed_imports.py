@@ -50,6 +50,13 @@ CASES: dict[str, tuple[str, bytes, str, int | None, str | None]] = {
     "GeoJSON feature without a code": ("areas.geojson", b'{"type":"FeatureCollection","features":[{"properties":'
                                                         b'{"name":"x"},"geometry":{"type":"Point","coordinates":'
                                                         b'[0,0]}}]}', "feature-unidentified", 1, None),
+    "360Giving grant beyond any public body's budget": (
+        "grants.csv", b"Identifier,Title,Currency,Amount Awarded,Award Date,Recipient Org:Identifier,"
+                      b"Recipient Org:Name,Funding Org:Identifier,Funding Org:Name,"
+                      b"Beneficiary Location:0:Geographic Code\n"
+                      b"360G-x-1,Grant,GBP,1000,2020-03-31,GB-CHC-1,Club,GB-GOR-PB188,Sport England,E09000012\n"
+                      b"360G-x-2,Grant,GBP,999999999999,2020-03-31,GB-CHC-1,Club,GB-GOR-PB188,Sport England,"
+                      b"E09000012\n", "amount-implausible", 3, "amount"),
     "360Giving JSON without a grants list": ("grants.json", b'{"grants": {"amountawarded": 1}}', "json-no-grants",
                                              None, None),
 }

@@ -22,7 +22,7 @@ from conftest import Cli
 NAVIGATION = {"/places": "all", "/compare": "all", "/analyses": "all", "/reports": "all", "/deepdives": "all",
               "/bodies": "all", "/insight": "all",
               "/assets": "all", "/suppliers": "all", "/submissions": ("admin", "analyst", "partner"),
-              "/imports": ("admin", "analyst")}
+              "/imports": ("admin", "analyst"), "/account": "all"}
 # Links that change something or end the session are not followed by a crawler (they are POST forms anyway).
 SKIP = re.compile(r"^/(logout|static|static-vendor|docs|openapi\.json|redoc)\b")
 LIMIT = 400  # pages per role: every page type is reached well within it on the demo

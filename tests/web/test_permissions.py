@@ -38,6 +38,10 @@ PAGES = [
     ("GET", "/places", ALL),
     ("GET", "/places/E09000023?year=2008-09", ALL),
     ("GET", "/places/E09000023/others?year=2008-09", ALL),
+    ("GET", "/account", ALL),
+    ("POST", "/account/password", ALL),  # without the current password: 422 for each signed-in role
+    ("POST", "/account/sessions/end", ALL),
+    ("POST", "/account/tokens/000000000000/revoke", ALL),  # no such token of the caller's: 404
     ("GET", "/places/E09000023/lines?year=2008-09", SUBMITTERS),
     ("GET", "/compare", ALL),
     ("GET", "/analyses", ALL),
@@ -247,7 +251,8 @@ def test_page_permissions(app, role, method, template, allowed):
     path = _path(app, template)
     response = _page_request(app, role, method, path)
     if role in allowed:
-        assert response.status_code in {200, 303, 422}, (role, path, response.status_code, response.text[:300])
+        accepted = {200, 303, 422} | ({404} if path.startswith("/account/tokens/") else set())
+        assert response.status_code in accepted, (role, path, response.status_code, response.text[:300])
         if response.status_code == 303:
             assert "/login" not in response.headers["location"] or path in {"/logout", "/"}
     elif role == "anonymous":
@@ -309,7 +314,8 @@ def test_matrix_covers_every_route(app):
                .replace("E09000023", "{place}").replace("/tables/concentration", "/tables/{table}")
                .replace("{deepdive}", "{input_id}").replace("/tables/entries", "/tables/{table}")
                .replace("/themes/tables/themes", "/themes/tables/{table}").replace("{job}", "{job_id}")
-               .replace("/bodies/merges/1/", "/bodies/merges/{merge_id}/"))
+               .replace("/bodies/merges/1/", "/bodies/merges/{merge_id}/")
+               .replace("/tokens/000000000000/", "/tokens/{token_id}/"))
               for m, p, _ in PAGES + API}
     missing = {(m, p) for m, p in declared if (m, p) not in listed and p not in OPEN and p != LOCAL_PATH}
     # POST /login is open by nature; its throttling is tested below.
@@ -417,6 +423,23 @@ def test_a_partner_reads_only_its_own_side_of_a_run(app):
                              headers={"Authorization": f"Bearer {app.state.tokens[role]}"}).json()["record_ids"]
             for role in ("partner", "other_partner")}
     assert seen == {"partner": ["L1", "L2", "L3"], "other_partner": ["R1", "R2", "R3"]}
+
+
+def test_a_partner_of_neither_side_cannot_read_a_run(app):
+    """A run's counts are about the parties' people: a partner whose organisation was not a party is refused
+    (as the insight page already left such runs out), and the refusal is audited for the agreement."""
+    from fastapi.testclient import TestClient
+
+    ws, run_id = app.state.workspace, app.state.ids["run_id"]
+    if accounts.user_named(ws, "met-finance") is None:
+        accounts.add_user(ws, "met-finance", PASSWORD, "partner", "met")
+    token = accounts.new_api_token(ws, accounts.authenticate(ws, "met-finance", PASSWORD), "met")
+    client = TestClient(app)
+    for url in (f"/api/insight/runs/{run_id}/summary", f"/api/insight/runs/{run_id}/summary?format=csv"):
+        refused = client.get(url, headers={"Authorization": f"Bearer {token}"})
+        assert refused.status_code == 403 and "both" not in refused.text
+    trail = sharing.audit_trail(ws, "falls")
+    assert any(e["action"] == "refused" and e["detail"].get("wanted") == "summary" for e in trail), trail
 
 
 def test_a_viewer_never_sees_a_small_count(app):

@@ -27,6 +27,7 @@ SESSION_HOURS = 8
 # OWASP ASVS 4.0.3 V2.1.1-2.1.2: at least 12 characters, 64 and more allowed, more than 128 refused (argon2
 # hashes the whole password, so nothing is truncated); no composition rules (V2.1.9).
 PASSWORD_LENGTHS = (12, 128)
+TOKEN_ID_LENGTH = 12  # hex digits of a token's SHA-256 shown to name it: enough to tell a user's tokens apart
 _hasher = PasswordHasher()
 
 
@@ -60,15 +61,67 @@ def add_user(ws: Workspace, username: str, password: str, role: str, organisatio
         raise PlacespendError(f"role must be one of {', '.join(ROLES)}")
     if role == "partner" and not organisation:
         raise PlacespendError("a partner account needs --organisation (the body id it submits for)")
-    shortest, longest = PASSWORD_LENGTHS
-    if not shortest <= len(password) <= longest:
-        raise PlacespendError(f"passwords need {shortest} to {longest} characters")
+    check_password_policy(password)
     if store.user_by_name(ws, username):
         raise PlacespendError(f"user {username} exists already")
     org = v.normalise_id(organisation) if organisation else None
     user_id = store.insert_user(ws, username, _hasher.hash(password), role, org, display_name)
     store.append_audit(ws, None, "user.add", username, f"role={role} organisation={org or ''}")
     return User(user_id, username, role, org, display_name)
+
+
+def check_password_policy(password: str) -> None:
+    """OWASP ASVS 2.1.1-2.1.2: at least 12 characters (any characters, spaces included), at most 128."""
+    shortest, longest = PASSWORD_LENGTHS
+    if not shortest <= len(password) <= longest:
+        raise PlacespendError(f"passwords need {shortest} to {longest} characters")
+
+
+def change_password(ws: Workspace, user: User, current: str, new: str, keep_session: str | None = None) -> int:
+    """A user changes their own password (ASVS 2.1.5-2.1.6), proving the current one; every other session of
+    theirs ends (ASVS 3.3.3: whoever else held one is signed out), `keep_session` (the token of the session
+    asking) stays. Returns how many sessions ended. API tokens stay: they are revoked one by one."""
+    row = store.user_by_id(ws, user.user_id)
+    try:
+        _hasher.verify(row["password_hash"] if row else _hasher.hash(current), current)
+    except (VerifyMismatchError, VerificationError):
+        store.append_audit(ws, user.username, "password.change.refused", user.username, "current password wrong")
+        raise PlacespendError("The current password is not right.") from None
+    check_password_policy(new)
+    if new == current:
+        raise PlacespendError("The new password must differ from the current one.")
+    store.update_password(ws, user.user_id, _hasher.hash(new))
+    ended = store.delete_sessions_except(ws, user.user_id, _digest(keep_session) if keep_session else None)
+    store.append_audit(ws, user.username, "password.change", user.username, f"other sessions ended: {ended}")
+    return ended
+
+
+def sessions_of(ws: Workspace, user: User, current: str | None) -> list[dict[str, Any]]:
+    """A user's live sessions (ASVS 3.3.4): when each started and ends, and which is the one asking."""
+    mine = _digest(current) if current else None
+    return [{"started_at": row["expires_at"] - dt.timedelta(hours=SESSION_HOURS), "expires_at": row["expires_at"],
+             "current": row["session_hash"] == mine} for row in store.sessions_of(ws, user.user_id)]
+
+
+def end_other_sessions(ws: Workspace, user: User, current: str | None) -> int:
+    ended = store.delete_sessions_except(ws, user.user_id, _digest(current) if current else None)
+    store.append_audit(ws, user.username, "sessions.end", user.username, f"other sessions ended: {ended}")
+    return ended
+
+
+def tokens_of(ws: Workspace, user: User) -> list[dict[str, Any]]:
+    """A user's API tokens by label and date; `token_id` is the start of the token's hash, never the token."""
+    return [{"token_id": row["token_hash"][:TOKEN_ID_LENGTH], "label": row["label"], "created_at": row["created_at"]}
+            for row in store.tokens_of(ws, user.user_id)]
+
+
+def revoke_token(ws: Workspace, user: User, token_id: str) -> None:
+    """Revoke one of the user's own API tokens, named by `tokens_of`'s token_id."""
+    found = [row for row in store.tokens_of(ws, user.user_id) if row["token_hash"][:TOKEN_ID_LENGTH] == token_id]
+    if len(found) != 1:
+        raise PlacespendError(f"You have no API token {token_id}.")
+    store.delete_token(ws, user.user_id, found[0]["token_hash"])
+    store.append_audit(ws, user.username, "token.revoke", found[0]["label"], token_id)
 
 
 def authenticate(ws: Workspace, username: str, password: str) -> User | None:

@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 from placespend.app import accounts, ingest_files
 from placespend.app.accounts import User
 from placespend.app.workflow import NotFound
+from placespend.engine import reference_store
 from placespend.engine.workspace import Workspace
 
 STAFF = ("admin", "analyst")  # reference data changes every place's figures: the count team's to load
@@ -108,12 +109,7 @@ def jobs() -> list[ImportJob]:
 
 def history(ws: Workspace) -> list[dict[str, Any]]:
     """Every reference import the workspace holds, newest first."""
-    if not ws.exists:
-        return []
-    with ws.read() as con:
-        if "imports" not in con.list_tables():
-            return []
-        return con.table("imports").order_by([con.table("imports").import_id.desc()]).to_pyarrow().to_pylist()
+    return reference_store.list_imports(ws)
 
 
 def _read_position(path: Path) -> int | None:

@@ -69,21 +69,13 @@ def surveys(path: Path, overall: str = "overall", threshold: int = DEFAULT_THRES
                      for by in groupings]
 
 
-def may_see(run: dict[str, Any], role: str, organisation: str | None) -> bool:
-    """Staff and viewers read every run's published counts (as `/api/insight/runs/{id}/summary` gives them); a
-    partner only the runs its organisation was a party to."""
-    if role != "partner":
-        return True
-    return organisation is not None and organisation in {run["left_owner"], *run["right_owner"].split("+")}
-
-
 def overlap_runs(ws: Workspace, user: User | None) -> list[dict[str, Any]]:
     """Overlap runs the caller may see, newest first: each run's summary (`sharing.run_summary`, what the API and
     `placespend insight agreement show` list) and a chart of it."""
     role, organisation = (user.role, user.organisation) if user else ("viewer", None)
     found = []
     for run in sorted(sharing.runs(ws), key=lambda r: r["run_at"], reverse=True):
-        if run["kind"] != "overlap" or not may_see(run, role, organisation):
+        if run["kind"] != "overlap" or not sharing.may_see(run, role, organisation):
             continue
         summary = sharing.run_summary(ws, run["run_id"])
         groups = (summary["published"] or {}).get("groups", [])

@@ -255,9 +255,21 @@ def _run(ws: Workspace, run_id: str) -> dict[str, Any]:
     raise NotFound(f"no linkage run {run_id}")
 
 
-def run_summary(ws: Workspace, run_id: str) -> dict[str, Any]:
-    """The aggregates a run published (already through disclosure control): for everyone."""
+def may_see(run: dict[str, Any], role: str, organisation: str | None) -> bool:
+    """Staff and viewers read every run's published counts (as `/api/insight/runs/{id}/summary` gives them); a
+    partner only the runs its organisation was a party to."""
+    if role != "partner":
+        return True
+    return organisation is not None and organisation in {run["left_owner"], *run["right_owner"].split("+")}
+
+
+def run_summary(ws: Workspace, run_id: str, user: User | None = None) -> dict[str, Any]:
+    """The aggregates a run published (already through disclosure control): for staff and viewers, and for a
+    partner only when its organisation was a party to the run (`user` None: the CLI, on the workspace itself)."""
     run = _run(ws, run_id)
+    if user is not None and not may_see(run, user.role, user.organisation):
+        store.record_refusal(ws, user.username, run["agreement_id"], {"run_id": run_id, "wanted": "summary"})
+        raise Forbidden(f"run {run_id} was not run on your organisation's records")
     return {"run_id": run_id, "agreement_id": run["agreement_id"], "kind": run["kind"],
             "published": run["published"], "purged": run["purged_at"] is not None}
 

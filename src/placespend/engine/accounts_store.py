@@ -52,10 +52,7 @@ def user_by_id(ws: Workspace, user_id: int) -> dict[str, Any] | None:
 
 
 def all_users(ws: Workspace) -> list[dict[str, Any]]:
-    with ws.read() as con:
-        cursor = con.con.execute(f"SELECT {USER_COLUMNS} FROM users ORDER BY username")
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return rows(ws, f"SELECT {USER_COLUMNS} FROM users ORDER BY username", [])
 
 
 def insert_session(ws: Workspace, session_hash: str, user_id: int, csrf: str, expires: dt.datetime) -> None:
@@ -68,6 +65,38 @@ def session(ws: Workspace, session_hash: str) -> dict[str, Any] | None:
 
 def delete_session(ws: Workspace, session_hash: str) -> None:
     _run(ws, "DELETE FROM sessions WHERE session_hash = ?", [session_hash])
+
+
+def rows(ws: Workspace, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    with ws.read() as con:
+        cursor = con.con.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def sessions_of(ws: Workspace, user_id: int) -> list[dict[str, Any]]:
+    """A user's sessions not yet expired, the latest to expire (the newest) first."""
+    return rows(ws, "SELECT session_hash, expires_at FROM sessions WHERE user_id = ? AND expires_at >= ? "
+                    "ORDER BY expires_at DESC", [user_id, now()])
+
+
+def delete_sessions_except(ws: Workspace, user_id: int, keep_hash: str | None) -> int:
+    """End every session of a user but `keep_hash`; how many ended (expired ones are removed too, uncounted)."""
+    with ws.write(changes_results=False) as con:
+        raw = con.con
+        ended = raw.execute("SELECT count(*) FROM sessions WHERE user_id = ? AND session_hash IS DISTINCT FROM ? "
+                            "AND expires_at >= ?", [user_id, keep_hash, now()]).fetchone()[0]
+        raw.execute("DELETE FROM sessions WHERE user_id = ? AND session_hash IS DISTINCT FROM ?", [user_id, keep_hash])
+    return ended
+
+
+def tokens_of(ws: Workspace, user_id: int) -> list[dict[str, Any]]:
+    return rows(ws, "SELECT token_hash, label, created_at FROM api_tokens WHERE user_id = ? ORDER BY created_at",
+                [user_id])
+
+
+def delete_token(ws: Workspace, user_id: int, token_hash: str) -> None:
+    _run(ws, "DELETE FROM api_tokens WHERE user_id = ? AND token_hash = ?", [user_id, token_hash])
 
 
 def insert_token(ws: Workspace, token_hash: str, user_id: int, label: str) -> None:

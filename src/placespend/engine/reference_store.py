@@ -31,6 +31,17 @@ def find_import(ws: Workspace, content_hash: str) -> int | None:
     return row[0] if row else None
 
 
+def list_imports(ws: Workspace) -> list[dict[str, object]]:
+    """Every reference import the workspace holds, newest first."""
+    if not ws.exists:
+        return []
+    with ws.read() as con:
+        if "imports" not in con.list_tables():
+            return []
+        imports = con.table("imports")
+        return imports.order_by(imports.import_id.desc()).to_pyarrow().to_pylist()
+
+
 def save_reference(ws: Workspace, content_hash: str, file_name: str, reader: str,
                    batches: list[tuple[str, pa.Table]]) -> int:
     """Load every batch of one file in one transaction; returns the import id."""

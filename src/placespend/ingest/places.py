@@ -32,7 +32,7 @@ def read_places(path: Path, display_name: str | None = None) -> tuple[Report, li
         def cell(name: str, cells: list[object] = cells) -> str:
             i = at.get(name)
             return as_text(cells[i]) if i is not None and i < len(cells) else ""
-        place, name, area = v.normalise_id(cell("place")), cell("name"), cell("area").upper()
+        place, name, area = v.normalise_place(cell("place")), cell("name"), cell("area").upper()
         if not place or not area:
             report.error("required-missing", "Each row needs a place and an area.", row=number,
                          column="place" if not place else "area")

@@ -13,9 +13,11 @@ once, so both paths say the same.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from placespend.domain.ledger_lines import FlowLine
 from placespend.domain.problems import Report
 
 AMOUNT_CEILING = Decimal("500000000000.00")
@@ -71,6 +73,14 @@ def ceiling_message(amount: str) -> str:
     return (f"The amount {amount} is more than any UK public body spends in a year (the largest, the Department for "
             f"Work and Pensions, spent GBP 188bn in 2018-19); one line cannot exceed {gbp(AMOUNT_CEILING)}. "
             "Check for extra digits, an amount in pence, or a pasted total.")
+
+
+def report_beyond_ceiling(lines: Iterable[FlowLine], report: Report) -> None:
+    """An error per line of a read file beyond `AMOUNT_CEILING`, at the line's sheet and row."""
+    for line in lines:
+        if abs(line.amount) > AMOUNT_CEILING:
+            report.error("amount-implausible", ceiling_message(gbp(line.amount)), sheet=line.sheet, row=line.row,
+                         column="amount", value=str(line.amount))
 
 
 def report_large_lines(found: list[LargeLine], previous: dict[SliceKey, SliceTotals], column: str, report: Report,

@@ -12,6 +12,7 @@ from placespend.ingest.decoding import open_text
 from placespend.ingest.excel_file import check_excel, named_as_excel, not_excel
 from placespend.ingest.grants import orgids, threesixty
 from placespend.ingest.insight import area_files, geojson
+from placespend.ingest.plausibility import report_beyond_ceiling
 from placespend.ingest.reference import canonical, hmt, imd, lookups, ons
 from placespend.ingest.reference.batch import Probe, Reader, ReferenceBatch
 from placespend.ingest.returns import budget, outturn
@@ -86,4 +87,7 @@ def read_reference(path: Path, kind: str | None = None) -> tuple[Report, Reader 
                      f"{f' (--kind {kind} is unknown)' if kind else ''}. Readers: {known}.")
         return report, None, []
     batches = reader.read(path, report)
+    # Published files are not checked by their publishers' own totals: a line beyond any public body's budget
+    # (an extra digit, a pasted total) is refused here as it is in a partner's return.
+    report_beyond_ceiling((line for batch in batches if batch.kind == "flows" for line in batch.lines), report)
     return report, reader, batches if report.ok else []

@@ -21,6 +21,7 @@ from placespend.app.workflow import Forbidden, NotFound
 from placespend.app.workspace import Workspace
 from placespend.domain.problems import PlacespendError, UnknownCode
 from placespend.web import (
+    account_pages,
     analyses_pages,
     api,
     assets_api,
@@ -91,6 +92,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
                             media_type="application/javascript")
 
     app.include_router(pages.router)
+    app.include_router(account_pages.router)
     app.include_router(compare_pages.router)
     app.include_router(analyses_pages.router)
     app.include_router(analyses_pages.api)

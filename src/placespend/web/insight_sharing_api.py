@@ -45,7 +45,7 @@ def runs(request: Request, who: Caller = Depends(role_in(*STAFF))) -> Response:
 @router.get("/runs/{run_id}/summary", summary="A run's counts of people, as they left disclosure control")
 def run_summary(request: Request, run_id: str, format: str = "json",
                 who: Caller = Depends(results_reader)) -> Response:
-    summary = sharing.run_summary(workspace(request), run_id)
+    summary = sharing.run_summary(workspace(request), run_id, who.user)
     if format == "json":
         return as_json(summary)
     return table_response(export_rows(summary["published"]), format, f"run-{run_id}")
