@@ -342,6 +342,60 @@ def test_deep_dives_kept_for_the_place_are_reported_from_the_cli_and_the_web(dem
         app.state.workspace.close()
 
 
+JOURNEY, SEGMENTS, UNIT_COSTS = (example_path(name) for name in ("bresha_journey.csv", "peterborough_segments.csv",
+                                                                   "unit_costs_example.csv"))
+
+
+def test_journeys_and_cohorts_kept_for_the_place_are_in_the_report(demo, tmp_path):
+    """Seed 000 §5.2-5.3: a customer journey (who pays at each stage) and cohorts (what each segment costs, the
+    saving of moving people between them) kept for the place on the Deep dives page are in the report, equal to
+    the commands it names, and in the workbook's cells and the PDF's text to the penny."""
+    db = tmp_path / "journeys.duckdb"
+    shutil.copyfile(demo["cli"].db, db)
+    ws = open_workspace(db)
+    analyst = accounts.authenticate(ws, "analyst", DEMO_PASSWORD)
+    costs = deepdives.upload(ws, analyst, "unit_costs", UNIT_COSTS.stem, None, UNIT_COSTS.name,
+                             UNIT_COSTS.read_bytes(), {})
+    for kind, path, form in (("journeys", JOURNEY, {"unit_costs": str(costs.input_id)}),
+                             ("segments", SEGMENTS, {"moves": "chaotic>barely coping:30"})):
+        saved = deepdives.upload(ws, analyst, kind, path.stem, PLACE, path.name, path.read_bytes(), form)
+        assert saved.stored, saved.outcome.problems
+    ws.close()
+    cli = Cli(db)
+    for suffix in ("json", "xlsx", "pdf"):
+        cli("report", *AT, "--out", tmp_path / f"kept.{suffix}")
+    data = json.loads((tmp_path / "kept.json").read_text(encoding="utf-8"))
+    files = {path.name: str(path) for path in (JOURNEY, SEGMENTS, UNIT_COSTS)}
+    printed = {}
+    for part in ("journeys", "cohorts"):  # the command the report names gives that part
+        args = shlex.split(data["commands"][part])[1:]
+        assert args[-2:] in (["--format", "json"], ["-f", "json"])
+        printed[part] = cli.json(*[files.get(a, a) for a in args[:-2]])
+    assert data["deepdive"]["journeys"] == printed["journeys"]["journeys"] and data["deepdive"]["journeys"]
+    assert data["deepdive"]["cohorts"] == printed["cohorts"]
+    assert [i["kind"] for i in data["deepdive"]["stored"]] == ["journeys", "segments"]
+    [journey] = printed["journeys"]["journeys"]
+    cohorts = printed["cohorts"]
+    # independent arithmetic: the stages add up to the journey, the segments to the cohorts' total
+    assert sum(Decimal(str(s["cost"])) for s in journey["stages"]) == Decimal(str(journey["total"]))
+    assert sum(Decimal(str(s["cost"])) for s in cohorts["segments"]) == Decimal(str(cohorts["total"]))
+    assert Decimal(str(cohorts["saving"])) > 0
+
+    book = load_workbook(tmp_path / "kept.xlsx")
+    stages = rows_of(book, "Deep dive", f"{journey['journey']}: who pays at each stage")
+    assert [r["Stage"].value for r in stages] == [s["stage"] for s in journey["stages"]]
+    assert all(same(r["Cost"].value, s["cost"]) and r["Cost"].number_format == MONEY
+               for r, s in zip(stages, journey["stages"], strict=True))
+    segments = rows_of(book, "Deep dive", "Cohorts")
+    assert [r["Segment"].value for r in segments] == [s["segment"] for s in cohorts["segments"]]
+    assert all(same(r["Cost"].value, s["cost"]) and same(r["Cost after moves"].value, s["cost_after"])
+               for r, s in zip(segments, cohorts["segments"], strict=True))
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "kept.pdf"), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    for amount in (journey["total"], journey["repeat_cost"], cohorts["total"], cohorts["saving"]):
+        assert gbp(amount) in text, gbp(amount)
+
+
 @pytest.mark.browser
 def test_the_preview_is_accessible_and_offline(demo):
     need_chromium()

@@ -176,6 +176,64 @@ def test_hotspots_of_an_upload_are_the_clis(workspace, server, browser):
         assert serious_violations(tab) == []
 
 
+def test_hotspots_of_projected_values_beside_the_current_are_the_clis(workspace, server, browser, tmp_path):
+    """Seed 000 §5.3: hotspots of current and future demand. A projection that reverses the IMD ranks turns hot
+    spots cold; the page's two maps and table are what `insight hotspots --projected` prints."""
+    ranks = _imd_ranks()
+    top = max(ranks.values())
+    projected = write_csv(tmp_path / "projected.csv", [{"area": a, "value": top + 1 - v} for a, v in ranks.items()])
+    expected = Cli(tmp_path / "unused.duckdb").json("insight", "hotspots", "--values", workspace["values"],
+                                                   "--boundaries", BOUNDARIES, "--projected", projected)
+    areas = {a["area"]: a for a in expected["areas"]}
+    assert {a["class_change"] for a in areas.values()} >= {"hot -> cold", "cold -> hot"}  # the case is not trivial
+    with offline_tab(browser, server, "analyst") as tab:
+        page = tab.page
+        page.goto(server + "/insight/hotspots")
+        page.set_input_files("#hotspot-values", str(workspace["values"]))
+        page.set_input_files("#hotspot-boundaries", str(BOUNDARIES))
+        page.set_input_files("#hotspot-projected", str(projected))
+        page.click("#hotspot-form button[type=submit]")
+        _drawn(page, "hotspots")
+        _drawn(page, "projected")
+        names = {"hot": "hot spot", "cold": "cold spot", "none": "not significant"}
+        assert _classes_on_map(page, "hotspots") == {a: names[x["class"]] for a, x in areas.items()}
+        assert _classes_on_map(page, "projected") == {a: names[x["projected_class"]] for a, x in areas.items()}
+        rows = {r["Area"]: r for r in _table(page, "hotspots")}
+        assert rows.keys() == areas.keys()
+        for area, x in areas.items():
+            assert (rows[area]["Class"], rows[area]["Projected class"], rows[area]["Change of class"]) == (
+                x["class"], x["projected_class"], x["class_change"])
+            assert float(rows[area]["Projected value"]) == x["projected_value"] == top + 1 - ranks[area]
+            assert float(rows[area]["Change in value"]) == x["change"] == top + 1 - 2 * ranks[area]
+        later = expected["projected_summary"]
+        assert page.inner_text("#projected-summary") == (f"Projected (projected.csv): {later['hot']} hot spots, "
+                                                          f"{later['cold']} cold spots, {later['none']} areas not "
+                                                          f"significant.")
+        assert serious_violations(tab) == []
+
+
+@pytest.mark.parametrize("fault", ["not a number", "an area with no current value"])
+def test_a_bad_projected_values_file_is_named_at_its_row_and_column(tmp_path, workspace, server, browser, fault):
+    rows = [{"area": a, "value": v} for a, v in _imd_ranks().items()]
+    if fault == "not a number":
+        rows[4]["value"] = "many"
+        where = ("projected-bad.csv", "6", "value")  # the header is row 1
+    else:
+        rows.append({"area": "E01999999", "value": "5"})
+        where = ("projected-bad.csv", str(len(rows) + 1), "area")
+    bad = write_csv(tmp_path / "projected-bad.csv", rows)
+    with offline_tab(browser, server, "analyst") as tab:
+        tab.page.goto(server + "/insight/hotspots")
+        tab.page.set_input_files("#hotspot-values", str(workspace["values"]))
+        tab.page.set_input_files("#hotspot-boundaries", str(BOUNDARIES))
+        tab.page.set_input_files("#hotspot-projected", str(bad))
+        tab.page.click("#hotspot-form button[type=submit]")
+        problems = [(p["File"], p["Row"], p["Column"]) for p in _table(tab.page, "problems")]
+        assert where in problems, problems
+        assert tab.page.query_selector("#chart-hotspots") is None
+        assert serious_violations(tab) == []
+
+
 def test_a_bad_values_file_is_named_at_its_row(tmp_path, server, browser):
     bad = write_csv(tmp_path / "bad.csv", [{"area": "E01003189", "value": "12"}, {"area": "E01003190", "value": "x"}])
     with offline_tab(browser, server, "analyst") as tab:

@@ -36,6 +36,7 @@ PAGES = [
     ("GET", "/", ALL | {"anonymous"}),
     ("GET", "/login", ALL | {"anonymous"}),
     ("GET", "/places", ALL),
+    ("GET", "/places?year=2008-09&measure=total", ALL),
     ("GET", "/places/E09000023?year=2008-09", ALL),
     ("GET", "/places/E09000023/others?year=2008-09", ALL),
     ("GET", "/account", ALL),

@@ -5,8 +5,9 @@ Built once, here, as plain JSON-ready data, from the very functions the CLI prin
 defaults: each part equals that command's `--format json` for the same workspace, and `commands` names it, so a
 reader can reproduce any figure. The report layer only renders this data (HTML, PDF, XLSX); it computes nothing.
 
-The deep-dive results are those of the files the CLI is given, else of the latest savings register and CBA case
-kept for the place on the Deep dives page (computed by `app.deepdives`, as that page and its command show them).
+The deep-dive results are those of the files the CLI is given, else of the latest savings register, CBA case,
+customer journeys and cohorts kept for the place on the Deep dives page (computed by `app.deepdives`, as that
+page and its command show them).
 What a workspace may not hold (deep-dive inputs, segments, linkage runs, assets) is left out, never invented;
 a place without returns shows its centre-out estimate and the figures published about it (seed 000 Table 1).
 """
@@ -30,7 +31,7 @@ from placespend.analysis.local_control import local_control
 from placespend.analysis.per_head import DEFAULT_NEED, POPULATION, per_head
 from placespend.app import assets, deepdives, place_view, sharing
 from placespend.app.criteria import criteria_named
-from placespend.app.deepdive_kinds import shell
+from placespend.app.deepdive_kinds import KINDS, shell
 from placespend.app.figures import count_checked
 from placespend.app.selection import check
 from placespend.deepdive import dossier as dd
@@ -50,7 +51,8 @@ from placespend.report.licences import SEED_000, credit, credit_rows
 CRITERIA = ("population", "needs")   # `placespend compare`'s default: A by population, its range over both
 PER_HEAD_REFERENCE = "england"       # need relative to England: against one place alone every index is 1
 STAFF = frozenset({"admin", "analyst"})
-DEEPDIVE_KINDS = ("savings", "cba")   # the deep-dive results a board reads: the savings register and the CBA
+# The deep-dive results a board reads (seed 000 §5): the savings register, the CBA, customer journeys and cohorts.
+DEEPDIVE_KINDS = ("savings", "cba", "journeys", "segments")
 
 
 @dataclass
@@ -106,7 +108,8 @@ def build(ws: Workspace, place: str, year: str | None = None, deepdive: dd.Dossi
         insight=_insight(ws, place, {row["submitter"] for row in returns}), assets=_assets(ws, place, period),
         sources={}, **figures)
     found.sources = _sources(found, returns, imports)
-    shown = {"count", "estimate", "compare", "savings", "cba", *found.analyses, *(["assets"] if found.assets else [])}
+    shown = {"count", "estimate", "compare", "savings", "cba", "journeys", "cohorts", *found.analyses,
+             *(["assets"] if found.assets else [])}
     found.commands = {part: command for part, command in found.commands.items() if part in shown}
     return found
 
@@ -223,8 +226,8 @@ def _deepdive(spec: dd.DossierSpec) -> tuple[dict[str, Any] | None, dict[str, st
         errors = [f"{p.where()}: {p.message}" for report in built.reports for p in report.errors]
         raise PlacespendError("The deep-dive inputs have errors: " + "; ".join(errors[:5]))
     data = for_output(built.to_dict())
-    return {"savings": data["savings"], "cba": data["cba"], "inputs": data["inputs"], "stored": [],
-            "warnings": _warnings(data["problems"])}, _file_commands(spec)
+    return {"savings": data["savings"], "cba": data["cba"], "journeys": [], "cohorts": None, "inputs": data["inputs"],
+            "stored": [], "warnings": _warnings(data["problems"])}, _file_commands(spec)
 
 
 def _warnings(problems: list[dict[str, Any]]) -> list[str]:
@@ -251,17 +254,20 @@ def _stored_deepdive(ws: Workspace, rows: list[dict[str, Any]]) -> tuple[dict[st
     """The figures of the place's kept inputs, as the Deep dives page and the command it prints give them."""
     if not rows:
         return None, {}
-    found: dict[str, Any] = {"savings": None, "cba": None, "inputs": [], "stored": [], "warnings": []}
+    found: dict[str, Any] = {"savings": None, "cba": None, "journeys": [], "cohorts": None, "inputs": [],
+                             "stored": [], "warnings": []}
     commands = {}
     for row in rows:
         file_name, content = deepdives.stored_file(ws, row["input_id"], row["version"])
         outcome = deepdives.compute(ws, row["kind"], file_name, content, row["params"])
-        found[row["kind"]] = outcome.figures
+        part = KINDS[row["kind"]].part  # what the kind's command prints: "journeys" for journeys, "cohorts" ...
+        if outcome.figures is not None:
+            found[part] = outcome.figures["journeys"] if part == "journeys" else outcome.figures
         found["inputs"] += outcome.files
         found["warnings"] += _warnings(outcome.problems)
         found["stored"].append({"kind": row["kind"], "name": row["name"], "input_id": row["input_id"],
                                 "version": row["version"], "made_at": str(row["made_at"])})
-        commands[row["kind"]] = shell(outcome.command)
+        commands[part] = shell(outcome.command)  # type: ignore[index]
     return found, commands
 
 

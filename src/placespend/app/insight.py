@@ -44,15 +44,23 @@ def areas(ws: Workspace, place: str, level: str = "lsoa", column: str = "segment
     return place_view.cached(ws, ("insight-areas", place, level, column), compute)
 
 
-def hotspots(values: Path, boundaries: Path, id_property: str | None = None) -> tuple[Outcome, dict[str, Any] | None]:
-    """`placespend insight hotspots` and its map over the boundaries the user gave."""
-    outcome = spatial_insight.hotspot_map(values, boundaries, id_property)
+def hotspots(values: Path, boundaries: Path, id_property: str | None = None,
+             projected: Path | None = None) -> tuple[Outcome, dict[str, dict[str, Any]]]:
+    """`placespend insight hotspots` (with `--projected`, current and projected side by side, as seed 000 §5.3's
+    hotspots of current and future demand) and a map of each over the boundaries the user gave."""
+    outcome = spatial_insight.hotspot_map(values, boundaries, id_property, projected)
     if not outcome.ok or outcome.shapes is None:
-        return outcome, None
+        return outcome, {}
     shapes = [{"code": code, "name": None, "geometry": json.dumps(mapping(shape))}
               for code, shape in zip(outcome.shapes.codes, outcome.shapes.geometries, strict=True)]
-    figure = insight_charts.hotspot_map(outcome.result["areas"], shapes, f"Gi* hot and cold spots of {values.name}")
-    return outcome, _data(figure)
+    areas = outcome.result["areas"]
+    maps = {"hotspots": _data(insight_charts.hotspot_map(areas, shapes, f"Gi* hot and cold spots of {values.name}"))}
+    if projected is not None:
+        later = [{"area": a["area"], "value": a["projected_value"], "z": a["projected_z"],
+                  "class": a["projected_class"]} for a in areas]
+        maps["projected"] = _data(insight_charts.hotspot_map(later, shapes,
+                                                             f"Gi* hot and cold spots of {projected.name}"))
+    return outcome, maps
 
 
 def surveys(path: Path, overall: str = "overall", threshold: int = DEFAULT_THRESHOLD,

@@ -3,24 +3,29 @@ and capital (each only where the workspace has them), and the sources with their
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from placespend.domain.vocabulary import body_type_name
-from placespend.report.board_charts import Ranges
+from placespend.report.board_charts import Bars, Ranges
 from placespend.report.board_layout import Section, Table
 from placespend.report.deepdive_report import money, num, pct
 
-KINDS = {"savings": "savings register", "cba": "cost-benefit case"}
+KINDS = {"savings": "savings register", "cba": "cost-benefit case", "journeys": "customer journeys",
+         "segments": "cohorts"}
 OGL = ("Figures from HM Treasury, the Office for National Statistics and other public bodies are Crown copyright "
        "or public sector information, used under the Open Government Licence v3.0 with the credits below.")
 
 
 def deepdive_section(deep: dict[str, Any] | None) -> Section | None:
-    """The savings register with its ranges and the cost-benefit analysis, as `placespend deepdive savings` and
-    `placespend cba` give them."""
+    """The savings register with its ranges, the cost-benefit analysis, customer journeys and cohorts, as
+    `placespend deepdive savings`, `placespend cba`, `deepdive journey` and `deepdive cohorts` give them."""
     if not deep:
         return None
-    section = Section("deepdive", "Deep dive: savings and cost-benefit")
+    parts = [name for key, name in (("savings", "savings"), ("cba", "cost-benefit"), ("journeys", "journeys"),
+                                    ("cohorts", "cohorts")) if deep.get(key)]
+    section = Section("deepdive", "Deep dive: " + (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1
+                                                   else "".join(parts) or "inputs"))
     if stored := deep.get("stored"):
         section.paragraphs.append("From the inputs kept for the place on the Deep dives page: " + "; ".join(
             f"{KINDS.get(i['kind'], i['kind'])} '{i['name']}' (input {i['input_id']}, version {i['version']}, "
@@ -62,8 +67,50 @@ def deepdive_section(deep: dict[str, Any] | None) -> Section | None:
             [[a["agency"], a["pv_investment"], a["pv_benefit"], a["npv"], c["balancing_transfers"].get(a["agency"])]
              for a in c["agencies"]]))
         section.paragraphs += c["warnings"]
+    for journey in deep.get("journeys") or []:
+        _journey(section, journey)
+    if cohorts := deep.get("cohorts"):
+        _cohorts(section, cohorts)
     section.paragraphs += deep.get("warnings", [])
     return section
+
+
+def _journey(section: Section, j: dict[str, Any]) -> None:
+    """Seed 000 §5.2's journey: who pays at each stage, the repeated contacts and what could be avoided."""
+    section.paragraphs.append(
+        f"Customer journey '{j['journey']}': {money(j['total'])} across {j['agencies']} agencies and {j['contacts']} "
+        f"contacts; repeated contacts {money(j['repeat_cost'])}, avoidable stops {money(j['avoidable_cost'])}.")
+    stages = j["stages"]
+    section.charts.append(Bars(f"{j['journey']}: cost at each stage", tuple(s["stage"] for s in stages),
+                               (("Cost", tuple(s["cost"] for s in stages)),)))
+    section.tables += [
+        Table(f"{j['journey']}: who pays at each stage",
+              (("Stage", "text"), ("Cost", "money"), ("Stops", "number"), ("Agencies", "text"),
+               ("Satisfaction (1-5)", "ratio")),
+              [[s["stage"], s["cost"], s["stops"], ", ".join(s["agencies"]), s["satisfaction"]] for s in stages]),
+        Table(f"{j['journey']}: cost by agency", (("Agency", "text"), ("Cost", "money")),
+              [[agency, amount] for agency, amount in j["by_agency"].items()])]
+
+
+def _cohorts(section: Section, c: dict[str, Any]) -> None:
+    """Seed 000 §5.3's cohorts: what each segment costs against the baseline, and the saving of the moves."""
+    moves = "; ".join(f"{num(m['number'], 0)} from {m['from']} to {m['to']}" for m in c["moves"])
+    section.paragraphs.append(
+        f"Cohorts: {money(c['total'])} in all; unit costs against the baseline '{c['baseline']}'." + (
+            f" Moving {moves} saves {money(c['saving'])} ({money(c['total_after'])} after)." if moves else ""))
+    section.charts.append(Bars("Cohorts: cost of each segment", tuple(s["segment"] for s in c["segments"]),
+                               (("Cost", tuple(s["cost"] for s in c["segments"])),)))
+    section.tables.append(Table(
+        "Cohorts", (("Segment", "text"), ("Unit cost", "money"), ("Count", "number"), ("Cost", "money"),
+                    ("Times the baseline", "ratio"), ("Share of cost", "share"), ("Count after moves", "number"),
+                    ("Cost after moves", "money")),
+        [[s["segment"], s["unit_cost"], s["count"], s["cost"], _finite(s["ratio_to_baseline"]), s["share_of_cost"],
+          s["count_after"], s["cost_after"]] for s in c["segments"]]))
+
+
+def _finite(value: Any) -> Any:
+    """A ratio to a baseline that costs nothing is undefined (NaN): shown blank, never written to a workbook."""
+    return value if value is None or Decimal(value).is_finite() else None
 
 
 def insight_section(insight: dict[str, Any] | None) -> Section | None:

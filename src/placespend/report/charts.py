@@ -10,7 +10,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.utils import PlotlyJSONEncoder
 
-from placespend.report.money import short_pounds
+from placespend.report.money import pounds, short_pounds
 
 PALETTE = ["#1f4e79", "#2e75b6", "#9dc3e6", "#c55a11", "#f4b183", "#548235", "#a9d18e", "#7030a0", "#bf9000",
            "#7f7f7f"]
@@ -86,6 +86,49 @@ def compare_bars(centre_out: dict[str, Any], locally_led: dict[str, Any], names:
                marker_color=PALETTE[0]),
     ])
     figure.update_layout(title=title, barmode="group", yaxis_title="GBP", height=420, **LAYOUT)
+    return figure
+
+
+# Seed 000 §4.4.1's bands from locally decided (green) to centrally directed (red), in that order.
+BAND_COLOURS = {"locally_decided": "#1a7f37", "local_discretion": "#7cc47f", "locally_constrained": "#f2cc60",
+                "centrally_conditioned": "#e8833a", "centrally_directed": "#b42318"}
+
+
+def local_control_stack(places: list[tuple[str, list[dict[str, Any]]]], title: str) -> go.Figure:
+    """One bar per place stacked from locally decided to centrally directed, as % of its count. Each segment
+    carries its band's amount to the penny and its share (customdata), so the hover reads the table's figures."""
+    bands = {b["band"]: b["label"] for _, rows in places for b in rows}
+    traces = []
+    for band, colour in BAND_COLOURS.items():
+        if band not in bands:
+            continue
+        found = [next((b for b in rows if b["band"] == band), None) for _, rows in places]
+        traces.append(go.Bar(
+            name=bands[band], orientation="h", y=[label for label, _ in places], marker_color=colour,
+            x=[float(b["share"] * 100) if b else 0.0 for b in found],
+            customdata=[[str(b["amount"]), str(b["share"]), pounds(b["amount"])] if b else ["0.00", "0", pounds(0)]
+                        for b in found],
+            hovertemplate="%{fullData.name}: %{customdata[2]} (%{x:.1f}%)<extra>%{y}</extra>"))
+    figure = go.Figure(traces)
+    figure.update_layout(**{**LAYOUT, "title": title, "barmode": "stack", "height": 160 + 40 * len(places),
+                            "xaxis": {"title": {"text": "% of the count"}, "range": [0, 100]},
+                            "legend": {"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0}})
+    return figure
+
+
+def cumulative_share_curves(places: list[tuple[str, list[dict[str, Any]]]], title: str) -> go.Figure:
+    """Each place's bodies largest first against the cumulative share of its count (a Pareto curve): how few
+    bodies spend most of it. Points carry the body's name, amount to the penny and cumulative share."""
+    figure = go.Figure([go.Scatter(
+        name=label, mode="lines+markers", x=[r["rank"] for r in ranking],
+        y=[float(r["cumulative_share"] * 100) for r in ranking],
+        text=[str(r.get("name") or r["body"]) for r in ranking],
+        customdata=[[str(r["amount"]), str(r["cumulative_share"]), pounds(r["amount"])] for r in ranking],
+        hovertemplate="%{x}. %{text}: %{customdata[2]}, cumulative %{y:.1f}%<extra>%{fullData.name}</extra>")
+        for label, ranking in places])
+    figure.update_layout(**{**LAYOUT, "title": title, "height": 380, "showlegend": len(places) > 1,
+                            "xaxis": {"title": {"text": "bodies, largest first"}, "dtick": 1},
+                            "yaxis": {"title": {"text": "cumulative % of the count"}, "range": [0, 101]}})
     return figure
 
 

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from placespend.app import place_view
+from placespend.report import charts as report_charts
 from placespend.web.api import as_json as answer
 from placespend.web.security import Caller, results_reader, workspace
 from placespend.web.templating import templates
@@ -20,8 +21,6 @@ from placespend.web.templating import templates
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["analyses"])
 Places = Annotated[list[str] | None, Query(description="Places (default: every place with lines in the year)")]
-BANDS = ("locally_decided", "local_discretion", "locally_constrained", "centrally_conditioned", "centrally_directed")
-BAND_COLOURS = ("#1a7f37", "#7cc47f", "#f2cc60", "#e8833a", "#b42318")
 
 
 def _f(value: Any) -> float:
@@ -50,19 +49,12 @@ def charts(data: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
          "x": [_f(p["by_cofog"].get(d, {}).get("share")) * 100 for p in data["composition"].get("places", [])]}
         for d in sorted(division_names)],
         "layout": {**layout, "barmode": "stack", "xaxis": {"title": {"text": "% of the count"}}}}
-    figures["concentration"] = {"data": [
-        {"type": "scatter", "mode": "lines", "name": names.get(p["place"], p["place"]),
-         "x": [r["rank"] for r in p["ranking"]], "y": [_f(r["cumulative_share"]) * 100 for r in p["ranking"]]}
-        for p in data["concentration"].get("places", [])],
-        "layout": {**layout, "xaxis": {"title": {"text": "bodies, largest first"}},
-                   "yaxis": {"title": {"text": "cumulative % of the count"}, "range": [0, 101]}}}
-    control = {p["place"]: {b["band"]: b for b in p["bands"]} for p in data["local-control"].get("places", [])}
-    figures["local-control"] = {"data": [
-        {"type": "bar", "orientation": "h", "name": band.replace("_", " ").capitalize(), "y": label,
-         "marker": {"color": colour},
-         "x": [_f(control.get(p, {}).get(band, {}).get("share")) * 100 for p in data["places"]]}
-        for band, colour in zip(BANDS, BAND_COLOURS, strict=True)],
-        "layout": {**layout, "barmode": "stack", "xaxis": {"title": {"text": "% of the count"}}}}
+    figures["concentration"] = json.loads(report_charts.to_json(report_charts.cumulative_share_curves(
+        [(names.get(p["place"], p["place"]), p["ranking"]) for p in data["concentration"].get("places", [])],
+        "")))
+    control = {p["place"]: p["bands"] for p in data["local-control"].get("places", [])}
+    figures["local-control"] = json.loads(report_charts.to_json(report_charts.local_control_stack(
+        [(names.get(p, p), control.get(p, [])) for p in data["places"]], "")))
     figures["routes"] = {"data": [
         {"type": "bar", "name": f"{hops} hand-over{'s' if hops != '1' else ''}", "x": label,
          "y": [_f(p["by_hand_overs"].get(hops)) / 1e6 for p in data["routes"].get("places", [])]}

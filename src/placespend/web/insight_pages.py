@@ -54,12 +54,18 @@ def hotspots_form(request: Request, who: Caller = Depends(results_reader)) -> Re
 
 @router.post("/insight/hotspots")
 def hotspots(request: Request, values: UploadFile = File(...), boundaries: UploadFile = File(...),
-             id_property: str | None = Form(None), who: Caller = Depends(role_in(*UPLOADERS))) -> Response:
+             projected: UploadFile | None = File(None), id_property: str | None = Form(None),
+             who: Caller = Depends(role_in(*UPLOADERS))) -> Response:
+    """Gi* hotspots of the values; with projected values (e.g. a demand projection), both maps side by side and
+    the change of each area. An empty file box (no projection) is sent by a browser as a nameless part."""
+    if projected is not None and not projected.filename:
+        projected = None
     with upload_folder() as folder:
-        outcome, figure = use.hotspots(save_upload(folder, values, 0), save_upload(folder, boundaries, 1),
-                                       id_property or None)
-    return _page(request, who, "hotspots", outcome=outcome, figure=figure,
-                 files=[values.filename, boundaries.filename])
+        later = save_upload(folder, projected, 2) if projected is not None else None
+        outcome, maps = use.hotspots(save_upload(folder, values, 0), save_upload(folder, boundaries, 1),
+                                     id_property or None, later)
+    return _page(request, who, "hotspots", outcome=outcome, maps=maps,
+                 files=[f.filename for f in (values, boundaries, projected) if f is not None])
 
 
 @router.get("/insight/surveys")

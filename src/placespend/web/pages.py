@@ -6,10 +6,10 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from placespend.app import accounts, figures, place_view
+from placespend.app import accounts, figures, place_view, places_map
 from placespend.domain import classifications as cls
 from placespend.domain.problems import PlacespendError
 from placespend.domain.vocabulary import body_type_name
@@ -68,8 +68,18 @@ def logout(request: Request, who: Caller = Depends(role_in(*accounts.ROLES))) ->
 
 
 @router.get("/places")
-def places(request: Request, who: Caller = Depends(results_reader)) -> Response:
-    return render(request, "places.html", who, places=place_view.places(workspace(request)))
+def places(request: Request, year: str | None = None, measure: str | None = None,
+           who: Caller = Depends(results_reader)) -> Response:
+    """The places, with a map of a year's counts above the list (each place by its spending per head, or its
+    total) when district boundaries are imported."""
+    ws = workspace(request)
+    if measure is not None and measure not in places_map.MEASURES:
+        raise HTTPException(400, f"Colour the map by {' or '.join(places_map.MEASURES)}, not '{measure}'.")
+    years = places_map.years(ws)
+    asked = place_view.checked(ws, year=year or (years[-1] if years else None))
+    shown = places_map.places_map(ws, asked.period, measure) if asked.period else None
+    return render(request, "places.html", who, places=place_view.places(ws), years=years, year=asked.period,
+                  shown=shown, measures=places_map.MEASURES, notes=asked.notes)
 
 
 @router.get("/places/{place}")
@@ -126,6 +136,10 @@ def _figure_json(ws, view: dict, names: dict[str, str]) -> dict[str, str]:
                                                       body_type_name)),
         "method": charts.to_json(charts.shares_donut(count["by_method"], "How each pound is known")),
         "sankey": charts.to_json(charts.sankey(view["sankey"], names, "Funding flows: origin → spender → function")),
+        "local-control": charts.to_json(charts.local_control_stack([(view["name"], view["local_control"]["bands"])],
+                                                                   "Who decides how the money is spent")),
+        "concentration": charts.to_json(charts.cumulative_share_curves(
+            [(view["name"], view["concentration"]["ranking"])], "Cumulative share of the count, largest bodies first")),
     }
     wards = view["wards"]
     if wards:
