@@ -48,7 +48,8 @@ def canonical(value: Any) -> str:
 def run_child(task: str, impl: str, data: Path, lines: int, place: str) -> dict[str, Any]:
     """Run one measurement in a child process: wall time of the task alone, peak RSS of the whole child."""
     cmd = [sys.executable, __file__, "--child", task, impl, str(data), str(lines), place]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(HERE)})
+    path = os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))  # keeps a worktree's src/
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": path})
     out, _ = proc.communicate()
     if proc.returncode != 0:
         return {"error": f"exit {proc.returncode}", "peak_mib": float("nan")}

@@ -7,14 +7,23 @@
 - chain: department -> regional agency (a pass-through) -> council chains, from tests/count;
 - demo: `placespend demo` (the 13 pilots and the synthetic Lewisham partnership), plus London's regional spend;
 - synthetic: `placespend bench generate --lines 20000` (412 places, thousands of bodies, transfer chains).
+
+`Ledger` holds one of them on both engines and checks a computation gives the same result on each.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+import ibis
+
+from placespend.app.workspace import open_workspace
+from placespend.engine.ledger import ledger_of
+from placespend.engine.spark import export_parquet, spark_backend
 
 from conftest import Cli, line, write_csv
 
@@ -150,3 +159,20 @@ def assert_identical(duck: Any, spark: Any, where: str = "result") -> None:
             assert_identical(a, b, f"{where}[{n}]")
     else:
         assert duck == spark, f"{where}: {duck!r} vs {spark!r}"
+
+
+class Ledger:
+    """A workspace with a DuckDB connection and a Spark connection over its Parquet export."""
+
+    def __init__(self, cli: Cli, spark: Any) -> None:
+        self.cli, self.ws = cli, open_workspace(cli.db)
+        self.folder = cli.db.with_name("parity.parquet")
+        export_parquet(self.ws, self.folder)
+        self.spark = spark_backend(str(self.folder), spark)
+        self.duck = ibis.duckdb.connect(str(self.ws.path), read_only=True)
+
+    def same(self, compute: Callable[[Any], Any]) -> Any:
+        """Run `compute(con)` on both engines, assert the results identical, return DuckDB's."""
+        on_duck, on_spark = plain(compute(ledger_of(self.duck))), plain(compute(ledger_of(self.spark)))
+        assert_identical(on_duck, on_spark)
+        return on_duck

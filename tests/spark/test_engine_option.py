@@ -42,3 +42,37 @@ def test_export_is_refreshed_only_when_the_workspace_changes(cli, make_csv, db):
 def test_no_workspace_no_export(tmp_path):
     with pytest.raises(spark_engine.PlacespendError):
         spark_engine.fresh_export(open_workspace(tmp_path / "absent.duckdb"))
+
+
+@pytest.fixture
+def no_launcher(monkeypatch):
+    """None of the settings by which something else (spark-submit, Spark Connect, a shell) chose the master."""
+    for name in ("SPARK_REMOTE", "MASTER", "PYSPARK_SUBMIT_ARGS", "PYSPARK_GATEWAY_PORT", "PLACESPEND_SPARK_MASTER",
+                 "SPARK_CONF_DIR", "SPARK_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+@pytest.mark.parametrize(("row", "local"), [
+    ("spark.master spark://spark-master:7077", False), ("spark.master=yarn", False),
+    ("  spark.master   k8s://https://k:6443", False), ("spark.master local[4]", True),
+    ("# spark.master spark://old:7077", True), ("spark.executor.memory 4g", True)])
+def test_a_master_in_spark_defaults_is_a_cluster(no_launcher, tmp_path, row, local):
+    """Spark's own configuration file names the master: the one-machine settings (driver on 127.0.0.1, which
+    no executor of a real cluster can reach) must not be forced on it."""
+    (tmp_path / "spark-defaults.conf").write_text(f"spark.driver.memory 2g\n{row}\n", encoding="utf-8")
+    no_launcher.setenv("SPARK_CONF_DIR", str(tmp_path))
+    assert spark_engine._is_local(None) is local
+    no_launcher.delenv("SPARK_CONF_DIR")
+    no_launcher.setenv("SPARK_HOME", str(tmp_path.parent))  # SPARK_HOME/conf when SPARK_CONF_DIR is not set
+    (tmp_path.parent / "conf").mkdir(exist_ok=True)
+    (tmp_path.parent / "conf" / "spark-defaults.conf").write_text(row, encoding="utf-8")
+    assert spark_engine._is_local(None) is local
+
+
+def test_started_by_spark_submit_is_a_cluster(no_launcher):
+    """spark-submit (or the pyspark shell) hands its JVM over in PYSPARK_GATEWAY_PORT, its --master applied."""
+    assert spark_engine._is_local(None) is True
+    no_launcher.setenv("PYSPARK_GATEWAY_PORT", "40123")
+    assert spark_engine._is_local(None) is False
+    assert spark_engine._is_local("local[2]") is True  # PLACESPEND_SPARK_MASTER still decides when set

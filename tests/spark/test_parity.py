@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,13 +17,12 @@ from typing import Any
 import pytest
 from parity_ledgers import (
     LEWISHAM,
-    assert_identical,
+    Ledger,
     build_chain_ledger,
     build_demo_ledger,
     build_hand_ledger,
     build_synthetic_ledger,
     chain_ledger,
-    plain,
 )
 
 from conftest import Cli
@@ -41,7 +40,6 @@ from placespend.count.consolidate import count_place
 from placespend.count.every_place_count import body_totals, count_all_places
 from placespend.count.explain import explain
 from placespend.count.reconcile import reconciliation
-from placespend.engine.ledger import ledger_of
 from placespend.estimate.centre_out import estimate_place
 from placespend.estimate.criteria import shipped_criteria
 
@@ -68,28 +66,6 @@ def spark() -> Iterator[Any]:
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
-
-
-class Ledger:
-    """A workspace with a DuckDB connection and a Spark connection over its Parquet export."""
-
-    def __init__(self, cli: Cli, spark: Any) -> None:
-        import ibis
-
-        from placespend.app.workspace import open_workspace
-        from placespend.engine.spark import export_parquet, spark_backend
-
-        self.cli, self.ws = cli, open_workspace(cli.db)
-        self.folder = cli.db.with_name("parity.parquet")
-        export_parquet(self.ws, self.folder)
-        self.spark = spark_backend(str(self.folder), spark)
-        self.duck = ibis.duckdb.connect(str(self.ws.path), read_only=True)
-
-    def same(self, compute: Callable[[Any], Any]) -> Any:
-        """Run `compute(con)` on both engines, assert the results identical, return DuckDB's."""
-        on_duck, on_spark = plain(compute(ledger_of(self.duck))), plain(compute(ledger_of(self.spark)))
-        assert_identical(on_duck, on_spark)
-        return on_duck
 
 
 def _ledger(factory: pytest.TempPathFactory, spark: Any, name: str, build: Any) -> Iterator[Ledger]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,6 +46,9 @@ ENGINES = ("duckdb", "spark")
 STAMP = "_placespend_export.json"
 LEDGER_ENV = "PLACESPEND_LEDGER"
 MASTER_ENV = "PLACESPEND_SPARK_MASTER"
+# Set when something else decided where Spark runs: Spark Connect, a master, spark-submit's options or its JVM.
+LAUNCHER_ENV = ("SPARK_REMOTE", "MASTER", "PYSPARK_SUBMIT_ARGS", "PYSPARK_GATEWAY_PORT")
+DEFAULTS_MASTER = re.compile(r"^\s*spark\.master(?:\s*[=:]\s*|\s+)(\S+)")  # a Java properties line
 ROW_GROUP = 1_000_000  # rows per Parquet row group: Spark splits a table into tasks by row groups
 
 # Settings for a Spark the product starts itself in local mode; a cluster's own configuration is left alone.
@@ -149,11 +153,35 @@ def spark_session() -> SparkSession:
 
 
 def _is_local(master: str | None) -> bool:
-    """No master configured anywhere means pyspark starts `local[*]`; a spark-submit or SPARK_REMOTE does not."""
+    """No master configured anywhere means pyspark starts `local[*]`, and only then are the one-machine settings
+    right: on a cluster, a driver advertised as 127.0.0.1 is one no executor can reach.
+
+    A master is configured by `SPARK_REMOTE` (Spark Connect), `MASTER`, `PYSPARK_SUBMIT_ARGS`, by being started
+    by `spark-submit` or the `pyspark` shell (they hand the Python process their JVM in `PYSPARK_GATEWAY_PORT`,
+    their options already applied), or by `spark.master` in the `spark-defaults.conf` that pyspark's own
+    spark-submit reads when it starts the JVM.
+    """
     if master:
         return master.startswith("local")
-    configured = os.environ.get("SPARK_REMOTE") or os.environ.get("MASTER") or os.environ.get("PYSPARK_SUBMIT_ARGS")
-    return not configured
+    if any(os.environ.get(name) for name in LAUNCHER_ENV):
+        return False
+    configured = _defaults_master()
+    return configured is None or configured.startswith("local")
+
+
+def _defaults_master() -> str | None:
+    """`spark.master` in spark-defaults.conf, found where spark-submit looks: SPARK_CONF_DIR, else SPARK_HOME/conf."""
+    folder = os.environ.get("SPARK_CONF_DIR")
+    if not folder and os.environ.get("SPARK_HOME"):
+        folder = os.path.join(os.environ["SPARK_HOME"], "conf")
+    if not folder or not (Path(folder) / "spark-defaults.conf").is_file():
+        return None
+    defaults = Path(folder) / "spark-defaults.conf"
+    for row in defaults.read_text(encoding="utf-8", errors="replace").splitlines():
+        found = DEFAULTS_MASTER.match(row)
+        if found:
+            return found.group(1)
+    return None
 
 
 def spark_backend(ledger: str, session: SparkSession | None = None) -> SparkBackend:
