@@ -115,3 +115,14 @@ def test_only_the_bodies_in_a_places_scope_change_its_stamp(app, tmp_path):
         con.con.execute("UPDATE bodies SET body_type = 'other' WHERE body = 'pct'")
     assert place_view.place_stamp(ws, "E09000023", YEAR) != lewisham
     assert place_view.place_stamp(ws, HACKNEY, YEAR) == hackney
+
+
+def test_the_sankey_links_come_in_a_stated_order(app):
+    """Funding links first, then spending by function, each by source and target: the same ledger gives the same
+    bytes every time (a grouping's rows otherwise come in whatever order the threads finished)."""
+    links = sign_in(app, "viewer").get(f"/api/places/E09000023?year={YEAR}").json()["sankey"]
+    stages = [link["stage"] for link in links]
+    assert stages == sorted(stages, key=["funding", "function"].index) and len(set(stages)) == 2
+    for stage in ("funding", "function"):
+        keys = [(link["source"], link["target"]) for link in links if link["stage"] == stage]
+        assert keys == sorted(keys) and len(keys) == len(set(keys))
