@@ -82,8 +82,10 @@ def change_password(ws: Workspace, user: User, current: str, new: str, keep_sess
     theirs ends (ASVS 3.3.3: whoever else held one is signed out), `keep_session` (the token of the session
     asking) stays. Returns how many sessions ended. API tokens stay: they are revoked one by one."""
     row = store.user_by_id(ws, user.user_id)
+    if row is None:  # the account was removed while its session lived
+        raise PlacespendError("This account no longer exists.")
     try:
-        _hasher.verify(row["password_hash"] if row else _hasher.hash(current), current)
+        _hasher.verify(row["password_hash"], current)
     except (VerifyMismatchError, VerificationError):
         store.append_audit(ws, user.username, "password.change.refused", user.username, "current password wrong")
         raise PlacespendError("The current password is not right.") from None
