@@ -16,7 +16,7 @@ def now() -> dt.datetime:
 
 
 def _one(ws: Workspace, sql: str, params: list[Any]) -> dict[str, Any] | None:
-    with ws.read() as con:
+    with ws.lookup() as con:
         cursor = con.con.execute(sql, params)
         row = cursor.fetchone()
         if row is None:
@@ -25,13 +25,13 @@ def _one(ws: Workspace, sql: str, params: list[Any]) -> dict[str, Any] | None:
 
 
 def _run(ws: Workspace, sql: str, params: list[Any]) -> None:
-    with ws.write(changes_results=False) as con:
+    with ws.bookkeeping() as con:
         con.con.execute(sql, params)
 
 
 def insert_user(ws: Workspace, username: str, password_hash: str, role: str, organisation: str | None,
                 display_name: str | None) -> int:
-    with ws.write(changes_results=False) as con:
+    with ws.bookkeeping() as con:
         raw = con.con
         user_id = raw.execute("SELECT coalesce(max(user_id), 0) + 1 FROM users").fetchone()[0]
         raw.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -68,7 +68,7 @@ def delete_session(ws: Workspace, session_hash: str) -> None:
 
 
 def rows(ws: Workspace, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    with ws.read() as con:
+    with ws.lookup() as con:
         cursor = con.con.execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -82,7 +82,7 @@ def sessions_of(ws: Workspace, user_id: int) -> list[dict[str, Any]]:
 
 def delete_sessions_except(ws: Workspace, user_id: int, keep_hash: str | None) -> int:
     """End every session of a user but `keep_hash`; how many ended (expired ones are removed too, uncounted)."""
-    with ws.write(changes_results=False) as con:
+    with ws.bookkeeping() as con:
         raw = con.con
         ended = raw.execute("SELECT count(*) FROM sessions WHERE user_id = ? AND session_hash IS DISTINCT FROM ? "
                             "AND expires_at >= ?", [user_id, keep_hash, now()]).fetchone()[0]
@@ -117,7 +117,7 @@ class AuditEntry:
 
 
 def append_audit(ws: Workspace, username: str | None, action: str, target: str | None, detail: str | None) -> None:
-    with ws.write(changes_results=False) as con:
+    with ws.bookkeeping() as con:
         insert_audit(con.con, AuditEntry(username, action, target, detail))
 
 
@@ -128,7 +128,7 @@ def insert_audit(raw: Any, entry: AuditEntry) -> None:
 
 
 def audit_entries(ws: Workspace, limit: int = 200) -> list[dict[str, Any]]:
-    with ws.read() as con:
+    with ws.lookup() as con:
         cursor = con.con.execute("SELECT * FROM audit_log ORDER BY happened_at DESC LIMIT ?", [limit])
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

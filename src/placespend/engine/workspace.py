@@ -50,6 +50,24 @@ class DerivedTable(Protocol):
     def forget(self) -> None: ...
 
 
+class _Snapshot:
+    """The workspace as it was before a write began: a DuckDB transaction opened then on a cursor of its own,
+    which sees nothing that write commits (MVCC). Readers that arrive while the write runs read this."""
+
+    def __init__(self, shared: Backend) -> None:
+        raw = shared.con.cursor()
+        raw.execute("BEGIN TRANSACTION")
+        raw.execute("SELECT count(*) FROM schema_version").fetchone()  # DuckDB fixes the view at the first read
+        self.con = ibis.duckdb.from_connection(raw)
+        self.turn = threading.RLock()
+
+    def close(self) -> None:
+        with self.turn:
+            with contextlib.suppress(duckdb.Error):
+                self.con.con.execute("ROLLBACK")
+            self.con.disconnect()
+
+
 class Workspace:
     def __init__(self, path: str | os.PathLike[str] | None = None, derived: Sequence[DerivedTable] = ()) -> None:
         """`derived`: the tables stores derive from the ledger, refreshed by every write (the app layer opens
@@ -60,10 +78,12 @@ class Workspace:
         # Where a running `placespend serve` says how the CLI reaches it (cli.beside_server).
         self.server_file = self.path.with_name(self.path.name + ".server.json")
         self._shared: Backend | None = None
-        self._lock = ReadWriteLock()
+        self._lock = ReadWriteLock(self._snapshot_before_write, self._write_ended)
+        self._changed = False  # a write of the figures under way: `generation` moves as it ends
         self._local = threading.local()
         self._readers: list[Backend] = []
         self._readers_lock = threading.Lock()
+        self._bookkeeping = threading.Lock()  # accounts' writes, one at a time among themselves (`bookkeeping`)
         self.generation = 0  # bumped by every write through a shared connection: caches key on it
 
     def share(self) -> None:
@@ -98,6 +118,16 @@ class Workspace:
         with self._lock.writing():
             yield self._shared  # type: ignore[misc]
 
+    def _snapshot_before_write(self) -> _Snapshot:
+        return _Snapshot(self._shared)  # type: ignore[arg-type]
+
+    def _write_ended(self) -> None:
+        """Called by the lock as the outermost write lets go, before any reader can start: a reader that sees
+        the new `generation` reads the new state, never the snapshot from before it."""
+        if self._changed:
+            self.generation += 1
+            self._changed = False
+
     def _reader(self) -> Backend:
         """This thread's cursor on the shared connection (DuckDB connections are not for several threads)."""
         mine = getattr(self._local, "reader", None)
@@ -130,9 +160,12 @@ class Workspace:
             if self._lock.writer_is_me():   # a writer reads its own uncommitted work on its own connection
                 yield self._shared
                 return
-            reader = self._reader()
-            with self._lock.reading():
-                yield reader
+            with self._lock.reading_or_snapshot() as snapshot:   # never waits for a write under way
+                if snapshot is None:
+                    yield self._reader()
+                else:
+                    with snapshot.turn:   # one DuckDB connection: its readers take turns
+                        yield snapshot.con
             return
         if not self.exists:
             raise PlacespendError(f"No workspace at {self.path}; ingest or import something first, or pass --db.")
@@ -150,6 +183,35 @@ class Workspace:
             con.disconnect()
 
     @contextmanager
+    def lookup(self) -> Iterator[Backend]:
+        """A read of accounts (users, sessions, tokens, the audit log) that never waits for a write.
+
+        Why: every request looks its caller's session up. Through `read()` that waited for the figures' lock,
+        so a ten-second acceptance held every visitor, even of a page already cached, for its whole length.
+        These rows are never derived from the ledger, so a write of the figures half done cannot mislead them;
+        each statement is its own DuckDB transaction, which sees only committed rows (MVCC)."""
+        if self._shared is None or self._lock.writer_is_me():
+            with self.read() as con:
+                yield con
+            return
+        yield self._reader()
+
+    @contextmanager
+    def bookkeeping(self) -> Iterator[Backend]:
+        """A write of accounts (a session started, an audit row) beside any write of the figures.
+
+        Why: a sign-in writes its session and audit row; through `write()` it queued behind an acceptance and,
+        writers going first, made every later reader queue behind it. These writes take turns among themselves
+        only, on this thread's own cursor; they touch no table an acceptance changes (it only appends audit
+        rows, and DuckDB appends never conflict)."""
+        if self._shared is None or self._lock.writer_is_me():
+            with self.write(changes_results=False) as con:
+                yield con
+            return
+        with self._bookkeeping:
+            yield self._reader()
+
+    @contextmanager
     def write(self, changes_results: bool = True) -> Iterator[Backend]:
         """A read-write connection with the schema brought up to date.
 
@@ -165,7 +227,7 @@ class Workspace:
                 finally:
                     self._forget_derived()
                     if changes_results:
-                        self.generation += 1
+                        self._changed = True
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = _connect(self.path)

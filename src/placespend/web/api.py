@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from placespend.app import figures, place_view, workflow
 from placespend.app.selection import Selection
@@ -146,8 +147,10 @@ async def upload(request: Request, file: UploadFile = File(...), confirm_large: 
                  who: Caller = Depends(role_in("admin", "analyst", "partner"))) -> Response:
     """A file of several bodies' returns (count team) becomes one submission per body. `confirm_large`
     confirms lines larger than the body's whole previous return."""
-    outcome = workflow.upload_return(workspace(request), who.user, await file.read(), file.filename or "upload",
-                                     confirm_large=confirm_large)
+    # On a request thread, not the event loop: a national return takes seconds to check and store, and every
+    # other visitor's request would wait for it.
+    outcome = await run_in_threadpool(workflow.upload_return, workspace(request), who.user, await file.read(),
+                                      file.filename or "upload", confirm_large=confirm_large)
     body = {"outcome": outcome.outcome, "submission_id": outcome.submission_id,
             "submission_ids": outcome.submission_ids, "report": outcome.report}
     return as_json(body, status=422 if outcome.outcome == "rejected" else 200)
@@ -163,8 +166,9 @@ async def accept(request: Request, submission_id: int,
     except ValueError:
         body = {}
     try:
-        workflow.accept(workspace(request), who.user, submission_id,
-                        confirm_replace=isinstance(body, dict) and body.get("confirm_replace") is True)
+        # On a request thread, not the event loop (an acceptance takes seconds on a national ledger).
+        await run_in_threadpool(workflow.accept, workspace(request), who.user, submission_id,
+                                confirm_replace=isinstance(body, dict) and body.get("confirm_replace") is True)
     except workflow.NeedsConfirmation as exc:
         return as_json({"error": {"status": 409, "message": str(exc),
                                   "replaces": [r.to_dict() for r in exc.replacements]}}, status=409)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -47,6 +49,10 @@ from placespend.web.no_store import NoStore
 from placespend.web.security import LoginRequired
 from placespend.web.templating import WEB, render
 
+SIGN_IN_THREADS = max(1, (os.cpu_count() or 2) // 2)
+"""Password checks at once (web.pages.login): argon2 uses the CPU by design, so more of them at a time only
+share the cores more thinly while the pages of those already signed in wait for a core."""
+
 
 def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False,
                local_cli: LocalCli | None = None) -> FastAPI:
@@ -68,6 +74,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
                   description="All public money spent in a place, counted once (the Total Place method).")
     app.state.workspace, app.state.public, app.state.secure_cookies = ws, public, secure_cookies
     app.state.throttle = LoginThrottle()
+    app.state.sign_ins = ThreadPoolExecutor(SIGN_IN_THREADS, thread_name_prefix="sign-in")
     app.state.local_cli = local_cli
     app.add_middleware(NoStore)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -33,8 +34,16 @@ def login_page(request: Request, next: str = "/places") -> Response:
 
 
 @router.post("/login")
-def login(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()],
-          next: Annotated[str, Form()] = "/places") -> Response:
+async def login(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()],
+                next: Annotated[str, Form()] = "/places") -> Response:
+    """On the app's own small pool of sign-in threads (`web.app.SIGN_IN_THREADS`): a password check costs
+    argon2's deliberate CPU time (SECURITY.md V2.4), and a crowd signing in at once on the shared request
+    threads left none for the pages of those already in."""
+    return await asyncio.get_running_loop().run_in_executor(
+        request.app.state.sign_ins, _sign_in, request, username, password, next)
+
+
+def _sign_in(request: Request, username: str, password: str, next: str) -> Response:
     ws, throttle = workspace(request), request.app.state.throttle
     keys = (f"user:{username.lower()}", f"ip:{request.client.host if request.client else '?'}")
     if throttle.blocked(*keys):

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from placespend.app import workflow
 from placespend.web.security import Caller, role_in, workspace
@@ -27,8 +28,9 @@ def submissions(request: Request, who: Caller = Depends(role_in(*SUBMITTERS))) -
 async def upload(request: Request, file: Annotated[UploadFile, File()], confirm_large: Annotated[str, Form()] = "",
                  who: Caller = Depends(role_in(*SUBMITTERS))) -> Response:
     ws = workspace(request)
-    outcome = workflow.upload_return(ws, who.user, await file.read(), file.filename or "upload",
-                                     confirm_large=confirm_large == "yes")
+    # On a request thread, not the event loop: checking and storing a return takes seconds at national scale.
+    outcome = await run_in_threadpool(workflow.upload_return, ws, who.user, await file.read(),
+                                      file.filename or "upload", confirm_large=confirm_large == "yes")
     board = workflow.partner_statuses(ws, who.user) if who.role in workflow.STAFF else None
     # The page shows the validation report either way; the API answers 422 for a rejected file.
     return render(request, "submissions.html", who, rows=workflow.visible_submissions(ws, who.user),
