@@ -91,3 +91,32 @@ def test_threads_read_a_shared_workspace_while_it_is_written(tmp_path) -> None:
         t.join(timeout=60)
     ws.close()
     assert not errors and len(seen) == 150 and set(seen) == {1}
+
+
+def test_a_reader_arriving_during_a_write_reads_the_state_before_it_without_waiting(tmp_path) -> None:
+    """The write below commits two statements and is still open: another thread reads at once, and sees
+    neither; once the write has ended, both, under the next generation."""
+    ws = open_workspace(tmp_path / "w.duckdb")
+    ws.share()
+    with ws.write() as con:
+        con.con.execute("CREATE TABLE n AS SELECT 1 AS v")
+    before = ws.generation
+    seen: dict[str, object] = {}
+
+    def reader() -> None:
+        with ws.read() as con:
+            seen["during"] = (con.con.execute("SELECT count(*), sum(v) FROM n").fetchone(), ws.generation)
+
+    with ws.write() as con:
+        con.con.execute("INSERT INTO n VALUES (10)")
+        con.con.execute("INSERT INTO n VALUES (100)")
+        thread = threading.Thread(target=reader)
+        thread.start()
+        thread.join(timeout=60)
+        answered_while_writing = not thread.is_alive()
+    with ws.read() as con:
+        after = con.con.execute("SELECT count(*), sum(v) FROM n").fetchone()
+    ws.close()
+    assert answered_while_writing, "the reader waited for the write"
+    assert seen["during"] == ((1, 1), before)
+    assert after == (3, 111) and ws.generation == before + 1
