@@ -10,6 +10,7 @@ in the background (`warm_after_acceptance`), so the next visitor does not wait f
 from __future__ import annotations
 
 import threading
+from contextlib import nullcontext
 from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
@@ -53,7 +54,9 @@ def cached(ws: Workspace, key: tuple[Any, ...], compute, stamp: Any = None) -> A
     with _lock:
         if version in _cache:
             return _cache[version]
-        flight = _computing.setdefault(version, threading.Lock())
+        # Inside a read of the snapshot from before a write, computed here: the computing thread may be waiting
+        # for its turn on that snapshot, held by this one.
+        flight = _computing.setdefault(version, threading.Lock()) if not ws.reading_snapshot else nullcontext()
     with flight:
         with _lock:
             if version in _cache:

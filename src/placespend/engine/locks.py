@@ -43,6 +43,10 @@ class ReadWriteLock:
     def writer_is_me(self) -> bool:
         return self._writer == threading.get_ident()
 
+    def on_snapshot(self) -> bool:
+        """Whether this thread is reading the snapshot of a write under way (its readers take turns on it)."""
+        return getattr(self._local, "snapshot", None) is not None
+
     def _reads(self) -> int:
         return getattr(self._local, "reads", 0)
 

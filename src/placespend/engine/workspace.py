@@ -145,6 +145,12 @@ class Workspace:
             _connect(self.path).disconnect()
 
     @property
+    def reading_snapshot(self) -> bool:
+        """This thread reads, inside `read()`, the snapshot from before a write under way: it must not wait for
+        another reader (one waiting for its turn on that snapshot would wait for it in return)."""
+        return self._lock.on_snapshot()
+
+    @property
     def is_shared(self) -> bool:
         return self._shared is not None
 
