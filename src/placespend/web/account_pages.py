@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import segno
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-
-import segno
 
 from placespend.app import accounts, totp
 from placespend.domain.problems import PlacespendError
