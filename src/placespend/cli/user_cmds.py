@@ -36,7 +36,8 @@ def token(ctx: typer.Context, username: Annotated[str, typer.Argument(help="Whos
           days: Annotated[int, typer.Option(help="How many days the token works (1 to 366).")] = accounts.TOKEN_DAYS,
           ) -> None:
     """Issue an API token (shown once; send it as 'Authorization: Bearer TOKEN'); it expires after --days."""
-    typer.echo(accounts.new_api_token(ws := workspace(ctx), _user(ws, username), label, days))
+    ws = workspace(ctx)
+    typer.echo(accounts.new_api_token(ws, _user(ws, username), label, days))
 
 
 @app.command("mfa-off")
