@@ -92,7 +92,7 @@ def _partnership(a1: str = "E07000001", a2: str = "E07000002") -> dict[str, list
 def build_hand_ledger(cli: Cli, folder: Path) -> None:
     import sys
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analysis"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "analysis"))
     from analysis_support import ledger_files
 
     cli("import", write_csv(folder / "places.csv", [
@@ -118,7 +118,7 @@ def chain_ledger() -> ModuleType:
     """tests/count/chain_ledger.py (tests/count is not a package): the chains and their figures worked by hand."""
     import sys
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "count"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "count"))
     import chain_ledger as module
 
     return module
