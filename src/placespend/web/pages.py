@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from placespend.app import accounts, figures, place_view, places_map, totp
+from placespend.app import accounts, place_view, places_map, totp
 from placespend.domain import classifications as cls
 from placespend.domain.problems import PlacespendError
 from placespend.domain.vocabulary import body_type_name
@@ -207,15 +207,14 @@ def _figure_json(ws, view: dict, names: dict[str, str]) -> dict[str, str]:
 
 @router.get("/places/{place}/lines")
 def lines(request: Request, place: str, year: str, cofog: str | None = None, body_type: str | None = None,
-          status: str | None = None, who: Caller = Depends(role_in(*LINE_VIEWERS))) -> Response:
+          status: str | None = None, page: int | None = None,
+          who: Caller = Depends(role_in(*LINE_VIEWERS))) -> Response:
     ws = workspace(request)
     asked = place_view.checked(ws, place=place, year=year, cofog=cofog, body_type=body_type, status=status)
-    place, year, code = asked.place, asked.period, asked.cofog  # type: ignore[assignment]
-    _, rows = figures.lines(ws, place, year, cofog=code, body_type=asked.body_type, status=asked.status,
-                            only_spender=who.user.organisation if who.role == "partner" else None)  # partners: own
-    total = figures.counted_total(rows)
-    return render(request, "lines.html", who, rows=rows, place=place, year=year, cofog=code,
-                  body_type=asked.body_type, status=asked.status, total=total, notes=asked.notes)
+    shown = place_view.lines_page(ws, asked, who.user.organisation if who.role == "partner" else None, page)
+    return render(request, "lines.html", who, rows=shown.rows, page=shown.page, place=asked.place, year=asked.period,
+                  cofog=asked.cofog, body_type=asked.body_type, status=asked.status, total=shown.counted,
+                  notes=asked.notes)
 
 
 @router.get("/template.xlsx")
