@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from placespend import __version__
 from placespend.app import accounts
 from placespend.app.accounts import LoginThrottle
+from placespend.app.totp import PendingSignIns
 from placespend.app.workflow import Forbidden, NotFound
 from placespend.app.workspace import Workspace
 from placespend.domain.problems import PlacespendError, UnknownCode
@@ -75,6 +76,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
     app.state.workspace, app.state.public, app.state.secure_cookies = ws, public, secure_cookies
     app.state.throttle = LoginThrottle()
     app.state.sign_ins = ThreadPoolExecutor(SIGN_IN_THREADS, thread_name_prefix="sign-in")
+    app.state.pending = PendingSignIns()
     app.state.local_cli = local_cli
     app.add_middleware(NoStore)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
