@@ -50,9 +50,10 @@ from placespend.web.templating import WEB, render
 
 
 def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False,
-               local_cli: LocalCli | None = None) -> FastAPI:
+               local_cli: LocalCli | None = None, require_admin_mfa: bool = False) -> FastAPI:
     """One app per workspace; `public` adds a read-only view of published results without signing in;
-    `local_cli` lets the command line on this machine run its commands here (web.local_cli_api)."""
+    `local_cli` lets the command line on this machine run its commands here (web.local_cli_api);
+    `require_admin_mfa` keeps the administrative pages from admins who have not set up sign-in codes."""
     ws.share()
 
     @asynccontextmanager
@@ -71,6 +72,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
     app.state.throttle = LoginThrottle()
     app.state.pending = PendingSignIns()
     app.state.local_cli = local_cli
+    app.state.require_admin_mfa = require_admin_mfa
     app.add_middleware(NoStore)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     # fastapi-offline ships Swagger UI 5 (OpenAPI 3.1, which FastAPI writes); only its files are used here.
