@@ -83,11 +83,21 @@ def _dice(column: str, at_least: float, right: str | None = None) -> str:
     return f"2.0 * ({shared}) >= {at_least} * ({column}_n_l + {other}_n_r)"
 
 
-def _comparison(name: str, null_column: str, levels: list[dict[str, Any]], *others: str) -> dict[str, Any]:
+# The chance that one person's first name, or sex, is recorded as something else entirely. Fixed rather than
+# estimated: in the EM block of the same date of birth, twins at home (same surname, date and address, another
+# first name and often the other sex) look like one person with that error, and EM learns their share among
+# matches as the error's rate; a pair of twins, one in each file, then scores as a likely match.
+UNRELATED_NAME_OR_SEX = 0.0002
+
+
+def _comparison(name: str, null_column: str, levels: list[dict[str, Any]], *others: str,
+                fixed_disagreement: float | None = None) -> dict[str, Any]:
     condition = " AND ".join(f"({c}_l IS NULL OR {c}_r IS NULL)" for c in (null_column, *others))
     null = {"sql_condition": condition,
             "label_for_charts": "missing", "is_null_level": True}
-    return {"output_column_name": name, "comparison_levels": [null, *levels, _ELSE]}
+    disagree = _ELSE if fixed_disagreement is None else _ELSE | {"m_probability": fixed_disagreement,
+                                                                 "fix_m_probability": True}
+    return {"output_column_name": name, "comparison_levels": [null, *levels, disagree]}
 
 
 SIMILAR, LIKE, FAINT = 0.75, 0.6, 0.45  # Dice levels (see people_tokens.letter_pairs)
@@ -121,7 +131,7 @@ def token_comparisons() -> list[dict[str, Any]]:
             _level(_dice("t_first_bloom", SIMILAR, "t_surname_bloom"), "like the other's surname"),
             _level(_eq("t_first_initial"), "same initial"),
             _level(_dice("t_first_bloom", FAINT), "faintly alike (Dice >= 0.45)"),
-        ]),
+        ], fixed_disagreement=UNRELATED_NAME_OR_SEX),
         _comparison("date_of_birth", "t_dob", [
             _level(_eq("t_dob"), "exact"),
             _level(_eq("t_dob_unordered"), "day and month swapped"),
@@ -135,7 +145,7 @@ def token_comparisons() -> list[dict[str, Any]]:
             *other_surname,
             *_postcode_levels(),
         ], "t_postcode"),
-        _comparison("sex", "t_sex", [_level(_eq("t_sex"), "same")]),
+        _comparison("sex", "t_sex", [_level(_eq("t_sex"), "same")], fixed_disagreement=UNRELATED_NAME_OR_SEX),
     ]
 
 
