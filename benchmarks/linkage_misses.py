@@ -17,6 +17,8 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 from insight_linkage import token_table
 
 from placespend.engine.linkage_backend import linkage_database
@@ -56,8 +58,6 @@ def main() -> None:
     lam = model["probability_two_random_records_match"]
     print(f"estimated lambda {lam:.3e}; true {len(truth) / args.size**2:.3e}; candidates {scored.num_rows}")
     if args.save:
-        import pyarrow.parquet as pq
-        import pyarrow as pa
         pq.write_table(scored, args.save + ".scored.parquet")
         pq.write_table(pa.table({"left_id": [a for a, _ in truth], "right_id": [b for _, b in truth]}),
                        args.save + ".truth.parquet")
@@ -67,7 +67,8 @@ def main() -> None:
     print(f"links {len(links)} precision {hits / len(links):.4f} recall {hits / len(truth):.4f}")
     for threshold in (0.3, 0.5, 0.6, 0.8, 0.9):
         found = {(x.left_id, x.right_id) for x in linkage.one_to_one(scored, threshold)}
-        print(f"  at {threshold}: precision {len(found & truth) / len(found):.4f} recall {len(found & truth) / len(truth):.4f}")
+        hits = len(found & truth)
+        print(f"  at {threshold}: precision {hits / len(found):.4f} recall {hits / len(truth):.4f}")
     for c in model["comparisons"]:
         print(c["output_column_name"], [(lv["label_for_charts"], round(lv.get("m_probability", 0), 4),
                                          round(lv.get("u_probability", 0), 6)) for lv in c["comparison_levels"][1:]])
