@@ -50,7 +50,7 @@ from placespend.domain.problems import PlacespendError
 
 # Chosen for precision on the synthetic partners (BENCHMARKS.md has the sweeps): at 0.7 precision is 0.9948 at 100k
 # and 0.9940 at 1M records a side (recall 0.970 and 0.948); at 0.5 it falls to 0.9871 at 1M.
-DEFAULT_THRESHOLD = 0.7
+DEFAULT_THRESHOLD = 0.6
 TRAINING_SEED = 2009
 CANDIDATE_FLOOR = 0.01  # pairs scored below this are not kept at all
 LEFT_NAME, RIGHT_NAME = "partner_left", "partner_right"  # Splink table names (not SQL keywords)
