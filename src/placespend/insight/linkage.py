@@ -48,8 +48,8 @@ from placespend.domain.linkage_database import LinkageDatabase
 from placespend.domain.person_identifiers import BLOOM_BITS, BLOOM_COLUMNS, TOKEN_COLUMNS
 from placespend.domain.problems import PlacespendError
 
-# Chosen for precision on the synthetic partners (BENCHMARKS.md has the sweeps): at 0.7 precision is 0.9948 at 100k
-# and 0.9940 at 1M records a side (recall 0.970 and 0.948); at 0.5 it falls to 0.9871 at 1M.
+# Chosen for precision on the synthetic partners (BENCHMARKS.md has the sweeps): the lowest of the sweep's thresholds
+# whose precision stays above 0.99 at a million records a side (0.9929; 0.9944 at 100k); at 0.5 it is 0.9895.
 DEFAULT_THRESHOLD = 0.6
 TRAINING_SEED = 2009
 CANDIDATE_FLOOR = 0.01  # pairs scored below this are not kept at all
