@@ -45,7 +45,7 @@ test-slow: $(STAMP)
 
 # Only the Spark parity suite (DuckDB and Spark give identical results, to the penny).
 test-spark: $(SPARK_STAMP)
-	SPARK_LOCAL_IP=127.0.0.1 $(BIN)/python -m pytest -q -m spark tests/spark
+	SPARK_LOCAL_IP=127.0.0.1 $(BIN)/python -m pytest -q -m spark tests/engine/spark
 
 # National-scale timings (1M and 10M ledger lines): placespend vs hand-written DuckDB SQL vs pandas. Slow (~30 min);
 # results go to bench-data/ and are summarised in BENCHMARKS.md by hand. BENCH_LINES="100000000" for the big one.

@@ -39,8 +39,8 @@ def _targets(folder: Path) -> dict[str, Callable[[bytes], object]]:
     with atheris.instrument_imports(include=["placespend", "openpyxl", "json", "csv"]):
         from placespend.domain.problems import PlacespendError, Report
         from placespend.ingest.assets.register import read_asset_register
-        from placespend.ingest.columnar_flows import read_columnar_return
-        from placespend.ingest.flows import read_return
+        from placespend.ingest.flows.columnar import read_columnar_return
+        from placespend.ingest.flows.rows import read_return
         from placespend.ingest.insight.area_values import read_area_values
         from placespend.ingest.insight.boundaries import read_boundaries
         from placespend.ingest.registry import read_reference

@@ -108,7 +108,7 @@ def _peak_mib() -> float:
 
 def _ingest_product(data: Path, flows_file: Path) -> Any:
     """The product's own path: validated, all-or-nothing `ingest` of a flows CSV or Parquet file into a fresh
-    workspace (both go through the columnar validation, ingest.columnar_flows)."""
+    workspace (both go through the columnar validation, ingest.flows.columnar)."""
     import shutil
 
     import duckdb

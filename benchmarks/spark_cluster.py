@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests" / "spark"))  # the cluster helper the marked test uses too
+sys.path.insert(0, str(HERE.parent / "tests" / "engine" / "spark"))  # the cluster helper the marked test uses too
 
 import national  # noqa: E402
 from standalone_cluster import StandaloneCluster, standalone_cluster  # noqa: E402

@@ -55,12 +55,15 @@ def summary(values: list[float]) -> dict[str, float]:
             "p95_ms": round(percentile(values, 0.95), 1), "max_ms": round(max(values), 1)}
 
 
-def print_page_timings(db: Path, pages: dict[str, str], repeat: int, username: str = "bench") -> None:
+def print_page_timings(db: Path, pages: dict[str, str], repeat: int, username: str = "bench",
+                       settle: float = 0) -> None:
     """Serve `db` in its own process, sign in, and print a Markdown table of each page's warm timings: one
-    first view, then `repeat` timed requests (median, p95, max)."""
+    first view, then `repeat` timed requests (median, p95, max). `settle`: seconds to wait after the server
+    answers before the first view, as a user arrives some time after `placespend serve` starts."""
     server, base = start_server(db)
     try:
         client = signed_in(base, username)
+        time.sleep(settle)
         print("| page | first view ms | warm median ms | warm p95 ms | warm max ms |\n|---|---:|---:|---:|---:|")
         for url, label in pages.items():
             first, _ = timed(client, "GET", url)

@@ -38,6 +38,24 @@ def shared_data() -> Path:
     return path
 
 
+SPARK_WARNINGS = (  # pyspark 4.0 and ibis 12 still use pandas options that pandas 3 deprecates; harmless here
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:.*(infer_string|copy keyword).*"))
+ENGINES = ("duckdb", pytest.param("spark", marks=(pytest.mark.spark, *SPARK_WARNINGS)))
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """The engine a method-layer test runs on. The figures worked by hand are checked on DuckDB and on Spark
+    (DESIGN.md §2: one set of queries, two engines); the Spark half is marked `spark` and needs the extra."""
+    if request.param == "spark":
+        pytest.importorskip("pyspark", reason="pyspark is not installed: pip install -e '.[spark]'")
+        if shutil.which("java") is None:
+            pytest.skip("no Java runtime on PATH: Spark needs Java 17 (apt-get install default-jre-headless)")
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    return request.param
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "ws" / "test.duckdb"

@@ -82,8 +82,8 @@ def build_ledger(cli: Any, make_csv: Any) -> Any:
     return cli
 
 
-def read(db: Any) -> Any:
-    """A read-only connection to the test workspace, for calling the analyses directly."""
-    from placespend.app.workspace import open_workspace
+def read(db: Any, engine: str = "duckdb") -> Any:
+    """A read connection to the test workspace on `engine`, for calling the analyses directly."""
+    from placespend.app.workspace import open_workspace, read_on
 
-    return open_workspace(db).read()
+    return read_on(open_workspace(db), engine)

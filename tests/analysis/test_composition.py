@@ -21,8 +21,8 @@ def ledger(cli, make_csv):
     return build_ledger(cli, make_csv)
 
 
-def test_shares_by_division_and_table2_layout(ledger):
-    with read(ledger.db) as con:
+def test_shares_by_division_and_table2_layout(ledger, engine):
+    with read(ledger.db, engine) as con:
         place = composition(ledger_of(con), [PLACE], YEAR).places[0]
     # 10: dept 4,000,000 + council 400,000 + charity (unreported) 300,000 = 4,700,000
     # 09: council 600,000 + college 2,370,000 = 2,970,000;  07: pct 2,000,000
@@ -36,8 +36,8 @@ def test_shares_by_division_and_table2_layout(ledger):
     assert place.top3_divisions == ["10", "09", "07"] and place.top3_share == D("0.967")
 
 
-def test_table3_layout(ledger):
-    with read(ledger.db) as con:
+def test_table3_layout(ledger, engine):
+    with read(ledger.db, engine) as con:
         place = composition(ledger_of(con), [PLACE], YEAR).places[0]
     # LA: council 1,200,000 + parish 40,000 = 1,240,000 -> 12.4%;  NHS: pct 2,000,000 -> 20%
     # central: dept 4,000,000 -> 40%;  other: college 2,370,000 + charity 300,000 + club 90,000 = 2,760,000 -> 27.6%

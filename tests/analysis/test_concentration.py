@@ -18,8 +18,8 @@ def ledger(cli, make_csv):
     return build_ledger(cli, make_csv)
 
 
-def test_ranking_pareto_and_top_shares(ledger):
-    with read(ledger.db) as con:
+def test_ranking_pareto_and_top_shares(ledger, engine):
+    with read(ledger.db, engine) as con:
         place = concentration(ledger_of(con), [PLACE], YEAR).places[0]
     # Each body's counted spend (the charity's is the council's unreported transfer to it), of 10,000,000:
     # dept 4,000,000 (40%), college 2,370,000 (23.7%), pct 2,000,000 (20%), council 1,200,000 (12%),
@@ -33,8 +33,8 @@ def test_ranking_pareto_and_top_shares(ledger):
     assert place.top_share(3) == D("0.837") and place.top_share(10) == 1   # only 7 bodies: top 10 is all
 
 
-def test_herfindahl_hirschman_index(ledger):
-    with read(ledger.db) as con:
+def test_herfindahl_hirschman_index(ledger, engine):
+    with read(ledger.db, engine) as con:
         place = concentration(ledger_of(con), [PLACE], YEAR).places[0]
     # 0.4^2 + 0.237^2 + 0.2^2 + 0.12^2 + 0.03^2 + 0.009^2 + 0.004^2
     # = 0.16 + 0.056169 + 0.04 + 0.0144 + 0.0009 + 0.000081 + 0.000016 = 0.271566 -> 2,715.66 points (> 2,500)
@@ -42,8 +42,8 @@ def test_herfindahl_hirschman_index(ledger):
     assert place.hhi_band == "highly concentrated"
 
 
-def test_bodies_per_division_and_divisions_per_body(ledger):
-    with read(ledger.db) as con:
+def test_bodies_per_division_and_divisions_per_body(ledger, engine):
+    with read(ledger.db, engine) as con:
         place = concentration(ledger_of(con), [PLACE], YEAR).places[0]
     # 10: dept, council, charity; 09: council, college; 08: club, parish; 07: pct; 06: council.
     assert {code: row["bodies"] for code, row in place.bodies_per_division.items()} == {
@@ -53,8 +53,8 @@ def test_bodies_per_division_and_divisions_per_body(ledger):
     assert place.multi_division_bodies == 1
 
 
-def test_small_bodies_default_thresholds(ledger):
-    with read(ledger.db) as con:
+def test_small_bodies_default_thresholds(ledger, engine):
+    with read(ledger.db, engine) as con:
         place = concentration(ledger_of(con), [PLACE], YEAR).places[0]
     below_50k, below_100k = place.small_bodies
     # < 50,000: parish 40,000.  < 100,000: club 90,000 + parish 40,000 = 130,000 (1.3% of the total).

@@ -28,8 +28,8 @@ def test_administrative_cost_compounds_the_loss_per_hand_over():
     assert administrative_cost(D(90), 1, D("0.10")) == D(10)   # 90 / 0.9 - 90
 
 
-def test_routes_of_the_hand_worked_ledger(ledger):
-    with read(ledger.db) as con:
+def test_routes_of_the_hand_worked_ledger(ledger, engine):
+    with read(ledger.db, engine) as con:
         place = funding_routes(ledger_of(con), [PLACE], YEAR).places[0]
     paths = {(p.bodies, p.division): (p.amount, p.hand_overs, p.admin_cost) for p in place.paths}
     assert paths == {
@@ -91,8 +91,8 @@ def pooled(cli, make_csv):
     return cli
 
 
-def test_a_pooled_budget_cycle_is_reported_not_followed_forever(pooled):
-    with read(pooled.db) as con:
+def test_a_pooled_budget_cycle_is_reported_not_followed_forever(pooled, engine):
+    with read(pooled.db, engine) as con:
         place = funding_routes(ledger_of(con), [PLACE], YEAR).places[0]
     # council's 500 came from the PCT, whose transfer to the council was funded by the council: stop there.
     # pct's 800 came from the council, whose transfer to the PCT was funded by the PCT: stop there.

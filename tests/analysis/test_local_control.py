@@ -39,8 +39,8 @@ def test_scoring_rule(args, band, points):
     assert (found, sum(detail.values())) == (band, points)
 
 
-def test_bands_of_the_hand_worked_ledger(ledger):
-    with read(ledger.db) as con:
+def test_bands_of_the_hand_worked_ledger(ledger, engine):
+    with read(ledger.db, engine) as con:
         place = local_control(ledger_of(con), [PLACE], YEAR).places[0]
     flows = {(f.body, f.source, f.hand_overs, f.amount): (f.band, sum(f.points.values())) for f in place.flows}
     assert flows == {

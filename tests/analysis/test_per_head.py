@@ -44,8 +44,8 @@ def footnote14(cli, make_csv):
     return cli
 
 
-def test_equal_raw_per_head_differs_after_need_adjustment(footnote14):
-    with read(footnote14.db) as con:
+def test_equal_raw_per_head_differs_after_need_adjustment(footnote14, engine):
+    with read(footnote14.db, engine) as con:
         report = per_head(ledger_of(con), [LEWISHAM, DURHAM], YEAR, division="07")
     lewisham, durham = report.places
     # raw: 250,000,000 / 250,000 = 1,000 per head in both
@@ -76,12 +76,12 @@ def test_all_spend_per_head_and_the_cli_json(footnote14):
     assert "£800.00" in table and "population*imd_average_score" in table
 
 
-def test_need_relative_to_england(footnote14, make_csv):
+def test_need_relative_to_england(footnote14, make_csv, engine):
     footnote14("import", make_csv("lookup.csv", [
         {"relation": "lad_region", "child": LEWISHAM, "parent": "E12000007"},
         {"relation": "lad_region", "child": DURHAM, "parent": "E12000001"},
         {"relation": "lad_region", "child": HARTLEPOOL, "parent": "E12000001"}]))
-    with read(footnote14.db) as con:
+    with read(footnote14.db, engine) as con:
         report = per_head(ledger_of(con), [LEWISHAM, DURHAM], YEAR, division="07", reference="england")
     lewisham, durham = report.places
     # England: 250,000 x (30 + 18 + 36) / 750,000 = 28 per head; index 30/28 and 18/28
@@ -90,8 +90,8 @@ def test_need_relative_to_england(footnote14, make_csv):
     assert round(lewisham.need_adjusted, 2) == D("933.33") and round(durham.need_adjusted, 2) == D("1555.56")
 
 
-def test_missing_need_indicator_is_a_note_and_missing_population_an_error(footnote14, cli):
-    with read(footnote14.db) as con:
+def test_missing_need_indicator_is_a_note_and_missing_population_an_error(footnote14, cli, engine):
+    with read(footnote14.db, engine) as con:
         report = per_head(ledger_of(con), [LEWISHAM], YEAR, need_indicator="population_age_weighted_health")
         assert report.places[0].need_adjusted is None
         assert "No 'population_age_weighted_health' statistics" in report.notes[0]
@@ -99,12 +99,12 @@ def test_missing_need_indicator_is_a_note_and_missing_population_an_error(footno
             per_head(ledger_of(con), [LEWISHAM], YEAR, population_indicator="households")
 
 
-def test_outlier_flags_over_four_places(cli, make_csv):
+def test_outlier_flags_over_four_places(cli, make_csv, engine):
     areas = {"E06000001": "100000.00", "E06000002": "110000.00", "E06000003": "120000.00", "E06000004": "500000.00"}
     cli("ingest", *[make_csv(f"{a}.csv", [line(place=a, spender=f"c{a}", amount=amt)]) for a, amt in areas.items()])
     cli("import", make_csv("pop.csv", [{"area": a, "period": "2008", "indicator": "population", "value": 100}
                                        for a in areas]))
-    with read(cli.db) as con:
+    with read(cli.db, engine) as con:
         report = per_head(ledger_of(con), list(areas), YEAR, need_indicator=None)
     # per head 1,000 / 1,100 / 1,200 / 5,000.  Q1 = 1,000 + 0.75 x 100 = 1,075; Q3 = 1,200 + 0.25 x 3,800
     # = 2,150; IQR 1,075; fences 1,075 - 1,612.5 = -537.5 and 2,150 + 1,612.5 = 3,762.5: 5,000 is high.

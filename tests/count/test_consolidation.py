@@ -50,8 +50,8 @@ def partnership(cli, make_csv):
     return cli
 
 
-def test_count_totals(partnership):
-    out = partnership.json("count", "--place", "tp-pilot", "--year", "2008-09")
+def test_count_totals(partnership, engine):
+    out = partnership.json("count", "--place", "tp-pilot", "--year", "2008-09", "--engine", engine)
     # spend: 300 + 700 + 500 = 1,500; unreported: 100 -> 1,600. Eliminated: 1,000 + 200 + 50 = 1,250.
     assert out["total"] == 1600
     assert out["unreported_transfers"] == 100
@@ -64,9 +64,10 @@ def test_count_totals(partnership):
     assert out["by_funder_type"] == {"central_government": 800, "own_income": 800}
 
 
-def test_transfer_reconciliation(partnership):
+def test_transfer_reconciliation(partnership, engine):
     rec = {(r["funder_id"], r["recipient_id"]): r for r in
-           partnership.json("count", "--place", "tp-pilot", "--year", "2008-09")["transfer_reconciliation"]}
+           partnership.json("count", "--place", "tp-pilot", "--year", "2008-09",
+                            "--engine", engine)["transfer_reconciliation"]}
     # dept passed 1,000 to the council; the council reports 700 + 200 + 100 = 1,000 from dept: no gap.
     assert (rec[("dept", "council")]["passed_on"], rec[("dept", "council")]["gap"]) == (1000, 0)
     # the council passed 200 to the PCT, which reports nothing funded by the council: the gap is 200.
@@ -74,16 +75,17 @@ def test_transfer_reconciliation(partnership):
     assert rec[("council", "charity")]["status"] == "unreported"
 
 
-def test_explain_lists_source_rows(partnership):
-    rows = partnership.json("explain", "--place", "tp-pilot", "--year", "2008-09", "--cofog", "10")
+def test_explain_lists_source_rows(partnership, engine):
+    explain = ("explain", "--place", "tp-pilot", "--year", "2008-09", "--engine", engine)
+    rows = partnership.json(*explain, "--cofog", "10")
     assert sorted((r["file_name"], r["source_row"], r["counted_amount"]) for r in rows) == [
         ("council.csv", 4, 100), ("dept.csv", 3, 300)]
-    unreported = partnership.json("explain", "--place", "tp-pilot", "--year", "2008-09", "--status", "unreported")
+    unreported = partnership.json(*explain, "--status", "unreported")
     assert [r["recipient"] for r in unreported] == ["charity"]
 
 
-def test_member_area_alone_is_a_place_too(partnership):
-    out = partnership.json("count", "--place", "E07000001", "--year", "2008-09")
+def test_member_area_alone_is_a_place_too(partnership, engine):
+    out = partnership.json("count", "--place", "E07000001", "--year", "2008-09", "--engine", engine)
     # In E07000001 only: dept spend 300, PCT 500; dept -> council transfer: council reports no spend in
     # E07000001, so the 1,000 is unreported here; PCT -> council 50 likewise.
     assert out["total"] == 1850 and out["unreported_transfers"] == 1050

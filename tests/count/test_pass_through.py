@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from chain_ledger import AREAS, CHAIN, EXPECTED, SHORT, SILENT, WHOLE, YEAR, build_chain_ledger, chain_files
 
-from placespend.app.workspace import open_workspace
+from placespend.app.workspace import open_workspace, read_on
 from placespend.count.consolidate import count_place
 from placespend.count.every_place_count import body_totals, count_all_places, count_and_body_totals
 from placespend.engine.ledger import ledger_of
@@ -35,8 +35,8 @@ def _pass_through(count: dict[str, Any]) -> list[tuple[str, Decimal, Decimal, De
 
 
 @pytest.mark.parametrize("place", PLACES)
-def test_a_chain_counts_once_where_it_ends(chain, place):
-    got, want = chain.json("count", "--place", place, "--year", YEAR), EXPECTED[place]
+def test_a_chain_counts_once_where_it_ends(chain, place, engine):
+    got, want = chain.json("count", "--place", place, "--year", YEAR, "--engine", engine), EXPECTED[place]
     assert _money(got["total"]) == want["total"]
     assert _money(got["unreported_transfers"]) == want["unreported"]
     assert _money(got["eliminated_transfers"]) == want["eliminated"]
@@ -49,8 +49,8 @@ def test_a_chain_counts_once_where_it_ends(chain, place):
         Decimal(r["amount"]) for rows in chain_files().values() for r in rows if r["place"] in scope)
 
 
-def test_a_pass_through_that_passes_on_less_shows_the_difference_not_counted(chain):
-    got = chain.json("count", "--place", SHORT, "--year", YEAR)
+def test_a_pass_through_that_passes_on_less_shows_the_difference_not_counted(chain, engine):
+    got = chain.json("count", "--place", SHORT, "--year", YEAR, "--engine", engine)
     assert _pass_through(got) == [("agency", Decimal("500000.00"), Decimal("420000.00"), Decimal("80000.00"))]
     assert got["pass_through"][0]["name"] == "Regional Agency"
     assert _money(got["total"]) == Decimal("420000.00")  # the 80,000.00 is nobody's spend
@@ -63,12 +63,13 @@ def test_a_pass_through_that_passes_on_less_shows_the_difference_not_counted(cha
     assert "Pass-through bodies" in table and "£80,000.00" in table
 
 
-def test_a_pass_through_to_a_silent_body_is_that_body_s_spend_once(chain):
-    got = chain.json("count", "--place", SILENT, "--year", YEAR)
+def test_a_pass_through_to_a_silent_body_is_that_body_s_spend_once(chain, engine):
+    got = chain.json("count", "--place", SILENT, "--year", YEAR, "--engine", engine)
     assert _money(got["total"]) == _money(got["unreported_transfers"]) == Decimal("300000.00")
     assert [(r["recipient"], _money(r["amount"])) for r in got["unreported_recipients"]] == \
         [("trust", Decimal("300000.00"))]
-    unreported = chain.json("explain", "--place", SILENT, "--year", YEAR, "--status", "unreported")
+    unreported = chain.json("explain", "--place", SILENT, "--year", YEAR, "--status", "unreported",
+                            "--engine", engine)
     assert [(r["spender"], r["recipient"]) for r in unreported] == [("agency", "trust")]
 
 
@@ -78,8 +79,8 @@ def test_pass_through_section_for_every_chain(chain, place):
     assert _pass_through(got) == [("agency", *EXPECTED[place]["pass_through"])]
 
 
-def test_all_places_count_equals_each_place_s_count(chain):
-    with open_workspace(chain.db).read() as con:
+def test_all_places_count_equals_each_place_s_count(chain, engine):
+    with read_on(open_workspace(chain.db), engine) as con:
         together = count_all_places(ledger_of(con), YEAR)
         one_pass, bodies = count_and_body_totals(ledger_of(con), YEAR)
         apart = {place: count_place(ledger_of(con), place, YEAR) for place in PLACES}

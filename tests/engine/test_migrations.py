@@ -73,3 +73,32 @@ def test_a_workspace_of_a_newer_placespend_is_refused_in_one_sentence(tmp_path):
         assert f"schema version {latest_version() + 1}" in said and "upgrade placespend" in said, said
         assert "Traceback" not in said
     assert db.read_bytes() == before
+
+
+def test_api_tokens_of_the_previous_schema_get_an_expiry_that_does_not_cut_them_off_at_the_upgrade(tmp_path):
+    """Schema 13 gives API tokens an expiry (OWASP ASVS 3.5): one issued before is kept 90 days from its
+    creation, and at least 30 days from the upgrade, so a nightly script is not stopped by the upgrade."""
+    import datetime as dt
+    import hashlib
+
+    from placespend.app import accounts
+    from placespend.app.workspace import open_workspace
+
+    db = workspace_at(tmp_path / "old.duckdb", 12)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    raw = duckdb.connect(str(db))
+    raw.execute("INSERT INTO users VALUES (1, 'old', 'not a hash', 'viewer', NULL, NULL, ?)", [now])
+    for token, age in (("ps_recent", 10), ("ps_ancient", 400)):
+        raw.execute("INSERT INTO api_tokens VALUES (?, 1, ?, ?)",
+                    [hashlib.sha256(token.encode()).hexdigest(), token, now - dt.timedelta(days=age)])
+    raw.close()
+    ws = open_workspace(db)
+    try:
+        expiry = {t["label"]: t["expires_at"] for t in accounts.tokens_of(ws, accounts.user_named(ws, "old"))}
+        assert abs(expiry["ps_recent"] - (now + dt.timedelta(days=80))) < dt.timedelta(minutes=5)
+        assert abs(expiry["ps_ancient"] - (now + dt.timedelta(days=30))) < dt.timedelta(minutes=5)
+        assert accounts.token_user(ws, "ps_recent").username == "old"
+        assert accounts.token_user(ws, "ps_ancient").username == "old"
+    finally:
+        ws.close()
+    assert _version(db) == latest_version()

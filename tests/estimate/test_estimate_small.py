@@ -35,8 +35,8 @@ def region(cli, make_csv):
     return cli
 
 
-def test_population_estimate_by_hand(region):
-    out = region.json("estimate", "--place", "duo", "--year", "2008-09")
+def test_population_estimate_by_hand(region, engine):
+    out = region.json("estimate", "--place", "duo", "--year", "2008-09", "--engine", engine)
     share = D(400) / D(1000)  # population of the two districts over the region's
     want = {c: (D(a) * share).quantize(D("0.01"), ROUND_HALF_UP) for c, a in
             (("10", "1000000.00"), ("07", "500000.00"), ("09", "333333.33"), ("03", "10.01"))}
@@ -46,8 +46,8 @@ def test_population_estimate_by_hand(region):
     assert any("nearest vintage 2019" in note for note in out["notes"])
 
 
-def test_needs_estimate_by_hand(region):
-    out = region.json("estimate", "--place", "duo", "--year", "2008-09", "--criteria", "needs")
+def test_needs_estimate_by_hand(region, engine):
+    out = region.json("estimate", "--place", "duo", "--year", "2008-09", "--criteria", "needs", "--engine", engine)
     # education: 0-18 share = 90/180; social protection: 0.5 x 65+ share (60/120) + 0.5 x deprivation-weighted
     # population share ((100*20.5 + 300*30) / (100*20.5 + 300*30 + 600*10)).
     deprived = (D(100) * D("20.5") + D(300) * 30) / (D(100) * D("20.5") + D(300) * 30 + D(600) * 10)
@@ -63,11 +63,11 @@ def test_user_criteria_file_is_checked(region, tmp_path):
     assert "sum to 0.9" in result.output
 
 
-def test_compare_difference_and_bridge(region, make_csv):
+def test_compare_difference_and_bridge(region, make_csv, engine):
     region("ingest", make_csv("lbl.csv", [line(place="E09000001", amount="300000.00", cofog="10")]),
            make_csv("lot.csv", [line(place="E09000002", amount="5000.00", cofog="08", spender="lot",
                                      spender_type="lottery", capital_revenue="capital")]))
-    out = region.json("compare", "--year", "2008-09", "--place", "duo")
+    out = region.json("compare", "--year", "2008-09", "--place", "duo", "--engine", engine)
     row = out["places"][0]
     a, b = D(str(row["centre_out"])), D(str(row["locally_led"]))
     assert b == D("305000.00")

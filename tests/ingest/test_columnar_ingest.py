@@ -23,8 +23,8 @@ from placespend.app.demo import partnership, published
 from placespend.app.workspace import open_workspace
 from placespend.domain.ledger_lines import lines_table
 from placespend.engine.workspace import Workspace
-from placespend.ingest import checks, columnar_checks
-from placespend.ingest.columnar_flows import read_columnar_return
+from placespend.ingest.flows import checks, columnar_checks
+from placespend.ingest.flows.columnar import read_columnar_return
 
 from conftest import line, snapshot, write_csv
 

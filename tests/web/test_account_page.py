@@ -4,6 +4,8 @@ API tokens revoked by their owner. Each user here is made for its test, so the t
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import re
 
 import pytest
@@ -12,6 +14,7 @@ from web_support import build_workspace
 
 from placespend.app import accounts
 from placespend.app.workspace import open_workspace
+from placespend.domain.problems import PlacespendError
 from placespend.engine import accounts_store
 from placespend.web.app import create_app
 from placespend.web.security import SESSION_COOKIE
@@ -114,3 +117,78 @@ def test_the_account_page_needs_a_signed_in_user(app):
     response = TestClient(app).get("/account", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
     assert TestClient(app).cookies.get(SESSION_COOKIE) is None
+
+
+def _expire(ws, token: str) -> None:
+    """Move a token's expiry to a second ago, as time would (the expiry itself is checked by the server)."""
+    with ws.write(changes_results=False) as con:
+        con.con.execute("UPDATE api_tokens SET expires_at = ? WHERE token_hash = ?",
+                        [accounts_store.now() - dt.timedelta(seconds=1), hashlib.sha256(token.encode()).hexdigest()])
+
+
+def test_an_api_token_expires_and_is_then_refused_like_an_unknown_one(app):
+    """ASVS 3.5: a token works for 90 days unless issued for another span; an expired one is a 401, as an
+    unknown one; its owner sees each token's expiry on /account."""
+    ws = app.state.workspace
+    _new_user(app, "ted")
+    ted = accounts.user_named(ws, "ted")
+    before = dt.datetime.now(dt.UTC).date()
+    default, weekly = accounts.new_api_token(ws, ted, "default span"), accounts.new_api_token(ws, ted, "weekly", 7)
+    for days in (0, 367):
+        with pytest.raises(PlacespendError, match="1 to 366 days"):
+            accounts.new_api_token(ws, ted, "bad span", days)
+    here, _ = _browser(app, "ted")
+    page = here.get("/account").text
+    after = dt.datetime.now(dt.UTC).date()  # the tokens were issued between the two readings of the date
+    for label, days in (("default span", 90), ("weekly", 7)):
+        row = re.search(rf"<td>{label}</td><td>[^<]+</td><td>([^<]+)</td>", page).group(1)
+        assert any(row.startswith(f"{day + dt.timedelta(days=days):%d %b %Y}") for day in {before, after}), (label, row)
+    api = TestClient(app)
+    assert api.get("/api/places", headers={"Authorization": f"Bearer {weekly}"}).status_code == 200
+    unknown = api.get("/api/places", headers={"Authorization": "Bearer ps_not-a-token"})
+    _expire(ws, weekly)
+    expired = api.get("/api/places", headers={"Authorization": f"Bearer {weekly}"})
+    assert expired.status_code == unknown.status_code == 401 and expired.json() == unknown.json()
+    assert expired.headers["www-authenticate"] == "Bearer"
+    assert api.get("/api/places", headers={"Authorization": f"Bearer {default}"}).status_code == 200
+    assert "(expired)" in here.get("/account").text
+
+
+@pytest.mark.parametrize("common", ["passwordpassword", "Password Password", "111111111111", "1qaz2wsx3edc"])
+def test_a_common_password_is_refused_at_a_change_and_for_a_new_account(app, common):
+    """ASVS 2.1.7: a password in (or a listed password repeated, spaced or capitalised in) zxcvbn's list of the
+    most common leaked passwords is refused, offline, in words that never repeat it."""
+    name = f"common-{abs(hash(common))}"
+    _new_user(app, name)
+    here, csrf = _browser(app, name)
+    refused = here.post("/account/password", data={"current": OLD, "new": common, "repeat": common,
+                                                   "csrf_token": csrf})
+    assert refused.status_code == 422 and "most common in leaked password lists" in refused.text
+    assert common not in refused.text
+    assert accounts.authenticate(app.state.workspace, name, OLD) is not None
+    with pytest.raises(PlacespendError, match="most common in leaked password lists") as raised:
+        accounts.add_user(app.state.workspace, name + "-2", common, "viewer")
+    assert common not in str(raised.value)
+    assert accounts.user_named(app.state.workspace, name + "-2") is None
+
+
+def test_the_account_page_shows_recent_security_events_of_this_account_only(app):
+    """ASVS 2.2.3, 2.5.5: with no e-mail, the user learns of credential changes (and of attempts on their
+    account) on /account, from the audit log; another user's events and those over 30 days old are not shown."""
+    ws = app.state.workspace
+    _new_user(app, "una")
+    _new_user(app, "vic")
+    assert TestClient(app).post("/login", data={"username": "una", "password": "wrong password!"}).status_code == 401
+    accounts.new_api_token(ws, accounts.user_named(ws, "una"), "una's export")
+    accounts.new_api_token(ws, accounts.user_named(ws, "vic"), "vic's export")
+    here, csrf = _browser(app, "una")
+    before = here.get("/account").text
+    assert "A sign-in with a wrong password" in before and "An API token was created (una&#39;s export)" in before
+    assert "vic&#39;s export" not in before and "Your password was changed" not in before
+    here.post("/account/password", data={"current": OLD, "new": NEW, "repeat": NEW, "csrf_token": csrf})
+    after = here.get("/account").text
+    assert "Your password was changed" in after
+    with ws.write(changes_results=False) as con:
+        con.con.execute("UPDATE audit_log SET happened_at = happened_at - INTERVAL 31 DAY "
+                        "WHERE action = 'login.failed' AND target = 'una'")
+    assert "A sign-in with a wrong password" not in here.get("/account").text

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from web_support import PASSWORD, sign_in
+from web_support import PASSWORD, sign_in, table_cells
 
 from placespend.app import accounts
 from placespend.app.workspace import open_workspace
@@ -40,16 +40,11 @@ def app(tmp_path: Path):
     application.state.workspace.close()
 
 
-def _table(html: str, table: str) -> list[list[str]]:
-    body = re.search(rf'<table id="{table}">.*?<tbody>(.*?)</tbody>', html, re.S).group(1)
-    return [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
-
 
 def test_the_page_lists_what_the_cli_lists_with_body_types_named(app):
     page = sign_in(app, "viewer").get("/bodies")
     assert page.status_code == 200
-    rows = _table(page.text, "bodies-table")
+    rows = table_cells(page.text, "bodies-table")
     assert [r[0] for r in rows] == [b["body"] for b in app.state.cli_listed]
     assert [int(r[3].replace(",", "")) for r in rows] == [b["lines"] for b in app.state.cli_listed]
     types = {r[0]: r[2] for r in rows}
@@ -71,14 +66,14 @@ def test_a_suggested_merge_counts_the_charitys_pound_once_and_undo_restores_it(a
     # The 510 transferred now reach a body that reports: eliminated, and 1,000 + 500 remain.
     assert analyst.get(COUNT).json()["total"] == 1500
     page = analyst.get(done.headers["location"]).text
-    charity = next(r for r in _table(page, "bodies-table") if r[0] == "gb-coh-07962245")
+    charity = next(r for r in table_cells(page, "bodies-table") if r[0] == "gb-coh-07962245")
     assert charity[4] == "360g-x-cyril"
-    [merge] = _table(page, "merges-table")
+    [merge] = table_cells(page, "merges-table")
     assert merge[:4] == [str(merge_id), "360g-x-cyril", "gb-coh-07962245", "same normalised name"]
     assert merge[5] == "analyst"
     assert analyst.post(f"/bodies/merges/{merge_id}/undo", data={"reason": "checked: not the same"}).status_code == 303
     assert analyst.get(COUNT).json()["total"] == 2010
-    [merge] = _table(analyst.get("/bodies").text, "merges-table")
+    [merge] = table_cells(analyst.get("/bodies").text, "merges-table")
     assert merge[7].startswith("by analyst")
     audit = sign_in(app, "admin").get("/admin/audit").text
     assert "bodies.merge" in audit and "bodies.undo" in audit
@@ -91,7 +86,7 @@ def test_a_refused_merge_says_why_and_records_nothing(app):
     assert refused.status_code == 422
     assert "No body &#39;gb-coh-0796224&#39; in the register. Did you mean gb-coh-07962245?" in refused.text
     assert 'value="typo in the id"' in refused.text  # the form keeps what was typed
-    assert _table(analyst.get("/bodies").text, "merges-table") == [["No merges yet."]]
+    assert table_cells(analyst.get("/bodies").text, "merges-table") == [["No merges yet."]]
     no_reason = analyst.post("/bodies/merges", data={"merged": "gb-lae-lew", "into": "e09000023", "reason": " "})
     assert no_reason.status_code == 422 and "Say why these are the same body" in no_reason.text
 
@@ -102,7 +97,7 @@ def test_only_the_count_team_merges(app, username):
     assert session.post("/bodies/merges", data={"merged": "gb-lae-lew", "into": "e09000023",
                                                 "reason": "same council"}).status_code == 403
     assert session.post("/bodies/merges/1/undo").status_code == 403
-    assert _table(sign_in(app, "analyst").get("/bodies").text, "merges-table") == [["No merges yet."]]
+    assert table_cells(sign_in(app, "analyst").get("/bodies").text, "merges-table") == [["No merges yet."]]
 
 
 def test_search_finds_a_body_by_its_alias(app):
@@ -111,7 +106,7 @@ def test_search_finds_a_body_by_its_alias(app):
     suggestion = re.search(r'<div class="suggestion" data-keep="e09000023">.*?</div>', page, re.S).group(0)
     analyst.post("/bodies/merges", data=dict(re.findall(r'name="(merged|into|rule|reason)" value="([^"]*)"',
                                                         suggestion)))
-    rows = _table(analyst.get("/bodies?search=lae-lew").text, "bodies-table")
+    rows = table_cells(analyst.get("/bodies?search=lae-lew").text, "bodies-table")
     assert [r[0] for r in rows] == ["e09000023"] and rows[0][4] == "gb-lae-lew"
 
 

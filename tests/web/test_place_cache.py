@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from web_support import build_workspace, sign_in
 
-from placespend.app import place_view
+from placespend.app import place_view, warm_start
 from placespend.app.workspace import open_workspace
 from placespend.domain.places import Place
 from placespend.engine import places_store
@@ -126,3 +126,35 @@ def test_the_sankey_links_come_in_a_stated_order(app):
     for stage in ("funding", "function"):
         keys = [(link["source"], link["target"]) for link in links if link["stage"] == stage]
         assert keys == sorted(keys) and len(keys) == len(set(keys))
+
+
+def test_the_lines_behind_a_figure_are_read_afresh_after_an_acceptance(app, tmp_path):
+    """The lines page is cached with the workspace's version, like the figures it explains: an accepted return
+    shows at once, and a kept page of the old lines is not served."""
+    analyst = sign_in(app, "analyst")
+    url = f"/places/E09000023/lines?year={YEAR}&cofog=03"
+    before = analyst.get(url).text
+    assert "0 lines, £0.00 counted" in before and "No lines match" in before
+    sid = _upload_and_accept(app, tmp_path, "12000.50")
+    after = analyst.get(url).text
+    for thread in [t for t in threading.enumerate() if t.name == f"warm-{sid}"]:
+        thread.join(timeout=60)  # the background recomputation reads the workspace the fixture closes
+    assert "1 line, £12,000.50 counted" in after and "new.csv" in after
+
+
+def test_a_starting_server_prepares_the_first_pages_in_the_background(app):
+    """`placespend serve` computes the places list and each listed place's latest page as it starts, so the
+    first visitor reads them from the cache; what it computed is what a visit then shows."""
+    ws = app.state.workspace
+    place_view._cache.clear()
+    warm_start.warm_at_start(ws).join(timeout=120)
+    listed = [row for row in place_view.places(ws) if row["periods"]]
+    assert {row["place"] for row in listed} == {HACKNEY, "inner-se"}  # Lewisham is listed inside inner-se
+    for place in (HACKNEY, "inner-se", "E09000023"):  # the listed places, and the code Lewisham's returns name
+        key = (str(ws.path), place_view.place_stamp(ws, place, YEAR), "overview", place, YEAR)
+        assert key in place_view._cache, f"{place} was not prepared"
+    version = (str(ws.path), ws.generation)
+    assert (*version, "compare", YEAR) in place_view._cache
+    assert (*version, "analyses", YEAR, (), place_view.DEFAULT_ANALYSED_PLACES) in place_view._cache
+    viewer = sign_in(app, "viewer")
+    assert _total(viewer, HACKNEY) == Decimal("777.00")

@@ -76,6 +76,14 @@ def sign_in(app, username: str | None) -> Session:
     return Session(client, csrf)
 
 
+def table_cells(html: str, table: str | None = None) -> list[list[str]]:
+    """The text of each cell of a page's table (the one with id `table`, else the first), row by row."""
+    start = rf'<table id="{table}">' if table else r"<table[^>]*>"
+    body = re.search(start + r".*?<tbody>(.*?)</tbody>", html, re.S).group(1)
+    return [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
+
+
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 @contextmanager
 def served(db: Path) -> Iterator[str]:

@@ -17,6 +17,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError, VerifyMismatchError
 
+from placespend.app.common_passwords import is_common
 from placespend.domain import vocabulary as v
 from placespend.domain.problems import PlacespendError
 from placespend.engine import accounts_store as store
@@ -27,6 +28,15 @@ SESSION_HOURS = 8
 # OWASP ASVS 4.0.3 V2.1.1-2.1.2: at least 12 characters, 64 and more allowed, more than 128 refused (argon2
 # hashes the whole password, so nothing is truncated); no composition rules (V2.1.9).
 PASSWORD_LENGTHS = (12, 128)
+# ASVS 3.5: API tokens expire; 90 days unless the one issuing a token asks for another span, up to a year.
+TOKEN_DAYS, TOKEN_DAYS_LIMIT = 90, 366
+# The security events of their own account a user is shown on /account (ASVS 2.2.3, 2.5.5: notify the user of
+# credential changes; there is no e-mail), with how they are said.
+SECURITY_EVENTS = {"password.change": "Your password was changed", "mfa.enrol": "Sign-in codes were turned on",
+                   "mfa.remove": "Sign-in codes were turned off", "token.create": "An API token was created",
+                   "token.revoke": "An API token was revoked", "sessions.end": "Your other sessions were ended",
+                   "login.failed": "A sign-in with a wrong password", "mfa.failed": "A wrong sign-in code"}
+NOTICE_DAYS = 30
 TOKEN_ID_LENGTH = 12  # hex digits of a token's SHA-256 shown to name it: enough to tell a user's tokens apart
 _hasher = PasswordHasher()
 
@@ -71,10 +81,14 @@ def add_user(ws: Workspace, username: str, password: str, role: str, organisatio
 
 
 def check_password_policy(password: str) -> None:
-    """OWASP ASVS 2.1.1-2.1.2: at least 12 characters (any characters, spaces included), at most 128."""
+    """OWASP ASVS 2.1.1-2.1.2: at least 12 characters (any characters, spaces included), at most 128; 2.1.7: not
+    one of the passwords most common in leaked password lists (the message never repeats the password)."""
     shortest, longest = PASSWORD_LENGTHS
     if not shortest <= len(password) <= longest:
         raise PlacespendError(f"passwords need {shortest} to {longest} characters")
+    if is_common(password):
+        raise PlacespendError("That password is one of the most common in leaked password lists, so it would be "
+                              "guessed early. Choose another: a few unrelated words are easy to remember.")
 
 
 def change_password(ws: Workspace, user: User, current: str, new: str, keep_session: str | None = None) -> int:
@@ -112,8 +126,11 @@ def end_other_sessions(ws: Workspace, user: User, current: str | None) -> int:
 
 
 def tokens_of(ws: Workspace, user: User) -> list[dict[str, Any]]:
-    """A user's API tokens by label and date; `token_id` is the start of the token's hash, never the token."""
-    return [{"token_id": row["token_hash"][:TOKEN_ID_LENGTH], "label": row["label"], "created_at": row["created_at"]}
+    """A user's API tokens by label, date and expiry; `token_id` is the start of the token's hash, never the
+    token. Expired ones are listed (marked) until revoked, so their owner sees why a script stopped."""
+    now = store.now()
+    return [{"token_id": row["token_hash"][:TOKEN_ID_LENGTH], "label": row["label"], "created_at": row["created_at"],
+             "expires_at": row["expires_at"], "expired": row["expires_at"] <= now}
             for row in store.tokens_of(ws, user.user_id)]
 
 
@@ -160,20 +177,38 @@ def end_session(ws: Workspace, token: str) -> None:
     store.delete_session(ws, _digest(token))
 
 
-def new_api_token(ws: Workspace, user: User, label: str = "script") -> str:
+def new_api_token(ws: Workspace, user: User, label: str = "script", days: int = TOKEN_DAYS) -> str:
+    """A token for scripts, valid for `days` (ASVS 3.5: no API secret lives for ever)."""
+    if not 1 <= days <= TOKEN_DAYS_LIMIT:
+        raise PlacespendError(f"a token lasts 1 to {TOKEN_DAYS_LIMIT} days, not {days}")
     token = "ps_" + secrets.token_urlsafe(32)
-    store.insert_token(ws, _digest(token), user.user_id, label)
-    store.append_audit(ws, user.username, "token.create", label, None)
+    expires = store.now() + dt.timedelta(days=days)
+    store.insert_token(ws, _digest(token), user.user_id, label, expires)
+    store.append_audit(ws, user.username, "token.create", label, f"expires {expires:%Y-%m-%d %H:%M} UTC")
     return token
 
 
 def token_user(ws: Workspace, token: str) -> User | None:
+    """The owner of a known token not yet expired; None for an unknown or expired one alike."""
     user_id = store.token_user_id(ws, _digest(token))
     return _user(store.user_by_id(ws, user_id)) if user_id is not None else None
 
 
 def audit(ws: Workspace, user: User | None, action: str, target: str | None = None, detail: str | None = None) -> None:
     store.append_audit(ws, user.username if user else None, action, target, detail)
+
+
+def security_notices(ws: Workspace, user: User) -> list[dict[str, Any]]:
+    """The security events of the user's own account in the last 30 days, newest first, said in words: how a
+    user learns that their password, sign-in codes, tokens or sessions changed, or that someone tried them."""
+    since = store.now() - dt.timedelta(days=NOTICE_DAYS)
+    found = store.security_events(ws, user.username, tuple(SECURITY_EVENTS), since, 20)
+    return [{"happened_at": row["happened_at"], "what": SECURITY_EVENTS[row["action"]],
+             "which": row["target"] if row["action"].startswith("token.") else None} for row in found]
+
+
+def user_with_id(ws: Workspace, user_id: int) -> User | None:
+    return _user(store.user_by_id(ws, user_id))
 
 
 def user_named(ws: Workspace, username: str) -> User | None:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import ibis.expr.types as ir
+
 from placespend.analysis.compare import Comparison, compare_places
 from placespend.app.selection import Selection
 from placespend.app.workspace import checked_read, no_notes, read_on
@@ -21,6 +23,7 @@ from placespend.count.overlaps import COUNTED_STATUSES
 from placespend.count.reconcile import reconciliation_of
 from placespend.domain.criteria import CriteriaSet
 from placespend.domain.ledger import Ledger
+from placespend.domain.paging import PAGE_SIZE, Page
 from placespend.engine import tables
 from placespend.engine.ledger import ledger_of
 from placespend.engine.workspace import Workspace
@@ -55,6 +58,12 @@ def count_in(ws: Workspace, place: str, period: str) -> tuple[CountResult, list[
         return count_checked(ledger_of(con), place, period)
 
 
+def _lines_of(ledger: Ledger, asked: Selection, only_spender: str | None) -> ir.Table:
+    table = explain(ledger, asked.place, asked.period, cofog=asked.cofog,  # type: ignore[arg-type]
+                    body_type=asked.body_type, status=asked.status)
+    return table if only_spender is None else table.filter(table.spender == only_spender)
+
+
 def lines(ws: Workspace, place: str, year: str, *, cofog: str | None = None, body_type: str | None = None,
           status: str | None = None, only_spender: str | None = None, engine: str = "duckdb",
           notes: Notes = no_notes) -> tuple[Selection, list[dict[str, Any]]]:
@@ -62,11 +71,32 @@ def lines(ws: Workspace, place: str, year: str, *, cofog: str | None = None, bod
     keeps one body's lines (a partner sees only its own)."""
     with checked_read(ws, engine, notes, place=place, year=year, cofog=cofog, body_type=body_type,
                       status=status) as (asked, ledger):
-        table = explain(ledger, asked.place, asked.period, cofog=asked.cofog,  # type: ignore[arg-type]
-                        body_type=asked.body_type, status=asked.status)
-        if only_spender is not None:
-            table = table.filter(table.spender == only_spender)
-        return asked, table.to_pyarrow().to_pylist()
+        return asked, _lines_of(ledger, asked, only_spender).to_pyarrow().to_pylist()
+
+
+@dataclass(frozen=True)
+class LinesPage:
+    """One page of the lines behind a figure, with the number and counted total of them all: a district's
+    COFOG 07 runs to tens of thousands of lines at national scale, more than a browser lays out quickly."""
+
+    asked: Selection
+    rows: list[dict[str, Any]]
+    page: Page
+    counted: Decimal | int
+
+
+def lines_page(ws: Workspace, place: str, year: str, *, cofog: str | None = None, body_type: str | None = None,
+               status: str | None = None, only_spender: str | None = None, page: int | None = None,
+               size: int = PAGE_SIZE) -> LinesPage:
+    """`lines`, one page at a time; the total is of every line, as `counted_total` of all of them gives."""
+    with checked_read(ws, place=place, year=year, cofog=cofog, body_type=body_type, status=status
+                      ) as (asked, ledger):
+        table = _lines_of(ledger, asked, only_spender)
+        counted = table.counted_amount.sum(where=table.status.isin(COUNTED_STATUSES))
+        totals = table.aggregate(n=table.count(), counted=counted).to_pyarrow().to_pylist()[0]
+        shown = Page.of(page, int(totals["n"]), size)
+        rows = table.limit(shown.size, offset=shown.offset).to_pyarrow().to_pylist()
+        return LinesPage(asked, rows, shown, totals["counted"] or 0)
 
 
 def counted_total(rows: Iterable[dict[str, Any]]) -> Decimal | int:

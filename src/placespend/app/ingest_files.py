@@ -19,10 +19,10 @@ from placespend.domain.places import Place
 from placespend.domain.problems import Report
 from placespend.engine import bodies_store, ledger_store, places_store, reference_store, tables
 from placespend.engine.workspace import Workspace
-from placespend.ingest import checks, columnar_checks
-from placespend.ingest.checks import WorkspaceContext, check_return
-from placespend.ingest.columnar_flows import ColumnarLines, ColumnarPart, exported, is_columnar, read_columnar_return
-from placespend.ingest.flows import column_label, read_return
+from placespend.ingest.flows import checks, columnar_checks
+from placespend.ingest.flows.checks import WorkspaceContext, check_return
+from placespend.ingest.flows.columnar import ColumnarLines, ColumnarPart, exported, is_columnar, read_columnar_return
+from placespend.ingest.flows.rows import column_label, read_return
 from placespend.ingest.grants.orgids import use_orgid_places
 from placespend.ingest.multi_area import RELATIONS, members_from_rows, place_by_population
 from placespend.ingest.places import read_places
@@ -124,7 +124,7 @@ def validate_return(ws: Workspace, path: Path, submitter: str | None = None, dis
 
     `only_spender` is set for a partner's upload: a partner may only report its own body's money.
     `confirm_large` lets lines larger than the submitter's whole previous return through (plausibility).
-    CSV and Parquet returns are validated column by column (ingest.columnar_flows), other files and the few
+    CSV and Parquet returns are validated column by column (ingest.flows.columnar), other files and the few
     CSV layouts DuckDB does not read as Python's csv does row by row; both give the same report and lines.
     `columnar=False` forces the row path (the reference the columnar path is tested against).
     """

@@ -79,6 +79,15 @@ def checked(ws: Workspace, **given: Any) -> Selection:
     return cached(ws, ("checked", *key), compute)
 
 
+def lines_page(ws: Workspace, asked: Selection, only_spender: str | None, page: int | None) -> figures.LinesPage:
+    """One page of the lines behind a figure (`figures.lines_page`), cached with the workspace's version like the
+    figures they explain: compiling the query costs more than running it on a place's lines."""
+    key = ("lines", asked.place, asked.period, asked.cofog, asked.body_type, asked.status, only_spender, page or 1)
+    return cached(ws, key, lambda: figures.lines_page(
+        ws, asked.place, asked.period, cofog=asked.cofog, body_type=asked.body_type,  # type: ignore[arg-type]
+        status=asked.status, only_spender=only_spender, page=page))
+
+
 def place_stamp(ws: Workspace, place: str, period: str) -> tuple[Any, ...]:
     """Changes whenever anything a place's page shows for the period may change: the returns live in its
     scope (accepted, superseded, rejected), and the bodies, places, merges, reference imports, ward figures and

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from placespend.app import ingest_files, place_view, supersession
 from placespend.app.accounts import User, audit
-from placespend.engine import accounts_store, ledger_store, workflow_store
+from placespend.domain.paging import Page
+from placespend.engine import ledger_store, workflow_store
 from placespend.engine.accounts_store import AuditEntry
 from placespend.engine.workspace import Workspace
 
@@ -76,17 +78,18 @@ def upload_return(ws: Workspace, user: User, data: bytes, file_name: str, confir
     return UploadOutcome(result.outcome, result.submission_id, report, ids)
 
 
+def _may_see_submissions(user: User) -> None:
+    if user.role not in {"partner", *STAFF}:
+        raise Forbidden("submissions are seen by partners (their own) and the count team")
+
+
 def visible_submissions(ws: Workspace, user: User) -> list[dict[str, Any]]:
-    if user.role in STAFF:
-        return workflow_store.submissions(ws)
-    if user.role == "partner":
-        return workflow_store.submissions(ws, submitter=user.organisation)
-    raise Forbidden("submissions are seen by partners (their own) and the count team")
+    _may_see_submissions(user)
+    return workflow_store.submissions(ws, submitter=user.organisation if user.role == "partner" else None)
 
 
 def get_submission(ws: Workspace, user: User, submission_id: int) -> dict[str, Any]:
-    if user.role not in {"partner", *STAFF}:
-        raise Forbidden("submissions are seen by partners (their own) and the count team")
+    _may_see_submissions(user)
     rows = workflow_store.submissions(ws, submission_id=submission_id,
                                       submitter=user.organisation if user.role == "partner" else None)
     if not rows:
@@ -127,26 +130,29 @@ def accept(ws: Workspace, user: User, submission_id: int, confirm_replace: bool 
 def partner_statuses(ws: Workspace, user: User) -> list[dict[str, Any]]:
     """Each partner's state: not started, errors, submitted, queried or accepted (from its latest upload)."""
     _staff(user)
-    partners = {u["organisation"]: u for u in accounts_store.all_users(ws) if u["role"] == "partner"}
-    latest_attempt: dict[str, dict[str, Any]] = {}
-    for attempt in workflow_store.attempts(ws):
-        latest_attempt.setdefault(attempt["submitter"], attempt)
-    latest_submission: dict[str, dict[str, Any]] = {}
-    for row in workflow_store.submissions(ws):
-        latest_submission.setdefault(row["submitter"], row)
-    board = []
-    for body in sorted(set(partners) | set(latest_attempt) | set(latest_submission)):
-        attempt, submission = latest_attempt.get(body), latest_submission.get(body)
-        if attempt and attempt["outcome"] == "rejected":
-            state = "errors"
-        elif submission:
-            state = submission["status"]
-        else:
-            state = "not started"
-        board.append({"partner": body, "status": state, "last_upload": attempt["happened_at"] if attempt else None,
-                      "submission_id": submission["submission_id"] if submission else None,
-                      "file_name": (attempt or submission or {}).get("file_name")})
-    return board
+    return workflow_store.partner_board(ws)
+
+
+def submissions_page(ws: Workspace, user: User, status: str | None = None, page: int | None = None
+                     ) -> tuple[list[dict[str, Any]], Page, dict[str, int]]:
+    """One page of the submissions `user` may see, newest first, with how many there are in each status."""
+    _may_see_submissions(user)
+    own = user.organisation if user.role == "partner" else None
+    counts = workflow_store.submission_counts(ws, submitter=own)
+    shown = Page.of(page, counts.get(status, 0) if status else sum(counts.values()))
+    rows = workflow_store.submissions(ws, submitter=own, status=status or None, limit=shown.size,
+                                      offset=shown.offset)
+    return rows, shown, counts
+
+
+def partner_board_page(ws: Workspace, user: User, status: str | None = None, page: int | None = None
+                       ) -> tuple[list[dict[str, Any]], Page, dict[str, int]]:
+    """One page of the partners' board, optionally of one state, with how many partners are in each state."""
+    board = partner_statuses(ws, user)
+    counts = dict(Counter(row["status"] for row in board))
+    chosen = [row for row in board if row["status"] == status] if status else board
+    shown = Page.of(page, len(chosen))
+    return shown.window(chosen), shown, counts
 
 
 def _staff(user: User) -> None:

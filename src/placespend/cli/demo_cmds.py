@@ -49,6 +49,7 @@ def serve(
     """Serve the web app and API (partners submit, analysts moderate, councillors see the place)."""
     import uvicorn
 
+    from placespend.app.warm_start import warm_at_start
     from placespend.cli import beside_server
     from placespend.web.app import create_app
 
@@ -56,6 +57,7 @@ def serve(
     local = beside_server.local_cli(ws, ctx.obj[ROOT_APP])
     app = create_app(ws, public=public, secure_cookies=secure_cookies, local_cli=local)  # holds the workspace
     beside_server.announce(ws, host, port, local)
+    warm_at_start(ws)  # the first pages people open, computed while the server starts listening
     console.print(f"Serving http://{host}:{port}/  (API docs at /docs, OpenAPI at /openapi.json); "
                   f"placespend commands on {ws.path.name} run through this server meanwhile")
     try:

@@ -1,4 +1,4 @@
-"""Accounts: `placespend user add` and `placespend user token`."""
+"""Accounts: `placespend user add`, `placespend user token` and `placespend user mfa-off`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from placespend.app import accounts
+from placespend.app import accounts, totp
 from placespend.cli.context import console, fail, guard, workspace
 
 app = typer.Typer(help="Accounts for the web app and API.", no_args_is_help=True)
@@ -32,13 +32,30 @@ def add(
 @app.command("token")
 @guard
 def token(ctx: typer.Context, username: Annotated[str, typer.Argument(help="Whose token.")],
-          label: Annotated[str, typer.Option(help="What the token is for.")] = "script") -> None:
-    """Issue an API token (shown once; send it as 'Authorization: Bearer TOKEN')."""
+          label: Annotated[str, typer.Option(help="What the token is for.")] = "script",
+          days: Annotated[int, typer.Option(help="How many days the token works (1 to 366).")] = accounts.TOKEN_DAYS,
+          ) -> None:
+    """Issue an API token (shown once; send it as 'Authorization: Bearer TOKEN'); it expires after --days."""
     ws = workspace(ctx)
+    typer.echo(accounts.new_api_token(ws, _user(ws, username), label, days))
+
+
+@app.command("mfa-off")
+@guard
+def mfa_off(ctx: typer.Context, username: Annotated[str, typer.Argument(help="Whose sign-in codes to turn off.")],
+            ) -> None:
+    """Turn off a user's sign-in codes (a lost phone): they sign in with the password alone until they set
+    codes up again on /account. Audited."""
+    ws = workspace(ctx)
+    totp.remove(ws, _user(ws, username), None)
+    console.print(f"Sign-in codes are off for {username}.")
+
+
+def _user(ws, username: str) -> accounts.User:
     user = accounts.user_named(ws, username)
     if user is None:
         raise fail(f"no user {username}")
-    typer.echo(accounts.new_api_token(ws, user, label))
+    return user
 
 
 def register(root: typer.Typer) -> None:

@@ -149,7 +149,10 @@ def count_and_body_totals(ledger: Ledger, period: str) -> tuple[dict[str, PlaceC
 
     Why: pairing every line with its places and matching recipients to reporters is most of the cost of
     each; here it is done once into a temporary table of (place, status, division, type, body) cells, which
-    both then fold (a few hundred thousand rows at 10M lines instead of the lines twice)."""
+    both then fold (a few hundred thousand rows at 10M lines instead of the lines twice). An engine without
+    temporary tables (Spark through Ibis) computes the two apart, with the same results."""
+    if not ledger.capabilities.temp_tables:
+        return count_all_places(ledger, period), body_totals(ledger, period).to_pyarrow().to_pylist()
     with ledger.materialised(_body_cells(ledger, period)) as cells:
         counted = cells.group_by(CELL_KEYS).agg(amount=cells.amount.sum(), lines=cells.lines.sum())
         counts = fold_cells(counted.to_pyarrow().to_pylist(), period)

@@ -28,4 +28,7 @@ def explain(ledger: Ledger, place: str, period: str, *, cofog: str | None = None
         lines = lines.filter(lines.status == status)
     subs = ledger.table("submissions").select("submission_id", "file_name")
     joined = lines.left_join(subs, "submission_id").drop("submission_id_right")
-    return joined.select(*PROVENANCE_COLUMNS).order_by(["file_name", "source_sheet", "source_row"])
+    # File, sheet and row first, as a reader looks them up; then every other column, so that the order is total
+    # and a page of the list (the web app shows them a page at a time) never repeats or skips a line.
+    keys = ["file_name", "source_sheet", "source_row"]
+    return joined.select(*PROVENANCE_COLUMNS).order_by(keys + [c for c in PROVENANCE_COLUMNS if c not in keys])

@@ -91,21 +91,62 @@ def delete_sessions_except(ws: Workspace, user_id: int, keep_hash: str | None) -
 
 
 def tokens_of(ws: Workspace, user_id: int) -> list[dict[str, Any]]:
-    return rows(ws, "SELECT token_hash, label, created_at FROM api_tokens WHERE user_id = ? ORDER BY created_at",
-                [user_id])
+    return rows(ws, "SELECT token_hash, label, created_at, expires_at FROM api_tokens WHERE user_id = ? "
+                    "ORDER BY created_at", [user_id])
 
 
 def delete_token(ws: Workspace, user_id: int, token_hash: str) -> None:
     _run(ws, "DELETE FROM api_tokens WHERE user_id = ? AND token_hash = ?", [user_id, token_hash])
 
 
-def insert_token(ws: Workspace, token_hash: str, user_id: int, label: str) -> None:
-    _run(ws, "INSERT INTO api_tokens VALUES (?, ?, ?, ?)", [token_hash, user_id, label, now()])
+def insert_token(ws: Workspace, token_hash: str, user_id: int, label: str, expires: dt.datetime) -> None:
+    _run(ws, "INSERT INTO api_tokens (token_hash, user_id, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+         [token_hash, user_id, label, now(), expires])
 
 
 def token_user_id(ws: Workspace, token_hash: str) -> int | None:
-    row = _one(ws, "SELECT user_id FROM api_tokens WHERE token_hash = ?", [token_hash])
+    """The owner of a token not yet expired."""
+    row = _one(ws, "SELECT user_id FROM api_tokens WHERE token_hash = ? AND expires_at > ?", [token_hash, now()])
     return row["user_id"] if row else None
+
+
+def totp_of(ws: Workspace, user_id: int) -> dict[str, Any] | None:
+    return _one(ws, "SELECT secret, confirmed_at, last_step FROM user_totp WHERE user_id = ?", [user_id])
+
+
+def start_totp(ws: Workspace, user_id: int, secret: str) -> None:
+    """A new, unconfirmed secret, replacing any unconfirmed one (a confirmed one is never replaced here)."""
+    with ws.write(changes_results=False) as con:
+        con.con.execute("DELETE FROM user_totp WHERE user_id = ? AND confirmed_at IS NULL", [user_id])
+        con.con.execute("INSERT INTO user_totp (user_id, secret, created_at) VALUES (?, ?, ?)",
+                        [user_id, secret, now()])
+
+
+def use_totp_step(ws: Workspace, user_id: int, step: int, confirm: bool) -> bool:
+    """Record `step` as used, only if it is later than the last one used: False when the code was used already
+    (ASVS 2.8.4). Confirms an enrolment when `confirm`."""
+    with ws.write(changes_results=False) as con:
+        raw = con.con
+        last = raw.execute("SELECT last_step FROM user_totp WHERE user_id = ?", [user_id]).fetchone()
+        if last is None or (last[0] is not None and step <= last[0]):
+            return False
+        raw.execute("UPDATE user_totp SET last_step = ?, confirmed_at = CASE WHEN ? THEN coalesce(confirmed_at, ?) "
+                    "ELSE confirmed_at END WHERE user_id = ?", [step, confirm, now(), user_id])
+    return True
+
+
+def delete_totp(ws: Workspace, user_id: int) -> None:
+    _run(ws, "DELETE FROM user_totp WHERE user_id = ?", [user_id])
+
+
+def security_events(ws: Workspace, username: str, actions: tuple[str, ...], since: dt.datetime,
+                    limit: int) -> list[dict[str, Any]]:
+    """A user's own security events, newest first: those done as them, and failed sign-ins under their name."""
+    marks = ", ".join("?" for _ in actions)
+    return rows(ws, f"SELECT happened_at, action, target, detail FROM audit_log WHERE happened_at >= ? AND ("
+                    f"(username = ? AND action IN ({marks})) OR (username IS NULL AND target = ? AND action = "
+                    "'login.failed')) ORDER BY happened_at DESC LIMIT ?",
+                [since, username, *actions, username, limit])
 
 
 @dataclass(frozen=True)

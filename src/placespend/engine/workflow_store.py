@@ -35,22 +35,66 @@ def attempts(ws: Workspace, submitter: str | None = None) -> list[dict[str, Any]
     return rows
 
 
-def submissions(ws: Workspace, submitter: str | None = None, submission_id: int | None = None) -> list[dict[str, Any]]:
+def _submission_filter(submitter: str | None, submission_id: int | None, status: str | None
+                       ) -> tuple[str, list[Any]]:
     clauses, params = [], []
-    if submitter:
-        clauses.append("s.submitter = ?")
-        params.append(submitter)
-    if submission_id is not None:
-        clauses.append("s.submission_id = ?")
-        params.append(submission_id)
-    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    for clause, value in (("submitter = ?", submitter), ("submission_id = ?", submission_id),
+                          ("status = ?", status)):
+        if value is not None and value != "":
+            clauses.append(clause)
+            params.append(value)
+    return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
+
+
+def submissions(ws: Workspace, submitter: str | None = None, submission_id: int | None = None,
+                status: str | None = None, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+    """Submissions, newest first, with their places, periods and whether any slice is in force. With `limit`,
+    one page of them: the page is chosen before the slices are joined, so a page costs the same at 100 or
+    100,000 submissions."""
+    where, params = _submission_filter(submitter, submission_id, status)
+    page = ""
+    if limit is not None:
+        page = "LIMIT ? OFFSET ?"
+        params = [*params, limit, offset]
     return _rows(ws, f"""
+        WITH chosen AS (SELECT * FROM submissions {where} ORDER BY submission_id DESC {page})
         SELECT s.*, list(DISTINCT sl.place) AS places, list(DISTINCT sl.period) AS periods,
                bool_or(sl.superseded_by IS NULL) AS live, max(sl.superseded_by) AS superseded_by,
                (SELECT count(*) FROM line_queries q WHERE q.submission_id = s.submission_id
                 AND q.resolved_at IS NULL) AS open_queries
-        FROM submissions s LEFT JOIN submission_slices sl USING (submission_id)
-        {where} GROUP BY ALL ORDER BY s.submission_id DESC""", params)
+        FROM chosen s LEFT JOIN submission_slices sl USING (submission_id)
+        GROUP BY ALL ORDER BY s.submission_id DESC""", params)
+
+
+def submission_counts(ws: Workspace, submitter: str | None = None) -> dict[str, int]:
+    """How many submissions are in each status (a partner: its own), for the page's filter and totals."""
+    where, params = _submission_filter(submitter, None, None)
+    rows = _rows(ws, f"SELECT status, count(*) AS n FROM submissions {where} GROUP BY status", params)
+    return {row["status"]: int(row["n"]) for row in rows}
+
+
+def partner_board(ws: Workspace) -> list[dict[str, Any]]:
+    """Each partner's state from its latest upload and latest submission, in SQL: at national scale there are
+    tens of thousands of submitters, and the page must not walk every submission in Python to find them."""
+    return _rows(ws, """
+        WITH attempt AS (
+            SELECT submitter AS body, max_by(outcome, attempt_id) AS outcome,
+                   max_by(happened_at, attempt_id) AS last_upload, max_by(file_name, attempt_id) AS file_name
+            FROM upload_attempts GROUP BY submitter),
+        latest AS (
+            SELECT submitter AS body, max(submission_id) AS submission_id,
+                   max_by(status, submission_id) AS status, max_by(file_name, submission_id) AS file_name
+            FROM submissions GROUP BY submitter),
+        everyone AS (
+            SELECT organisation AS body FROM users WHERE role = 'partner' AND organisation IS NOT NULL
+            UNION SELECT body FROM attempt UNION SELECT body FROM latest)
+        SELECT e.body AS partner,
+               CASE WHEN a.outcome = 'rejected' THEN 'errors' WHEN l.body IS NOT NULL THEN l.status
+                    ELSE 'not started' END AS status,
+               a.last_upload, l.submission_id,
+               CASE WHEN a.body IS NOT NULL THEN a.file_name ELSE l.file_name END AS file_name
+        FROM everyone e LEFT JOIN attempt a USING (body) LEFT JOIN latest l USING (body)
+        ORDER BY e.body""", [])
 
 
 def submission_lines(ws: Workspace, submission_id: int) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ look alike" rather than "one supplier" (on these files it put 65% of matches at 
 judgements, stated below; the u probabilities (how often two different suppliers do) are measured on a
 random sample of pairs of the data itself, and the prior from the pairs the strongest rules find. The
 comparisons are not independent (a typo comes with the same first word), so the probabilities overstate
-confidence; the threshold, 0.99, was chosen on the development pairs of tests/suppliers/labelled and
+confidence; the threshold, 0.99, was chosen on the development pairs of tests/procurement/labelled and
 measured on pairs drawn after it was fixed.
 
 Blocking (which pairs are compared at all): the same first word; the same first eight letters without

@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from placespend import __version__
 from placespend.app import accounts
 from placespend.app.accounts import LoginThrottle
+from placespend.app.totp import PendingSignIns
 from placespend.app.workflow import Forbidden, NotFound
 from placespend.app.workspace import Workspace
 from placespend.domain.problems import PlacespendError, UnknownCode
@@ -68,6 +69,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
                   description="All public money spent in a place, counted once (the Total Place method).")
     app.state.workspace, app.state.public, app.state.secure_cookies = ws, public, secure_cookies
     app.state.throttle = LoginThrottle()
+    app.state.pending = PendingSignIns()
     app.state.local_cli = local_cli
     app.add_middleware(NoStore)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")

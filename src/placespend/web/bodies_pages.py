@@ -22,19 +22,21 @@ READERS = accounts.ROLES
 EDITORS = ("admin", "analyst")
 
 
-def _page(request: Request, who: Caller, search: str | None = None, status: int = 200, **more: Any) -> Response:
+def _page(request: Request, who: Caller, search: str | None = None, page: int | None = None, status: int = 200,
+          **more: Any) -> Response:
     ws = workspace(request)
     staff = who.role in EDITORS
-    context = {"who": who, "search": search or "", "bodies": bodies.list_bodies(ws, search), "staff": staff,
-               "suggestions": bodies.suggest(ws) if staff else [], "history": bodies.history(ws) if staff else [],
-               "refused": None, "done": None, **more}
+    shown, pages = bodies.register_page(ws, search, page)
+    context = {"who": who, "search": search or "", "bodies": shown, "page": pages, "staff": staff,
+               "suggestions": bodies.cached_suggestions(ws) if staff else [],
+               "history": bodies.history(ws) if staff else [], "refused": None, "done": None, **more}
     return templates.TemplateResponse(request, "bodies.html", context, status_code=status)
 
 
 @router.get("/bodies")
-def register(request: Request, search: str | None = None, done: str | None = None,
+def register(request: Request, search: str | None = None, done: str | None = None, page: int | None = None,
              who: Caller = Depends(role_in(*READERS))) -> Response:
-    return _page(request, who, search, done=done)
+    return _page(request, who, search, page, done=done)
 
 
 @router.post("/bodies/merges")

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from placespend.app import accounts, figures, place_view, places_map
+from placespend.app import accounts, place_view, places_map, totp
 from placespend.domain import classifications as cls
 from placespend.domain.problems import PlacespendError
 from placespend.domain.vocabulary import body_type_name
@@ -19,6 +19,7 @@ from placespend.web.security import SESSION_COOKIE, Caller, caller, results_read
 from placespend.web.templating import render, templates
 
 router = APIRouter(include_in_schema=False)
+SECOND_STEP_COOKIE = "placespend_sign_in"  # the ticket of a sign-in waiting for its code; never a session
 LINE_VIEWERS = ("admin", "analyst", "partner")
 
 
@@ -36,21 +37,70 @@ def login_page(request: Request, next: str = "/places") -> Response:
 def login(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()],
           next: Annotated[str, Form()] = "/places") -> Response:
     ws, throttle = workspace(request), request.app.state.throttle
-    keys = (f"user:{username.lower()}", f"ip:{request.client.host if request.client else '?'}")
+    keys = _throttle_keys(request, username)
     if throttle.blocked(*keys):
         accounts.audit(ws, None, "login.throttled", username)
-        return render(request, "login.html", None, status_code=429, next=next,
-                      error="Too many failed sign-ins. Wait five minutes and try again.")
+        return render(request, "login.html", None, status_code=429, next=next, error=TOO_MANY)
     user = accounts.authenticate(ws, username, password)
     if user is None:
         throttle.failed(*keys)
         accounts.audit(ws, None, "login.failed", username)
         return render(request, "login.html", None, status_code=401, next=next, error="Wrong username or password.")
+    if totp.enrolled(ws, user):  # the password alone opens nothing: a code is asked for (ASVS 2.8, 4.3.1)
+        response = render(request, "login_code.html", None, next=_safe(next), error=None)
+        response.set_cookie(SECOND_STEP_COOKIE, request.app.state.pending.start(user), httponly=True,
+                            samesite="strict", secure=request.app.state.secure_cookies, max_age=300)
+        return response
     throttle.succeeded(*keys)
+    return _signed_in(request, user, next)
+
+
+@router.post("/login/code")
+def login_code(request: Request, code: Annotated[str, Form()], next: Annotated[str, Form()] = "/places") -> Response:
+    """The second step: the code from the user's authenticator app, throttled with the password's failures
+    (a right password does not clear them until the code is right too), each code accepted once."""
+    ws, pending = workspace(request), request.app.state.pending
+    ticket = request.cookies.get(SECOND_STEP_COOKIE, "")
+    user_id = pending.user_id(ticket)
+    user = accounts.user_with_id(ws, user_id) if user_id is not None else None
+    if user is None:
+        response = render(request, "login.html", None, status_code=401, next=_safe(next),
+                          error="Your sign-in took too long. Type your password again.")
+        response.delete_cookie(SECOND_STEP_COOKIE)
+        return response
+    throttle, keys = request.app.state.throttle, _throttle_keys(request, user.username)
+    if throttle.blocked(*keys):
+        pending.finish(ticket)
+        accounts.audit(ws, None, "login.throttled", user.username)
+        return render(request, "login.html", None, status_code=429, next=_safe(next), error=TOO_MANY)
+    if not totp.check_code(ws, user, code):
+        throttle.failed(*keys)
+        accounts.audit(ws, user, "mfa.failed", user.username, "sign-in code wrong or used already")
+        return render(request, "login_code.html", None, status_code=401, next=_safe(next),
+                      error="That code is not right, or was used already. Wait for the next code and try it.")
+    pending.finish(ticket)
+    throttle.succeeded(*keys)
+    response = _signed_in(request, user, next, detail="with a code")
+    response.delete_cookie(SECOND_STEP_COOKIE)
+    return response
+
+
+TOO_MANY = "Too many failed sign-ins. Wait five minutes and try again."
+
+
+def _throttle_keys(request: Request, username: str) -> tuple[str, str]:
+    return f"user:{username.lower()}", f"ip:{request.client.host if request.client else '?'}"
+
+
+def _safe(next: str) -> str:
+    return next if next.startswith("/") and not next.startswith("//") else "/places"
+
+
+def _signed_in(request: Request, user: accounts.User, next: str, detail: str | None = None) -> Response:
+    ws = workspace(request)
     token, _ = accounts.start_session(ws, user)
-    accounts.audit(ws, user, "login", None)
-    target = next if next.startswith("/") and not next.startswith("//") else "/places"
-    response = RedirectResponse(target, status_code=303)
+    accounts.audit(ws, user, "login", None, detail)
+    response = RedirectResponse(_safe(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
                         secure=request.app.state.secure_cookies, max_age=accounts.SESSION_HOURS * 3600)
     return response
@@ -157,15 +207,14 @@ def _figure_json(ws, view: dict, names: dict[str, str]) -> dict[str, str]:
 
 @router.get("/places/{place}/lines")
 def lines(request: Request, place: str, year: str, cofog: str | None = None, body_type: str | None = None,
-          status: str | None = None, who: Caller = Depends(role_in(*LINE_VIEWERS))) -> Response:
+          status: str | None = None, page: int | None = None,
+          who: Caller = Depends(role_in(*LINE_VIEWERS))) -> Response:
     ws = workspace(request)
     asked = place_view.checked(ws, place=place, year=year, cofog=cofog, body_type=body_type, status=status)
-    place, year, code = asked.place, asked.period, asked.cofog  # type: ignore[assignment]
-    _, rows = figures.lines(ws, place, year, cofog=code, body_type=asked.body_type, status=asked.status,
-                            only_spender=who.user.organisation if who.role == "partner" else None)  # partners: own
-    total = figures.counted_total(rows)
-    return render(request, "lines.html", who, rows=rows, place=place, year=year, cofog=code,
-                  body_type=asked.body_type, status=asked.status, total=total, notes=asked.notes)
+    shown = place_view.lines_page(ws, asked, who.user.organisation if who.role == "partner" else None, page)
+    return render(request, "lines.html", who, rows=shown.rows, page=shown.page, place=asked.place, year=asked.period,
+                  cofog=asked.cofog, body_type=asked.body_type, status=asked.status, total=shown.counted,
+                  notes=asked.notes)
 
 
 @router.get("/template.xlsx")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -15,12 +15,25 @@ router = APIRouter(include_in_schema=False)
 SUBMITTERS = ("admin", "analyst", "partner")
 
 
-@router.get("/submissions")
-def submissions(request: Request, who: Caller = Depends(role_in(*SUBMITTERS))) -> Response:
+def _listing(request: Request, who: Caller, status: str | None, page: int | None, board_status: str | None,
+             board_page: int | None, outcome: Any = None) -> Response:
+    """The page lists one page of submissions and of the partners' board at a time: at national scale there are
+    tens of thousands of each, and the downloads below the tables carry them whole."""
     ws = workspace(request)
-    board = workflow.partner_statuses(ws, who.user) if who.role in workflow.STAFF else None
-    return render(request, "submissions.html", who, rows=workflow.visible_submissions(ws, who.user), board=board,
-                  outcome=None)
+    rows, shown, counts = workflow.submissions_page(ws, who.user, status, page)
+    board = None
+    if who.role in workflow.STAFF:
+        board = dict(zip(("rows", "page", "counts"), workflow.partner_board_page(ws, who.user, board_status,
+                                                                                  board_page), strict=True))
+    return render(request, "submissions.html", who, rows=rows, page=shown, counts=counts, status=status or "",
+                  board=board, board_status=board_status or "", outcome=outcome)
+
+
+@router.get("/submissions")
+def submissions(request: Request, status: str | None = None, page: int | None = None,
+                board_status: str | None = None, board_page: int | None = None,
+                who: Caller = Depends(role_in(*SUBMITTERS))) -> Response:
+    return _listing(request, who, status, page, board_status, board_page)
 
 
 @router.post("/submissions")
@@ -29,10 +42,8 @@ async def upload(request: Request, file: Annotated[UploadFile, File()], confirm_
     ws = workspace(request)
     outcome = workflow.upload_return(ws, who.user, await file.read(), file.filename or "upload",
                                      confirm_large=confirm_large == "yes")
-    board = workflow.partner_statuses(ws, who.user) if who.role in workflow.STAFF else None
     # The page shows the validation report either way; the API answers 422 for a rejected file.
-    return render(request, "submissions.html", who, rows=workflow.visible_submissions(ws, who.user),
-                  board=board, outcome=outcome)
+    return _listing(request, who, None, None, None, None, outcome)
 
 
 @router.get("/submissions/{submission_id}")

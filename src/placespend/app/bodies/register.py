@@ -20,7 +20,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from placespend.app.bodies import names
+from placespend.app.place_view import cached
 from placespend.domain import vocabulary as v
+from placespend.domain.paging import PAGE_SIZE, Page
 from placespend.domain.problems import PlacespendError
 from placespend.engine import bodies_store
 from placespend.engine.bodies_store import Merge, NewMerge
@@ -119,6 +121,24 @@ def undo(ws: Workspace, merge_id: int, by: str | None = None, reason: str = "") 
                               f"at {found.undone_at:%Y-%m-%d %H:%M}.")
     bodies_store.record_undo(ws, merge_id, by or current_user(), reason.strip() or "undone")
     return found
+
+
+def register_page(ws: Workspace, search: str | None = None, page: int | None = None, size: int = PAGE_SIZE
+                  ) -> tuple[list[Body], Page]:
+    """One page of `list_bodies`. The register is computed once per change of the workspace: at national scale
+    it resolves 40,000 bodies and counts their mentions in every line, seconds of work a page view must not
+    repeat."""
+    every = cached(ws, ("bodies-register",), lambda: list_bodies(ws))
+    needle = (search or "").casefold()
+    chosen = [b for b in every if not needle or needle in b.body or needle in (b.name or "").casefold()
+              or any(needle in a for a in b.aliases)]
+    shown = Page.of(page, len(chosen), size)
+    return shown.window(chosen), shown
+
+
+def cached_suggestions(ws: Workspace) -> list[Suggestion]:
+    """`suggest`, computed once per change of the workspace (a merge is a change)."""
+    return cached(ws, ("bodies-suggestions",), lambda: suggest(ws))
 
 
 def history(ws: Workspace) -> list[Merge]:

@@ -55,7 +55,7 @@ class ReferenceBatch:
     kind: Kind
     table: pa.Table | None  # conforms to SCHEMAS[kind]; None for "flows"
     note: str = ""   # e.g. "CRA 2014, GBP '000 converted to GBP"
-    # kind "flows": ledger lines (placespend.ingest.flows.FlowLine) from a transaction or grants file, loaded as
+    # kind "flows": ledger lines (placespend.ingest.flows.rows.FlowLine) from a transaction or grants file, loaded as
     # one accepted submission of `submitter` (the publishing body).
     lines: list = field(default_factory=list)
     submitter: str | None = None

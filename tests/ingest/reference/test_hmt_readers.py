@@ -22,7 +22,9 @@ from placespend.ingest import registry
 from placespend.ingest.reference.hmt_cra import division_in, hmt_cofog
 from placespend.ingest.registry import read_reference
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+from conftest import SHARED as SHARED_ROOT
+
+SHARED = SHARED_ROOT / "data"
 PESA = SHARED / "pesa2009-wdmmg"
 CRA = SHARED / "cra-pesa-thomasforth"
 M = Decimal(10) ** 6

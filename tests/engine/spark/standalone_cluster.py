@@ -6,7 +6,7 @@ executors that are not the driver. The master and workers are started from the p
 (`bin/spark-class`, the same classes `start-master.sh` and `start-worker.sh` run), each in its own process
 group so that all of them, JVM children included, are stopped even when a test or a benchmark fails.
 
-Used by tests/spark/test_cluster_parity.py and benchmarks/spark_cluster.py.
+Used by tests/engine/spark/test_cluster_parity.py and benchmarks/spark_cluster.py.
 """
 
 from __future__ import annotations

@@ -13,7 +13,9 @@ import pytest
 
 from placespend.ingest.registry import read_reference
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+from conftest import SHARED
+
+DATA = SHARED / "data"
 pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"{DATA} is absent; these tests read the real public data")
 
 HACKNEY, LEWISHAM, BIRMINGHAM = "E09000012", "E09000023", "E08000025"

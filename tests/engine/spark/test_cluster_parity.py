@@ -1,7 +1,7 @@
 """The count and the analyses on a real Spark cluster give DuckDB's results to the penny (DESIGN.md §2).
 
-tests/spark/test_parity.py runs Spark in local mode: driver and executors in one JVM. Here a standalone
-master and two workers run as separate processes on 127.0.0.1 (tests/spark/standalone_cluster.py), the
+tests/engine/spark/test_parity.py runs Spark in local mode: driver and executors in one JVM. Here a standalone
+master and two workers run as separate processes on 127.0.0.1 (tests/engine/spark/standalone_cluster.py), the
 product connects to them through `PLACESPEND_SPARK_MASTER=spark://...` as it would to any cluster, and the
 work is checked to have been done by executors on both workers, not by the driver.
 """

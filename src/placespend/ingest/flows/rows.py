@@ -92,7 +92,7 @@ def _read_lines(table: tabular.RawTable, known_places: set[str], report: Report)
 class LineReader:
     """Validates rows one at a time in file order, remembering line_ids so a repeated one is reported.
 
-    The row path feeds it every row; the columnar path (ingest.columnar_flows) feeds it only the rows its
+    The row path feeds it every row; the columnar path (ingest.flows.columnar) feeds it only the rows its
     vectorised checks flagged, so both give the same messages for the same row.
     """
 

@@ -11,7 +11,7 @@ import pytest
 
 from placespend.app.demo import published
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 SEED_000 = REPO.parent / "shared" / "seeds" / "000_fcd0fb52ceb0a778.txt"
 PILOTS = 13
 

@@ -20,7 +20,9 @@ from placespend.engine.ledger import ledger_of
 from placespend.ingest.grants import cofog_rules, orgids, threesixty
 from placespend.ingest.registry import detect, probe
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+from conftest import SHARED
+
+DATA = SHARED / "data"
 TRAFFORD = DATA / "trafford-360giving-and-spend"
 GRANTS_CSV = TRAFFORD / "trafford_council_voluntary_sector_grants.csv"
 GRANTS_JSON = TRAFFORD / "trafford_council_voluntary_sector_grants.json"

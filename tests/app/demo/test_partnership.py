@@ -14,7 +14,7 @@ from pathlib import Path
 
 from placespend.app.demo.partnership import generate_partnership, write_partnership_csvs
 
-DATA = Path(__file__).resolve().parents[2] / "src" / "placespend" / "app" / "demo" / "data"
+DATA = Path(__file__).resolve().parents[3] / "src" / "placespend" / "app" / "demo" / "data"
 PUBLISHED = DATA / "pilots_published.csv"
 PLACE, PERIOD = "E09000023", "2008-09"
 DESIGN_COLUMNS = {

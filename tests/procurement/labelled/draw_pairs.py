@@ -1,7 +1,7 @@
 """Draws the hand-labelled sample of supplier name pairs (see README.md here). Run once; its output was then
 labelled by hand. Kept so the draw can be repeated and checked:
 
-    PYTHONPATH=src python tests/suppliers/labelled/draw_pairs.py ../shared/data SEED [EXCLUDE.csv] > unlabelled.csv
+    PYTHONPATH=src python tests/procurement/labelled/draw_pairs.py ../shared/data SEED [EXCLUDE.csv] > unlabelled.csv
 
 (development_pairs.csv: seed 2010; test_pairs.csv: seed 2026, excluding the development pairs.)
 

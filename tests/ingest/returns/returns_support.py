@@ -12,7 +12,9 @@ from placespend.engine import ledger_store
 from placespend.engine.workspace import Workspace
 from placespend.ingest.reference.batch import ReferenceBatch
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+from conftest import SHARED
+
+DATA = SHARED / "data"
 RS = DATA / "revenue-outturn-RS-bbc"
 RA_RSX = DATA / "ra-rsx-budget-outturn-bengoodair"
 RS_2010_CSV = RS / "rs_2010-11_net_current_expenditure_by_LA_gbp_thousands.csv"

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+from conftest import SHARED
+
+DATA = SHARED / "data"
 
 
 def data_dir() -> Path:

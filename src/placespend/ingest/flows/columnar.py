@@ -36,8 +36,8 @@ from placespend.domain.ledger_lines import (
 )
 from placespend.domain.problems import Report
 from placespend.ingest import tabular
-from placespend.ingest.columnar_source import RawSource, open_source
-from placespend.ingest.flows import LineReader, _check_header, cell_value
+from placespend.ingest.flows.columnar_source import RawSource, open_source
+from placespend.ingest.flows.rows import LineReader, _check_header, cell_value
 from placespend.ingest.values import as_amount, as_period, as_share
 
 COLUMNAR_SUFFIXES = frozenset({".csv", ".parquet"})

@@ -14,8 +14,8 @@ from decimal import Decimal
 from placespend.domain import classifications as cls
 from placespend.domain.problems import Report
 from placespend.domain.vocabulary import BASIS_RANK
-from placespend.ingest.checks import ONE_OFF_ROWS_SHOWN, Apportioned, ReturnFacts, WorkspaceContext, warn
-from placespend.ingest.columnar_flows import ColumnarLines
+from placespend.ingest.flows.checks import ONE_OFF_ROWS_SHOWN, Apportioned, ReturnFacts, WorkspaceContext, warn
+from placespend.ingest.flows.columnar import ColumnarLines
 from placespend.ingest.plausibility import LargeLine, SliceKey, SliceTotals, exceeds
 
 DUPLICATE_KEY = ("period", "place", "spender", "flow", "amount", "cofog", "recipient", "funder", "service_code",

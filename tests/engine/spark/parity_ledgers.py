@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import ibis
@@ -92,7 +91,7 @@ def _partnership(a1: str = "E07000001", a2: str = "E07000002") -> dict[str, list
 def build_hand_ledger(cli: Cli, folder: Path) -> None:
     import sys
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analysis"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "analysis"))
     from analysis_support import ledger_files
 
     cli("import", write_csv(folder / "places.csv", [
@@ -112,20 +111,6 @@ def build_hand_ledger(cli: Cli, folder: Path) -> None:
 def build_demo_ledger(cli: Cli, folder: Path) -> None:
     cli("demo")
     _reference(cli, folder)
-
-
-def chain_ledger() -> ModuleType:
-    """tests/count/chain_ledger.py (tests/count is not a package): the chains and their figures worked by hand."""
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "count"))
-    import chain_ledger as module
-
-    return module
-
-
-def build_chain_ledger(cli: Cli, folder: Path) -> None:
-    chain_ledger().build_chain_ledger(cli, folder)
 
 
 def build_synthetic_ledger(cli: Cli, folder: Path) -> None:
