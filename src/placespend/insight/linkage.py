@@ -49,7 +49,7 @@ from placespend.domain.person_identifiers import BLOOM_BITS, BLOOM_COLUMNS, TOKE
 from placespend.domain.problems import PlacespendError
 
 # Chosen for precision on the synthetic partners (BENCHMARKS.md has the sweeps): the lowest of the sweep's thresholds
-# whose precision stays above 0.99 at a million records a side (0.9929; 0.9944 at 100k); at 0.5 it is 0.9895.
+# whose precision stays above 0.99 at a million records a side (0.9922; 0.9934 at 100k); at 0.5 it is 0.9887.
 DEFAULT_THRESHOLD = 0.6
 TRAINING_SEED = 2009
 CANDIDATE_FLOOR = 0.01  # pairs scored below this are not kept at all
