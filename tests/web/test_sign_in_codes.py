@@ -142,3 +142,25 @@ def test_codes_are_turned_off_at_the_command_line_for_a_lost_phone(tmp_path):
         assert any(e["action"] == "mfa.remove" and e["target"] == "admin" for e in accounts_store.audit_entries(ws))
     finally:
         ws.close()
+
+
+def test_a_server_that_requires_codes_keeps_its_administrative_pages_from_admins_without_them(tmp_path):
+    """ASVS 4.3.1 as a deployer turns it on (`placespend serve --require-admin-mfa`): an admin without codes still
+    signs in and reaches /account to set them up, but no administrative page, until codes are on."""
+    strict = create_app(open_workspace(build_workspace(tmp_path)), require_admin_mfa=True)
+    try:
+        accounts.add_user(strict.state.workspace, "bea", PASSWORD, "admin")
+        client, _ = _signed_in(strict, "bea")
+        for page in ("/admin/users", "/admin/audit"):
+            refused = client.get(page)
+            assert refused.status_code == 403 and "set one up on your account page" in refused.text
+        assert client.get("/account").status_code == 200
+        _enrolled_admin(strict, "cyd")
+        client = _password_step(strict, "cyd")
+        secret = accounts_store.totp_of(strict.state.workspace, accounts.user_named(strict.state.workspace,
+                                                                                    "cyd").user_id)["secret"]
+        assert client.post("/login/code", data={"code": pyotp.TOTP(secret).at(time.time() + 30)},
+                           follow_redirects=False).status_code == 303
+        assert client.get("/admin/users").status_code == 200
+    finally:
+        strict.state.workspace.close()

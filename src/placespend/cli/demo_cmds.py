@@ -45,6 +45,8 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     public: Annotated[bool, typer.Option(help="Let anyone read published results without signing in.")] = False,
     secure_cookies: Annotated[bool, typer.Option(help="Mark session cookies Secure (serve behind HTTPS).")] = False,
+    require_admin_mfa: Annotated[bool, typer.Option(
+        help="Keep the administrative pages from admins who have not set up sign-in codes.")] = False,
 ) -> None:
     """Serve the web app and API (partners submit, analysts moderate, councillors see the place)."""
     import uvicorn
@@ -55,7 +57,8 @@ def serve(
 
     ws = workspace(ctx)
     local = beside_server.local_cli(ws, ctx.obj[ROOT_APP])
-    app = create_app(ws, public=public, secure_cookies=secure_cookies, local_cli=local)  # holds the workspace
+    app = create_app(ws, public=public, secure_cookies=secure_cookies, local_cli=local,  # holds the workspace
+                     require_admin_mfa=require_admin_mfa)
     beside_server.announce(ws, host, port, local)
     warm_at_start(ws)  # the first pages people open, computed while the server starts listening
     console.print(f"Serving http://{host}:{port}/  (API docs at /docs, OpenAPI at /openapi.json); "

@@ -48,9 +48,9 @@ from placespend.domain.linkage_database import LinkageDatabase
 from placespend.domain.person_identifiers import BLOOM_BITS, BLOOM_COLUMNS, TOKEN_COLUMNS
 from placespend.domain.problems import PlacespendError
 
-# Chosen for precision on the synthetic partners (BENCHMARKS.md has the sweeps): at 0.7 precision is 0.9948 at 100k
-# and 0.9940 at 1M records a side (recall 0.970 and 0.948); at 0.5 it falls to 0.9871 at 1M.
-DEFAULT_THRESHOLD = 0.7
+# Chosen for precision on the synthetic partners (BENCHMARKS.md has the sweeps): the lowest of the sweep's thresholds
+# whose precision stays above 0.99 at a million records a side (0.9922; 0.9934 at 100k); at 0.5 it is 0.9887.
+DEFAULT_THRESHOLD = 0.6
 TRAINING_SEED = 2009
 CANDIDATE_FLOOR = 0.01  # pairs scored below this are not kept at all
 LEFT_NAME, RIGHT_NAME = "partner_left", "partner_right"  # Splink table names (not SQL keywords)
@@ -83,11 +83,22 @@ def _dice(column: str, at_least: float, right: str | None = None) -> str:
     return f"2.0 * ({shared}) >= {at_least} * ({column}_n_l + {other}_n_r)"
 
 
-def _comparison(name: str, null_column: str, levels: list[dict[str, Any]], *others: str) -> dict[str, Any]:
+# The chance that one person's sex is recorded as the other. Fixed rather than estimated: in the EM block of the
+# same date of birth, a brother and sister who are twins at home (same surname, date and address) look like one
+# person with that error, and EM learns their share among matches as its rate; such twins, one in each file,
+# then score as a likely match. The first name's disagreement is left to EM: fixed as small, it cost FEBRL 4
+# five points of recall (its duplicates do have first names replaced outright), to rid only same-sex twins.
+DIFFERENT_SEX = 0.0002
+
+
+def _comparison(name: str, null_column: str, levels: list[dict[str, Any]], *others: str,
+                fixed_disagreement: float | None = None) -> dict[str, Any]:
     condition = " AND ".join(f"({c}_l IS NULL OR {c}_r IS NULL)" for c in (null_column, *others))
     null = {"sql_condition": condition,
             "label_for_charts": "missing", "is_null_level": True}
-    return {"output_column_name": name, "comparison_levels": [null, *levels, _ELSE]}
+    disagree = _ELSE if fixed_disagreement is None else _ELSE | {"m_probability": fixed_disagreement,
+                                                                 "fix_m_probability": True}
+    return {"output_column_name": name, "comparison_levels": [null, *levels, disagree]}
 
 
 SIMILAR, LIKE, FAINT = 0.75, 0.6, 0.45  # Dice levels (see people_tokens.letter_pairs)
@@ -135,7 +146,7 @@ def token_comparisons() -> list[dict[str, Any]]:
             *other_surname,
             *_postcode_levels(),
         ], "t_postcode"),
-        _comparison("sex", "t_sex", [_level(_eq("t_sex"), "same")]),
+        _comparison("sex", "t_sex", [_level(_eq("t_sex"), "same")], fixed_disagreement=DIFFERENT_SEX),
     ]
 
 

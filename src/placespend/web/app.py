@@ -56,9 +56,10 @@ share the cores more thinly while the pages of those already signed in wait for 
 
 
 def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False,
-               local_cli: LocalCli | None = None) -> FastAPI:
+               local_cli: LocalCli | None = None, require_admin_mfa: bool = False) -> FastAPI:
     """One app per workspace; `public` adds a read-only view of published results without signing in;
-    `local_cli` lets the command line on this machine run its commands here (web.local_cli_api)."""
+    `local_cli` lets the command line on this machine run its commands here (web.local_cli_api);
+    `require_admin_mfa` keeps the administrative pages from admins who have not set up sign-in codes."""
     ws.share()
 
     @asynccontextmanager
@@ -78,6 +79,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
     app.state.sign_ins = ThreadPoolExecutor(SIGN_IN_THREADS, thread_name_prefix="sign-in")
     app.state.pending = PendingSignIns()
     app.state.local_cli = local_cli
+    app.state.require_admin_mfa = require_admin_mfa
     app.add_middleware(NoStore)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     # fastapi-offline ships Swagger UI 5 (OpenAPI 3.1, which FastAPI writes); only its files are used here.

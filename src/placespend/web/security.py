@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from fastapi import Depends, HTTPException, Request
 
-from placespend.app import accounts
+from placespend.app import accounts, totp
 from placespend.app.accounts import User
 from placespend.app.workspace import Workspace
 
@@ -82,9 +82,16 @@ async def results_reader(request: Request, who: Caller = Depends(check_csrf)) ->
 
 
 def role_in(*roles: str):
-    async def dependency(who: Caller = Depends(signed_in)) -> Caller:
+    administrative = set(roles) == {"admin"}
+
+    async def dependency(request: Request, who: Caller = Depends(signed_in)) -> Caller:
         if who.role not in roles:
             raise HTTPException(403, f"this needs one of these roles: {', '.join(roles)}")
+        if administrative and not who.via_token and getattr(request.app.state, "require_admin_mfa", False) \
+                and not totp.enrolled(workspace(request), who.user):  # type: ignore[arg-type]
+            # ASVS 4.3.1: the administrative pages need a second factor where the server asks for one.
+            raise HTTPException(403, "This server requires administrators to sign in with a code: set one up on "
+                                     "your account page (/account), then sign in again.")
         return who
 
     return dependency
