@@ -30,7 +30,7 @@ from placespend.analysis.local_control import local_control
 from placespend.count.consolidate import count_place
 from placespend.count.every_place_count import body_totals, count_all_places
 from placespend.count.reconcile import reconciliation
-from placespend.engine.spark import MASTER_ENV, spark_session
+from placespend.engine.spark import LOCAL_CONF, MASTER_ENV, spark_session
 
 pytestmark = [pytest.mark.spark,
               pytest.mark.filterwarnings("ignore::DeprecationWarning"),
@@ -65,6 +65,10 @@ def session(cluster: StandaloneCluster) -> Iterator[Any]:
     left_over = SparkSession.getActiveSession()  # a local session another module kept: the master is fixed
     if left_over is not None:                    # when the JVM's context starts, so start a new one
         left_over.stop()
+    # A local session started earlier in this process (the suite's Spark half) left its one-machine settings
+    # (no UI, driver on loopback) as JVM-wide properties; a user's `placespend` process starts with none.
+    for key in LOCAL_CONF:
+        SparkContext._jvm.java.lang.System.clearProperty(key)
     with pytest.MonkeyPatch.context() as env:
         env.setenv(MASTER_ENV, cluster.master_url)
         env.setenv("SPARK_LOCAL_IP", "127.0.0.1")
