@@ -68,11 +68,14 @@ class ReadWriteLock:
         try:
             yield
         finally:
-            self._local.reads = 0
-            with self._cond:
-                self._readers -= 1
-                if not self._readers:
-                    self._cond.notify_all()
+            self._end_read()
+
+    def _end_read(self) -> None:
+        self._local.reads = 0
+        with self._cond:
+            self._readers -= 1
+            if not self._readers:
+                self._cond.notify_all()
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -131,11 +134,7 @@ class ReadWriteLock:
             try:
                 yield None
             finally:
-                self._local.reads = 0
-                with self._cond:
-                    self._readers -= 1
-                    if not self._readers:
-                        self._cond.notify_all()
+                self._end_read()
             return
         self._local.snapshot = snapshot
         try:
