@@ -59,8 +59,9 @@ fuzz: $(STAMP)
 	$(BIN)/python benchmarks/fuzz_readers.py --seconds $(FUZZ_SECONDS) --out build/fuzz
 
 # Mutation testing of the count's code (pyproject.toml [tool.mutmut]); hours on two cores. TESTING.md has the score.
+# mutmut runs the tests from its copy in mutants/: PLACESPEND_SHARED points them at ../shared beside this checkout.
 mutation: $(STAMP)
-	$(BIN)/mutmut run --max-children 2
+	PLACESPEND_SHARED=$(abspath $(CURDIR)/../shared) nice $(BIN)/mutmut run --max-children 2
 	$(BIN)/mutmut results
 
 lint: $(STAMP)

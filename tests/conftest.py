@@ -26,7 +26,9 @@ from placespend.cli.main import app
 from placespend.report.template import write_template
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+# The real public data beside the checkout; PLACESPEND_SHARED names it when the tests run from a copy of the repo
+# elsewhere (mutmut runs them from its `mutants/` folder, whose parent is the checkout, not the checkout's parent).
+SHARED = Path(os.environ.get("PLACESPEND_SHARED") or REPO.parent / "shared")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import line
+from conftest import line, write_csv
 
 D = Decimal
 
@@ -62,6 +62,11 @@ def test_count_totals(partnership, engine):
     assert out["by_cofog"] == {"07": 500, "09": 700, "10": 400}
     assert out["by_method"] == {"estimated": 500, "reported": 1100}
     assert out["by_funder_type"] == {"central_government": 800, "own_income": 800}
+    # No line says capital or basis (DESIGN.md §3: revenue and outturn by default); the PCT's 500 is its estimate.
+    assert out["by_capital_revenue"] == {"revenue": 1600}
+    assert out["by_basis"] == {"outturn": 1600}
+    assert out["by_apportionment"] == {"actual": 1100, "body_estimate": 500}
+    assert out["outturn_detail"] == 0 and out["overlap_warnings"] == []
 
 
 def test_transfer_reconciliation(partnership, engine):
@@ -89,3 +94,55 @@ def test_member_area_alone_is_a_place_too(partnership, engine):
     # In E07000001 only: dept spend 300, PCT 500; dept -> council transfer: council reports no spend in
     # E07000001, so the 1,000 is unreported here; PCT -> council 50 likewise.
     assert out["total"] == 1850 and out["unreported_transfers"] == 1050
+
+
+def _rows(explained: list[dict]) -> list[tuple[str, int, Decimal]]:
+    return [(r["file_name"], r["source_row"], D(str(r["counted_amount"]))) for r in explained]
+
+
+def test_explain_filters_mirror_the_breakdowns_and_list_in_file_and_row_order(partnership, engine):
+    explain = ("explain", "--place", "tp-pilot", "--year", "2008-09", "--engine", engine)
+    # The counted lines (row 1 of each file is its header): council.csv rows 2 (spend 700) and 4 (100 to the
+    # charity), dept.csv row 3 (spend 300), pct.csv row 2 (half of 1,000): 1,600, the count's total.
+    assert _rows(partnership.json(*explain)) == [
+        ("council.csv", 2, D(700)), ("council.csv", 4, D(100)), ("dept.csv", 3, D(300)), ("pct.csv", 2, D(500))]
+    # The transfers to reporters, asked for by their status: dept -> council, council -> PCT, PCT -> council.
+    assert _rows(partnership.json(*explain, "--status", "eliminated")) == [
+        ("council.csv", 3, D(200)), ("dept.csv", 2, D(1000)), ("pct.csv", 3, D(50))]
+    # A COFOG group is that group only (10.7, the charity; not the department's 10.9).
+    assert _rows(partnership.json(*explain, "--cofog", "10.7")) == [("council.csv", 4, D(100))]
+    # A body type is the type a line counts under: the PCT's own spend, not the council's eliminated pool to it.
+    assert _rows(partnership.json(*explain, "--body-type", "nhs")) == [("pct.csv", 2, D(500))]
+
+
+def test_explain_orders_lines_of_the_same_file_sheet_and_row(cli, tmp_path, engine):
+    """Two returns that share a file name (sent from two folders) both have a row 2: the order goes on to the
+    other columns, status first, so that it is total and a page of the list never repeats or skips a line."""
+    write_csv(tmp_path / "a" / "returns.csv", [line(spender="lbl", flow="transfer", amount="100.00",
+                                                     recipient="silent", recipient_type="third_sector")])
+    write_csv(tmp_path / "b" / "returns.csv", [line(spender="pct", spender_type="nhs", amount="40.00")])
+    cli("ingest", tmp_path / "a" / "returns.csv")
+    cli("ingest", tmp_path / "b" / "returns.csv")
+    rows = cli.json("explain", "--place", "E09000023", "--year", "2008-09", "--engine", engine)
+    # the PCT's spend (status "spend") sorts before the unreported transfer to the silent body, though sent later
+    assert [(r["file_name"], r["source_row"], r["status"], r["spender"]) for r in rows] == [
+        ("returns.csv", 2, "spend", "pct"), ("returns.csv", 2, "unreported", "lbl")]
+
+
+def test_unreported_recipients_are_listed_largest_first(cli, make_csv, engine):
+    """Each body that receives money in scope and reports nothing, with what it received: largest first, and
+    by id where two received the same."""
+    to = {"spender": "lbl", "flow": "transfer"}
+    cli("ingest", make_csv("lbl.csv", [
+        line(**to, amount="500.00", recipient="zeta", recipient_type="private", recipient_name="Zeta Ltd"),
+        line(**to, amount="300.00", recipient="beta", recipient_type="third_sector", recipient_name="Beta Trust"),
+        line(**to, amount="200.00", recipient="alpha", recipient_type="third_sector", recipient_name="Alpha Care"),
+        line(**to, amount="100.00", recipient="alpha", recipient_type="third_sector", recipient_name="Alpha Care"),
+        line(spender="lbl", amount="50.00")]))
+    out = cli.json("count", "--place", "E09000023", "--year", "2008-09", "--engine", engine)
+    # 500 + 300 + (200 + 100) unreported; with the council's own 50 spent, 1,150 in all.
+    assert (out["total"], out["unreported_transfers"]) == (1150, 1100)
+    assert [(r["recipient"], r["recipient_type"], r["name"], r["amount"], r["lines"])
+            for r in out["unreported_recipients"]] == [
+        ("zeta", "private", "Zeta Ltd", 500, 1), ("alpha", "third_sector", "Alpha Care", 300, 2),
+        ("beta", "third_sector", "Beta Trust", 300, 1)]

@@ -77,6 +77,8 @@ def test_a_pass_through_to_a_silent_body_is_that_body_s_spend_once(chain, engine
 def test_pass_through_section_for_every_chain(chain, place):
     got = chain.json("count", "--place", place, "--year", YEAR)
     assert _pass_through(got) == [("agency", *EXPECTED[place]["pass_through"])]
+    # the agency is an NDPB, and it passes money on by one transfer line in each area (three in the chain)
+    assert [(r["body_type"], r["lines"]) for r in got["pass_through"]] == [("ndpb", 3 if place == CHAIN else 1)]
 
 
 def test_all_places_count_equals_each_place_s_count(chain, engine):

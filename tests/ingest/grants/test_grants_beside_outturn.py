@@ -47,6 +47,11 @@ def test_trafford_grants_inside_its_outturn_count_once(cli, shared_data):
     [warning] = unmatched["overlap_warnings"]
     assert warning["type"] == "grants-outturn-unmatched" and warning["body"] == "gb-lae-trf"
     assert Decimal(str(warning["amount"])) == grants and warning["outturn_bodies"] == [TRAFFORD.lower()]
+    assert warning["lines"] == how_many
+    assert warning["message"] == (  # what the officer reads: the figures summed by hand above, and what to do
+        f"Grants of gb-lae-trf (GBP {grants:,.2f}) are counted, but gb-lae-trf may be the council whose outturn is "
+        "counted too (e08000009): if so these pounds count twice. Import the org-id lookup and merge the bodies "
+        "(placespend bodies suggest --apply).")
 
     # With the org-id lookup the bodies register merges GB-LAE-TRF into E08000009; the grants become detail.
     cli("import", shared_data / ORGIDS)
@@ -54,7 +59,12 @@ def test_trafford_grants_inside_its_outturn_count_once(cli, shared_data):
     matched = _count(cli)
     assert matched["total"] == outturn_only["total"]
     assert Decimal(str(matched["outturn_detail"])) == grants
-    assert [w["type"] for w in matched["overlap_warnings"]] == ["grants-in-outturn"]
+    [warning] = matched["overlap_warnings"]
+    assert (warning["type"], warning["body"], Decimal(str(warning["amount"])), warning["lines"]) == \
+        ("grants-in-outturn", TRAFFORD.lower(), grants, how_many)
+    assert warning["message"] == (
+        f"{how_many} grants of e08000009 (GBP {grants:,.2f}) are part of its service outturn (RS/RSX) and are shown "
+        "as detail, not counted again. Their year is the award's; a multi-year grant is paid over later years.")
     assert matched["by_cofog"] == outturn_only["by_cofog"]
 
     # The grants are still in the ledger, shown with their status, and the one-pass count of every place agrees.
