@@ -9,6 +9,10 @@ from decimal import Decimal
 
 import pytest
 
+from placespend.app.workspace import open_workspace, read_on
+from placespend.count.consolidate import counted_lines
+from placespend.engine.ledger import ledger_of
+
 from conftest import line, write_csv
 
 D = Decimal
@@ -67,6 +71,14 @@ def test_count_totals(partnership, engine):
     assert out["by_basis"] == {"outturn": 1600}
     assert out["by_apportionment"] == {"actual": 1100, "body_estimate": 500}
     assert out["outturn_detail"] == 0 and out["overlap_warnings"] == []
+
+
+def test_counted_lines_are_the_lines_behind_the_total(partnership, engine):
+    # The analyses read these: spend 300 + 700 + 500 and the 100 to the charity; no eliminated transfer.
+    with read_on(open_workspace(partnership.db), engine) as con:
+        rows = counted_lines(ledger_of(con), "tp-pilot", "2008-09").to_pyarrow().to_pylist()
+    assert sorted((r["spender"], r["status"], r["counted_amount"]) for r in rows) == [
+        ("council", "spend", 700), ("council", "unreported", 100), ("dept", "spend", 300), ("pct", "spend", 500)]
 
 
 def test_transfer_reconciliation(partnership, engine):
