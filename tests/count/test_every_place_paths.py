@@ -44,6 +44,9 @@ class Limited:
     def capabilities(self) -> Capabilities:
         return replace(self._ledger.capabilities, has_place_lines=False, temp_tables=False)
 
+    def materialised(self, expr: Any) -> Any:
+        raise AssertionError("a ledger that declares no temporary tables was asked for one (Spark has none)")
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._ledger, name)
 
