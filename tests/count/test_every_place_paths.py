@@ -99,6 +99,7 @@ def test_every_place_counts_the_same_by_both_ways(chain):
             one_pass, bodies = count_and_body_totals(ledger, YEAR)
             assert {place: _headline(count) for place, count in one_pass.items()} == \
                 {place: _headline(count) for place, count in counts.items()}, way
+            assert {(count.place, count.period) for count in one_pass.values()} == {(p, YEAR) for p in counts}, way
             assert {(r["scope_place"], r["body"], r["body_type"], D(r["amount"])) for r in bodies} == BODIES, way
             assert len(bodies) == len(BODIES), way
 
