@@ -23,7 +23,7 @@ from placespend.app.demo import partnership, published
 from placespend.app.workspace import open_workspace
 from placespend.domain.ledger_lines import lines_table
 from placespend.engine.workspace import Workspace
-from placespend.ingest.flows import checks, columnar_checks
+from placespend.ingest.flows import checks, columnar_checks, columnar_source
 from placespend.ingest.flows.columnar import read_columnar_return
 
 from conftest import line, snapshot, write_csv
@@ -308,6 +308,34 @@ def test_random_returns_give_the_same_report_and_lines(rows, submitter):
             assert_same(row, col)
         finally:
             col.discard()
+
+
+# ---- Where the return is validated ----
+
+def test_a_return_beyond_the_in_memory_size_is_validated_on_disk_alike(tmp_path, monkeypatch):
+    """Small returns are validated in memory, large ones in a database file: same report, lines and ledger, and
+    errors still name the row and column."""
+    good = write_csv(tmp_path / "good.csv", [line(), line(amount="12.5", flow="Spend", capital_revenue="capital"),
+                                             line(flow="transfer", recipient="vcs1", recipient_type="third_sector")])
+    bad_cases = ("amount not a number", "totals row", "duplicated line id", "transfer to itself")
+    ledgers = {}
+    for in_memory in (True, False):
+        monkeypatch.setattr(columnar_source, "IN_MEMORY_LINES", 10**9 if in_memory else 0)
+        row, col = validate_both(good)
+        assert col.batch is not None and col.batch.source.in_memory is in_memory
+        assert_same(row, col)
+        col.discard()
+        for case in bad_cases:
+            folder = tmp_path / f"{in_memory}-{case.replace(' ', '-')}"
+            folder.mkdir()
+            row, col = validate_both(CASES[case][0](folder))
+            assert col.outcome == "rejected" and problems(col) == problems(row), case
+            assert all(p.row is not None for p in col.report.errors), case
+        ws = open_workspace(tmp_path / f"ws-{in_memory}" / "ws.duckdb")
+        [result] = ingest_files.ingest_returns(ws, [good])
+        assert result.outcome == "loaded"
+        ledgers[in_memory] = ledger(ws.path)
+    assert ledgers[True] == ledgers[False] and len(ledgers[True]["flows"]) == 3
 
 
 # ---- Parquet ----

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pyarrow as pa
 
@@ -58,6 +58,9 @@ TEXTS = ("spender_name", "recipient_name", "funder_name", "service_scheme", "ser
          "theme", "line_id", "notes")
 DEFAULTS = {"capital_revenue": "revenue", "basis": "outturn", "recurrence": "recurring", "apportionment": "actual"}
 FETCH = 10_000
+# How a checked column's cells become values: through a table of its distinct cells, or, when every cell reads
+# as itself ("identity") or there is nothing to look up ("empty"), without joining every row to that table.
+Mapping = Literal["table", "identity", "empty"]
 
 
 @dataclass(frozen=True)
@@ -158,8 +161,8 @@ def _validate(source: RawSource, known_places: set[str], report: Report) -> Colu
     last = con.execute(f"SELECT max(n) FROM raw WHERE regexp_matches(concat_ws('', {cells}), '{NOT_SPACE}')"
                        ).fetchone()[0]
     report.rows_read = (last - source.header_row) if last is not None else 0
-    _mappings(source, known_places)
-    con.execute(_conv_sql(source))
+    mapped = _mappings(source, known_places)
+    con.execute(_conv_sql(source, mapped))
     python_lines = _flagged_lines(source, table, known_places, report, last or 0)
     con.execute("DROP TABLE raw")
     if not report.ok:
@@ -172,7 +175,7 @@ def _validate(source: RawSource, known_places: set[str], report: Report) -> Colu
     return ColumnarLines(source, count, Decimal(total))
 
 
-def _mappings(source: RawSource, known_places: set[str]) -> None:
+def _mappings(source: RawSource, known_places: set[str]) -> dict[str, Mapping]:
     """One table per checked column: each distinct cell, whether it reads, and its normalised value."""
     def place(cell: Any) -> tuple[bool, Any]:
         ok, text = cell_value("place", cell)
@@ -209,61 +212,82 @@ def _mappings(source: RawSource, known_places: set[str]) -> None:
         code = cls.normalise_cofog(text)
         return ok and code is not None, code
 
-    _map(source, "period", period, pa.string())
-    _map(source, "place", place, pa.string())
+    mapped = {"period": _map(source, "period", period, pa.string()),
+              "place": _map(source, "place", place, pa.string())}
     for name in IDS:
-        _map(source, name, body(name), pa.string())
+        mapped[name] = _map(source, name, body(name), pa.string())
     for name in CHOICES:
-        _map(source, name, choice(name), pa.string())
-    _map(source, "cofog", cofog, pa.string())
-    _map(source, "amount", amount, MONEY, where=f"NOT regexp_full_match({source.cell('amount')}, '{FAST_AMOUNT}')")
-    _map(source, "place_share", share, SHARE,
-         where=f"NOT regexp_full_match({source.cell('place_share')}, '{FAST_SHARE}')")
-    _map_crosswalk(source)
+        mapped[name] = _map(source, name, choice(name), pa.string())
+    mapped["cofog"] = _map(source, "cofog", cofog, pa.string())
+    mapped["amount"] = _map(source, "amount", amount, MONEY,
+                            where=f"NOT regexp_full_match({source.cell('amount')}, '{FAST_AMOUNT}')")
+    mapped["place_share"] = _map(source, "place_share", share, SHARE,
+                                 where=f"NOT regexp_full_match({source.cell('place_share')}, '{FAST_SHARE}')")
+    mapped["crosswalk"] = _map_crosswalk(source, mapped["cofog"])
+    return mapped
 
 
 def _map(source: RawSource, name: str, read: Callable[[Any], tuple[bool, Any]], kind: pa.DataType,
-         where: str = "") -> None:
+         where: str = "") -> Mapping:
+    """The column's mapping table, registered unless the join is not needed: a join per checked column was
+    most of the conversion's time, and in a clean return most columns hold only values already in canonical
+    form (each distinct cell readable and read as exactly itself)."""
     cell = source.cell(name)
     condition = f"WHERE {where} OR {cell} IS NULL" if where else ""
     distinct = [row[0] for row in source.con.execute(f"SELECT DISTINCT {cell} FROM raw r {condition}").fetchall()]
     read_cells = [read(cell) for cell in distinct]
     table = pa.table({"raw": pa.array(distinct, pa.string()), "ok": pa.array([ok for ok, _ in read_cells], pa.bool_()),
                       "v": pa.array([value for _, value in read_cells], kind)})
+    if not distinct:
+        return "empty"
+    if all(ok and value == cell for cell, (ok, value) in zip(distinct, read_cells, strict=True)):
+        return "identity"
     source.con.register(f"m_{name}", table)
+    return "table"
 
 
-def _map_crosswalk(source: RawSource) -> None:
+def _map_crosswalk(source: RawSource, cofog: Mapping) -> Mapping:
     """(service_scheme, service_code) pairs of lines without a COFOG code -> the COFOG code they map to."""
     scheme, code = source.cell("service_scheme"), source.cell("service_code")
-    pairs = source.con.execute(f"""
-        SELECT DISTINCT {scheme}, {code} FROM raw r
-        JOIN m_cofog mc ON mc.raw IS NOT DISTINCT FROM {source.cell("cofog")}
-        WHERE mc.v IS NULL""").fetchall()
+    if cofog == "table":
+        rows = f"raw r JOIN m_cofog mc ON mc.raw IS NOT DISTINCT FROM {source.cell('cofog')} WHERE mc.v IS NULL"
+    else:  # every cell is its own code (blank is NULL), or there are no rows
+        rows = f"raw r WHERE {source.cell('cofog')} IS NULL"
+    pairs = source.con.execute(f"SELECT DISTINCT {scheme}, {code} FROM {rows}").fetchall()
     mapped: list[str | None] = []
     for scheme_cell, code_cell in pairs:
         _, scheme_text = cell_value("service_scheme", scheme_cell)
         _, code_text = cell_value("service_code", code_cell)
         mapped.append(cls.map_service_code(scheme_text, code_text) if scheme_text and code_text else None)
+    if not pairs:
+        return "empty"
     source.con.register("m_crosswalk", pa.table({
         "scheme": pa.array([p[0] for p in pairs], pa.string()), "code": pa.array([p[1] for p in pairs], pa.string()),
         "v": pa.array(mapped, pa.string())}))
+    return "table"
 
 
-def _conv_sql(source: RawSource) -> str:
+def _conv_sql(source: RawSource, mapped: dict[str, Mapping]) -> str:
     """Every row converted to the flows layout, with `bad` set on rows the row reader must look at."""
     cell = source.cell
+    m = {name: f"m_{name}.v" if kind == "table" else cell(name) if kind == "identity" else "NULL"
+         for name, kind in mapped.items()}  # each checked column's value
+    ok = {name: f"m_{name}.ok" if kind == "table" else "true" if kind == "identity" else "NULL"
+          for name, kind in mapped.items()}
     joins = [f"LEFT JOIN m_{name} AS m_{name} ON m_{name}.raw IS NOT DISTINCT FROM {cell(name)}"
-             for name in ("period", "place", *IDS, *CHOICES, "cofog", "amount", "place_share")]
-    joins.append(f"LEFT JOIN m_crosswalk AS mx ON mx.scheme IS NOT DISTINCT FROM "
-                 f"{cell('service_scheme')} AND mx.code IS NOT DISTINCT FROM {cell('service_code')}")
+             for name in ("period", "place", *IDS, *CHOICES, "cofog", "amount", "place_share")
+             if mapped[name] == "table"]
+    if mapped["crosswalk"] == "table":
+        joins.append(f"LEFT JOIN m_crosswalk AS m_crosswalk ON m_crosswalk.scheme IS NOT DISTINCT FROM "
+                     f"{cell('service_scheme')} AND m_crosswalk.code IS NOT DISTINCT FROM {cell('service_code')}")
     line_id = cell("line_id")
-    joins.append(f"LEFT JOIN (SELECT ps({line_id}) AS k FROM raw r GROUP BY 1 HAVING count(*) > 1) AS dup "
-                 f"ON dup.k = ps({line_id})")
+    if line_id != "NULL::VARCHAR":
+        joins.append(f"LEFT JOIN (SELECT ps({line_id}) AS k FROM raw r GROUP BY 1 HAVING count(*) > 1) AS dup "
+                     f"ON dup.k = ps({line_id})")
     amount_fast = f"regexp_full_match({cell('amount')}, '{FAST_AMOUNT}')"
     share_fast = f"regexp_full_match({cell('place_share')}, '{FAST_SHARE}')"
-    amount = "coalesce(r.amount_value, m_amount.v)"
-    share = "coalesce(r.share_value, m_place_share.v)"
+    amount = f"coalesce(r.amount_value, {m['amount']})"
+    share = f"coalesce(r.share_value, {m['place_share']})"
     # Totals rows and Excel errors need 'total' or '#' somewhere in the row: only such rows are looked at.
     first = f"""
         SELECT *, {amount_fast} AS amount_fast, {share_fast} AS share_fast,
@@ -272,46 +296,47 @@ def _conv_sql(source: RawSource) -> str:
                regexp_matches(concat_ws(chr(1), {', '.join(f'r.{c}' for c in source.cells)}), '(?i)total|#')
                    AS suspicious
         FROM raw r"""
-    readable = " AND ".join(f"m_{name}.ok" for name in ("period", "place", *IDS, *CHOICES, "cofog"))
+    readable = " AND ".join(ok[name] for name in ("period", "place", *IDS, *CHOICES, "cofog"))
     extras = [(name, i) for i, name in enumerate(source.header) if name.startswith(cols.EXTRA_PREFIX)
               and source.header.index(name) == i]
     extras.sort(key=lambda item: -item[1])  # a row's own columns in the order the row reader lists them
     odd_extra = " OR ".join(f"coalesce(regexp_matches(ps(r.c{i}), '{JSON_PLAIN}'), false)" for _, i in extras)
     good = f"""
-        {readable} AND (r.amount_fast OR coalesce(m_amount.ok, false))
-        AND (r.share_fast OR coalesce(m_place_share.ok, false))
-        AND (m_cofog.v IS NOT NULL OR mx.v IS NOT NULL)
-        AND (m_flow.v = 'spend' OR (m_recipient.v IS NOT NULL AND m_recipient_type.v IS NOT NULL
-                                    AND m_recipient.v <> m_spender.v))
-        AND NOT r.suspicious AND dup.k IS NULL {f'AND NOT ({odd_extra})' if extras else ''}"""
+        {readable} AND (r.amount_fast OR coalesce({ok['amount']}, false))
+        AND (r.share_fast OR coalesce({ok['place_share']}, false))
+        AND ({m['cofog']} IS NOT NULL OR {m['crosswalk']} IS NOT NULL)
+        AND ({m['flow']} = 'spend' OR ({m['recipient']} IS NOT NULL AND {m['recipient_type']} IS NOT NULL
+                                    AND {m['recipient']} <> {m['spender']}))
+        AND NOT r.suspicious {'AND dup.k IS NULL' if line_id != 'NULL::VARCHAR' else ''}
+        {f'AND NOT ({odd_extra})' if extras else ''}"""
     extra = "NULL::VARCHAR"
     if extras:
         parts = ", ".join(f"CASE WHEN ps(r.c{i}) IS NOT NULL THEN {_sql_text(json.dumps(name) + ': ')} || '\"' || "
                           f"ps(r.c{i}) || '\"' END" for name, i in extras)
         extra = f"nullif('{{' || concat_ws(', ', {parts}) || '}}', '{{}}')"
-    cofog = "coalesce(m_cofog.v, mx.v)"
+    cofog = f"coalesce({m['cofog']}, {m['crosswalk']})"
     proxy = ", ".join(f"'{a}'" for a in sorted(v.PROXY_APPORTIONMENTS))
     estimate = ", ".join(f"'{a}'" for a in sorted(v.ESTIMATE_APPORTIONMENTS))
-    apportionment = "coalesce(m_apportionment.v, 'actual')"
-    basis = "coalesce(m_basis.v, 'outturn')"
-    flags = {name: f"CASE m_{name}.v WHEN 'yes' THEN true WHEN 'no' THEN false END"
+    apportionment = f"coalesce({m['apportionment']}, 'actual')"
+    basis = f"coalesce({m['basis']}, 'outturn')"
+    flags = {name: f"CASE {m[name]} WHEN 'yes' THEN true WHEN 'no' THEN false END"
              for name in ("ring_fenced", "statutory")}
     texts = {name: f"ps({cell(name)})" for name in TEXTS}
     return f"""
         CREATE TABLE conv AS
         SELECT NOT coalesce({good}, false) AS bad, {_sql_text(source.sheet)}::VARCHAR AS source_sheet,
-               r.n AS source_row, m_period.v AS period, m_place.v AS place, m_spender.v AS spender,
-               m_spender_type.v AS spender_type, m_flow.v AS flow, {amount} AS amount, {share} AS place_share,
+               r.n AS source_row, {m['period']} AS period, {m['place']} AS place, {m['spender']} AS spender,
+               {m['spender_type']} AS spender_type, {m['flow']} AS flow, {amount} AS amount, {share} AS place_share,
                round(CAST({amount} AS DECIMAL(28, 2)) * CAST({share} AS DECIMAL(10, 8)), 2)::DECIMAL(18, 2)
                    AS counted_amount,
                {cofog} AS cofog, left({cofog}, 2) AS cofog_division,
-               CASE WHEN m_cofog.v IS NOT NULL THEN 'reported' ELSE 'crosswalk' END AS cofog_source,
-               m_recipient.v AS recipient, m_recipient_type.v AS recipient_type, m_funder.v AS funder,
-               m_funder_type.v AS funder_type, {texts['spender_name']} AS spender_name,
+               CASE WHEN {m['cofog']} IS NOT NULL THEN 'reported' ELSE 'crosswalk' END AS cofog_source,
+               {m['recipient']} AS recipient, {m['recipient_type']} AS recipient_type, {m['funder']} AS funder,
+               {m['funder_type']} AS funder_type, {texts['spender_name']} AS spender_name,
                {texts['recipient_name']} AS recipient_name, {texts['funder_name']} AS funder_name,
                {texts['service_scheme']} AS service_scheme, {texts['service_code']} AS service_code,
-               coalesce(m_capital_revenue.v, 'revenue') AS capital_revenue, {basis} AS basis,
-               coalesce(m_recurrence.v, 'recurring') AS recurrence, {apportionment} AS apportionment,
+               coalesce({m['capital_revenue']}, 'revenue') AS capital_revenue, {basis} AS basis,
+               coalesce({m['recurrence']}, 'recurring') AS recurrence, {apportionment} AS apportionment,
                CASE WHEN {apportionment} IN ({proxy}) THEN '{v.METHOD_PROXIED}'
                     WHEN {apportionment} IN ({estimate}) OR {basis} = 'estimate' THEN '{v.METHOD_ESTIMATED}'
                     ELSE '{v.METHOD_REPORTED}' END AS method,

@@ -27,6 +27,12 @@ CSV_FIELD_LIMIT = csv.field_size_limit()  # Python's csv refuses longer fields: 
 # Empty lines (DuckDB skips them, Python's csv yields a blank row) in any line-ending convention.
 EMPTY_LINES = (b"\n\n", b"\r\r", b"\n\r\n")
 MEMORY_LIMIT = os.environ.get("PLACESPEND_INGEST_MEMORY", "1GB")
+DATABASE = "return.duckdb"
+# Up to this many lines the return is validated in an in-memory DuckDB (spilling to the temporary folder past
+# MEMORY_LIMIT): writing a compressed database file cost as much as parsing the file, once per table. Larger
+# returns use a database file, whose compression keeps 100M lines within a few GB of temporary disk.
+IN_MEMORY_LINES = int(os.environ.get("PLACESPEND_INGEST_IN_MEMORY_LINES", "20000000"))
+CSV_LINE_BYTES = 100  # a flows CSV line is ~130 bytes: lines are estimated from the file's size on the safe side
 
 
 @dataclass
@@ -38,6 +44,7 @@ class RawSource:
     header_row: int
     sheet: str | None
     folder: tempfile.TemporaryDirectory[str]
+    in_memory: bool = False
 
     def cell(self, name: str) -> str:
         """SQL for a column's cells (the first column of that name), NULL everywhere if the file lacks it."""
@@ -53,16 +60,18 @@ class RawSource:
         self.folder.cleanup()
 
 
-def connect() -> tuple[duckdb.DuckDBPyConnection, tempfile.TemporaryDirectory[str]]:
-    """A private DuckDB file in a temporary folder, so a national file fits in bounded memory and disk.
+def connect(lines: int) -> tuple[duckdb.DuckDBPyConnection, tempfile.TemporaryDirectory[str], bool]:
+    """A private DuckDB in a temporary folder, in bounded memory; whether it is in memory.
 
-    Why a file and not an in-memory database that spills: spilled blocks are not compressed, so 100M lines
-    of text needed over 40 GB of temporary disk; stored tables are compressed (dictionary, FSST) to a few."""
+    In memory up to IN_MEMORY_LINES lines (the fast way). Beyond, a database file: an in-memory database
+    spills uncompressed blocks, so 100M lines of text needed over 40 GB of temporary disk; stored tables are
+    compressed (dictionary, FSST) to a few."""
     folder = tempfile.TemporaryDirectory(prefix="placespend-ingest-")
-    con = duckdb.connect(str(Path(folder.name) / "return.duckdb"),
+    in_memory = lines <= IN_MEMORY_LINES
+    con = duckdb.connect(":memory:" if in_memory else str(Path(folder.name) / DATABASE),
                          config={"memory_limit": MEMORY_LIMIT, "temp_directory": folder.name,
                                  "preserve_insertion_order": True})
-    return con, folder
+    return con, folder, in_memory
 
 
 def open_source(path: Path, report: Report) -> RawSource | None:
@@ -72,8 +81,8 @@ def open_source(path: Path, report: Report) -> RawSource | None:
     header = _csv_header(path)
     if header is None or not _csv_is_plain(path):
         return None
-    con, folder = connect()
-    source = RawSource(con, header, 1, None, folder)
+    con, folder, in_memory = connect(path.stat().st_size // CSV_LINE_BYTES)
+    source = RawSource(con, header, 1, None, folder, in_memory)
     for parallel in (True, False):
         try:
             _load_csv(con, path, len(header), parallel)
@@ -164,14 +173,14 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, width: int, parallel: 
 
 def _open_parquet(path: Path, report: Report) -> RawSource | None:
     """A Parquet return: its schema is the header (row 1), typed columns are read as their text."""
-    con, folder = connect()
     try:
-        schema = con.execute(f"DESCRIBE SELECT * FROM read_parquet({_literal(path)})").fetchall()
+        with duckdb.connect() as probe:
+            schema = probe.execute(f"DESCRIBE SELECT * FROM read_parquet({_literal(path)})").fetchall()
+            lines = probe.execute(f"SELECT count(*) FROM read_parquet({_literal(path)})").fetchone()[0]
     except duckdb.Error as exc:
-        con.close()
-        folder.cleanup()
         report.error("file-not-parquet", f"This file cannot be read as Parquet ({str(exc).splitlines()[0]}).")
         return None
+    con, folder, in_memory = connect(lines)
     names = [row[0] for row in schema if row[0] != "file_row_number"]
     rows = [(1, names)]
     table = tabular.locate_header(rows, set(cols.BY_NAME), report, None)
@@ -185,7 +194,7 @@ def _open_parquet(path: Path, report: Report) -> RawSource | None:
         SELECT (file_row_number + 2)::INTEGER AS n, {texts}
         FROM read_parquet({_literal(path)}, file_row_number = true)
     """)
-    return RawSource(con, table.header, 1, None, folder)
+    return RawSource(con, table.header, 1, None, folder, in_memory)
 
 
 def _literal(path: Path) -> str:
