@@ -158,12 +158,6 @@ def _watch(db: Path, running: Callable[[], bool], proc: subprocess.Popen, delay:
     return Run(total if to_write is None else to_write, total)
 
 
-def timed(action: Callable[[], Any]) -> float:
-    started = time.perf_counter()
-    action()
-    return time.perf_counter() - started
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
