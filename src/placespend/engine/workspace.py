@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
@@ -24,6 +25,8 @@ PARTIAL = ".partial"  # a stored file still being copied
 # DuckDB's own default is 80% of the machine's memory, which it fills with cached blocks on a national load
 # (12 GiB while ingesting 100M lines); capped, it spills to disk instead and the machine stays usable.
 MEMORY_LIMIT = os.environ.get("PLACESPEND_MEMORY", "4GiB")
+
+log = logging.getLogger(__name__)
 
 
 def _connect(path: Path, read_only: bool = False) -> Backend:
@@ -54,7 +57,8 @@ class _Snapshot:
     """The workspace as it was before a write began: a DuckDB transaction opened then on a cursor of its own,
     which sees nothing that write commits (MVCC). Readers that arrive while the write runs read this."""
 
-    def __init__(self, shared: Backend) -> None:
+    def __init__(self, shared: Backend, generation: int) -> None:
+        self.generation = generation  # the version of the workspace it shows, to key what is computed from it
         raw = shared.con.cursor()
         raw.execute("BEGIN TRANSACTION")
         raw.execute("SELECT count(*) FROM schema_version").fetchone()  # DuckDB fixes the view at the first read
@@ -85,6 +89,8 @@ class Workspace:
         self._readers_lock = threading.Lock()
         self._bookkeeping = threading.Lock()  # accounts' writes, one at a time among themselves (`bookkeeping`)
         self.generation = 0  # bumped by every write through a shared connection: caches key on it
+        self._result_refreshers: list[Callable[[], object]] = []
+        self._refreshing = False  # the writer recomputes results for the version its write makes (`version`)
 
     def share(self) -> None:
         """Keep one read-write connection for a long-running server: DuckDB allows one writer per file, and
@@ -119,7 +125,7 @@ class Workspace:
             yield self._shared  # type: ignore[misc]
 
     def _snapshot_before_write(self) -> _Snapshot:
-        return _Snapshot(self._shared)  # type: ignore[arg-type]
+        return _Snapshot(self._shared, self.generation)  # type: ignore[arg-type]
 
     def _write_ended(self) -> None:
         """Called by the lock as the outermost write lets go, before any reader can start: a reader that sees
@@ -144,6 +150,29 @@ class Workspace:
         if self.exists and self._shared is None:
             _connect(self.path).disconnect()
 
+    def refresh_results_with(self, refresh: Callable[[], object]) -> None:
+        """Run `refresh` at the end of every write that changes results on a server's shared workspace: by the
+        writer, after its changes are committed and before `generation` moves, while readers still read the
+        snapshot from before the write. So results a server keeps (its cached pages) can be recomputed for the
+        new version before anyone is shown it: no reader waits for the write, nor for a recomputation after it.
+        A failed refresh is logged and leaves the write as done (the results are then computed when asked)."""
+        self._result_refreshers.append(refresh)
+
+    @property
+    def version(self) -> int | None:
+        """The version of the workspace this thread reads, to key what it computes from it; None: do not keep
+        what it computes (a writer reading its own write half done).
+
+        Within a read, the version it began with: a reader of the snapshot from before a write reads that
+        snapshot's version even after the write has ended, so one read (a whole page) is of one version.
+        A writer refreshing results after its write (`refresh_results_with`) reads the version it makes."""
+        pinned = getattr(self._local, "version", None)
+        if pinned is not None:
+            return pinned
+        if self._lock.writer_is_me():
+            return self.generation + 1 if self._refreshing else None
+        return self.generation
+
     @property
     def reading_snapshot(self) -> bool:
         """This thread reads, inside `read()`, the snapshot from before a write under way: it must not wait for
@@ -167,11 +196,18 @@ class Workspace:
                 yield self._shared
                 return
             with self._lock.reading_or_snapshot() as snapshot:   # never waits for a write under way
-                if snapshot is None:
-                    yield self._reader()
-                else:
-                    with snapshot.turn:   # one DuckDB connection: its readers take turns
-                        yield snapshot.con
+                outermost = getattr(self._local, "version", None) is None
+                if outermost:   # no write can end while this holds the read lock or reads the snapshot
+                    self._local.version = self.generation if snapshot is None else snapshot.generation
+                try:
+                    if snapshot is None:
+                        yield self._reader()
+                    else:
+                        with snapshot.turn:   # one DuckDB connection: its readers take turns
+                            yield snapshot.con
+                finally:
+                    if outermost:
+                        self._local.version = None
             return
         if not self.exists:
             raise PlacespendError(f"No workspace at {self.path}; ingest or import something first, or pass --db.")
@@ -234,6 +270,8 @@ class Workspace:
                     self._forget_derived()
                     if changes_results:
                         self._changed = True
+                if self._changed and self._lock.outermost_write_is_mine():
+                    self._refresh_results()
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = _connect(self.path)
@@ -245,6 +283,18 @@ class Workspace:
                 self._refresh_derived(con)
         finally:
             con.disconnect()
+
+    def _refresh_results(self) -> None:
+        self._refreshing = True
+        try:
+            for refresh in self._result_refreshers:
+                try:
+                    refresh()
+                except Exception:  # an optimisation: the write stands, and readers compute what they ask for
+                    log.warning("recomputing results after a write stopped; they are computed when asked for",
+                                exc_info=True)
+        finally:
+            self._refreshing = False
 
     def _refresh_derived(self, con: Backend) -> None:
         for table in self.derived:
