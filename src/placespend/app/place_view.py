@@ -3,8 +3,9 @@
 Pages must answer fast for many councillors at once; the figures only change when a submission is accepted or
 data is imported. A place's own figures are cached against `place_stamp` (its live returns and the reference
 data), so accepting a return for one place leaves every other place's page warm; lists of all places are
-cached against the whole workspace's version. After an acceptance the server recomputes the places it touched
-in the background (`warm_after_acceptance`), so the next visitor does not wait for them.
+cached against the whole workspace's version. On a server, each write recomputes the pages being read before
+its new version is shown (`refresh_after_write`), and readers meanwhile are shown the whole pages of the version
+before it: no visitor waits for a write or for the recomputation after it.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ REFRESHED = 120   # recomputed after each write, the most recently asked for fir
 
 
 def cached(ws: Workspace, key: tuple[Any, ...], compute: Callable[[], Any], place: tuple[str, str] | None = None,
-           refresh: bool = False) -> Any:
+           refresh: bool = False, stamp: Any = None) -> Any:
     """The value for `key`, for the version of the workspace this thread reads; concurrent askers wait for one
     computation.
 
@@ -64,10 +65,10 @@ def cached(ws: Workspace, key: tuple[Any, ...], compute: Callable[[], Any], plac
     all it needs from the workspace (nothing captured from one request)."""
     if ws.is_shared:
         # A server shares one connection and counts its writes; otherwise ask the database what changed.
-        stamp = ws.version
-        if stamp is None:   # a writer reading its own write half done: nothing kept
+        if ws.version is None:   # a writer reading its own write half done: nothing kept
             return compute()
-    else:
+        stamp = ws.version if stamp is None else stamp
+    elif stamp is None:
         stamp = workflow_store.ledger_version(ws)
     if place is not None:
         stamp = place_stamp(ws, *place)
@@ -322,9 +323,9 @@ def others(ws: Workspace, period: str) -> list[dict[str, Any]]:
 
 
 def warm_after_acceptance(ws: Workspace, submission_id: int) -> threading.Thread | None:
-    """Recompute, in the background, what an accepted return changed: its places' pages (and the composite
-    places holding them) and the lists of all places for its periods. Visitors meanwhile wait for the one
-    computation of what they ask for (single flight in `cached`), never see the old figures."""
+    """Prepare, in the background, the pages of the places an accepted return touched (and of the composite
+    places holding them) and the lists of all places for its periods, after its write: the pages being read
+    were recomputed by the write itself (`refresh_after_write`); these are those nobody was reading."""
     if not ws.is_shared:
         return None
     with ws.read() as con:
@@ -427,16 +428,11 @@ def analyses(ws: Workspace, period: str, ids: list[str] | None = None) -> dict[s
     gives each for the same places and year (the same functions, their defaults): what the analyses page
     draws and tables. By default, the first `DEFAULT_ANALYSED_PLACES` places with lines in the year. An
     analysis the workspace cannot make yet (per head without population statistics) gives `{"problem": why}`,
-    and the others still show."""
-    methods = {"composition": composition, "concentration": concentration, "local-control": local_control,
-               "per-head": per_head, "routes": funding_routes}
+    and the others still show.
 
-    def attempt(ledger: Ledger, method: Any, chosen: list[str]) -> dict[str, Any]:
-        try:
-            return method(ledger, chosen, period).to_dict()
-        except PlacespendError as exc:
-            return {"problem": str(exc)}
-
+    Four of the analyses are one result per place side by side: each place's is kept with the place's stamp,
+    so after a write only the places it touched are analysed again (seconds each at 10M lines). Per head
+    compares the places with each other (a benchmark of the set), so it is kept with the stamps of them all."""
     def compute() -> dict[str, Any]:
         with_lines = [p["place"] for p in places(ws) if period in p["periods"]]
         chosen = ids if ids else with_lines[:DEFAULT_ANALYSED_PLACES]
@@ -445,9 +441,41 @@ def analyses(ws: Workspace, period: str, ids: list[str] | None = None) -> dict[s
         note = None if ids or len(chosen) == len(with_lines) else (
             f"The first {len(chosen)} of the {len(with_lines):,} places with lines in {period}; choose the places "
             "to compare above.")
-        with ws.read() as con:
-            ledger = ledger_of(con)
-            return {"places": chosen, "period": period, "note": note,
-                    **{name: attempt(ledger, method, chosen) for name, method in methods.items()}}
+        return {"places": chosen, "period": period, "note": note,
+                **{name: _side_by_side(ws, name, chosen, period) if name in PER_PLACE
+                   else _of_the_set(ws, chosen, period) for name in ANALYSES}}
 
     return cached(ws, ("analyses", period, tuple(ids or ()), DEFAULT_ANALYSED_PLACES), compute, refresh=True)
+
+
+ANALYSES = ("composition", "concentration", "local-control", "per-head", "routes")  # in the order pages show them
+PER_PLACE: dict[str, Any] = {"composition": composition, "concentration": concentration,
+                             "local-control": local_control, "routes": funding_routes}
+
+
+def _side_by_side(ws: Workspace, name: str, chosen: list[str], period: str) -> dict[str, Any]:
+    """The report of `PER_PLACE[name]` for the chosen places, from each place's own (as the method makes it for
+    several places: the same heading, then each place's result in order); the first place it cannot analyse
+    makes the whole report a problem, as the method would raise it."""
+    def one(place: str) -> dict[str, Any]:
+        with ws.read() as con:
+            return PER_PLACE[name](ledger_of(con), [place], period).to_dict()
+
+    try:
+        each = [cached(ws, ("analysis", name, place, period), lambda place=place: one(place), place=(place, period))
+                for place in chosen]
+    except PlacespendError as exc:
+        return {"problem": str(exc)}
+    return {**each[0], "places": [report["places"][0] for report in each]}
+
+
+def _of_the_set(ws: Workspace, chosen: list[str], period: str) -> dict[str, Any]:
+    def compute() -> dict[str, Any]:
+        try:
+            with ws.read() as con:
+                return per_head(ledger_of(con), chosen, period).to_dict()
+        except PlacespendError as exc:
+            return {"problem": str(exc)}
+
+    stamps = tuple(place_stamp(ws, place, period) for place in chosen)
+    return cached(ws, ("analysis", "per-head", tuple(chosen), period), compute, stamp=stamps)
