@@ -132,7 +132,7 @@ def keep_fresh(ws: Workspace) -> None:
 def one_version(ws: Workspace) -> Iterator[None]:
     """Everything computed or read from the cache inside is of one version of the workspace: a page is never a
     mix of figures from before and after a write that ends while it is being made."""
-    with ws.read():
+    with ws.one_version():
         yield
 
 

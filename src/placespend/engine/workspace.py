@@ -17,7 +17,7 @@ import ibis
 from ibis.backends.duckdb import Backend
 
 from placespend.domain.problems import PlacespendError, WorkspaceBusy
-from placespend.engine.locks import ReadWriteLock
+from placespend.engine.locks import ReadWriteLock, Snapshot
 from placespend.engine.migrations import check_not_newer, latest_version, migrate, schema_version_of
 
 DEFAULT_DB = "placespend.duckdb"
@@ -195,19 +195,12 @@ class Workspace:
             if self._lock.writer_is_me():   # a writer reads its own uncommitted work on its own connection
                 yield self._shared
                 return
-            with self._lock.reading_or_snapshot() as snapshot:   # never waits for a write under way
-                outermost = getattr(self._local, "version", None) is None
-                if outermost:   # no write can end while this holds the read lock or reads the snapshot
-                    self._local.version = self.generation if snapshot is None else snapshot.generation
-                try:
-                    if snapshot is None:
-                        yield self._reader()
-                    else:
-                        with snapshot.turn:   # one DuckDB connection: its readers take turns
-                            yield snapshot.con
-                finally:
-                    if outermost:
-                        self._local.version = None
+            with self._lock.reading_or_snapshot() as snapshot, self._pinned(snapshot):   # never waits for a write
+                if snapshot is None:
+                    yield self._reader()
+                else:
+                    with snapshot.turn:   # one DuckDB connection: its readers take turns
+                        yield snapshot.con
             return
         if not self.exists:
             raise PlacespendError(f"No workspace at {self.path}; ingest or import something first, or pass --db.")
@@ -223,6 +216,31 @@ class Workspace:
             yield con
         finally:
             con.disconnect()
+
+    @contextmanager
+    def one_version(self) -> Iterator[None]:
+        """Everything read inside, and `version`, of one version of the workspace, without holding a connection:
+        the reads inside are of the snapshot from before a write under way if there is one as this begins (each
+        taking its turn on it only while it reads, so readers of cached pages never queue behind a computation),
+        else of the workspace, which no write changes meanwhile (the read lock is held)."""
+        if self._shared is None or self._lock.writer_is_me():
+            yield
+            return
+        with self._lock.reading_or_snapshot() as snapshot, self._pinned(snapshot):
+            yield
+
+    @contextmanager
+    def _pinned(self, snapshot: Snapshot | None) -> Iterator[None]:
+        """`version` for this thread until the outermost read ends: no write can end while it holds the read
+        lock, and a snapshot's version never moves."""
+        outermost = getattr(self._local, "version", None) is None
+        if outermost:
+            self._local.version = self.generation if snapshot is None else snapshot.generation
+        try:
+            yield
+        finally:
+            if outermost:
+                self._local.version = None
 
     @contextmanager
     def lookup(self) -> Iterator[Backend]:
