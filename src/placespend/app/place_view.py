@@ -50,6 +50,7 @@ _lock = threading.Lock()
 _computing: dict[tuple[Any, ...], threading.Lock] = {}
 # How to recompute each value kept fresh (`refresh`), by (workspace, key), the most recently asked for last.
 _recipes: OrderedDict[tuple[str, tuple[Any, ...]], tuple[Callable[[], Any], tuple[str, str] | None]] = OrderedDict()
+CACHED = 512      # values kept
 RECIPES = 256     # values remembered for recomputation
 REFRESHED = 120   # recomputed after each write, the most recently asked for first
 
@@ -90,8 +91,8 @@ def cached(ws: Workspace, key: tuple[Any, ...], compute: Callable[[], Any], plac
                 return _cache[version]
         value = compute()
         with _lock:
-            if len(_cache) > 512:
-                _cache.clear()
+            while len(_cache) >= CACHED:   # the oldest first: never the pages just recomputed after a write
+                del _cache[next(iter(_cache))]
             _cache[version] = value
             _computing.pop(version, None)
     return value
