@@ -12,10 +12,11 @@ from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
-from placespend.app import ingest_files
+from placespend.app import accounts, ingest_files
 from placespend.app.demo import partnership, published
 from placespend.count.consolidate import count_place
 from placespend.domain.problems import PlacespendError
+from placespend.engine import accounts_store
 from placespend.engine.ledger import ledger_of
 from placespend.engine.places_store import save_published
 from placespend.engine.workspace import Workspace
@@ -79,9 +80,6 @@ def build_demo(ws: Workspace) -> DemoSummary:
 
 def _demo_users(ws: Workspace) -> list[str]:
     """One account per role, with a published password: for the demo workspace only."""
-    from placespend.app import accounts
-    from placespend.engine import accounts_store
-
     made = []
     for username, role, organisation in DEMO_USERS:
         if accounts_store.user_by_name(ws, username) is None:
