@@ -166,8 +166,9 @@ def test_pages_are_recomputed_by_the_acceptance_and_shown_whole_old_or_new(serve
     held = HeldRefresh()
     ws.refresh_results_with(held)
     accepted: list[httpx.Response] = []
-    acceptance = threading.Thread(target=lambda: accepted.append(
-        post("analyst", f"/api/submissions/{sid}/accept", json={"confirm_replace": True})))
+    acceptance = threading.Thread(target=lambda: accepted.append(httpx.post(  # held meanwhile: a longer bound
+        base + f"/api/submissions/{sid}/accept", headers={"Authorization": f"Bearer {tokens['analyst']}"},
+        json={"confirm_replace": True}, timeout=5 * BOUND)))
     acceptance.start()
     assert held.reached.wait(BOUND), "the acceptance reached the end of its recomputation"
 
