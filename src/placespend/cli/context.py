@@ -7,15 +7,17 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import Enum, StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from placespend.app.workspace import Workspace, WorkspaceBusy, open_workspace, read_on
 from placespend.cli.root import BESIDE_SERVER
-from placespend.domain.problems import PlacespendError, Report
+from placespend.domain.problems import PlacespendError, Report, WorkspaceBusy
+
+if TYPE_CHECKING:
+    from placespend.app.workspace import Workspace
 
 console = Console()
 errors = Console(stderr=True)
@@ -40,13 +42,30 @@ EngineOption = Annotated[Engine, typer.Option(
 def workspace(ctx: typer.Context) -> Workspace:
     """The workspace of `--db`; inside `placespend serve`, running a command line sent by the CLI, the server's
     own open workspace."""
+    # Imported here for start-up (not a cycle): opening a workspace imports Ibis (0.8 s), which a command that
+    # never opens one (`--help`, the quick count) should not wait for.
+    from placespend.app.workspace import open_workspace
+
     obj = ctx.obj or {}
     return obj.get("workspace") or open_workspace(obj.get("db"))
+
+
+def db_file(ctx: typer.Context) -> str | None:
+    """`--db` (None: $PLACESPEND_DB or the default file)."""
+    return (ctx.obj or {}).get("db")
+
+
+def in_server(ctx: typer.Context) -> bool:
+    """Whether the command runs inside `placespend serve` (a command line sent by the CLI), reading the server's
+    own open workspace rather than the file."""
+    return bool((ctx.obj or {}).get("workspace"))
 
 
 @contextmanager
 def read(ctx: typer.Context, engine: Engine = Engine.duckdb) -> Iterator[Any]:
     """A read-only Ibis connection to the workspace's ledger on the chosen engine."""
+    from placespend.app.workspace import read_on  # here for start-up, as in `workspace`
+
     with read_on(workspace(ctx), engine.value) as con:
         yield con
 

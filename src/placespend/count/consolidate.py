@@ -5,40 +5,22 @@ Written as Ibis expressions so the same count runs on DuckDB and, later, Spark.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
 
-from placespend.count.overlaps import COUNTED_STATUSES, OUTTURN_DETAIL, is_grant, outturn_bodies, overlap_warnings
+from placespend.count.overlaps import is_grant, outturn_bodies, overlap_queries
+from placespend.count.result import (
+    BREAKDOWNS,
+    COUNTED_STATUSES,
+    OUTTURN_DETAIL,
+    OWN_INCOME,
+    CountResult,
+    Rows,
+    fold_count,
+)
 from placespend.domain.ledger import Ledger, scope_codes
-
-ZERO = Decimal("0.00")
-OWN_INCOME = "own_income"
-
-
-@dataclass
-class CountResult:
-    place: str
-    period: str
-    total: Decimal
-    lines: int
-    by_cofog: dict[str, Decimal]
-    by_spender_type: dict[str, Decimal]
-    by_funder_type: dict[str, Decimal]
-    by_capital_revenue: dict[str, Decimal]
-    by_basis: dict[str, Decimal]
-    by_apportionment: dict[str, Decimal]
-    by_method: dict[str, Decimal]
-    unreported_transfers: Decimal
-    eliminated_transfers: Decimal
-    unreported_recipients: list[dict[str, object]] = field(default_factory=list)
-    # bodies that only pass money on: what they received and passed on in scope (shown, not counted)
-    pass_through: list[dict[str, object]] = field(default_factory=list)
-    outturn_detail: Decimal = ZERO   # grants inside their council's outturn: shown, not counted (count.overlaps)
-    overlap_warnings: list[dict[str, object]] = field(default_factory=list)
 
 
 def scoped_lines(ledger: Ledger, place: str, period: str) -> ir.Table:
@@ -117,58 +99,43 @@ def scoped(ledger: Ledger, place: str, period: str) -> ScopedLines:
     return ScopedLines(ledger, place, period, classified_lines(ledger, place, period))
 
 
-# The breakdowns of CountResult and the column each one sums by, read from one grouped query.
-BREAKDOWNS = {"by_cofog": "cofog_division", "by_spender_type": "counted_type", "by_funder_type": "funder_kind",
-              "by_capital_revenue": "capital_revenue", "by_basis": "basis", "by_apportionment": "apportionment",
-              "by_method": "method"}
-
-
 def count_place(ledger: Ledger, place: str, period: str) -> CountResult:
     return count_of(scoped(ledger, place, period))
 
 
 def count_of(scope: ScopedLines) -> CountResult:
-    """The count of one place in three queries: the lines folded into cells by every breakdown's key (summed
-    in Decimal here, so each breakdown adds up to the total exactly), the unreported recipients, and the
-    pass-through bodies. Few queries matter: compiling one costs more than running it on a place."""
-    place, period, lines = scope.place, scope.period, scope.lines
+    """The count of one place: its questions (`count_queries`) asked, their rows folded in Decimal
+    (`count.result.fold_count`). Few queries matter: compiling one costs more than running it on a place."""
+    queries = count_queries(scope)
+    return fold_count(scope.place, scope.period, lambda name: rows_of(queries[name]))
+
+
+def rows_of(query: ir.Table) -> Rows:
+    return query.to_pyarrow().to_pylist()
+
+
+def count_queries(scope: ScopedLines) -> dict[str, ir.Table]:
+    """Every question the count of one place asks, by name: the lines folded into cells by every breakdown's
+    key, the unreported recipients, the pass-through bodies and the overlap questions. Also compiled to SQL
+    ahead of time for the CLI's quick count (app.compiled_count), so both ask exactly these."""
+    lines = scope.lines
     lines = lines.mutate(funder_kind=lines.funder_type.fill_null(OWN_INCOME))
     keys = ["status", *BREAKDOWNS.values()]
-    cells = lines.group_by(keys).agg(amount=lines.counted_amount.sum(), lines=lines.count())
-    by_status: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    sums: dict[str, dict[str, Decimal]] = {name: defaultdict(lambda: ZERO) for name in BREAKDOWNS}
-    line_count = 0
-    for cell in cells.to_pyarrow().to_pylist():
-        line_count += cell["lines"]
-        by_status[cell["status"]] += cell["amount"]
-        if cell["status"] in COUNTED_STATUSES:
-            for name, key in BREAKDOWNS.items():
-                sums[name][str(cell[key])] += cell["amount"]
-    unreported = _unreported_recipients(lines.filter(lines.status == "unreported"))
-    return CountResult(
-        place=place,
-        period=period,
-        total=by_status["spend"] + by_status["unreported"],
-        lines=line_count,
-        **{name: dict(sorted(found.items())) for name, found in sums.items()},
-        unreported_transfers=by_status["unreported"],
-        eliminated_transfers=by_status["eliminated"],
-        unreported_recipients=unreported,
-        pass_through=pass_through(lines),
-        outturn_detail=by_status[OUTTURN_DETAIL],
-        overlap_warnings=overlap_warnings(lines),
-    )
+    return {"cells": lines.group_by(keys).agg(amount=lines.counted_amount.sum(), lines=lines.count()),
+            "unreported_recipients": _unreported_recipients(lines.filter(lines.status == "unreported")),
+            "pass_through": pass_through_bodies(lines),
+            **overlap_queries(lines)}
 
 
-def _unreported_recipients(unreported: ir.Table) -> list[dict[str, object]]:
+def _unreported_recipients(unreported: ir.Table) -> ir.Table:
     by = unreported.group_by(["recipient", "recipient_type"]).agg(
         amount=unreported.counted_amount.sum(), lines=unreported.count(),
         name=unreported.recipient_name.max(),
     )
-    return by.order_by([ibis.desc("amount"), "recipient"]).to_pyarrow().to_pylist()
+    return by.order_by([ibis.desc("amount"), "recipient"])
 
 
-def pass_through(lines: ir.Table) -> list[dict[str, object]]:
+def pass_through_bodies(lines: ir.Table) -> ir.Table:
     """Bodies that only pass money on in scope, with what they received and what they passed on.
 
     DESIGN.md §4: a pass-through (a body with transfer lines and no spend line in scope, that receives
@@ -184,5 +151,4 @@ def pass_through(lines: ir.Table) -> list[dict[str, object]]:
     received = transfers.group_by(body=transfers.recipient).agg(received=transfers.counted_amount.sum())
     spenders = lines.filter(lines.flow == "spend").select(body=lines.spender).distinct()
     bodies = passed.join(received, "body").anti_join(spenders, "body")
-    rows = bodies.select("body", "name", "body_type", "received", "passed_on", "lines").order_by("body")
-    return [{**row, "difference": row["received"] - row["passed_on"]} for row in rows.to_pyarrow().to_pylist()]
+    return bodies.select("body", "name", "body_type", "received", "passed_on", "lines").order_by("body")

@@ -21,14 +21,12 @@ date's, which for a multi-year grant is not the years it is paid in, so a note s
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import ibis.expr.types as ir
 
+from placespend.count.result import COUNTED_STATUSES, OUTTURN_DETAIL
 from placespend.domain import vocabulary as v
 
-OUTTURN_DETAIL = "outturn_detail"
-COUNTED_STATUSES = ("spend", "unreported")
+__all__ = ["COUNTED_STATUSES", "OUTTURN_DETAIL", "is_grant", "is_outturn", "outturn_bodies", "overlap_queries"]
 
 
 def is_outturn(lines: ir.Table) -> ir.BooleanValue:
@@ -45,27 +43,11 @@ def outturn_bodies(lines: ir.Table, *keys: str) -> ir.Table:
     return outturn.select(*[outturn[k].name(f"outturn_{k}") for k in keys], outturn_body=outturn.spender).distinct()
 
 
-def overlap_warnings(classified: ir.Table) -> list[dict[str, object]]:
-    """What the count could not decide, and what it decided, about grants beside an outturn, as values."""
+def overlap_queries(classified: ir.Table) -> dict[str, ir.Table]:
+    """What the count asks to warn about grants beside an outturn (folded by count.result.fold_overlap_warnings):
+    how many grants there are, the councils reporting outturn, and the grants by spender and status."""
     grants = classified.filter(is_grant(classified))
-    if not grants.count().to_pyarrow().as_py():
-        return []
     outturn = classified.filter(is_outturn(classified))
-    councils = sorted(set(outturn.select("spender").distinct().spender.to_pyarrow().to_pylist()))
     by = grants.group_by(["spender", "spender_type", "status"]).agg(amount=grants.amount.sum(), lines=grants.count())
-    warnings: list[dict[str, object]] = []
-    for row in by.order_by("spender").to_pyarrow().to_pylist():
-        body, amount = str(row["spender"]), Decimal(row["amount"])
-        if row["status"] == OUTTURN_DETAIL:
-            warnings.append({"type": "grants-in-outturn", "body": body, "amount": amount, "lines": row["lines"],
-                             "message": f"{row['lines']} grants of {body} (GBP {amount:,.2f}) are part of its "
-                             "service outturn (RS/RSX) and are shown as detail, not counted again. Their year is "
-                             "the award's; a multi-year grant is paid over later years."})
-        elif councils and row["spender_type"] == "local_authority" and not v.GSS_PATTERN.match(body.upper()):
-            warnings.append({"type": "grants-outturn-unmatched", "body": body, "amount": amount,
-                             "lines": row["lines"], "outturn_bodies": councils,
-                             "message": f"Grants of {body} (GBP {amount:,.2f}) are counted, but {body} may be the "
-                             f"council whose outturn is counted too ({', '.join(councils)}): if so these "
-                             "pounds count twice. Import the org-id lookup and merge the bodies (placespend "
-                             "bodies suggest --apply)."})
-    return warnings
+    return {"grants": grants.aggregate(n=grants.count()), "outturn_councils": outturn.select("spender").distinct(),
+            "grants_by_spender": by.order_by("spender")}

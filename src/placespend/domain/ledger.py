@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import ibis.expr.types as ir
+if TYPE_CHECKING:  # for the hints only: the engine checks `place_lines` without importing Ibis (CLI start-up)
+    import ibis.expr.types as ir
 
 # A submission's lines count only once it is accepted (partners' uploads wait as "submitted" until then).
 COUNTED_SUBMISSIONS = ("accepted",)

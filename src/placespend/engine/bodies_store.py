@@ -171,9 +171,14 @@ def with_canonical_ids(con: Backend, flows: ir.Table) -> ir.Table:
     """The same lines with spender, recipient and funder replaced by their canonical ids where merged."""
     if "body_aliases" not in con.list_tables():
         return flows
-    aliases = con.table("body_aliases")
-    if not aliases.count().to_pyarrow().as_py():  # no merges: the ledger's ids are already canonical
+    if not con.table("body_aliases").count().to_pyarrow().as_py():  # no merges: the ids are already canonical
         return flows
+    return canonical_ids(con, flows)
+
+
+def canonical_ids(con: Backend, flows: ir.Table) -> ir.Table:
+    """`with_canonical_ids` where some bodies are merged: each id column looked up in `body_aliases`."""
+    aliases = con.table("body_aliases")
     out = flows
     for column in ID_COLUMNS:
         alias, canonical = f"_alias_{column}", f"_canonical_{column}"

@@ -7,10 +7,12 @@ is brought forward when it is opened, and one made by a newer placespend is refu
 from __future__ import annotations
 
 from importlib import resources
-
-from ibis.backends.duckdb import Backend
+from typing import TYPE_CHECKING
 
 from placespend.domain.problems import PlacespendError
+
+if TYPE_CHECKING:  # for the hints only: the CLI's quick count reads the version without importing Ibis (0.9 s)
+    from ibis.backends.duckdb import Backend
 
 
 def _scripts() -> list[tuple[int, str, str]]:
@@ -32,7 +34,11 @@ class SchemaTooNew(PlacespendError):
 
 def schema_version_of(con: Backend) -> int:
     """The version a workspace is at (0 for a new, empty file); works on a read-only connection."""
-    raw = con.con
+    return schema_version_on(con.con)
+
+
+def schema_version_on(raw) -> int:
+    """`schema_version_of` on a plain DuckDB connection."""
     found = raw.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version' "
                         "AND database_name = current_database() AND schema_name = 'main'").fetchone()[0]
     if not found:

@@ -15,10 +15,12 @@ only for the places whose lines changed. A reader uses it only if its fingerprin
 from __future__ import annotations
 
 import weakref
-
-from ibis.backends.duckdb import Backend
+from typing import TYPE_CHECKING
 
 from placespend.domain.ledger import COUNTED_SUBMISSIONS
+
+if TYPE_CHECKING:  # for the hints only: the CLI's quick count checks freshness without importing Ibis (0.9 s)
+    from ibis.backends.duckdb import Backend
 
 COUNTED = ", ".join(f"'{s}'" for s in COUNTED_SUBMISSIONS)  # the statuses of returns in the count, as SQL
 # The live slices: (submission, place, period) of accepted returns not superseded. What the count sees.
@@ -56,13 +58,16 @@ def is_fresh(con: Backend) -> bool:
     one process write, and not while others hold it open)."""
     if con in _known:
         return _known[con]
-    raw = con.con
-    fresh = False
-    if _has_tables(raw, ("place_lines_state", "submission_slices")):
-        stored = raw.execute("SELECT slices, slices_hash, members, members_hash FROM place_lines_state").fetchone()
-        fresh = stored is not None and tuple(stored) == _fingerprint(raw)
-    _known[con] = fresh
+    fresh = _known[con] = is_fresh_on(con.con)
     return fresh
+
+
+def is_fresh_on(raw) -> bool:
+    """`is_fresh` on a plain DuckDB connection, asked afresh."""
+    if not _has_tables(raw, ("place_lines_state", "submission_slices")):
+        return False
+    stored = raw.execute("SELECT slices, slices_hash, members, members_hash FROM place_lines_state").fetchone()
+    return stored is not None and tuple(stored) == _fingerprint(raw)
 
 
 def forget() -> None:

@@ -19,12 +19,9 @@ from ibis.backends.duckdb import Backend
 from placespend.domain.problems import PlacespendError, WorkspaceBusy
 from placespend.engine.locks import ReadWriteLock, Snapshot
 from placespend.engine.migrations import check_not_newer, latest_version, migrate, schema_version_of
+from placespend.engine.plain_read import MEMORY_LIMIT, workspace_path
 
-DEFAULT_DB = "placespend.duckdb"
 PARTIAL = ".partial"  # a stored file still being copied
-# DuckDB's own default is 80% of the machine's memory, which it fills with cached blocks on a national load
-# (12 GiB while ingesting 100M lines); capped, it spills to disk instead and the machine stays usable.
-MEMORY_LIMIT = os.environ.get("PLACESPEND_MEMORY", "4GiB")
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +73,7 @@ class Workspace:
     def __init__(self, path: str | os.PathLike[str] | None = None, derived: Sequence[DerivedTable] = ()) -> None:
         """`derived`: the tables stores derive from the ledger, refreshed by every write (the app layer opens
         the workspace with them: `app.workspace.open_workspace`)."""
-        self.path = Path(path or os.environ.get("PLACESPEND_DB") or DEFAULT_DB).resolve()
+        self.path = workspace_path(path)
         self.derived = tuple(derived)
         self.submissions_dir = self.path.with_name(self.path.stem + ".submissions")
         # Where a running `placespend serve` says how the CLI reaches it (cli.beside_server).

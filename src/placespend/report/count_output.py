@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Group
 from rich.table import Table
 
-from placespend.count.consolidate import CountResult
+from placespend.count.result import CountResult
 from placespend.domain import classifications as cls
 from placespend.report.money import percent, pounds
 
