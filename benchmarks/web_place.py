@@ -6,7 +6,9 @@ starts `placespend serve` in its own process on 127.0.0.1, and measures with rea
 1. each sampled place page (HTML and its JSON) the first time it is asked for (computed) and then warm;
 2. concurrent viewers on warm pages;
 3. a partner's return uploaded and accepted through the API: the accept request, the touched place's page
-   just after (it must show the new total, checked to the penny), and an untouched place's page.
+   just after (it must show the new total, checked to the penny), an untouched place's page, and the first
+   view after it of the touched place's pages and of the lists of every place (read once before it);
+4. the bare DuckDB sum of the touched place's lines, before serving, for a ratio.
 Results are printed as Markdown and written to <data>/web-<lines>.json. Bounded and loopback only.
 """
 
@@ -122,16 +124,35 @@ def main() -> None:
     args = parser.parse_args()
     args.data.mkdir(parents=True, exist_ok=True)
     db, tokens, sample, partner_place = setup(args.data, args.lines)
+    bare = bare_total_ms(db, partner_place)
     server, base = start_server(db)
     try:
         results = measure(base, tokens, sample, partner_place, args)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    results |= {"lines": args.lines, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    results |= {"bare_ms": bare, "lines": args.lines, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                 "machine": f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"}
     (args.data / f"web-{args.lines}.json").write_text(json.dumps(results, indent=1, default=str))
     report(results)
+
+
+def bare_total_ms(db: Path, place: str) -> float:
+    """The bare DuckDB operation a place page's figures rest on: the sum of its ledger lines for the year, on a
+    fresh read-only connection (the median of five, so compiled once and cached by the OS like the server's)."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            con.execute("SELECT sum(counted_amount) FROM flows WHERE place = ? AND period = ?",
+                        [place, YEAR]).fetchone()
+            times.append((time.perf_counter() - start) * 1000)
+    finally:
+        con.close()
+    return round(statistics.median(times), 1)
 
 
 def measure(base: str, tokens: dict[str, str], sample: list[str], partner_place: str, args) -> dict:
@@ -155,8 +176,12 @@ def measure(base: str, tokens: dict[str, str], sample: list[str], partner_place:
     with ThreadPoolExecutor(args.users) as pool:
         concurrent = [t for run in pool.map(user_run, range(args.users)) for t in run]
 
-    # A partner's return for one place, accepted through the API; then the pages just after.
+    # A partner's return for one place, accepted through the API; then the pages just after. The lists of every
+    # place (analyses, compare, places) are read once before, as visitors had been reading them.
     untouched = next(p for p in sample if p != partner_place and not p.startswith("tp-"))
+    lists = {"analyses, default places": f"/analyses?year={YEAR}", "compare": f"/compare?year={YEAR}",
+             "places": "/places"}
+    lists_first = {label: round(timed(viewer, "GET", url)[0], 1) for label, url in lists.items()}
     api = {name: httpx.Client(base_url=base, timeout=600, headers={"Authorization": f"Bearer {token}"})
            for name, token in tokens.items()}
     before = Decimal(str(api["viewer"].get(f"/api/places/{partner_place}/count?year={YEAR}").json()["total"]))
@@ -168,6 +193,10 @@ def measure(base: str, tokens: dict[str, str], sample: list[str], partner_place:
     touched_ms, _ = timed(viewer, "GET", f"/places/{partner_place}?year={YEAR}")
     after_ms, response = timed(viewer, "GET", f"/api/places/{partner_place}/count?year={YEAR}")
     after = Decimal(str(response.json()["total"]))
+    after_views = {label: timed(viewer, "GET", url) for label, url in (
+        ("place page (HTML)", f"/places/{partner_place}?year={YEAR}"),
+        ("place API (JSON)", f"/api/places/{partner_place}?year={YEAR}"),
+        ("other-places table", f"/places/{partner_place}/others?year={YEAR}"), *lists.items())}
     untouched_ms, _ = timed(viewer, "GET", f"/places/{untouched}?year={YEAR}")
     others_after_ms, _ = timed(viewer, "GET", f"/places/{untouched}/others?year={YEAR}")
     touched_again = [timed(viewer, "GET", f"/places/{partner_place}?year={YEAR}")[0] for _ in range(args.requests)]
@@ -179,7 +208,10 @@ def measure(base: str, tokens: dict[str, str], sample: list[str], partner_place:
                        "touched_page_first_ms": round(touched_ms, 1), "touched_page_then": summary(touched_again),
                        "untouched_place": untouched, "untouched_page_ms": round(untouched_ms, 1),
                        "others_after_ms": round(others_after_ms, 1), "count_api_ms": round(after_ms, 1),
-                       "total_before": before, "total_after": after,
+                       "total_before": before, "total_after": after, "lists_first_ms": lists_first,
+                       "first_after_ms": {label: round(ms, 1) for label, (ms, _) in after_views.items()},
+                       "said_being_updated": [label for label, (_, r) in after_views.items()
+                                              if "being-updated" in r.text or "X-Placespend-Updating" in r.headers],
                        "total_moved_by_the_new_line": after - before == NEW_AMOUNT},
     }
 
@@ -202,6 +234,13 @@ def report(results: dict) -> None:
           f"{acc['untouched_page_ms']} ms; "
           f"other-places table {acc['others_after_ms']} ms; total {acc['total_before']} -> {acc['total_after']} "
           f"(moved by exactly the new line: {acc['total_moved_by_the_new_line']})")
+    print("\nFirst views after the acceptance (the touched place's pages are its first request above, ms):")
+    print("| page | first view before ms | first view after the acceptance ms |\n|---|---:|---:|")
+    for label, ms in acc["first_after_ms"].items():
+        print(f"| {label} | {acc['lists_first_ms'].get(label, '')} | {ms} |")
+    print(f"Bare DuckDB, the place's ledger total (sum over flows, read-only connection before serving): "
+          f"{results['bare_ms']} ms. Said 'being updated' after the acceptance had answered: "
+          f"{acc['said_being_updated'] or 'none'}")
 
 
 if __name__ == "__main__":

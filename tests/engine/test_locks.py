@@ -120,3 +120,79 @@ def test_a_reader_arriving_during_a_write_reads_the_state_before_it_without_wait
     assert answered_while_writing, "the reader waited for the write"
     assert seen["during"] == ((1, 1), before)
     assert after == (3, 111) and ws.generation == before + 1
+
+
+def test_a_read_keeps_its_version_to_the_end_and_the_writer_refreshes_for_the_next(tmp_path) -> None:
+    """A reader of the snapshot from before a write reads that version until its read ends, even after the
+    write has ended (a page is of one version); the writer's refresh of results (run after its changes,
+    before the version moves) reads the changes and keys what it computes on the next version."""
+    ws = open_workspace(tmp_path / "w.duckdb")
+    ws.share()
+    with ws.write() as con:
+        con.con.execute("CREATE TABLE n AS SELECT 1 AS v")
+    before = ws.generation
+    refreshed: list[object] = []
+
+    def refresh() -> None:
+        with ws.read() as con:
+            refreshed.append((con.con.execute("SELECT sum(v) FROM n").fetchone()[0], ws.version, ws.generation))
+
+    ws.refresh_results_with(refresh)
+    inside, write_ended = threading.Event(), threading.Event()
+    seen: dict[str, object] = {}
+
+    def reader() -> None:
+        with ws.read() as con:
+            inside.set()
+            write_ended.wait(60)
+            seen["after the write"] = (con.con.execute("SELECT sum(v) FROM n").fetchone()[0], ws.version)
+        seen["next read"] = ws.version
+
+    with ws.write() as con:
+        con.con.execute("INSERT INTO n VALUES (10)")
+        assert ws.version is None, "a writer's reads of its own write half done are not kept"
+        thread = threading.Thread(target=reader)
+        thread.start()
+        assert inside.wait(60)
+    write_ended.set()
+    thread.join(timeout=60)
+    ws.close()
+    assert refreshed == [(11, before + 1, before)]
+    assert seen == {"after the write": (1, before), "next read": before + 1} and ws.generation == before + 1
+
+
+def test_a_page_of_one_version_holds_no_turn_on_the_snapshot_between_its_reads(tmp_path) -> None:
+    """Readers of the snapshot from before a write take turns on it only while they read: one page making
+    itself from that version (`one_version`) does not keep another reader of the snapshot waiting meanwhile."""
+    ws = open_workspace(tmp_path / "w.duckdb")
+    ws.share()
+    with ws.write() as con:
+        con.con.execute("CREATE TABLE n AS SELECT 1 AS v")
+    inside, done = threading.Event(), threading.Event()
+    seen: dict[str, object] = {}
+
+    def page() -> None:
+        with ws.one_version():
+            with ws.read() as con:
+                seen["page"] = con.con.execute("SELECT sum(v) FROM n").fetchone()[0]
+            inside.set()
+            done.wait(60)   # rendering, say: the page still makes itself from this version
+
+    def other() -> None:
+        with ws.read() as con:
+            seen["other"] = con.con.execute("SELECT sum(v) FROM n").fetchone()[0]
+
+    with ws.write() as con:
+        con.con.execute("INSERT INTO n VALUES (10)")
+        first = threading.Thread(target=page)
+        first.start()
+        assert inside.wait(60)
+        second = threading.Thread(target=other)
+        second.start()
+        second.join(timeout=30)
+        answered = not second.is_alive()
+        done.set()
+        first.join(timeout=60)
+    ws.close()
+    assert answered, "the second reader waited for the first's page"
+    assert seen == {"page": 1, "other": 1}

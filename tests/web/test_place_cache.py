@@ -10,10 +10,15 @@ from decimal import Decimal
 import pytest
 from web_support import build_workspace, sign_in
 
+from placespend.analysis.composition import composition
+from placespend.analysis.concentration import concentration
+from placespend.analysis.funding_routes import funding_routes
+from placespend.analysis.local_control import local_control
 from placespend.app import place_view, warm_start
 from placespend.app.workspace import open_workspace
 from placespend.domain.places import Place
 from placespend.engine import places_store
+from placespend.engine.ledger import ledger_of
 from placespend.web.app import create_app
 
 from conftest import Cli, line, write_csv
@@ -158,3 +163,35 @@ def test_a_starting_server_prepares_the_first_pages_in_the_background(app):
     assert (*version, "analyses", YEAR, (), place_view.DEFAULT_ANALYSED_PLACES) in place_view._cache
     viewer = sign_in(app, "viewer")
     assert _total(viewer, HACKNEY) == Decimal("777.00")
+
+
+def test_after_an_acceptance_only_the_places_it_touched_are_analysed_again(app, tmp_path):
+    """The analyses of several places are kept per place: an accepted return for Lewisham analyses inner-se (which
+    holds it) again and keeps Hackney's results as they were, and the page's analyses are still exactly what the
+    methods give for the places together (the CLI's `analyse`)."""
+    ws = app.state.workspace
+    first = place_view.analyses(ws, YEAR)
+    assert sorted(first["places"]) == [HACKNEY, "inner-se"]
+
+    def kept(place: str) -> dict[str, object]:
+        stamp = place_view.place_stamp(ws, place, YEAR)
+        return {name: place_view._cache[(str(ws.path), stamp, "analysis", name, place, YEAR)]
+                for name in place_view.PER_PLACE}
+
+    hackney, inner = kept(HACKNEY), kept("inner-se")
+    sid = _upload_and_accept(app, tmp_path, "12000.50")
+    for thread in [t for t in threading.enumerate() if t.name == f"warm-{sid}"]:
+        thread.join(timeout=60)  # the places nobody was reading, prepared after the write
+    after = place_view.analyses(ws, YEAR)
+    assert all(kept(HACKNEY)[name] is hackney[name] for name in hackney), "Hackney's results were kept"
+    assert all(kept("inner-se")[name] is not inner[name] for name in inner), "inner-se was analysed again"
+    with ws.read() as con:
+        ledger = ledger_of(con)
+        whole = {"composition": composition(ledger, after["places"], YEAR).to_dict(),
+                 "concentration": concentration(ledger, after["places"], YEAR).to_dict(),
+                 "local-control": local_control(ledger, after["places"], YEAR).to_dict(),
+                 "routes": funding_routes(ledger, after["places"], YEAR).to_dict()}
+    assert {name: after[name] for name in whole} == whole
+    moved = Decimal("12000.50") - Decimal("1000.00")
+    totals = {p["place"]: Decimal(str(p["total"])) for p in after["composition"]["places"]}
+    assert totals == {HACKNEY: Decimal("777.00"), "inner-se": Decimal("1400.00") + moved}

@@ -8,6 +8,7 @@ workspace's own hook for tables derived from the ledger), so the order of events
 
 from __future__ import annotations
 
+import re
 import threading
 from decimal import Decimal
 
@@ -15,7 +16,7 @@ import httpx
 import pytest
 from web_support import PASSWORD, build_workspace
 
-from placespend.app import accounts
+from placespend.app import accounts, place_view
 from placespend.app.workspace import open_workspace
 from placespend.web.app import create_app
 
@@ -120,3 +121,86 @@ def test_a_reader_during_an_acceptance_gets_the_old_figures_at_once_and_the_new_
     compared = {row["place"]: Decimal(str(row["total"]))
                 for row in viewer.get(f"/api/places-compared?year={YEAR}").json()}
     assert compared["inner-se"] == before["inner-se"] + moved
+
+
+class HeldRefresh:
+    """A refresher of results run after the server's own (`place_view.keep_fresh`): the acceptance has written
+    and its pages are recomputed, but the new version is not shown yet, until the test releases it."""
+
+    def __init__(self) -> None:
+        self.reached, self.release = threading.Event(), threading.Event()
+
+    def __call__(self) -> None:
+        self.reached.set()
+        self.release.wait(BOUND)
+
+
+def _page_total(client: httpx.Client, place: str) -> tuple[str, bool]:
+    """The place page's total to the penny, and whether the page says its figures are being updated."""
+    response = client.get(f"/places/{place}?year={YEAR}")
+    assert response.status_code == 200, response.text
+    total = re.search(r'<span id="total-gbp">([^<]+)</span>', response.text)
+    assert total, response.text
+    return total.group(1), 'id="being-updated"' in response.text
+
+
+def test_pages_are_recomputed_by_the_acceptance_and_shown_whole_old_or_new(server, tmp_path):
+    """The acceptance recomputes the pages being read before its new version is shown: a reader during that
+    recomputation gets the pages of the version before, each whole, saying they are being updated; the first
+    reader after it gets the new figures from the cache, computed by the acceptance, not by the reader."""
+    base, ws, tokens = server
+    viewer = _viewer(base)
+    before = {place: _page_total(viewer, place) for place in (LEWISHAM, "inner-se")}
+    others_before = viewer.get(f"/places/{LEWISHAM}/others?year={YEAR}").text
+    assert before == {LEWISHAM: ("£1,400.00", False), "inner-se": ("£1,400.00", False)}
+
+    def post(who: str, path: str, **kwargs) -> httpx.Response:
+        return httpx.post(base + path, headers={"Authorization": f"Bearer {tokens[who]}"}, timeout=BOUND, **kwargs)
+
+    body = write_csv(tmp_path / "new.csv", [line(amount="12000.50", cofog="03.2")]).read_bytes()
+    uploaded = post("partner", "/api/submissions", files={"file": ("new.csv", body)}, data={"confirm_large": "true"})
+    assert uploaded.status_code == 200, uploaded.text
+    assert _page_total(viewer, LEWISHAM) == before[LEWISHAM], "a return waiting for acceptance changes no page"
+    sid = uploaded.json()["submission_id"]
+
+    held = HeldRefresh()
+    ws.refresh_results_with(held)
+    accepted: list[httpx.Response] = []
+    acceptance = threading.Thread(target=lambda: accepted.append(httpx.post(  # held meanwhile: a longer bound
+        base + f"/api/submissions/{sid}/accept", headers={"Authorization": f"Bearer {tokens['analyst']}"},
+        json={"confirm_replace": True}, timeout=5 * BOUND)))
+    acceptance.start()
+    assert held.reached.wait(BOUND), "the acceptance reached the end of its recomputation"
+
+    # Written and recomputed, not yet shown: readers get the pages from before, saying they are being updated.
+    during: dict[str, object] = {}
+
+    def read() -> None:
+        during["pages"] = {place: _page_total(viewer, place) for place in (LEWISHAM, "inner-se")}
+        during["others"] = viewer.get(f"/places/{LEWISHAM}/others?year={YEAR}").text
+        during["api"] = viewer.get(f"/api/places/{LEWISHAM}?year={YEAR}")
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    reader.join(BOUND)
+    still_writing = not held.release.is_set() and acceptance.is_alive()
+    held.release.set()
+    acceptance.join(BOUND)
+    assert still_writing and not reader.is_alive(), "the reads were answered while the acceptance was under way"
+    assert during["pages"] == {place: (total, True) for place, (total, _) in before.items()}
+    assert during["others"] == others_before
+    api = during["api"]
+    assert isinstance(api, httpx.Response) and "updated" in api.headers["X-Placespend-Updating"]
+    assert Decimal(str(api.json()["count"]["total"])) == Decimal("1400.00")
+    assert accepted and accepted[0].status_code == 200, accepted
+
+    # The pages read before were recomputed by the acceptance: in the cache for the new version before anyone
+    # asks for them (no background thread waited for), and what a reader now gets.
+    key = (str(ws.path), place_view.place_stamp(ws, LEWISHAM, YEAR), "place-body", LEWISHAM, YEAR, False, (YEAR,))
+    assert key in place_view._cache
+    moved = Decimal("12000.50") - Decimal("1000.00")  # the new return supersedes the partner's 1,000 spend
+    new = f"£{Decimal('1400.00') + moved:,}"
+    assert {place: _page_total(viewer, place) for place in (LEWISHAM, "inner-se")} == {
+        LEWISHAM: (new, False), "inner-se": (new, False)}
+    assert "£12.4k" in viewer.get(f"/places/{LEWISHAM}/others?year={YEAR}").text
+    assert "X-Placespend-Updating" not in viewer.get(f"/api/places/{LEWISHAM}?year={YEAR}").headers

@@ -3,14 +3,19 @@
 Pages must answer fast for many councillors at once; the figures only change when a submission is accepted or
 data is imported. A place's own figures are cached against `place_stamp` (its live returns and the reference
 data), so accepting a return for one place leaves every other place's page warm; lists of all places are
-cached against the whole workspace's version. After an acceptance the server recomputes the places it touched
-in the background (`warm_after_acceptance`), so the next visitor does not wait for them.
+cached against the whole workspace's version. On a server, each write recomputes the pages being read before
+its new version is shown (`refresh_after_write`), and readers meanwhile are shown the whole pages of the version
+before it: no visitor waits for a write or for the recomputation after it.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
-from contextlib import nullcontext
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
@@ -39,19 +44,42 @@ from placespend.estimate.criteria import shipped_criteria
 from placespend.estimate.indicators import all_place_areas, indicator_for_areas, indicator_for_groups, place_areas
 from placespend.report.estimate_output import comparison_dict
 
+log = logging.getLogger(__name__)
 _cache: dict[tuple[Any, ...], Any] = {}
 _lock = threading.Lock()
 _computing: dict[tuple[Any, ...], threading.Lock] = {}
+# How to recompute each value kept fresh (`refresh`), by (workspace, key), the most recently asked for last.
+_recipes: OrderedDict[tuple[str, tuple[Any, ...]], tuple[Callable[[], Any], tuple[str, str] | None]] = OrderedDict()
+CACHED = 512      # values kept
+RECIPES = 256     # values remembered for recomputation
+REFRESHED = 120   # recomputed after each write, the most recently asked for first
 
 
-def cached(ws: Workspace, key: tuple[Any, ...], compute, stamp: Any = None) -> Any:
-    """The value for `key` at `stamp` (default: the workspace's version); concurrent askers wait for one
-    computation."""
-    if stamp is None:
+def cached(ws: Workspace, key: tuple[Any, ...], compute: Callable[[], Any], place: tuple[str, str] | None = None,
+           refresh: bool = False, stamp: Any = None) -> Any:
+    """The value for `key`, for the version of the workspace this thread reads; concurrent askers wait for one
+    computation.
+
+    `place` (a place and period): kept with the place's stamp (`place_stamp`), so a write that does not touch
+    the place keeps it; otherwise with the workspace's version. `refresh`: recomputed after each write on a
+    server, before readers are shown the new version (`refresh_after_write`); only for a `compute` that reads
+    all it needs from the workspace (nothing captured from one request)."""
+    if ws.is_shared:
         # A server shares one connection and counts its writes; otherwise ask the database what changed.
-        stamp = ws.generation if ws.is_shared else workflow_store.ledger_version(ws)
+        if ws.version is None:   # a writer reading its own write half done: nothing kept
+            return compute()
+        stamp = ws.version if stamp is None else stamp
+    elif stamp is None:
+        stamp = workflow_store.ledger_version(ws)
+    if place is not None:
+        stamp = place_stamp(ws, *place)
     version = (str(ws.path), stamp, *key)
     with _lock:
+        if refresh:
+            _recipes[(str(ws.path), key)] = (compute, place)
+            _recipes.move_to_end((str(ws.path), key))
+            while len(_recipes) > RECIPES:
+                _recipes.popitem(last=False)
         if version in _cache:
             return _cache[version]
         # Inside a read of the snapshot from before a write, computed here: the computing thread may be waiting
@@ -63,11 +91,56 @@ def cached(ws: Workspace, key: tuple[Any, ...], compute, stamp: Any = None) -> A
                 return _cache[version]
         value = compute()
         with _lock:
-            if len(_cache) > 512:
-                _cache.clear()
+            while len(_cache) >= CACHED:   # the oldest first: never the pages just recomputed after a write
+                del _cache[next(iter(_cache))]
             _cache[version] = value
             _computing.pop(version, None)
     return value
+
+
+def refresh_after_write(ws: Workspace) -> None:
+    """Recompute, for the version a write makes, the values kept fresh that readers asked for most recently
+    (the pages they are reading), while the write still holds the workspace and readers read the snapshot
+    from before it (`Workspace.refresh_results_with`, which a server sets up). So the first reader of the new
+    version finds its page ready, and a reader meanwhile gets the whole page of the previous version.
+
+    Values keyed on a place's stamp are recomputed only where the write changed the place: the places and
+    periods an accepted return touches; the lists of every place are recomputed from their parts."""
+    path = str(ws.path)
+    with _lock:
+        recent = [(key, recipe) for (where, key), recipe in reversed(_recipes.items()) if where == path]
+    for key, (compute, place) in recent[:REFRESHED]:
+        try:
+            cached(ws, key, compute, place=place, refresh=True)
+        except Exception as exc:  # no longer valid (a code merged away): its readers are told why when they ask
+            if not isinstance(exc, PlacespendError):
+                log.warning("recomputing %s after a write stopped", key[0], exc_info=True)
+            with _lock:
+                _recipes.pop((path, key), None)
+
+
+_kept_fresh: weakref.WeakSet[Workspace] = weakref.WeakSet()
+
+
+def keep_fresh(ws: Workspace) -> None:
+    """A server's workspace recomputes the pages being read as each write ends (`refresh_after_write`)."""
+    if ws not in _kept_fresh:
+        _kept_fresh.add(ws)
+        ws.refresh_results_with(lambda: refresh_after_write(ws))
+
+
+@contextmanager
+def one_version(ws: Workspace) -> Iterator[None]:
+    """Everything computed or read from the cache inside is of one version of the workspace: a page is never a
+    mix of figures from before and after a write that ends while it is being made."""
+    with ws.one_version():
+        yield
+
+
+def being_updated(ws: Workspace) -> bool:
+    """Inside `one_version`: whether this page is of the version before a write still under way (its figures
+    are being updated)."""
+    return ws.reading_snapshot
 
 
 def checked(ws: Workspace, **given: Any) -> Selection:
@@ -79,16 +152,17 @@ def checked(ws: Workspace, **given: Any) -> Selection:
         with ws.read() as con:
             return check(con, **given)
 
-    return cached(ws, ("checked", *key), compute)
+    return cached(ws, ("checked", *key), compute, refresh=True)
 
 
 def lines_page(ws: Workspace, asked: Selection, only_spender: str | None, page: int | None) -> figures.LinesPage:
-    """One page of the lines behind a figure (`figures.lines_page`), cached with the workspace's version like the
+    """One page of the lines behind a figure (`figures.lines_page`), cached with the place's stamp like the
     figures they explain: compiling the query costs more than running it on a place's lines."""
     key = ("lines", asked.place, asked.period, asked.cofog, asked.body_type, asked.status, only_spender, page or 1)
     return cached(ws, key, lambda: figures.lines_page(
         ws, asked.place, asked.period, cofog=asked.cofog, body_type=asked.body_type,  # type: ignore[arg-type]
-        status=asked.status, only_spender=only_spender, page=page))
+        status=asked.status, only_spender=only_spender, page=page),
+        place=(asked.place, asked.period), refresh=True)  # type: ignore[arg-type]
 
 
 def place_stamp(ws: Workspace, place: str, period: str) -> tuple[Any, ...]:
@@ -129,7 +203,7 @@ def places(ws: Workspace) -> list[dict[str, Any]]:
 
         return [{**r, "periods": years(r["place"])} for r in rows + extra]
 
-    return cached(ws, ("places",), compute)
+    return cached(ws, ("places",), compute, refresh=True)
 
 
 def display_name(ws: Workspace, place: str) -> str:
@@ -138,7 +212,7 @@ def display_name(ws: Workspace, place: str) -> str:
         with ws.read() as con:
             return _name(con, place)
 
-    name = cached(ws, ("name", place), compute)
+    name = cached(ws, ("name", place), compute, refresh=True)
     return f"{name} ({place})" if name != place else place
 
 
@@ -147,12 +221,12 @@ def periods_of(ws: Workspace, place: str) -> list[str]:
         with ws.read() as con:
             return page_store.live_periods_in_scope(con, place)
 
-    return cached(ws, ("periods", place), compute)
+    return cached(ws, ("periods", place), compute, refresh=True)
 
 
 def overview(ws: Workspace, place: str, period: str) -> dict[str, Any]:
-    return cached(ws, ("overview", place, period), lambda: _overview(ws, place, period),
-                  stamp=place_stamp(ws, place, period))
+    return cached(ws, ("overview", place, period), lambda: _overview(ws, place, period), place=(place, period),
+                  refresh=True)
 
 
 def _overview(ws: Workspace, place: str, period: str) -> dict[str, Any]:
@@ -216,7 +290,7 @@ def without_lines(ws: Workspace, place: str, period: str | None) -> dict[str, An
                 "cofog": [{"cofog": k, "name": names.get(k, k), "amount": a} for k, a in
                           sorted(by_cofog.items(), key=lambda kv: -kv[1]) if a]}
 
-    return cached(ws, ("without-lines", place, period), compute)
+    return cached(ws, ("without-lines", place, period), compute, refresh=True)
 
 
 def others(ws: Workspace, period: str) -> list[dict[str, Any]]:
@@ -246,13 +320,13 @@ def others(ws: Workspace, period: str) -> list[dict[str, Any]]:
                          "vintage": people.period if people and people.value and people.nearest else None})
         return rows
 
-    return cached(ws, ("others", period), compute)
+    return cached(ws, ("others", period), compute, refresh=True)
 
 
 def warm_after_acceptance(ws: Workspace, submission_id: int) -> threading.Thread | None:
-    """Recompute, in the background, what an accepted return changed: its places' pages (and the composite
-    places holding them) and the lists of all places for its periods. Visitors meanwhile wait for the one
-    computation of what they ask for (single flight in `cached`), never see the old figures."""
+    """Prepare, in the background, the pages of the places an accepted return touched (and of the composite
+    places holding them) and the lists of all places for its periods, after its write: the pages being read
+    were recomputed by the write itself (`refresh_after_write`); these are those nobody was reading."""
     if not ws.is_shared:
         return None
     with ws.read() as con:
@@ -332,7 +406,7 @@ def comparison(ws: Workspace, period: str) -> dict[str, Any]:
                                               [shipped_criteria(c) for c in COMPARE_CRITERIA])
         return comparison_dict(rows, aggregate)
 
-    return cached(ws, ("compare", period), compute)
+    return cached(ws, ("compare", period), compute, refresh=True)
 
 
 def comparison_rows(table: dict[str, Any]) -> list[dict[str, Any]]:
@@ -355,16 +429,11 @@ def analyses(ws: Workspace, period: str, ids: list[str] | None = None) -> dict[s
     gives each for the same places and year (the same functions, their defaults): what the analyses page
     draws and tables. By default, the first `DEFAULT_ANALYSED_PLACES` places with lines in the year. An
     analysis the workspace cannot make yet (per head without population statistics) gives `{"problem": why}`,
-    and the others still show."""
-    methods = {"composition": composition, "concentration": concentration, "local-control": local_control,
-               "per-head": per_head, "routes": funding_routes}
+    and the others still show.
 
-    def attempt(ledger: Ledger, method: Any, chosen: list[str]) -> dict[str, Any]:
-        try:
-            return method(ledger, chosen, period).to_dict()
-        except PlacespendError as exc:
-            return {"problem": str(exc)}
-
+    Four of the analyses are one result per place side by side: each place's is kept with the place's stamp,
+    so after a write only the places it touched are analysed again (seconds each at 10M lines). Per head
+    compares the places with each other (a benchmark of the set), so it is kept with the stamps of them all."""
     def compute() -> dict[str, Any]:
         with_lines = [p["place"] for p in places(ws) if period in p["periods"]]
         chosen = ids if ids else with_lines[:DEFAULT_ANALYSED_PLACES]
@@ -373,9 +442,41 @@ def analyses(ws: Workspace, period: str, ids: list[str] | None = None) -> dict[s
         note = None if ids or len(chosen) == len(with_lines) else (
             f"The first {len(chosen)} of the {len(with_lines):,} places with lines in {period}; choose the places "
             "to compare above.")
-        with ws.read() as con:
-            ledger = ledger_of(con)
-            return {"places": chosen, "period": period, "note": note,
-                    **{name: attempt(ledger, method, chosen) for name, method in methods.items()}}
+        return {"places": chosen, "period": period, "note": note,
+                **{name: _side_by_side(ws, name, chosen, period) if name in PER_PLACE
+                   else _of_the_set(ws, chosen, period) for name in ANALYSES}}
 
-    return cached(ws, ("analyses", period, tuple(ids or ()), DEFAULT_ANALYSED_PLACES), compute)
+    return cached(ws, ("analyses", period, tuple(ids or ()), DEFAULT_ANALYSED_PLACES), compute, refresh=True)
+
+
+ANALYSES = ("composition", "concentration", "local-control", "per-head", "routes")  # in the order pages show them
+PER_PLACE: dict[str, Any] = {"composition": composition, "concentration": concentration,
+                             "local-control": local_control, "routes": funding_routes}
+
+
+def _side_by_side(ws: Workspace, name: str, chosen: list[str], period: str) -> dict[str, Any]:
+    """The report of `PER_PLACE[name]` for the chosen places, from each place's own (as the method makes it for
+    several places: the same heading, then each place's result in order); the first place it cannot analyse
+    makes the whole report a problem, as the method would raise it."""
+    def one(place: str) -> dict[str, Any]:
+        with ws.read() as con:
+            return PER_PLACE[name](ledger_of(con), [place], period).to_dict()
+
+    try:
+        each = [cached(ws, ("analysis", name, place, period), lambda place=place: one(place), place=(place, period))
+                for place in chosen]
+    except PlacespendError as exc:
+        return {"problem": str(exc)}
+    return {**each[0], "places": [report["places"][0] for report in each]}
+
+
+def _of_the_set(ws: Workspace, chosen: list[str], period: str) -> dict[str, Any]:
+    def compute() -> dict[str, Any]:
+        try:
+            with ws.read() as con:
+                return per_head(ledger_of(con), chosen, period).to_dict()
+        except PlacespendError as exc:
+            return {"problem": str(exc)}
+
+    stamps = tuple(place_stamp(ws, place, period) for place in chosen)
+    return cached(ws, ("analysis", "per-head", tuple(chosen), period), compute, stamp=stamps)

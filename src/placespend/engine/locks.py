@@ -21,6 +21,8 @@ from typing import Protocol
 
 
 class Snapshot(Protocol):
+    generation: int
+
     def close(self) -> None: ...
 
 
@@ -42,6 +44,10 @@ class ReadWriteLock:
 
     def writer_is_me(self) -> bool:
         return self._writer == threading.get_ident()
+
+    def outermost_write_is_mine(self) -> bool:
+        """This thread holds the write lock once, not inside another write of its own: where a write ends."""
+        return self.writer_is_me() and self._writes == 1
 
     def on_snapshot(self) -> bool:
         """Whether this thread is reading the snapshot of a write under way (its readers take turns on it)."""

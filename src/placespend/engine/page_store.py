@@ -23,8 +23,10 @@ SCOPED_BODIES = """
 
 
 def place_stamp(con: Backend, place: str, period: str) -> tuple[Any, ...]:
-    """Changes whenever anything a place's page shows for the period may change: the returns live in its
-    scope, the bodies its lines name, and the places, merges, imports, ward and published figures."""
+    """Changes whenever anything a place's page shows for the period may change: the returns counted in its
+    scope (a return accepted, superseded or withdrawn from the count), the bodies its lines name, and the
+    places, merges, imports, ward and published figures. A return uploaded and waiting for acceptance does not
+    change it: the page counts accepted returns only, so an upload keeps every place's page."""
     # Body types matter only for the bodies in the place's scope; every new return adds bodies somewhere,
     # so the whole register would change every place's stamp. The scope is known when place_lines is fresh.
     bodies = SCOPED_BODIES if place_lines_store.is_fresh(con) else "SELECT body FROM bodies"
@@ -34,7 +36,8 @@ def place_stamp(con: Backend, place: str, period: str) -> tuple[Any, ...]:
         SELECT (SELECT count(*) || ':' || coalesce(bit_xor(hash(sl.submission_id, sl.place, sl.superseded_by,
                                                                 s.status)), 0)
                 FROM submission_slices sl JOIN submissions s USING (submission_id)
-                WHERE sl.period = $period AND sl.place IN (SELECT code FROM codes)),
+                WHERE sl.period = $period AND sl.place IN (SELECT code FROM codes)
+                  AND s.status IN ({place_lines_store.COUNTED})),
                (SELECT count(*) || ':' || coalesce(bit_xor(hash(t)), 0) FROM bodies t
                 WHERE body IN (SELECT body FROM mine)),
                {", ".join(f"(SELECT count(*) || ':' || coalesce(bit_xor(hash(t)), 0) FROM {table} t)"

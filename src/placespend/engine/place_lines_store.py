@@ -22,12 +22,12 @@ from placespend.domain.ledger import COUNTED_SUBMISSIONS
 if TYPE_CHECKING:  # for the hints only: the CLI's quick count checks freshness without importing Ibis (0.9 s)
     from ibis.backends.duckdb import Backend
 
-_STATUSES = ", ".join(f"'{s}'" for s in COUNTED_SUBMISSIONS)
+COUNTED = ", ".join(f"'{s}'" for s in COUNTED_SUBMISSIONS)  # the statuses of returns in the count, as SQL
 # The live slices: (submission, place, period) of accepted returns not superseded. What the count sees.
 LIVE_SLICES = f"""
     SELECT sl.submission_id, sl.place, sl.period FROM submission_slices sl
     JOIN submissions s USING (submission_id)
-    WHERE s.status IN ({_STATUSES}) AND sl.superseded_by IS NULL
+    WHERE s.status IN ({COUNTED}) AND sl.superseded_by IS NULL
 """
 # A line is always in the scope of its own place code; these pairs add the composite places it belongs to.
 MEMBERS = "SELECT DISTINCT place AS scope_place, area AS code FROM place_areas WHERE place <> area"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
@@ -16,11 +17,13 @@ import ibis
 from ibis.backends.duckdb import Backend
 
 from placespend.domain.problems import PlacespendError, WorkspaceBusy
-from placespend.engine.locks import ReadWriteLock
+from placespend.engine.locks import ReadWriteLock, Snapshot
 from placespend.engine.migrations import check_not_newer, latest_version, migrate, schema_version_of
 from placespend.engine.plain_read import MEMORY_LIMIT, workspace_path
 
 PARTIAL = ".partial"  # a stored file still being copied
+
+log = logging.getLogger(__name__)
 
 
 def _connect(path: Path, read_only: bool = False) -> Backend:
@@ -51,7 +54,8 @@ class _Snapshot:
     """The workspace as it was before a write began: a DuckDB transaction opened then on a cursor of its own,
     which sees nothing that write commits (MVCC). Readers that arrive while the write runs read this."""
 
-    def __init__(self, shared: Backend) -> None:
+    def __init__(self, shared: Backend, generation: int) -> None:
+        self.generation = generation  # the version of the workspace it shows, to key what is computed from it
         raw = shared.con.cursor()
         raw.execute("BEGIN TRANSACTION")
         raw.execute("SELECT count(*) FROM schema_version").fetchone()  # DuckDB fixes the view at the first read
@@ -82,6 +86,8 @@ class Workspace:
         self._readers_lock = threading.Lock()
         self._bookkeeping = threading.Lock()  # accounts' writes, one at a time among themselves (`bookkeeping`)
         self.generation = 0  # bumped by every write through a shared connection: caches key on it
+        self._result_refreshers: list[Callable[[], object]] = []
+        self._refreshing = False  # the writer recomputes results for the version its write makes (`version`)
 
     def share(self) -> None:
         """Keep one read-write connection for a long-running server: DuckDB allows one writer per file, and
@@ -116,7 +122,7 @@ class Workspace:
             yield self._shared  # type: ignore[misc]
 
     def _snapshot_before_write(self) -> _Snapshot:
-        return _Snapshot(self._shared)  # type: ignore[arg-type]
+        return _Snapshot(self._shared, self.generation)  # type: ignore[arg-type]
 
     def _write_ended(self) -> None:
         """Called by the lock as the outermost write lets go, before any reader can start: a reader that sees
@@ -141,6 +147,29 @@ class Workspace:
         if self.exists and self._shared is None:
             _connect(self.path).disconnect()
 
+    def refresh_results_with(self, refresh: Callable[[], object]) -> None:
+        """Run `refresh` at the end of every write that changes results on a server's shared workspace: by the
+        writer, after its changes are committed and before `generation` moves, while readers still read the
+        snapshot from before the write. So results a server keeps (its cached pages) can be recomputed for the
+        new version before anyone is shown it: no reader waits for the write, nor for a recomputation after it.
+        A failed refresh is logged and leaves the write as done (the results are then computed when asked)."""
+        self._result_refreshers.append(refresh)
+
+    @property
+    def version(self) -> int | None:
+        """The version of the workspace this thread reads, to key what it computes from it; None: do not keep
+        what it computes (a writer reading its own write half done).
+
+        Within a read, the version it began with: a reader of the snapshot from before a write reads that
+        snapshot's version even after the write has ended, so one read (a whole page) is of one version.
+        A writer refreshing results after its write (`refresh_results_with`) reads the version it makes."""
+        pinned = getattr(self._local, "version", None)
+        if pinned is not None:
+            return pinned
+        if self._lock.writer_is_me():
+            return self.generation + 1 if self._refreshing else None
+        return self.generation
+
     @property
     def reading_snapshot(self) -> bool:
         """This thread reads, inside `read()`, the snapshot from before a write under way: it must not wait for
@@ -163,7 +192,7 @@ class Workspace:
             if self._lock.writer_is_me():   # a writer reads its own uncommitted work on its own connection
                 yield self._shared
                 return
-            with self._lock.reading_or_snapshot() as snapshot:   # never waits for a write under way
+            with self._lock.reading_or_snapshot() as snapshot, self._pinned(snapshot):   # never waits for a write
                 if snapshot is None:
                     yield self._reader()
                 else:
@@ -184,6 +213,31 @@ class Workspace:
             yield con
         finally:
             con.disconnect()
+
+    @contextmanager
+    def one_version(self) -> Iterator[None]:
+        """Everything read inside, and `version`, of one version of the workspace, without holding a connection:
+        the reads inside are of the snapshot from before a write under way if there is one as this begins (each
+        taking its turn on it only while it reads, so readers of cached pages never queue behind a computation),
+        else of the workspace, which no write changes meanwhile (the read lock is held)."""
+        if self._shared is None or self._lock.writer_is_me():
+            yield
+            return
+        with self._lock.reading_or_snapshot() as snapshot, self._pinned(snapshot):
+            yield
+
+    @contextmanager
+    def _pinned(self, snapshot: Snapshot | None) -> Iterator[None]:
+        """`version` for this thread until the outermost read ends: no write can end while it holds the read
+        lock, and a snapshot's version never moves."""
+        outermost = getattr(self._local, "version", None) is None
+        if outermost:
+            self._local.version = self.generation if snapshot is None else snapshot.generation
+        try:
+            yield
+        finally:
+            if outermost:
+                self._local.version = None
 
     @contextmanager
     def lookup(self) -> Iterator[Backend]:
@@ -231,6 +285,8 @@ class Workspace:
                     self._forget_derived()
                     if changes_results:
                         self._changed = True
+                if self._changed and self._lock.outermost_write_is_mine():
+                    self._refresh_results()
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = _connect(self.path)
@@ -242,6 +298,18 @@ class Workspace:
                 self._refresh_derived(con)
         finally:
             con.disconnect()
+
+    def _refresh_results(self) -> None:
+        self._refreshing = True
+        try:
+            for refresh in self._result_refreshers:
+                try:
+                    refresh()
+                except Exception:  # an optimisation: the write stands, and readers compute what they ask for
+                    log.warning("recomputing results after a write stopped; they are computed when asked for",
+                                exc_info=True)
+        finally:
+            self._refreshing = False
 
     def _refresh_derived(self, con: Backend) -> None:
         for table in self.derived:

@@ -50,12 +50,24 @@ def overview(request: Request, place: str, year: str) -> tuple[dict[str, Any], S
 @router.get("/places/{place}", summary="Everything the place page shows")
 def place(request: Request, place: str, year: str, who: Caller = Depends(results_reader)) -> Response:
     ws = workspace(request)
-    asked = place_view.checked(ws, place=place, year=year)
-    code, period = asked.place, asked.period
-    body = place_view.cached(ws, ("overview-json", code, period),
-                             lambda: to_json({**place_view.overview(ws, code, period), "notes": list(asked.notes)}),
-                             stamp=place_view.place_stamp(ws, code, period))  # type: ignore[arg-type]
-    return Response(body, media_type="application/json")
+    with place_view.one_version(ws):
+        asked = place_view.checked(ws, place=place, year=year)
+        code, period = asked.place, asked.period
+
+        def body() -> str:   # all read from the workspace: a server recomputes it after a write
+            notes = place_view.checked(ws, place=place, year=year).notes
+            return to_json({**place_view.overview(ws, code, period), "notes": list(notes)})  # type: ignore[arg-type]
+
+        answer = place_view.cached(ws, ("overview-json", code, period), body, place=(code, period),  # type: ignore[arg-type]
+                                   refresh=True)
+        return _marked(Response(answer, media_type="application/json"), ws)
+
+
+def _marked(response: Response, ws) -> Response:
+    """Says when an answer is of the version before a write still under way (its figures are being updated)."""
+    if place_view.being_updated(ws):
+        response.headers["X-Placespend-Updating"] = "the figures are being updated; these are from before"
+    return response
 
 
 @router.get("/places/{place}/count", summary="The count (DESIGN.md §4) as JSON, CSV or XLSX")
@@ -66,7 +78,7 @@ def count(request: Request, place: str, year: str, format: str = "json",
     asked = place_view.checked(ws, place=place, year=year)
     code, period = asked.place, asked.period
     result, rec = place_view.cached(ws, ("count", code, period), lambda: figures.count_in(ws, code, period),  # type: ignore[arg-type]
-                                    stamp=place_view.place_stamp(ws, code, period))  # type: ignore[arg-type]
+                                    place=(code, period), refresh=True)  # type: ignore[arg-type]
     if format == "json":
         return as_json({**asdict(result), "transfer_reconciliation": rec, "notes": list(asked.notes)})
     return table_response(count_rows(asdict(result)), format, f"count-{code}-{period}")

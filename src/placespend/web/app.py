@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 
 from placespend import __version__
-from placespend.app import accounts
+from placespend.app import accounts, place_view
 from placespend.app.accounts import LoginThrottle
 from placespend.app.totp import PendingSignIns
 from placespend.app.workflow import Forbidden, NotFound
@@ -61,6 +61,7 @@ def create_app(ws: Workspace, public: bool = False, secure_cookies: bool = False
     `local_cli` lets the command line on this machine run its commands here (web.local_cli_api);
     `require_admin_mfa` keeps the administrative pages from admins who have not set up sign-in codes."""
     ws.share()
+    place_view.keep_fresh(ws)  # pages being read are recomputed as each write ends, before readers see it
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -144,27 +144,33 @@ def places(request: Request, year: str | None = None, measure: str | None = None
 @router.get("/places/{place}")
 def place(request: Request, place: str, year: str | None = None, who: Caller = Depends(results_reader)) -> Response:
     ws = workspace(request)
-    asked = place_view.checked(ws, place=place, year=year)
+    with place_view.one_version(ws):   # the whole page from one version, never half before a write and half after
+        asked = place_view.checked(ws, place=place, year=year)
+        code, periods = asked.place, place_view.periods_of(ws, asked.place)
+        title = place_view.display_name(ws, code)
+        updating = place_view.being_updated(ws)
+        if not periods:  # nothing counted yet: the estimate and the published figures, never a blank page
+            return render(request, "place_empty.html", who, place=code, title=title, notes=asked.notes,
+                          view=place_view.without_lines(ws, code, asked.period), updating=updating)
+        shown = asked.period or periods[-1]
+        can_see_lines = who.role in LINE_VIEWERS
+        html = place_view.cached(ws, ("place-body", code, year, can_see_lines, tuple(periods)),
+                                 lambda: _place_body(ws, place, year, can_see_lines),
+                                 place=(code, shown), refresh=True)
+    return render(request, "place.html", who, body=html, place=code, year=shown, title=title, updating=updating)
+
+
+def _place_body(ws, given: str, year: str | None, can_see_lines: bool) -> str:
+    """The place page's body for what was asked (`given` place, `year` or the latest), all read from the
+    workspace, so that a server can recompute it after a write (place_view.refresh_after_write)."""
+    asked = place_view.checked(ws, place=given, year=year)
     place, periods = asked.place, place_view.periods_of(ws, asked.place)
-    title = place_view.display_name(ws, place)
-    if not periods:  # nothing counted yet: the estimate and the published figures, never a blank page
-        return render(request, "place_empty.html", who, place=place, title=title, notes=asked.notes,
-                      view=place_view.without_lines(ws, place, asked.period))
-    year = asked.period or periods[-1]
-    view = place_view.overview(ws, place, year)
+    shown = asked.period or periods[-1]
+    view = place_view.overview(ws, place, shown)  # type: ignore[arg-type]
     names = cls.cofog_divisions()
-    count = view["count"]
-    can_see_lines = who.role in LINE_VIEWERS
-
-    def body() -> str:
-        figures = _figures(ws, view, names)
-        return templates.get_template("place_body.html").render(
-            view=view, count=count, figures=figures, periods=periods, year=year, place=place,
-            estimate=view["estimate"], names=names, can_see_lines=can_see_lines, notes=asked.notes)
-
-    html = place_view.cached(ws, ("place-body", place, year, can_see_lines, tuple(periods)), body,
-                             stamp=place_view.place_stamp(ws, place, year))
-    return render(request, "place.html", who, body=html, place=place, year=year, title=title)
+    return templates.get_template("place_body.html").render(
+        view=view, count=view["count"], figures=_figures(ws, view, names), periods=periods, year=shown, place=place,
+        estimate=view["estimate"], names=names, can_see_lines=can_see_lines, notes=asked.notes)
 
 
 @router.get("/places/{place}/others")
@@ -172,10 +178,12 @@ def other_places(request: Request, place: str, year: str, who: Caller = Depends(
     """The table of every place, loaded after the page (htmx): it changes with any place's returns, so it is
     kept out of the place's own cached page."""
     ws = workspace(request)
-    asked = place_view.checked(ws, place=place, year=year)
-    place, year = asked.place, asked.period  # type: ignore[assignment]
-    html = place_view.cached(ws, ("others-html", place, year), lambda: templates.get_template(
-        "place_others.html").render(others=place_view.others(ws, year), place=place, year=year))
+    with place_view.one_version(ws):
+        asked = place_view.checked(ws, place=place, year=year)
+        code, period = asked.place, asked.period
+        html = place_view.cached(ws, ("others-html", code, period), lambda: templates.get_template(
+            "place_others.html").render(others=place_view.others(ws, period), place=code, year=period),  # type: ignore[arg-type]
+            refresh=True)
     return Response(html, media_type="text/html")
 
 
