@@ -195,3 +195,23 @@ def test_after_an_acceptance_only_the_places_it_touched_are_analysed_again(app, 
     moved = Decimal("12000.50") - Decimal("1000.00")
     totals = {p["place"]: Decimal(str(p["total"])) for p in after["composition"]["places"]}
     assert totals == {HACKNEY: Decimal("777.00"), "inner-se": Decimal("1400.00") + moved}
+
+
+def test_a_write_spends_at_most_its_time_bound_recomputing_pages(app, monkeypatch):
+    """Every other write waits while one recomputes pages, so that work is bounded (`REFRESH_SECONDS`): within
+    the bound the pages being read are ready for the new version; past it they are left to the first reader,
+    who gets the same figures."""
+    ws = app.state.workspace
+
+    def ready() -> bool:
+        return (str(ws.path), ws.generation, "places") in place_view._cache
+
+    listed = place_view.places(ws)
+    with ws.write():
+        pass
+    assert ready(), "the places list was recomputed by the write, within its bound"
+    monkeypatch.setattr(place_view, "REFRESH_SECONDS", 0.0)
+    with ws.write():
+        pass
+    assert not ready(), "no time left: nothing was recomputed by the write"
+    assert place_view.places(ws) == listed and ready()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -53,6 +54,10 @@ _recipes: OrderedDict[tuple[str, tuple[Any, ...]], tuple[Callable[[], Any], tupl
 CACHED = 512      # values kept
 RECIPES = 256     # values remembered for recomputation
 REFRESHED = 120   # recomputed after each write, the most recently asked for first
+# The longest a write spends recomputing pages before it ends. Every other write waits for it (uploads, the next
+# acceptance), and on a busy machine at 10M lines the 120 pages took minutes; past this bound the rest are
+# computed when a reader asks for them, as before there was any recomputation in the write.
+REFRESH_SECONDS = 10.0
 
 
 def cached(ws: Workspace, key: tuple[Any, ...], compute: Callable[[], Any], place: tuple[str, str] | None = None,
@@ -109,7 +114,12 @@ def refresh_after_write(ws: Workspace) -> None:
     path = str(ws.path)
     with _lock:
         recent = [(key, recipe) for (where, key), recipe in reversed(_recipes.items()) if where == path]
-    for key, (compute, place) in recent[:REFRESHED]:
+    deadline = time.monotonic() + REFRESH_SECONDS
+    for done, (key, (compute, place)) in enumerate(recent[:REFRESHED]):
+        if time.monotonic() >= deadline:
+            log.info("a write recomputed %d pages in its %.0f s; the other %d are computed when asked for", done,
+                     REFRESH_SECONDS, min(len(recent), REFRESHED) - done)
+            break
         try:
             cached(ws, key, compute, place=place, refresh=True)
         except Exception as exc:  # no longer valid (a code merged away): its readers are told why when they ask
