@@ -68,6 +68,18 @@ def _total(client: httpx.Client, place: str) -> Decimal:
     return Decimal(str(response.json()["count"]["total"]))
 
 
+
+def _answered_while_held(read, held, acceptance: threading.Thread) -> bool:
+    """Runs `read` in a thread while the acceptance is held; then lets the acceptance go. True when the reads
+    finished within the bound and the acceptance was still held, unreleased, when they had."""
+    reader = threading.Thread(target=read)
+    reader.start()
+    reader.join(BOUND)
+    still_writing = not held.release.is_set() and acceptance.is_alive()
+    held.release.set()
+    acceptance.join(BOUND)
+    return still_writing and not reader.is_alive()
+
 def test_a_reader_during_an_acceptance_gets_the_old_figures_at_once_and_the_new_after(server, tmp_path):
     base, ws, tokens = server
     viewer = _viewer(base)
@@ -99,13 +111,7 @@ def test_a_reader_during_an_acceptance_gets_the_old_figures_at_once_and_the_new_
         answered["others"] = viewer.get(f"/places/{LEWISHAM}/others?year={YEAR}").text
         answered["newcomer"] = _total(_viewer(base), "inner-se")
 
-    reader = threading.Thread(target=read)
-    reader.start()
-    reader.join(BOUND)
-    still_writing = not held.release.is_set() and acceptance.is_alive()
-    held.release.set()
-    acceptance.join(BOUND)
-    assert still_writing and not reader.is_alive(), "the reads were answered while the acceptance was writing"
+    assert _answered_while_held(read, held, acceptance), "the reads were answered while the acceptance was writing"
     assert answered == {"total": before[LEWISHAM], "others": others_before, "newcomer": before["inner-se"]}
 
     # After it: the acceptance answered, and every page shows the new figures (its recomputation waited for).
@@ -180,13 +186,7 @@ def test_pages_are_recomputed_by_the_acceptance_and_shown_whole_old_or_new(serve
         during["others"] = viewer.get(f"/places/{LEWISHAM}/others?year={YEAR}").text
         during["api"] = viewer.get(f"/api/places/{LEWISHAM}?year={YEAR}")
 
-    reader = threading.Thread(target=read)
-    reader.start()
-    reader.join(BOUND)
-    still_writing = not held.release.is_set() and acceptance.is_alive()
-    held.release.set()
-    acceptance.join(BOUND)
-    assert still_writing and not reader.is_alive(), "the reads were answered while the acceptance was under way"
+    assert _answered_while_held(read, held, acceptance), "the reads were answered while the acceptance was under way"
     assert during["pages"] == {place: (total, True) for place, (total, _) in before.items()}
     assert during["others"] == others_before
     api = during["api"]
