@@ -9,9 +9,9 @@ engine stores either without knowing the readers.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import pyarrow as pa
 
@@ -68,11 +68,15 @@ class FlowLine:
 
 @dataclass(frozen=True)
 class ColumnarExport:
-    """A columnar return's lines written out for the workspace to load in one parallel scan (streaming Arrow
-    batches from one DuckDB to another is several times slower), with its slices and bodies. `slices` has one
-    row per (spender, place, period) with its lines and counted total."""
+    """A columnar return's lines handed to the workspace, with its slices and bodies. `slices` has one row per
+    (spender, place, period) with its lines and counted total.
 
-    parquet: Path
+    `batches()` streams the lines in Arrow record batches straight from the validation database, which must
+    stay open until the workspace has read them. Writing them to a Parquet file and reading that back cost a
+    whole extra write and read of the return; batches of a row group's size (not DuckDB's default of 1M rows,
+    which was several times slower than the file) keep both databases busy."""
+
+    batches: Callable[[], pa.RecordBatchReader]
     slices: pa.Table
     bodies: pa.Table
     count: int

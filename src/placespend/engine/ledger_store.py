@@ -131,13 +131,17 @@ def _insert(raw, new: NewSubmission, stored_name: str, lines: list[FlowLine] | C
 
 
 def _insert_columnar(raw, new: NewSubmission, stored_name: str, lines: ColumnarExport) -> int:
-    """A columnar return: no Python object per line; the lines come from the validation DuckDB as Parquet."""
+    """A columnar return: no Python object per line; the lines stream in from the validation DuckDB."""
     sid = _submission_row(raw, new, stored_name, lines.count, lines.total)
     raw.register("new_slices", lines.slices)
     raw.execute("INSERT INTO submission_slices SELECT DISTINCT ?, ?, place, period, NULL FROM new_slices",
                 [sid, new.slice_key])
     raw.unregister("new_slices")
-    raw.execute("INSERT INTO flows SELECT ?::INTEGER, * FROM read_parquet(?)", [sid, str(lines.parquet)])
+    raw.register("new_lines", lines.batches())
+    try:
+        raw.execute("INSERT INTO flows SELECT ?::INTEGER, * FROM new_lines", [sid])
+    finally:
+        raw.unregister("new_lines")
     _upsert_new_bodies(raw, lines.bodies)
     if new.status == "accepted":
         _supersede(raw, [sid])
@@ -161,13 +165,15 @@ def _insert_parts(raw, parts: _Parts, stored_name: str) -> list[int]:
         "total_amount": pa.array([totals[s][1] for s in parts.spenders], MONEY),
         "warning_count": [n.warning_count for n in parts.news], "spender": parts.spenders}))
     raw.register("new_slices", parts.export.slices)
+    raw.register("new_lines", parts.export.batches())
     try:
         raw.execute("INSERT INTO submissions SELECT * EXCLUDE (spender) FROM new_parts")
         raw.execute("INSERT INTO submission_slices SELECT p.submission_id, p.submitter, s.place, s.period, NULL "
                     "FROM new_slices s JOIN new_parts p USING (spender)")
-        raw.execute("INSERT INTO flows SELECT p.submission_id, f.* FROM read_parquet(?) f "
-                    "JOIN new_parts p ON p.spender = f.spender", [str(parts.export.parquet)])
+        raw.execute("INSERT INTO flows SELECT p.submission_id, f.* FROM new_lines f "
+                    "JOIN new_parts p ON p.spender = f.spender")
     finally:
+        raw.unregister("new_lines")
         raw.unregister("new_slices")
         raw.unregister("new_parts")
     _upsert_new_bodies(raw, parts.export.bodies)

@@ -86,12 +86,14 @@ def lines_sql(only: str = "", period: str | None = None) -> str:
     """The live lines once per scope place, in (scope_place, period) order.
 
     `only` names a table of slices (submission_id, place, period) to take the lines of instead of every live
-    slice; `period` narrows it to one period."""
+    slice; `period` narrows it to one period. `lines` is read twice (own place, composites), so DuckDB would
+    materialise it, a copy of the wide rows before the sort; inlined, the composites' side only reads the lines
+    of member areas."""
     live = f"SELECT * FROM {only}" if only else LIVE_SLICES
     in_period = f"WHERE f.period = '{_literal(period)}'" if period is not None else ""
     return f"""
         WITH live AS ({live}),
-        lines AS (SELECT f.* FROM flows f SEMI JOIN live ON f.submission_id = live.submission_id
+        lines AS NOT MATERIALIZED (SELECT f.* FROM flows f SEMI JOIN live ON f.submission_id = live.submission_id
                   AND f.place = live.place AND f.period = live.period {in_period}),
         scoped AS (SELECT place AS scope_place, * FROM lines
                    UNION ALL
