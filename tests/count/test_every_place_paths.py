@@ -32,7 +32,7 @@ from placespend.count.reconcile import reconciliation
 from placespend.domain.ledger import Capabilities, Ledger
 from placespend.engine.ledger import ledger_of
 
-from conftest import Cli, write_csv
+from conftest import Cli, line, write_csv
 
 D = Decimal
 # A district that is a place of its own, defined with itself as its one area (as a single-area place often is):
@@ -99,7 +99,8 @@ def test_every_place_counts_the_same_by_both_ways(chain):
             # each line with its place and how it counts there; none of the columns joined on to decide it
             columns = set(all_places_lines(ledger, YEAR).columns)
             assert {"scope_place", "status", "counted_type", "counted_amount"} <= columns, way
-            assert not {"reporter", "reporter_scope_place", "outturn_body", "outturn_scope_place"} & columns, way
+            assert not columns & {"code", "reporter", "reporter_scope_place", "outturn_body", "outturn_scope_place"}, \
+                way
             for place in EXPECTED:
                 assert (counts[place].place, counts[place].period) == (place, YEAR), way
                 assert _headline(counts[place]) == _want(place), (way, place)
@@ -183,3 +184,17 @@ def test_transfer_reconciliation_of_a_place(chain):
             got = reconciliation(ledger_of(con), place, YEAR).to_pyarrow().to_pylist()
             assert [tuple(row[c] for c in columns) for row in got] == rows, place
             assert [list(row) for row in got] == [list(columns)] * len(rows), place
+
+
+def test_councils_reporting_their_outturn_count_each_line_once(cli: Cli, tmp_path: Path):
+    """Two councils of one place report their service outturn (RS): the count joins each line to the outturn
+    bodies of its own place, one row each, so every line counts once (by both ways)."""
+    rows = [line(spender="lbl", service_scheme="RS", amount="1000.00", cofog="10.2"),
+            line(spender="pct", spender_type="nhs", service_scheme="RS", amount="250.00", cofog="07.3"),
+            line(spender="lbl", flow="transfer", recipient="silent", recipient_type="third_sector", amount="40.00")]
+    cli("ingest", write_csv(tmp_path / "outturn.csv", rows))
+    with both_ways(cli) as ways:
+        for way, ledger in ways:
+            # 1,000.00 + 250.00 spent and the 40.00 to a body that reports nothing, in Lewisham's one scope
+            count = count_all_places(ledger, YEAR, ["E09000023"])["E09000023"]
+            assert (count.total, count.lines, count.unreported_transfers) == (D("1290.00"), 3, D("40.00")), way
