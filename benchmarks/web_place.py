@@ -8,7 +8,10 @@ starts `placespend serve` in its own process on 127.0.0.1, and measures with rea
 3. a partner's return uploaded and accepted through the API: the accept request, the touched place's page
    just after (it must show the new total, checked to the penny), an untouched place's page, and the first
    view after it of the touched place's pages and of the lists of every place (read once before it);
-4. the bare DuckDB sum of the touched place's lines, before serving, for a ratio.
+4. with `--acceptances K`, K more returns uploaded and accepted in turn for the sampled places (each read
+   before, as visitors had been reading them), each followed by the first view of that place's page and its
+   JSON: the p95 of those first views over the K acceptances, each total checked to the penny;
+5. the bare DuckDB sum of the touched place's lines, before serving, for a ratio.
 Results are printed as Markdown and written to <data>/web-<lines>.json. Bounded and loopback only.
 """
 
@@ -121,6 +124,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("bench-data"))
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--acceptances", type=int, default=0, help="more acceptances, for a p95 of first views")
     args = parser.parse_args()
     args.data.mkdir(parents=True, exist_ok=True)
     db, tokens, sample, partner_place = setup(args.data, args.lines)
@@ -200,7 +204,14 @@ def measure(base: str, tokens: dict[str, str], sample: list[str], partner_place:
     untouched_ms, _ = timed(viewer, "GET", f"/places/{untouched}?year={YEAR}")
     others_after_ms, _ = timed(viewer, "GET", f"/places/{untouched}/others?year={YEAR}")
     touched_again = [timed(viewer, "GET", f"/places/{partner_place}?year={YEAR}")[0] for _ in range(args.requests)]
+    places = [p for p in sample if not p.startswith("tp-")]
+    more = [accepted_then_viewed(api, viewer, places[k % len(places)], k) for k in range(args.acceptances)]
+    last = {partner_place: NEW_AMOUNT}  # the partner's return for a place supersedes its earlier one there
+    for k, row in enumerate(more):
+        row["moved_by_the_line"] = row.pop("moved") == amount_of(k) - last.get(row["place"], Decimal(0))
+        last[row["place"]] = amount_of(k)
     return {
+        "more_acceptances": more,
         "sample": sample, "first_request": first,
         "warm_html": summary(warm_html), "warm_json": summary(warm_json), "warm_others": summary(others),
         "concurrent_html": summary(concurrent) | {"users": args.users},
@@ -214,6 +225,30 @@ def measure(base: str, tokens: dict[str, str], sample: list[str], partner_place:
                                               if "being-updated" in r.text or "X-Placespend-Updating" in r.headers],
                        "total_moved_by_the_new_line": after - before == NEW_AMOUNT},
     }
+
+
+def amount_of(k: int) -> Decimal:
+    """The amount of the k-th extra return: a penny more each time, so that each one moves its place's total."""
+    return NEW_AMOUNT + Decimal(k) / 100
+
+
+def accepted_then_viewed(api: dict[str, httpx.Client], viewer: httpx.Client, place: str, k: int) -> dict:
+    """A one-line return for `place` uploaded by the partner and accepted by the analyst, then the first view of
+    the place's page and of its JSON (in that order, nothing read between), then its count, which must have
+    moved by the new line (less the partner's earlier return for the place, which it supersedes)."""
+    before = Decimal(str(api["viewer"].get(f"/api/places/{place}/count?year={YEAR}").json()["total"]))
+    csv = ("period,place,spender,spender_type,flow,amount,cofog\n"
+           f"{YEAR},{place},bench-new-partner,third_sector,spend,{amount_of(k)},10.4\n")
+    upload_ms, response = timed(api["partner"], "POST", "/api/submissions",
+                                files={"file": (f"new-{k}.csv", csv.encode())})
+    accept_ms, _ = timed(api["analyst"], "POST", f"/api/submissions/{response.json()['submission_id']}/accept")
+    html_ms, html = timed(viewer, "GET", f"/places/{place}?year={YEAR}")
+    json_ms, page = timed(viewer, "GET", f"/api/places/{place}?year={YEAR}")
+    after = Decimal(str(api["viewer"].get(f"/api/places/{place}/count?year={YEAR}").json()["total"]))
+    return {"place": place, "upload_ms": round(upload_ms, 1), "accept_ms": round(accept_ms, 1),
+            "html_ms": round(html_ms, 1), "json_ms": round(json_ms, 1),
+            "moved": after - before,
+            "said_being_updated": "being-updated" in html.text or "X-Placespend-Updating" in page.headers}
 
 
 def report(results: dict) -> None:
@@ -238,6 +273,18 @@ def report(results: dict) -> None:
     print("| page | first view before ms | first view after the acceptance ms |\n|---|---:|---:|")
     for label, ms in acc["first_after_ms"].items():
         print(f"| {label} | {acc['lists_first_ms'].get(label, '')} | {ms} |")
+    more = results.get("more_acceptances", [])
+    if more:
+        print(f"\n{len(more)} more acceptances, each then the first view of the touched place's page and JSON:")
+        print("| after an acceptance | n | median | p95 | max |\n|---|---:|---:|---:|---:|")
+        for key, label in (("html_ms", "first view, place page (HTML)"), ("json_ms", "first view, place API (JSON)"),
+                           ("accept_ms", "the acceptance"), ("upload_ms", "the upload")):
+            s = summary([row[key] for row in more])
+            print(f"| {label} | {s['n']} | {s['median_ms']} ms | {s['p95_ms']} ms | {s['max_ms']} ms |")
+        both = summary([row[key] for row in more for key in ("html_ms", "json_ms")])
+        print(f"Both pages together: p95 {both['p95_ms']} ms over {both['n']}. Every total moved by exactly its new "
+              f"line: {all(row['moved_by_the_line'] for row in more)}; a first view still 'being updated': "
+              f"{sum(row['said_being_updated'] for row in more)}")
     print(f"Bare DuckDB, the place's ledger total (sum over flows, read-only connection before serving): "
           f"{results['bare_ms']} ms. Said 'being updated' after the acceptance had answered: "
           f"{acc['said_being_updated'] or 'none'}")

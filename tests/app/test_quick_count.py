@@ -18,7 +18,7 @@ from placespend.app.count_compiler import compile_count
 from placespend.app.ingest_files import ingest_returns
 from placespend.app.quick_count import quick_count
 from placespend.app.workspace import open_workspace
-from placespend.cli import count_cmds
+from placespend.cli import count_show
 from placespend.count import compiled_count
 from placespend.engine.workspace import Workspace
 from placespend.report.count_output import count_csv, count_dict, count_tables
@@ -119,7 +119,7 @@ def test_a_stale_place_lines_is_never_read(cli, db, tmp_path):
 @pytest.mark.parametrize("fmt", ["json", "csv", "table"])
 def test_the_command_prints_what_the_count_through_ibis_prints(cli, db, tmp_path, monkeypatch, fmt):
     _ledger(cli, tmp_path)
-    monkeypatch.setattr(count_cmds, "console", Console(width=120, color_system=None))
+    monkeypatch.setattr(count_show, "console", Console(width=120, color_system=None))
     printed = cli("count", "--place", CHAIN, "--year", "2008-09", "--format", fmt).stdout
     assert quick_count(db, CHAIN, "2008-09") is not None   # the command took the quick path
     json_text, csv_text, table_text, _ = _full(db, CHAIN, "2008-09")

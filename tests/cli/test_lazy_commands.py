@@ -84,17 +84,18 @@ def _env() -> dict[str, str]:
 # -X importtime, which leaves out modules loaded by importlib.import_module, as the command modules are.)
 PROBE = """
 import atexit, json, runpy, sys
-out = sys.argv.pop(1)
+out, module = sys.argv.pop(1), sys.argv.pop(1)
 atexit.register(lambda: open(out, "w").write(json.dumps(sorted(sys.modules))))
 sys.argv[0] = "placespend"
-runpy.run_module("placespend.cli.main", run_name="__main__", alter_sys=True)
+runpy.run_module(module, run_name="__main__", alter_sys=True)
 """
 
 
-def _imported(folder: Path, *args: str) -> tuple[str, set[str]]:
-    """The output of a fresh `placespend ARGS` process and the modules it imported."""
+def _imported(folder: Path, *args: str, module: str = "placespend.cli.main") -> tuple[str, set[str]]:
+    """The output of a fresh `placespend ARGS` process and the modules it imported: through Typer (cli.main), or
+    as the installed program runs (`module="placespend"`: cli.program first)."""
     out = folder / "modules.json"
-    result = subprocess.run([sys.executable, "-c", PROBE, str(out), *args], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-c", PROBE, str(out), module, *args], capture_output=True, text=True,
                             timeout=300, env={**_env(), "COLUMNS": "200"})
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout, set(json.loads(out.read_text()))
@@ -135,3 +136,20 @@ def test_a_count_of_an_up_to_date_workspace_imports_neither_ibis_nor_pandas(coun
                               "--year", "2008-09", "--format", "json")
     assert json.loads(out, parse_float=Decimal)["lines"] == 2
     assert not _packages(imported) & {"ibis", "sqlglot", "pandas", "pyarrow", "numpy"}
+
+
+def test_the_program_answers_a_count_without_loading_typer(counted_db):
+    """`placespend count` as installed (cli.program) reads the count's plain command line itself: Typer, which
+    builds its parsers with pydantic, and Rich's help were half of the process (BENCHMARKS.md, "CLI start-up")."""
+    out, imported = _imported(counted_db.parent, "--db", str(counted_db), "count", "--place", "E09000023",
+                              "--year", "2008-09", "--format", "json", module="placespend")
+    assert json.loads(out, parse_float=Decimal)["total"] == Decimal("1250.00")
+    assert not _packages(imported) & {"typer", "pydantic", "click", "ibis", "pandas", "pyarrow", "numpy"}
+    assert not {name for name in imported if name.endswith("_cmds") or name == "placespend.cli.main"}
+
+
+def test_the_programs_help_loads_no_database(tmp_path):
+    """Only a count's command line loads DuckDB before Typer: `--help` goes to Typer as it is."""
+    out, imported = _imported(tmp_path, "--help", module="placespend")
+    assert "count" in out and "typer" in imported
+    assert "duckdb" not in _packages(imported)

@@ -215,3 +215,23 @@ def test_a_write_spends_at_most_its_time_bound_recomputing_pages(app, monkeypatc
         pass
     assert not ready(), "no time left: nothing was recomputed by the write"
     assert place_view.places(ws) == listed and ready()
+
+
+def test_a_write_recomputes_the_pages_of_the_places_it_changed_before_the_lists_of_every_place(app, tmp_path):
+    """The time bound may stop a write's recomputation part way (at 10M lines the lists of every place can fill
+    it): what it leaves must be lists, not the page of the place the acceptance changed, which its partner and
+    analyst open next. Lewisham's page was read before the lists, so by recency alone the lists came first."""
+    ws = app.state.workspace
+    viewer = sign_in(app, "viewer")
+    assert _total(viewer, "E09000023") == Decimal("1400.00")
+    assert viewer.get("/places").status_code == 200
+    assert viewer.get(f"/compare?year={YEAR}").status_code == 200
+    before = set(place_view._cache)
+
+    _upload_and_accept(app, tmp_path, "12000.50")
+    made = [key for key in place_view._cache if key not in before]  # in the order they were computed
+    lewisham = (str(ws.path), place_view.place_stamp(ws, "E09000023", YEAR), "overview", "E09000023", YEAR)
+    lists = [key for key in made if key[1] == ws.generation and key[2] in {"places", "compare"}]
+    assert lewisham in made and len(lists) == 2, "the acceptance recomputed both"
+    assert all(made.index(lewisham) < made.index(key) for key in lists)
+    assert _total(viewer, "E09000023") == Decimal("1400.00") - Decimal("1000.00") + Decimal("12000.50")

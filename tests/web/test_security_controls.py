@@ -32,10 +32,10 @@ def _audit(app, action: str) -> list[dict]:
     return [e for e in accounts_store.audit_entries(app.state.workspace, 10_000) if e["action"] == action]
 
 
-def _sign_in_cookie(client: TestClient, username: str = "viewer") -> tuple[str, str]:
+def _sign_in_cookie(client: TestClient, username: str = "viewer", name: str = SESSION_COOKIE) -> tuple[str, str]:
     response = client.post("/login", data={"username": username, "password": PASSWORD}, follow_redirects=False)
     assert response.status_code == 303
-    return response.cookies[SESSION_COOKIE], response.headers["set-cookie"]
+    return response.cookies[name], response.headers["set-cookie"]
 
 
 def test_passwords_of_12_to_128_characters_none_truncated(app):
@@ -69,13 +69,39 @@ def test_session_cookie_is_http_only_same_site_and_secure_behind_https(tmp_path)
         application = create_app(open_workspace(build_workspace(tmp_path / str(secure))), secure_cookies=secure)
         try:
             client = TestClient(application, base_url="https://testserver" if secure else "http://testserver")
-            _, header = _sign_in_cookie(client)
+            _, header = _sign_in_cookie(client, name=f"__Host-{SESSION_COOKIE}" if secure else SESSION_COOKIE)
         finally:
             application.state.workspace.close()
         attributes = {part.strip().split("=")[0].lower() for part in header.split(";")}
         assert {"httponly", "samesite", "path"} <= attributes
         assert "samesite=lax" in header.lower() and f"max-age={8 * 3600}" in header.lower()
         assert ("secure" in attributes) is secure
+
+
+def test_behind_https_the_session_cookie_is_host_only_and_a_planted_bare_one_opens_nothing(tmp_path):
+    """V3.4.4: with --secure-cookies the session cookie carries the `__Host-` prefix (Secure, Path=/, no Domain),
+    which a browser refuses to take from a sibling subdomain; the server reads only that name, so a cookie of
+    the bare name, which such a page could plant, is not a session. Sign-in, a page and sign-out work with it."""
+    application = create_app(open_workspace(build_workspace(tmp_path)), secure_cookies=True)
+    try:
+        client = TestClient(application, base_url="https://testserver")
+        token, header = _sign_in_cookie(client, name=f"__Host-{SESSION_COOKIE}")
+        attributes = [part.strip().lower() for part in header.split(";")]
+        assert header.startswith(f"__Host-{SESSION_COOKIE}=") and "secure" in attributes and "path=/" in attributes
+        assert not any(part.startswith("domain") for part in attributes)
+        assert client.get("/places").status_code == 200
+        planted = TestClient(application, base_url="https://testserver")
+        planted.cookies.set(SESSION_COOKIE, token)  # a live token, under the name a sibling could set
+        assert planted.get("/places", follow_redirects=False).status_code == 303
+        csrf = client.get("/account").text.split('name="csrf_token" value="')[1].split('"')[0]
+        signed_out = client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
+        dropped = signed_out.headers["set-cookie"].lower()
+        assert dropped.startswith(f"__host-{SESSION_COOKIE}=") and "max-age=0" in dropped and "secure" in dropped
+        replay = TestClient(application, base_url="https://testserver")
+        replay.cookies.set(f"__Host-{SESSION_COOKIE}", token)
+        assert replay.get("/places", follow_redirects=False).status_code == 303
+    finally:
+        application.state.workspace.close()
 
 
 def test_sign_out_ends_the_session_on_the_server(app):

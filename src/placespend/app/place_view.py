@@ -110,18 +110,26 @@ def refresh_after_write(ws: Workspace) -> None:
     version finds its page ready, and a reader meanwhile gets the whole page of the previous version.
 
     Values keyed on a place's stamp are recomputed only where the write changed the place: the places and
-    periods an accepted return touches; the lists of every place are recomputed from their parts."""
+    periods an accepted return touches; the lists of every place are recomputed from their parts.
+
+    The places' own values go first, then the lists of every place, each the most recently asked for first:
+    the pages of a place an acceptance changed are what its partner and analyst open next, and each costs a
+    second or two to compute at 10M lines, so when the time bound stops the work (the lists of every place move
+    with each write and can fill it), what is left is lists, not the place the write was about (BENCHMARKS.md,
+    "First view after an acceptance"). Recomputing a value does not count as asking for it: it would turn the
+    order of recency round at every write."""
     path = str(ws.path)
     with _lock:
         recent = [(key, recipe) for (where, key), recipe in reversed(_recipes.items()) if where == path]
+    chosen = sorted(recent[:REFRESHED], key=lambda item: item[1][1] is None)  # a stable sort: recency kept
     deadline = time.monotonic() + REFRESH_SECONDS
-    for done, (key, (compute, place)) in enumerate(recent[:REFRESHED]):
+    for done, (key, (compute, place)) in enumerate(chosen):
         if time.monotonic() >= deadline:
             log.info("a write recomputed %d pages in its %.0f s; the other %d are computed when asked for", done,
                      REFRESH_SECONDS, min(len(recent), REFRESHED) - done)
             break
         try:
-            cached(ws, key, compute, place=place, refresh=True)
+            cached(ws, key, compute, place=place)  # not `refresh=True`: that would mark it as just asked for
         except Exception as exc:  # no longer valid (a code merged away): its readers are told why when they ask
             if not isinstance(exc, PlacespendError):
                 log.warning("recomputing %s after a write stopped", key[0], exc_info=True)

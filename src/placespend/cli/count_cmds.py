@@ -19,7 +19,7 @@ from placespend.cli.context import (
     print_notes,
     workspace,
 )
-from placespend.report.count_output import count_csv, count_dict, count_tables
+from placespend.cli.count_show import show_count
 from placespend.report.money import pounds, to_json
 
 PlaceOption = Annotated[str, typer.Option("--place", "-p", help="Place code (GSS) or place id.")]
@@ -42,12 +42,7 @@ def count(ctx: typer.Context, place: PlaceOption, year: YearOption, fmt: FormatO
     else:
         notes, (result, rec) = (), quick  # a known place with lines that year: no note
     print_notes(notes)
-    if fmt == Format.json:
-        typer.echo(to_json({**count_dict(result, rec), "notes": list(notes)}))
-    elif fmt == Format.csv:
-        typer.echo(count_csv(result), nl=False)
-    else:
-        console.print(count_tables(result, rec))
+    show_count(result, rec, fmt.value, notes)
 
 
 @guard

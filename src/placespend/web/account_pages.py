@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from placespend.app import accounts, totp
 from placespend.domain.problems import PlacespendError
-from placespend.web.security import SESSION_COOKIE, Caller, signed_in, workspace
+from placespend.web.security import Caller, session_token, signed_in, workspace
 from placespend.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -25,7 +25,7 @@ router = APIRouter(include_in_schema=False)
 
 def _page(request: Request, who: Caller, status_code: int = 200, error: str | None = None,
           done: str | None = None, enrolling: dict[str, str] | None = None) -> Response:
-    ws, current = workspace(request), None if who.via_token else request.cookies.get(SESSION_COOKIE)
+    ws, current = workspace(request), None if who.via_token else session_token(request)
     return render(request, "account.html", who, status_code=status_code, error=error, done=done,
                   sessions=accounts.sessions_of(ws, who.user, current), tokens=accounts.tokens_of(ws, who.user),
                   lengths=accounts.PASSWORD_LENGTHS, mfa=totp.enrolled(ws, who.user), enrolling=enrolling,
@@ -46,7 +46,7 @@ def change_password(request: Request, current: Annotated[str, Form()], new: Anno
     if new != repeat:
         return _page(request, who, 422, error="The new password and its repetition differ.")
     try:
-        accounts.change_password(workspace(request), who.user, current, new, request.cookies.get(SESSION_COOKIE))
+        accounts.change_password(workspace(request), who.user, current, new, session_token(request))
     except PlacespendError as exc:
         return _page(request, who, 422, error=str(exc))
     return RedirectResponse("/account?done=password", status_code=303)
@@ -54,7 +54,7 @@ def change_password(request: Request, current: Annotated[str, Form()], new: Anno
 
 @router.post("/account/sessions/end")
 def end_sessions(request: Request, who: Caller = Depends(signed_in)) -> Response:
-    accounts.end_other_sessions(workspace(request), who.user, request.cookies.get(SESSION_COOKIE))
+    accounts.end_other_sessions(workspace(request), who.user, session_token(request))
     return RedirectResponse("/account?done=sessions", status_code=303)
 
 

@@ -16,7 +16,16 @@ from placespend.domain.problems import PlacespendError
 from placespend.domain.vocabulary import body_type_name
 from placespend.report import charts
 from placespend.report.template import write_template
-from placespend.web.security import SESSION_COOKIE, Caller, caller, results_reader, role_in, workspace
+from placespend.web.security import (
+    SESSION_COOKIE,
+    Caller,
+    caller,
+    cookie_name,
+    results_reader,
+    role_in,
+    session_token,
+    workspace,
+)
 from placespend.web.templating import render, templates
 
 router = APIRouter(include_in_schema=False)
@@ -57,8 +66,8 @@ def _sign_in(request: Request, username: str, password: str, next: str) -> Respo
         return render(request, "login.html", None, status_code=401, next=next, error="Wrong username or password.")
     if totp.enrolled(ws, user):  # the password alone opens nothing: a code is asked for (ASVS 2.8, 4.3.1)
         response = render(request, "login_code.html", None, next=_safe(next), error=None)
-        response.set_cookie(SECOND_STEP_COOKIE, request.app.state.pending.start(user), httponly=True,
-                            samesite="strict", secure=request.app.state.secure_cookies, max_age=300)
+        response.set_cookie(cookie_name(request, SECOND_STEP_COOKIE), request.app.state.pending.start(user),
+                            httponly=True, samesite="strict", secure=request.app.state.secure_cookies, max_age=300)
         return response
     throttle.succeeded(*keys)
     return _signed_in(request, user, next)
@@ -69,13 +78,13 @@ def login_code(request: Request, code: Annotated[str, Form()], next: Annotated[s
     """The second step: the code from the user's authenticator app, throttled with the password's failures
     (a right password does not clear them until the code is right too), each code accepted once."""
     ws, pending = workspace(request), request.app.state.pending
-    ticket = request.cookies.get(SECOND_STEP_COOKIE, "")
+    ticket = request.cookies.get(cookie_name(request, SECOND_STEP_COOKIE), "")
     user_id = pending.user_id(ticket)
     user = accounts.user_with_id(ws, user_id) if user_id is not None else None
     if user is None:
         response = render(request, "login.html", None, status_code=401, next=_safe(next),
                           error="Your sign-in took too long. Type your password again.")
-        response.delete_cookie(SECOND_STEP_COOKIE)
+        _drop_cookie(request, response, SECOND_STEP_COOKIE)
         return response
     throttle, keys = request.app.state.throttle, _throttle_keys(request, user.username)
     if throttle.blocked(*keys):
@@ -90,7 +99,7 @@ def login_code(request: Request, code: Annotated[str, Form()], next: Annotated[s
     pending.finish(ticket)
     throttle.succeeded(*keys)
     response = _signed_in(request, user, next, detail="with a code")
-    response.delete_cookie(SECOND_STEP_COOKIE)
+    _drop_cookie(request, response, SECOND_STEP_COOKIE)
     return response
 
 
@@ -110,20 +119,25 @@ def _signed_in(request: Request, user: accounts.User, next: str, detail: str | N
     token, _ = accounts.start_session(ws, user)
     accounts.audit(ws, user, "login", None, detail)
     response = RedirectResponse(_safe(next), status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
+    response.set_cookie(cookie_name(request, SESSION_COOKIE), token, httponly=True, samesite="lax",
                         secure=request.app.state.secure_cookies, max_age=accounts.SESSION_HOURS * 3600)
     return response
 
 
 @router.post("/logout")
 def logout(request: Request, who: Caller = Depends(role_in(*accounts.ROLES))) -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
+    token = session_token(request)
     if token:
         accounts.end_session(workspace(request), token)
     accounts.audit(workspace(request), who.user, "logout")
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
+    _drop_cookie(request, response, SESSION_COOKIE)
     return response
+
+
+def _drop_cookie(request: Request, response: Response, name: str) -> None:
+    """Tell the browser to forget a cookie (a `__Host-` one is only forgotten by a Secure instruction)."""
+    response.delete_cookie(cookie_name(request, name), secure=request.app.state.secure_cookies, httponly=True)
 
 
 @router.get("/places")

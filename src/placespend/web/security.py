@@ -36,6 +36,19 @@ def workspace(request: Request) -> Workspace:
     return request.app.state.workspace
 
 
+def cookie_name(request: Request, name: str) -> str:
+    """`name` as this server sets and reads it. Behind HTTPS (`serve --secure-cookies`) with the `__Host-`
+    prefix (ASVS 3.4.4): a browser keeps such a cookie only if it is Secure, has Path=/ and no Domain, so a page
+    of a sibling subdomain cannot plant or overwrite it (a session fixed by an attacker). Plain http://localhost
+    use cannot send Secure cookies, so it keeps the bare name."""
+    return f"__Host-{name}" if request.app.state.secure_cookies else name
+
+
+def session_token(request: Request) -> str | None:
+    """The session cookie's token, if the browser sent one."""
+    return request.cookies.get(cookie_name(request, SESSION_COOKIE))
+
+
 async def caller(request: Request) -> Caller:
     """Sync work, but microseconds once cached: running it on the event loop saves a thread hop per request.
     Kept on the request too, so a refusal raised after it can be audited under the caller's name."""
@@ -51,7 +64,7 @@ def _caller(request: Request) -> Caller:
         if user is None:
             raise HTTPException(401, "invalid API token", headers={"WWW-Authenticate": "Bearer"})
         return Caller(user, None, via_token=True)
-    token = request.cookies.get(SESSION_COOKIE)
+    token = session_token(request)
     found = accounts.session_user(ws, token) if token else None
     return Caller(found[0], found[1]) if found else Caller(None, None)
 
