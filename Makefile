@@ -58,8 +58,8 @@ FUZZ_SECONDS ?= 600
 fuzz: $(STAMP)
 	$(BIN)/python benchmarks/fuzz_readers.py --seconds $(FUZZ_SECONDS) --out build/fuzz
 
-# Mutation testing of the count's code (pyproject.toml [tool.mutmut]); about an hour on two cores. TESTING.md has the
-# score. mutmut runs the tests from its copy in mutants/: PLACESPEND_SHARED points them at ../shared beside this
+# Mutation testing of the count's code (pyproject.toml [tool.mutmut]); over an hour on two shared cores. TESTING.md has
+# the score. mutmut runs the tests from its copy in mutants/: PLACESPEND_SHARED points them at ../shared beside this
 # checkout; PLACESPEND_HYPOTHESIS=mutation makes the count's property test six fixed ledgers, not thirty random ones.
 mutation: $(STAMP)
 	PLACESPEND_SHARED=$(abspath $(CURDIR)/../shared) PLACESPEND_HYPOTHESIS=mutation nice $(BIN)/mutmut run --max-children 2

@@ -140,14 +140,17 @@ def test_fold_cells_gives_each_place_its_count():
             row("tp-a", "spend", "700.00", 3, "09", "local_authority"),
             row("tp-a", "unreported", "100.00", 1, "10", "third_sector"),
             row("tp-a", "outturn_detail", "59.05", 4, "08", "third_sector"),
-            row("tp-a", "spend", "0.50", 1, "07", "nhs")]
+            row("tp-a", "spend", "0.50", 1, "07", "nhs"),
+            row("tp-a", "unreported", "20.00", 1, "09", "private")]
     got = fold_cells(rows, "2008-09")
     assert list(got) == ["tp-a", "tp-b"]
-    # tp-a counts 700.00 + 100.00 + 0.50 = 800.50 over 2 + 3 + 1 + 4 + 1 = 11 lines
+    # tp-a counts 700.00 + 100.00 + 0.50 + 20.00 = 820.50 over 2 + 3 + 1 + 4 + 1 + 1 = 12 lines; unreported
+    # 100.00 + 20.00
     assert got["tp-a"] == PlaceCount(
-        "tp-a", "2008-09", total=D("800.50"), lines=11, unreported_transfers=D("100.00"),
-        eliminated_transfers=D("1000.00"), by_cofog={"07": D("0.50"), "09": D("700.00"), "10": D("100.00")},
-        by_spender_type={"local_authority": D("700.00"), "nhs": D("0.50"), "third_sector": D("100.00")},
+        "tp-a", "2008-09", total=D("820.50"), lines=12, unreported_transfers=D("120.00"),
+        eliminated_transfers=D("1000.00"), by_cofog={"07": D("0.50"), "09": D("720.00"), "10": D("100.00")},
+        by_spender_type={"local_authority": D("700.00"), "nhs": D("0.50"), "private": D("20.00"),
+                         "third_sector": D("100.00")},
         by_basis={}, by_method={}, outturn_detail=D("59.05"))
     assert got["tp-b"] == PlaceCount("tp-b", "2008-09", total=D("10.00"), lines=1, by_cofog={"09": D("10.00")},
                                      by_spender_type={"nhs": D("10.00")})
