@@ -199,11 +199,13 @@ def served(app: Any) -> Iterator[str]:
     instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
-    for _ in range(100):
-        if instance.started:
-            break
-        time.sleep(0.05)
+    # On a loaded machine start-up can take seconds: wait for it, up to a minute, rather than let the test's first
+    # request find nothing listening.
+    deadline = time.monotonic() + 60
     try:
+        while not instance.started and thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert instance.started, f"uvicorn did not start on port {port} (its thread is alive: {thread.is_alive()})"
         yield f"http://127.0.0.1:{port}"
     finally:
         instance.should_exit = True

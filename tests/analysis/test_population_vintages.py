@@ -24,6 +24,12 @@ SPEND = Decimal("10000000.00")
 
 def _by_hand(data) -> tuple[Decimal, Decimal]:
     """Hackney's 2019 population and its back-cast to mid-2008 by London's change (1 Jan 2009 / mid-2019)."""
+    hackney, london_2019, london_2009 = _read_by_hand(data)
+    return hackney, (hackney * london_2009 / london_2019).quantize(Decimal(1))
+
+
+def _read_by_hand(data) -> tuple[Decimal, Decimal, Decimal]:
+    """Hackney's and London's ONS mid-2019 populations, and London's Eurostat population on 1 January 2009."""
     with (data / POPULATION).open(encoding="utf-8") as handle:
         people = {row["ltla19_code"]: Decimal(row["total_population"]) for row in csv.DictReader(handle)}
     london_2019 = sum(value for code, value in people.items() if code.startswith("E09"))  # the 33 boroughs
@@ -31,7 +37,7 @@ def _by_hand(data) -> tuple[Decimal, Decimal]:
         london_2009 = next(Decimal(row["Value"]) for row in csv.DictReader(handle)
                            if row["GEO"] == "UKI" and row["TIME"] == "2009")
     assert people[HACKNEY] == 281120 and london_2009 == 7877924
-    return people[HACKNEY], (people[HACKNEY] * london_2009 / london_2019).quantize(Decimal(1))
+    return people[HACKNEY], london_2019, london_2009
 
 
 def _workspace(cli, tmp_path, data, *, eurostat: bool = True) -> None:
@@ -52,6 +58,13 @@ def test_per_head_shows_the_vintage_and_offers_a_backcast(cli, tmp_path, shared_
     assert row["backcast"]["per_head"] == float((SPEND / backcast).quantize(Decimal("0.01")))
     assert row["backcast"]["region"] == "E12000007" and row["backcast"]["region_date"] == "2009-01-01"
     assert row["backcast"]["label"] == "back-cast to 2008-09 from ONS 2019"
+    # Each term of the back-cast as printed: place at the vintage x region in the year / region at the vintage.
+    _, london_2019, london_2009 = _read_by_hand(shared_data)
+    assert (row["backcast"]["period"], row["backcast"]["vintage"], row["backcast"]["vintage_population"]) == \
+        ("2008-09", "2019", hackney_2019)
+    assert (row["backcast"]["region_population_in_year"], row["backcast"]["region_population_at_vintage"]) == \
+        (london_2009, london_2019)
+    assert row["backcast"]["method"].startswith("back-cast by the region's own change")
     assert any("back-cast" in note for note in report["notes"])
 
     table = cli("analyse", "per-head", "--place", HACKNEY, "--year", "2008-09", "--need", "none").stdout

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from count_ways import count_ways
 from placespend.app.workspace import open_workspace, read_on
 from placespend.count.consolidate import counted_lines
 from placespend.engine.ledger import ledger_of
@@ -55,41 +56,52 @@ def partnership(cli, make_csv):
 
 
 def test_count_totals(partnership, engine):
-    out = partnership.json("count", "--place", "tp-pilot", "--year", "2008-09", "--engine", engine)
-    # spend: 300 + 700 + 500 = 1,500; unreported: 100 -> 1,600. Eliminated: 1,000 + 200 + 50 = 1,250.
-    assert out["total"] == 1600
-    assert out["unreported_transfers"] == 100
-    assert out["eliminated_transfers"] == 1250
-    assert out["lines"] == 7
-    assert out["by_spender_type"] == {"central_government": 300, "local_authority": 700, "nhs": 500,
-                                      "third_sector": 100}
-    assert out["by_cofog"] == {"07": 500, "09": 700, "10": 400}
-    assert out["by_method"] == {"estimated": 500, "reported": 1100}
-    assert out["by_funder_type"] == {"central_government": 800, "own_income": 800}
-    # No line says capital or basis (DESIGN.md §3: revenue and outturn by default); the PCT's 500 is its estimate.
-    assert out["by_capital_revenue"] == {"revenue": 1600}
-    assert out["by_basis"] == {"outturn": 1600}
-    assert out["by_apportionment"] == {"actual": 1100, "body_estimate": 500}
-    assert out["outturn_detail"] == 0 and out["overlap_warnings"] == []
+    for way, out in count_ways(partnership, "tp-pilot", "2008-09", engine):
+        # spend: 300 + 700 + 500 = 1,500; unreported: 100 -> 1,600. Eliminated: 1,000 + 200 + 50 = 1,250.
+        assert (out["place"], out["period"]) == ("tp-pilot", "2008-09"), way
+        assert out["total"] == 1600, way
+        assert out["unreported_transfers"] == 100, way
+        assert out["eliminated_transfers"] == 1250, way
+        assert out["lines"] == 7, way
+        assert out["by_spender_type"] == {"central_government": 300, "local_authority": 700, "nhs": 500,
+                                          "third_sector": 100}, way
+        assert out["by_cofog"] == {"07": 500, "09": 700, "10": 400}, way
+        assert out["by_method"] == {"estimated": 500, "reported": 1100}, way
+        # the council's 700 and 100 name dept as funder; the rest is the spenders' own income
+        assert out["by_funder_type"] == {"central_government": 800, "own_income": 800}, way
+        # No line says capital or basis (DESIGN.md §3: revenue and outturn by default); the PCT's 500 is its
+        # estimate.
+        assert out["by_capital_revenue"] == {"revenue": 1600}, way
+        assert out["by_basis"] == {"outturn": 1600}, way
+        assert out["by_apportionment"] == {"actual": 1100, "body_estimate": 500}, way
+        assert out["outturn_detail"] == 0 and out["overlap_warnings"] == [], way
+        # the charity, the one body that receives money in scope and reports nothing: 100 in one line
+        assert [(r["recipient"], r["recipient_type"], r["amount"], r["lines"])
+                for r in out["unreported_recipients"]] == [("charity", "third_sector", 100, 1)], way
+        # no pass-through: every body that passes money on here also spends some (dept 300, council 700, PCT 500)
+        assert out["pass_through"] == [], way
 
 
 def test_counted_lines_are_the_lines_behind_the_total(partnership, engine):
     # The analyses read these: spend 300 + 700 + 500 and the 100 to the charity; no eliminated transfer.
     with read_on(open_workspace(partnership.db), engine) as con:
-        rows = counted_lines(ledger_of(con), "tp-pilot", "2008-09").to_pyarrow().to_pylist()
+        counted = counted_lines(ledger_of(con), "tp-pilot", "2008-09")
+        rows = counted.to_pyarrow().to_pylist()
+    # the ledger's columns with how each line counts, and none of the columns the count joins on to decide it
+    assert {"status", "counted_type", "spender", "counted_amount"} <= set(counted.columns)
+    assert not {"reporter", "outturn_body"} & set(counted.columns)
     assert sorted((r["spender"], r["status"], r["counted_amount"]) for r in rows) == [
         ("council", "spend", 700), ("council", "unreported", 100), ("dept", "spend", 300), ("pct", "spend", 500)]
 
 
 def test_transfer_reconciliation(partnership, engine):
-    rec = {(r["funder_id"], r["recipient_id"]): r for r in
-           partnership.json("count", "--place", "tp-pilot", "--year", "2008-09",
-                            "--engine", engine)["transfer_reconciliation"]}
-    # dept passed 1,000 to the council; the council reports 700 + 200 + 100 = 1,000 from dept: no gap.
-    assert (rec[("dept", "council")]["passed_on"], rec[("dept", "council")]["gap"]) == (1000, 0)
-    # the council passed 200 to the PCT, which reports nothing funded by the council: the gap is 200.
-    assert (rec[("council", "pct")]["recipient_reports"], rec[("council", "pct")]["gap"]) == (0, 200)
-    assert rec[("council", "charity")]["status"] == "unreported"
+    for way, out in count_ways(partnership, "tp-pilot", "2008-09", engine):
+        rec = {(r["funder_id"], r["recipient_id"]): r for r in out["transfer_reconciliation"]}
+        # dept passed 1,000 to the council; the council reports 700 + 200 + 100 = 1,000 from dept: no gap.
+        assert (rec[("dept", "council")]["passed_on"], rec[("dept", "council")]["gap"]) == (1000, 0), way
+        # the council passed 200 to the PCT, which reports nothing funded by the council: the gap is 200.
+        assert (rec[("council", "pct")]["recipient_reports"], rec[("council", "pct")]["gap"]) == (0, 200), way
+        assert rec[("council", "charity")]["status"] == "unreported", way
 
 
 def test_explain_lists_source_rows(partnership, engine):
@@ -102,10 +114,10 @@ def test_explain_lists_source_rows(partnership, engine):
 
 
 def test_member_area_alone_is_a_place_too(partnership, engine):
-    out = partnership.json("count", "--place", "E07000001", "--year", "2008-09", "--engine", engine)
-    # In E07000001 only: dept spend 300, PCT 500; dept -> council transfer: council reports no spend in
-    # E07000001, so the 1,000 is unreported here; PCT -> council 50 likewise.
-    assert out["total"] == 1850 and out["unreported_transfers"] == 1050
+    for way, out in count_ways(partnership, "E07000001", "2008-09", engine):
+        # In E07000001 only: dept spend 300, PCT 500; dept -> council transfer: council reports no spend in
+        # E07000001, so the 1,000 is unreported here; PCT -> council 50 likewise.
+        assert out["total"] == 1850 and out["unreported_transfers"] == 1050, way
 
 
 def _rows(explained: list[dict]) -> list[tuple[str, int, Decimal]]:
@@ -151,10 +163,10 @@ def test_unreported_recipients_are_listed_largest_first(cli, make_csv, engine):
         line(**to, amount="200.00", recipient="alpha", recipient_type="third_sector", recipient_name="Alpha Care"),
         line(**to, amount="100.00", recipient="alpha", recipient_type="third_sector", recipient_name="Alpha Care"),
         line(spender="lbl", amount="50.00")]))
-    out = cli.json("count", "--place", "E09000023", "--year", "2008-09", "--engine", engine)
-    # 500 + 300 + (200 + 100) unreported; with the council's own 50 spent, 1,150 in all.
-    assert (out["total"], out["unreported_transfers"]) == (1150, 1100)
-    assert [(r["recipient"], r["recipient_type"], r["name"], r["amount"], r["lines"])
-            for r in out["unreported_recipients"]] == [
-        ("zeta", "private", "Zeta Ltd", 500, 1), ("alpha", "third_sector", "Alpha Care", 300, 2),
-        ("beta", "third_sector", "Beta Trust", 300, 1)]
+    for way, out in count_ways(cli, "E09000023", "2008-09", engine):
+        # 500 + 300 + (200 + 100) unreported; with the council's own 50 spent, 1,150 in all.
+        assert (out["total"], out["unreported_transfers"]) == (1150, 1100), way
+        assert [(r["recipient"], r["recipient_type"], r["name"], r["amount"], r["lines"])
+                for r in out["unreported_recipients"]] == [
+            ("zeta", "private", "Zeta Ltd", 500, 1), ("alpha", "third_sector", "Alpha Care", 300, 2),
+            ("beta", "third_sector", "Beta Trust", 300, 1)], way

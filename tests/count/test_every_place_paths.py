@@ -21,12 +21,18 @@ import pytest
 from chain_ledger import AREAS, CHAIN, EXPECTED, SHORT, SILENT, WHOLE, YEAR, build_chain_ledger
 
 from placespend.app.workspace import open_workspace, read_on
-from placespend.count.every_place_count import count_all_places, count_and_body_totals, place_scopes
+from placespend.count.consolidate import count_place
+from placespend.count.every_place_count import (
+    all_places_lines,
+    count_all_places,
+    count_and_body_totals,
+    place_scopes,
+)
 from placespend.count.reconcile import reconciliation
 from placespend.domain.ledger import Capabilities, Ledger
 from placespend.engine.ledger import ledger_of
 
-from conftest import Cli, write_csv
+from conftest import Cli, line, write_csv
 
 D = Decimal
 # A district that is a place of its own, defined with itself as its one area (as a single-area place often is):
@@ -90,6 +96,11 @@ def test_every_place_counts_the_same_by_both_ways(chain):
         for way, ledger in ways:
             counts = count_all_places(ledger, YEAR)
             assert list(counts) == sorted([*EXPECTED, SELF]), way
+            # each line with its place and how it counts there; none of the columns joined on to decide it
+            columns = set(all_places_lines(ledger, YEAR).columns)
+            assert {"scope_place", "status", "counted_type", "counted_amount"} <= columns, way
+            assert not columns & {"code", "reporter", "reporter_scope_place", "outturn_body", "outturn_scope_place"}, \
+                way
             for place in EXPECTED:
                 assert (counts[place].place, counts[place].period) == (place, YEAR), way
                 assert _headline(counts[place]) == _want(place), (way, place)
@@ -102,6 +113,21 @@ def test_every_place_counts_the_same_by_both_ways(chain):
             assert {(count.place, count.period) for count in one_pass.values()} == {(p, YEAR) for p in counts}, way
             assert {(r["scope_place"], r["body"], r["body_type"], D(r["amount"])) for r in bodies} == BODIES, way
             assert len(bodies) == len(BODIES), way
+
+
+def test_one_place_s_count_is_the_same_by_both_ways(chain):
+    """`count_place` reads a place's lines from `place_lines`, or from the ledger's lines of the codes in its
+    scope (Spark, or DuckDB while the copy is stale): the hand-worked figures either way."""
+    with both_ways(chain) as ways:
+        for way, ledger in ways:
+            for place in EXPECTED:
+                count = count_place(ledger, place, YEAR)
+                assert (count.place, count.period) == (place, YEAR), (way, place)
+                assert _headline(count) == _want(place), (way, place)
+                assert [(r["body"], r["received"], r["passed_on"], r["difference"]) for r in count.pass_through] == \
+                    [("agency", *EXPECTED[place]["pass_through"])], (way, place)
+            # the district that is its own one area: the whole chain's lines, each once
+            assert _headline(count_place(ledger, SELF, YEAR)) == _want(WHOLE), way
 
 
 def test_the_bridge_splits_every_place_by_basis_and_method(chain):
@@ -158,3 +184,17 @@ def test_transfer_reconciliation_of_a_place(chain):
             got = reconciliation(ledger_of(con), place, YEAR).to_pyarrow().to_pylist()
             assert [tuple(row[c] for c in columns) for row in got] == rows, place
             assert [list(row) for row in got] == [list(columns)] * len(rows), place
+
+
+def test_councils_reporting_their_outturn_count_each_line_once(cli: Cli, tmp_path: Path):
+    """Two councils of one place report their service outturn (RS): the count joins each line to the outturn
+    bodies of its own place, one row each, so every line counts once (by both ways)."""
+    rows = [line(spender="lbl", service_scheme="RS", amount="1000.00", cofog="10.2"),
+            line(spender="pct", spender_type="nhs", service_scheme="RS", amount="250.00", cofog="07.3"),
+            line(spender="lbl", flow="transfer", recipient="silent", recipient_type="third_sector", amount="40.00")]
+    cli("ingest", write_csv(tmp_path / "outturn.csv", rows))
+    with both_ways(cli) as ways:
+        for way, ledger in ways:
+            # 1,000.00 + 250.00 spent and the 40.00 to a body that reports nothing, in Lewisham's one scope
+            count = count_all_places(ledger, YEAR, ["E09000023"])["E09000023"]
+            assert (count.total, count.lines, count.unreported_transfers) == (D("1290.00"), 3, D("40.00")), way

@@ -228,8 +228,10 @@ def test_a_write_recomputes_the_pages_of_the_places_it_changed_before_the_lists_
     assert viewer.get(f"/compare?year={YEAR}").status_code == 200
     before = set(place_view._cache)
 
-    _upload_and_accept(app, tmp_path, "12000.50")
+    sid = _upload_and_accept(app, tmp_path, "12000.50")
     made = [key for key in place_view._cache if key not in before]  # in the order they were computed
+    for thread in [t for t in threading.enumerate() if t.name == f"warm-{sid}"]:
+        thread.join(timeout=60)  # the places nobody was reading, prepared after the write
     lewisham = (str(ws.path), place_view.place_stamp(ws, "E09000023", YEAR), "overview", "E09000023", YEAR)
     lists = [key for key in made if key[1] == ws.generation and key[2] in {"places", "compare"}]
     assert lewisham in made and len(lists) == 2, "the acceptance recomputed both"

@@ -14,6 +14,7 @@ import logging
 import threading
 
 from placespend.app import place_view, places_map
+from placespend.domain.problems import WorkspaceClosed
 from placespend.engine import page_store
 from placespend.engine.workspace import Workspace
 
@@ -45,6 +46,8 @@ def warm_at_start(ws: Workspace, limit: int = WARM_PLACES) -> threading.Thread |
                 place_view.others(ws, year)
                 place_view.comparison(ws, year)
                 place_view.analyses(ws, year)
+        except WorkspaceClosed:  # the server stopped before the pages were ready: nothing to prepare them for
+            return
         except Exception:  # an optimisation only: a visitor's request computes the page itself, and says why
             log.warning("preparing the first pages stopped; they will be computed when first asked for",
                         exc_info=True)

@@ -79,6 +79,12 @@ class PlacespendError(Exception):
     """Misuse the caller must fix (unknown place, missing workspace); data problems never raise this."""
 
 
+class WorkspaceClosed(PlacespendError):
+    """A server's workspace was closed as the server stopped, and a thread still at work (pages being prepared
+    in the background) asked for it: the thread stops instead of opening the file again, which, cut off as the
+    process ends, would leave a write-ahead log behind."""
+
+
 class WorkspaceBusy(PlacespendError):
     """Another process holds the workspace file (DuckDB allows one writing process per file, and a running
     `placespend serve` keeps it open), which users meet as soon as they run the CLI beside the web app.

@@ -16,7 +16,7 @@ import duckdb
 import ibis
 from ibis.backends.duckdb import Backend
 
-from placespend.domain.problems import PlacespendError, WorkspaceBusy
+from placespend.domain.problems import PlacespendError, WorkspaceBusy, WorkspaceClosed
 from placespend.engine.locks import ReadWriteLock, Snapshot
 from placespend.engine.migrations import check_not_newer, latest_version, migrate, schema_version_of
 from placespend.engine.plain_read import MEMORY_LIMIT, workspace_path
@@ -88,6 +88,7 @@ class Workspace:
         self.generation = 0  # bumped by every write through a shared connection: caches key on it
         self._result_refreshers: list[Callable[[], object]] = []
         self._refreshing = False  # the writer recomputes results for the version its write makes (`version`)
+        self._closed = False  # a server's workspace after `close`: no thread opens the file again
 
     def share(self) -> None:
         """Keep one read-write connection for a long-running server: DuckDB allows one writer per file, and
@@ -115,6 +116,11 @@ class Workspace:
                 self._shared.raw_sql("CHECKPOINT")                  # checkpoint on disconnect covers it
             self._shared.disconnect()
             self._shared = None
+            self._closed = True
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise WorkspaceClosed(f"{self.path} was closed: the server is stopping.")
 
     @contextmanager
     def _shared_connection(self) -> Iterator[Backend]:
@@ -199,6 +205,7 @@ class Workspace:
                     with snapshot.turn:   # one DuckDB connection: its readers take turns
                         yield snapshot.con
             return
+        self._check_open()
         if not self.exists:
             raise PlacespendError(f"No workspace at {self.path}; ingest or import something first, or pass --db.")
         con = _connect(self.path, read_only=True)
@@ -288,6 +295,7 @@ class Workspace:
                 if self._changed and self._lock.outermost_write_is_mine():
                     self._refresh_results()
             return
+        self._check_open()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = _connect(self.path)
         try:

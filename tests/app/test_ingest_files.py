@@ -1,0 +1,59 @@
+"""The app layer's ingest path as the CLI prints it: each file's outcome, the submissions it became, and the
+reference imports, checked against the rows written and hashes computed here (DESIGN.md §6: one return per
+spender, the same file twice changes nothing)."""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+
+from conftest import line
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_file_of_two_spenders_prints_each_submission_with_its_lines_and_money(cli, make_csv):
+    rows = [line(amount="1000.00", capital_revenue="capital"), line(amount="0.50", cofog="10.1"),
+            line(spender="pct", spender_type="nhs", cofog="07.3", amount="400.00", capital_revenue="capital")]
+    path = make_csv("two.csv", rows)
+    [result, again] = cli.json("ingest", path, path)  # the same file twice in one batch: stored once
+    stored = {s["submitter"]: s for s in cli.json("submissions")}
+    assert (result["outcome"], result["submitter"], result["submitters"]) == ("loaded", None, ["lbl", "pct"])
+    assert (result["lines"], Decimal(str(result["total"]))) == (3, Decimal("1000.00") + Decimal("0.50") + 400)
+    assert [(s["submission_id"], s["submitter"], s["lines"], Decimal(str(s["total"])))
+            for s in result["submissions"]] == [(stored["lbl"]["submission_id"], "lbl", 2, Decimal("1000.50")),
+                                                (stored["pct"]["submission_id"], "pct", 1, Decimal("400.00"))]
+    assert result["submission_id"] == stored["lbl"]["submission_id"] and result["replaces"] == []
+    # Each spender's part is stored under the file's hash and its name; no warnings (both have capital lines).
+    assert {who: (s["content_hash"], s["line_count"], s["warning_count"], s["status"]) for who, s in stored.items()} \
+        == {who: (f"{sha256(path)}#{who}", n, 0, "accepted") for who, n in (("lbl", 2), ("pct", 1))}
+    lbl = stored["lbl"]["submission_id"]
+    assert (again["outcome"], again["submission_id"], again["lines"]) == ("unchanged", lbl, 0)
+
+
+def test_a_one_spender_file_is_its_submitter_under_the_files_own_hash(cli, make_csv):
+    path = make_csv("one.csv", [line(amount="12.34")])
+    [result] = cli.json("ingest", path)
+    [stored] = cli.json("submissions")
+    assert (result["submitter"], result["submitters"], result["submission_id"]) == ("lbl", ["lbl"],
+                                                                                    stored["submission_id"])
+    # One warning (no capital lines) is counted on the submission; the CLI's returns are accepted.
+    assert (stored["content_hash"], stored["status"], stored["warning_count"], len(result["warnings"])) == \
+        (sha256(path), "accepted", 1, 1)
+    assert [(s["submitter"], s["lines"], Decimal(str(s["total"]))) for s in result["submissions"]] == \
+        [("lbl", 1, Decimal("12.34"))]
+    assert cli.json("ingest", path)[0]["outcome"] == "unchanged"
+
+
+def test_a_reference_import_prints_its_reader_rows_and_import_once(cli, make_csv):
+    stats = make_csv("stats.csv", [{"area": f"E0900000{i}", "period": "2019", "indicator": "population",
+                                    "value": str(100 * i)} for i in (1, 2, 3)])
+    [first] = cli.json("import", stats)
+    assert (first["outcome"], first["reader"], first["rows"]) == ("loaded", "tidy-area-statistics",
+                                                                  {"place_statistics": 3})
+    [again] = cli.json("import", stats)
+    assert (again["outcome"], again["import_id"], again["rows"]) == ("unchanged", first["import_id"], {})
+    assert isinstance(first["import_id"], int)
