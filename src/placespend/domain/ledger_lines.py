@@ -74,13 +74,20 @@ class ColumnarExport:
     `batches()` streams the lines in Arrow record batches straight from the validation database, which must
     stay open until the workspace has read them. Writing them to a Parquet file and reading that back cost a
     whole extra write and read of the return; batches of a row group's size (not DuckDB's default of 1M rows,
-    which was several times slower than the file) keep both databases busy."""
+    which was several times slower than the file) keep both databases busy.
+
+    Both databases are open while the lines stream, so the workspace gives up `held_memory` bytes of its own
+    limit meanwhile (the validation database's limit: the two together stay within PLACESPEND_MEMORY), and
+    `release()` closes the validation database as soon as the lines are in, before the workspace refreshes
+    what it derives from them."""
 
     batches: Callable[[], pa.RecordBatchReader]
     slices: pa.Table
     bodies: pa.Table
     count: int
     total: Decimal
+    held_memory: int = 0
+    release: Callable[[], None] = lambda: None
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from placespend.domain.ledger_lines import (
     FlowLine,
     lines_table,
 )
+from placespend.domain.memory_sizes import memory_limit
 from placespend.domain.problems import Report
 from placespend.ingest import tabular
 from placespend.ingest.flows.columnar_source import RawSource, open_source
@@ -97,7 +98,8 @@ class ColumnarLines:
         slices = self.source.con.execute("""
             SELECT spender, place, period, count(*) AS lines, sum(counted_amount) AS total FROM lines
             GROUP BY ALL ORDER BY ALL""").to_arrow_table()
-        return ColumnarExport(batches, slices, self._bodies(by_spender), self.count, self.total)
+        return ColumnarExport(batches, slices, self._bodies(by_spender), self.count, self.total,
+                              held_memory=memory_limit(self.source.con), release=self.source.con.close)
 
     def _bodies(self, by_spender: bool) -> pa.Table:
         """Each body's name and type where the return first mentions it (spender, then recipient, then funder).
