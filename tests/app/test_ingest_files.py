@@ -32,6 +32,10 @@ def test_a_file_of_two_spenders_prints_each_submission_with_its_lines_and_money(
         == {who: (f"{sha256(path)}#{who}", n, 0, "accepted") for who, n in (("lbl", 2), ("pct", 1))}
     lbl = stored["lbl"]["submission_id"]
     assert (again["outcome"], again["submission_id"], again["lines"]) == ("unchanged", lbl, 0)
+    # The file is kept once, named by its own SHA-256 (what a backup's check recomputes), not by a part's hash.
+    assert {s["stored_name"] for s in stored.values()} == {f"{sha256(path)}.csv"}
+    kept = cli.db.with_name(f"{cli.db.stem}.submissions") / f"{sha256(path)}.csv"
+    assert kept.read_bytes() == path.read_bytes()
 
 
 def test_a_one_spender_file_is_its_submitter_under_the_files_own_hash(cli, make_csv):
