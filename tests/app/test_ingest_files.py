@@ -61,3 +61,16 @@ def test_a_reference_import_prints_its_reader_rows_and_import_once(cli, make_csv
     [again] = cli.json("import", stats)
     assert (again["outcome"], again["import_id"], again["rows"]) == ("unchanged", first["import_id"], {})
     assert isinstance(first["import_id"], int)
+
+
+def test_a_valid_file_rejected_with_its_batch_holds_no_lines(cli, make_csv):
+    """A batch is all or nothing: the valid file of a batch with a bad one is loaded nowhere, and its result says
+    so (no lines, no submissions), as a file rejected on its own does."""
+    good = make_csv("good.csv", [line(amount="10.00"), line(amount="20.00")])
+    bad = make_csv("bad.csv", [line(amount="ten pounds")])
+    [kept, refused] = cli.json("ingest", good, bad, expect=1)
+    assert refused["outcome"] == "rejected" and refused["errors"]
+    assert (kept["outcome"], kept["lines"], Decimal(str(kept["total"])), kept["submissions"]) == \
+        ("rejected", 0, Decimal("0.00"), [])
+    assert "batch-rejected" in [w["slug"] for w in kept["warnings"]]
+    assert not cli.db.exists()  # nothing stored: not even a workspace
