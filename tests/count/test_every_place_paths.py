@@ -21,7 +21,7 @@ import pytest
 from chain_ledger import AREAS, CHAIN, EXPECTED, SHORT, SILENT, WHOLE, YEAR, build_chain_ledger
 
 from placespend.app.workspace import open_workspace, read_on
-from placespend.count.consolidate import count_place
+from placespend.count.consolidate import count_place, counted_lines, scoped
 from placespend.count.every_place_count import (
     all_places_lines,
     count_all_places,
@@ -128,6 +128,20 @@ def test_one_place_s_count_is_the_same_by_both_ways(chain):
                     [("agency", *EXPECTED[place]["pass_through"])], (way, place)
             # the district that is its own one area: the whole chain's lines, each once
             assert _headline(count_place(ledger, SELF, YEAR)) == _want(WHOLE), way
+
+
+def test_one_place_s_lines_are_the_same_columns_by_both_ways(chain):
+    """The analyses read a place's lines (`counted_lines`, `scoped`) whichever way they were read: the ledger's
+    columns and how each line counts, not the copy's `scope_place` nor the columns joined on to classify them;
+    and the scope hands on its ledger, for the reference tables an analysis reads beside the lines (bodies)."""
+    with both_ways(chain) as ways:
+        columns = {way: counted_lines(ledger, CHAIN, YEAR).columns for way, ledger in ways}
+        assert columns["place_lines"] == columns["from the ledger"]
+        assert {"status", "counted_type", "counted_amount", "spender"} <= set(columns["place_lines"])
+        assert not {"scope_place", "reporter", "outturn_body"} & set(columns["place_lines"])
+        for way, ledger in ways:
+            scope = scoped(ledger, CHAIN, YEAR)
+            assert scope.ledger is ledger and (scope.place, scope.period) == (CHAIN, YEAR), way
 
 
 def test_the_bridge_splits_every_place_by_basis_and_method(chain):
