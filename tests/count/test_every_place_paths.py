@@ -212,3 +212,17 @@ def test_councils_reporting_their_outturn_count_each_line_once(cli: Cli, tmp_pat
             # 1,000.00 + 250.00 spent and the 40.00 to a body that reports nothing, in Lewisham's one scope
             count = count_all_places(ledger, YEAR, ["E09000023"])["E09000023"]
             assert (count.total, count.lines, count.unreported_transfers) == (D("1290.00"), 3, D("40.00")), way
+
+
+def test_a_place_s_count_reads_its_own_year_and_areas_by_both_ways(cli: Cli, tmp_path: Path):
+    """The count of a place in a year reads only the lines of that year in its scope, whichever way it reads them:
+    a return of the next year and one of another area in the same workspace add nothing."""
+    cli("ingest", write_csv(tmp_path / "lewisham.csv", [line(amount="1000.00"), line(amount="234.56", cofog="09.1")]),
+        write_csv(tmp_path / "next-year.csv", [line(period="2009-10", amount="20.00")]),
+        write_csv(tmp_path / "greenwich.csv", [line(place="E09000011", spender="rbg", amount="300.00")]))
+    with both_ways(cli) as ways:
+        for way, ledger in ways:
+            # Lewisham in 2008-09: 1,000.00 + 234.56 in two lines
+            count = count_place(ledger, "E09000023", YEAR)
+            assert (count.total, count.lines, count.by_cofog) == (
+                D("1234.56"), 2, {"09": D("234.56"), "10": D("1000.00")}), way
