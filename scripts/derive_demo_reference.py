@@ -10,10 +10,10 @@ are exactly what a user's import of the same files gives, then writes:
   la_all_codes.csv;
 - lad_region_lookup.csv: that file's English districts with their region (LADCD, LADNM, RGNCD, RGNNM, the
   drkane/geo-lookups layout `placespend import` reads as the LAD -> region lookup), so an area code such as
-  Lewisham's E09000023 has a name and a region, and so an estimate, without a place definition. Every code of that file is used, current or not: the population file carries the
-  district codes of 2019 (Barnsley E08000016, the seven North Yorkshire districts), which the file marks as
-  no longer current. The script stops unless every English district of the population file has a region,
-  so no region is silently short of people.
+  Lewisham's E09000023 has a name and a region, and so an estimate, without a place definition. Every code of
+  that file is used, current or not: the population file carries the district codes of 2019 (Barnsley
+  E08000016, the seven North Yorkshire districts), which the file marks as no longer current. The script stops
+  unless every English district of the population file has a region, so no region is silently short of people.
 """
 
 from __future__ import annotations

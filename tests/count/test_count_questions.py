@@ -199,3 +199,17 @@ def test_transfer_reconciliation_of_hand_classified_lines():
         ("dept", "council", D("1000.00"), "eliminated", D("1000.00"), D("0.00")),
         ("pct", "council", D("50.00"), "eliminated", D("0.00"), D("50.00"))]
     assert list(got[0]) == ["funder_id", "recipient_id", "passed_on", "status", "recipient_reports", "gap"]
+
+
+def test_a_bodys_grant_warnings_come_in_the_order_of_their_status():
+    """A council's grants may stand in two statuses (one recipient reports them, another does not): each status
+    is a warning of its own, and the count's output is the same in every run and on every engine, so they are
+    ordered by body and then by status, not left in the order the engine happened to group them."""
+    lines = classified(
+        spend("e09000023", "local_authority", "5000.00", "09", **OUTTURN),
+        transfer("gb-lae-xyz", "local_authority", "25.00", "10", "club", "third_sector", "unreported", **GRANT),
+        transfer("gb-lae-xyz", "local_authority", "13.00", "10", "trust", "third_sector", "eliminated", **GRANT),
+        transfer("gb-lae-abc", "local_authority", "4.00", "10", "club", "third_sector", "unreported", **GRANT))
+    got = count_of(_scope(lines))
+    assert [(w["body"], w["amount"]) for w in got.overlap_warnings] == [
+        ("gb-lae-abc", D("4.00")), ("gb-lae-xyz", D("13.00")), ("gb-lae-xyz", D("25.00"))]

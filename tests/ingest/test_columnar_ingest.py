@@ -24,7 +24,7 @@ from placespend.app.workspace import open_workspace
 from placespend.domain.ledger_lines import lines_table
 from placespend.engine.workspace import Workspace
 from placespend.ingest.flows import checks, columnar_checks, columnar_source
-from placespend.ingest.flows.columnar import read_columnar_return
+from placespend.ingest.flows.columnar import TAIL_ROWS, read_columnar_return
 
 from conftest import line, snapshot, write_csv
 
@@ -336,6 +336,26 @@ def test_a_return_beyond_the_in_memory_size_is_validated_on_disk_alike(tmp_path,
         assert result.outcome == "loaded"
         ledgers[in_memory] = ledger(ws.path)
     assert ledgers[True] == ledgers[False] and len(ledgers[True]["flows"]) == 3
+
+
+def test_rows_keep_their_numbers_across_duckdbs_parallel_reads(tmp_path):
+    """A CSV large enough for DuckDB to read in parallel (several 8 MB ranges, several row groups) still names
+    each bad cell's row as the file numbers it, and counts the rows up to the last filled one even behind
+    more blank rows than the tail searched first."""
+    last = 450_001
+    bad = (2, 122_881, 245_763, 300_007, last)  # file rows; the header is row 1
+    rows = (f"2008-09,E09000023,lbl,local_authority,spend,{'ten' if n in bad else f'{n}.00'},10.2"
+            for n in range(2, last + 1))
+    path = tmp_path / "big.csv"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("period,place,spender,spender_type,flow,amount,cofog\n")
+        handle.writelines(f"{row}\n" for row in rows)
+        handle.write(",,,,,,\n" * (TAIL_ROWS + 5))
+    assert path.stat().st_size > 3 * 8 << 20
+    parsed = read_columnar_return(path, set())
+    assert parsed is not None and parsed.lines is None
+    assert [(p.row, p.column) for p in parsed.report.errors] == [(n, "amount (F)") for n in bad]  # the sixth column
+    assert parsed.report.rows_read == last - 1
 
 
 # ---- Parquet ----

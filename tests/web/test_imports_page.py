@@ -18,9 +18,9 @@ from placespend.app import accounts, imports
 from placespend.app.workspace import open_workspace
 from placespend.web.app import create_app
 
-from conftest import Cli, chromium, need_chromium, served
+from conftest import SHARED, Cli, chromium, need_chromium, served
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DATA = SHARED / "data"  # ../shared beside the clone, or PLACESPEND_SHARED
 FILE_2 = DATA / "imd2019-lsoa" / "File_2_-_IoD2019_Domains_of_Deprivation.csv.gz"
 BAD = "area,indicator,value\nE01000001,clients,4\nE01000002,clients,four\n"
 

@@ -50,4 +50,4 @@ def overlap_queries(classified: ir.Table) -> dict[str, ir.Table]:
     outturn = classified.filter(is_outturn(classified))
     by = grants.group_by(["spender", "spender_type", "status"]).agg(amount=grants.amount.sum(), lines=grants.count())
     return {"grants": grants.aggregate(n=grants.count()), "outturn_councils": outturn.select("spender").distinct(),
-            "grants_by_spender": by.order_by("spender")}
+            "grants_by_spender": by.order_by(["spender", "status", "spender_type"])}

@@ -9,9 +9,9 @@ engine stores either without knowing the readers.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import pyarrow as pa
 
@@ -68,15 +68,26 @@ class FlowLine:
 
 @dataclass(frozen=True)
 class ColumnarExport:
-    """A columnar return's lines written out for the workspace to load in one parallel scan (streaming Arrow
-    batches from one DuckDB to another is several times slower), with its slices and bodies. `slices` has one
-    row per (spender, place, period) with its lines and counted total."""
+    """A columnar return's lines handed to the workspace, with its slices and bodies. `slices` has one row per
+    (spender, place, period) with its lines and counted total.
 
-    parquet: Path
+    `batches()` streams the lines in Arrow record batches straight from the validation database, which must
+    stay open until the workspace has read them. Writing them to a Parquet file and reading that back cost a
+    whole extra write and read of the return; batches of a row group's size (not DuckDB's default of 1M rows,
+    which was several times slower than the file) keep both databases busy.
+
+    Both databases are open while the lines stream, so the workspace gives up `held_memory` bytes of its own
+    limit meanwhile (the validation database's limit: the two together stay within PLACESPEND_MEMORY), and
+    `release()` closes the validation database as soon as the lines are in, before the workspace refreshes
+    what it derives from them."""
+
+    batches: Callable[[], pa.RecordBatchReader]
     slices: pa.Table
     bodies: pa.Table
     count: int
     total: Decimal
+    held_memory: int = 0
+    release: Callable[[], None] = lambda: None
 
 
 @dataclass(frozen=True)

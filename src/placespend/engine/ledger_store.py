@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -11,12 +12,15 @@ from pathlib import Path
 import pyarrow as pa
 
 from placespend.domain.ledger_lines import MONEY, SHARE, ColumnarExport, ExportedPart, FlowLine, lines_table
+from placespend.domain.memory_sizes import duckdb_bytes
 from placespend.engine import accounts_store
 from placespend.engine.accounts_store import AuditEntry
 from placespend.engine.slices_store import rank_sql
 from placespend.engine.workspace import Workspace
 
 __all__ = ["MONEY", "SHARE", "Batch", "NewSubmission", "record_submission", "record_submissions"]
+
+MIN_MEMORY = 256 * 1024**2  # the least the workspace keeps while a return streams in (see _streamed)
 
 
 @dataclass(frozen=True)
@@ -130,14 +134,31 @@ def _insert(raw, new: NewSubmission, stored_name: str, lines: list[FlowLine] | C
     return sid
 
 
+@contextmanager
+def _streamed(raw, lines: ColumnarExport) -> Iterator[None]:
+    """View `new_lines` over the validated lines as they stream from the validation database, which stays open
+    meanwhile: the workspace's memory limit gives up the validation database's share for that time, and the
+    validation database is closed once they are in, so the refresh that follows has the whole budget."""
+    limit = raw.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    raw.execute("SET memory_limit = ?", [f"{max(duckdb_bytes(limit) - lines.held_memory, MIN_MEMORY)} bytes"])
+    raw.register("new_lines", lines.batches())
+    try:
+        yield
+    finally:
+        raw.unregister("new_lines")
+        raw.execute("SET memory_limit = ?", [limit])
+        lines.release()
+
+
 def _insert_columnar(raw, new: NewSubmission, stored_name: str, lines: ColumnarExport) -> int:
-    """A columnar return: no Python object per line; the lines come from the validation DuckDB as Parquet."""
+    """A columnar return: no Python object per line; the lines stream in from the validation DuckDB."""
     sid = _submission_row(raw, new, stored_name, lines.count, lines.total)
     raw.register("new_slices", lines.slices)
     raw.execute("INSERT INTO submission_slices SELECT DISTINCT ?, ?, place, period, NULL FROM new_slices",
                 [sid, new.slice_key])
     raw.unregister("new_slices")
-    raw.execute("INSERT INTO flows SELECT ?::INTEGER, * FROM read_parquet(?)", [sid, str(lines.parquet)])
+    with _streamed(raw, lines):
+        raw.execute("INSERT INTO flows SELECT ?::INTEGER, * FROM new_lines", [sid])
     _upsert_new_bodies(raw, lines.bodies)
     if new.status == "accepted":
         _supersede(raw, [sid])
@@ -165,8 +186,9 @@ def _insert_parts(raw, parts: _Parts, stored_name: str) -> list[int]:
         raw.execute("INSERT INTO submissions SELECT * EXCLUDE (spender) FROM new_parts")
         raw.execute("INSERT INTO submission_slices SELECT p.submission_id, p.submitter, s.place, s.period, NULL "
                     "FROM new_slices s JOIN new_parts p USING (spender)")
-        raw.execute("INSERT INTO flows SELECT p.submission_id, f.* FROM read_parquet(?) f "
-                    "JOIN new_parts p ON p.spender = f.spender", [str(parts.export.parquet)])
+        with _streamed(raw, parts.export):
+            raw.execute("INSERT INTO flows SELECT p.submission_id, f.* FROM new_lines f "
+                        "JOIN new_parts p ON p.spender = f.spender")
     finally:
         raw.unregister("new_slices")
         raw.unregister("new_parts")

@@ -18,6 +18,7 @@ import weakref
 from typing import TYPE_CHECKING
 
 from placespend.domain.ledger import COUNTED_SUBMISSIONS
+from placespend.domain.memory_sizes import duckdb_bytes
 
 if TYPE_CHECKING:  # for the hints only: the CLI's quick count checks freshness without importing Ibis (0.9 s)
     from ibis.backends.duckdb import Backend
@@ -86,12 +87,14 @@ def lines_sql(only: str = "", period: str | None = None) -> str:
     """The live lines once per scope place, in (scope_place, period) order.
 
     `only` names a table of slices (submission_id, place, period) to take the lines of instead of every live
-    slice; `period` narrows it to one period."""
+    slice; `period` narrows it to one period. `lines` is read twice (own place, composites), so DuckDB would
+    materialise it, a copy of the wide rows before the sort; inlined, the composites' side only reads the lines
+    of member areas."""
     live = f"SELECT * FROM {only}" if only else LIVE_SLICES
     in_period = f"WHERE f.period = '{_literal(period)}'" if period is not None else ""
     return f"""
         WITH live AS ({live}),
-        lines AS (SELECT f.* FROM flows f SEMI JOIN live ON f.submission_id = live.submission_id
+        lines AS NOT MATERIALIZED (SELECT f.* FROM flows f SEMI JOIN live ON f.submission_id = live.submission_id
                   AND f.place = live.place AND f.period = live.period {in_period}),
         scoped AS (SELECT place AS scope_place, * FROM lines
                    UNION ALL
@@ -154,7 +157,7 @@ def _rebuild(raw) -> str:
     through a temporary copy of each period (the previous design) read that copy once per batch and took ~50
     minutes at 100M lines; one sort per period is 36 s at 10M (was 56 s)."""
     limit = raw.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    raw.execute("SET memory_limit = ?", [limit if _bytes(limit) <= 2 * 1024**3 else "2GiB"])
+    raw.execute("SET memory_limit = ?", [limit if duckdb_bytes(limit) <= 2 * 1024**3 else "2GiB"])
     try:
         raw.execute("CREATE OR REPLACE TABLE place_lines AS " + lines_sql() + " LIMIT 0")
         periods = [r[0] for r in raw.execute(f"SELECT DISTINCT period FROM ({LIVE_SLICES}) ORDER BY 1").fetchall()]
@@ -163,11 +166,6 @@ def _rebuild(raw) -> str:
     finally:
         raw.execute("SET memory_limit = ?", [limit])
     return "rebuilt"
-
-
-def _bytes(text: str) -> float:
-    number, unit = text.split()
-    return float(number) * {"bytes": 1, "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3, "TiB": 1024**4}.get(unit, 1)
 
 
 def _update(raw) -> str:

@@ -206,7 +206,8 @@ def applicable(person: Person) -> tuple[str, ...]:
 def with_error(person: Person, kind: str, rng: random.Random, place: Place) -> dict[str, str]:
     """The record a partner holds of `person` with one kind of error (a dict of the file's columns)."""
     record = {"first_name": person.first_name, "surname": person.surname,
-              "date_of_birth": person.date_of_birth.isoformat(), "postcode": person.postcode, "sex": person.sex}
+              "date_of_birth": person.date_of_birth.isoformat(), "postcode": person.postcode, "sex": person.sex,
+              "x_ward": person.ward}
     dob = person.date_of_birth
     if kind == "typo_first":
         record["first_name"] = _typo(person.first_name, rng)
@@ -218,8 +219,8 @@ def with_error(person: Person, kind: str, rng: random.Random, place: Place) -> d
         while record["surname"] == person.surname:
             record["surname"] = surnames().draw(rng)
     elif kind == "moved":
-        while record["postcode"] == person.postcode:
-            record["postcode"] = place.address(rng)[0]
+        while record["postcode"] == person.postcode:  # the partner holds the new address, and its ward
+            record["postcode"], record["x_ward"] = place.address(rng)
     elif kind == "day_month_swap":
         record["date_of_birth"] = _date_text(dob.year, dob.day, dob.month)
     elif kind == "dob_typo":
@@ -278,12 +279,12 @@ def make_partners(left_size: int, right_size: int, overlap: int, seed: int = 200
         for number, person in enumerate(members):
             record = {"record_id": f"{prefix}{number:07d}", "first_name": person.first_name,
                       "surname": person.surname, "date_of_birth": person.date_of_birth.isoformat(),
-                      "postcode": person.postcode, "sex": person.sex}
+                      "postcode": person.postcode, "sex": person.sex, "x_ward": person.ward}
             for kind in _errors(person, rng, error_rate if prefix == "R" else error_rate / 3):
                 record |= {k: v for k, v in with_error(person, kind, rng, place).items()
                            if v != _as_text(person, k)}
                 applied[kind] += 1
-            rows.append(record | {"x_ward": person.ward, "x_service": service})
+            rows.append(record | {"x_service": service})
             truth.setdefault(person.person_id, []).append(record["record_id"])
         files.append(rows)
         errors["left" if prefix == "L" else "right"] = applied
@@ -293,5 +294,5 @@ def make_partners(left_size: int, right_size: int, overlap: int, seed: int = 200
 
 
 def _as_text(person: Person, column: str) -> str:
-    value = getattr(person, column)
+    value = person.ward if column == "x_ward" else getattr(person, column)
     return value.isoformat() if isinstance(value, date) else str(value)

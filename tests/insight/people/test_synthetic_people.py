@@ -80,3 +80,25 @@ def test_every_kind_of_error_happens_at_the_stated_rate():
     # Each record's changes show in the file: e.g. the right partner's blanks (a third of blank_field each).
     blank_surnames = sum(not r["surname"] for r in right)
     assert abs(blank_surnames - partners.errors["right"]["blank_field"] / 3) < 5 * math.sqrt(blank_surnames)
+
+
+def test_a_record_holds_the_ward_of_its_own_postcode_after_a_move():
+    """A partner that has a person's new address has the ward of that address: counts by ward (`--by x_ward`)
+    place a person where each partner's record puts them. The ward is read back from the postcode as
+    `Place.address` lays wards out: district and sector (whose digit is (district x 3 + sector) mod 10)."""
+    partners = sp.make_partners(4_000, 4_000, 2_000, seed=6)
+    rows = list(csv.DictReader(io.StringIO(partners.right_csv)))
+    moved = 0
+    for row in rows:
+        if not row["postcode"]:
+            continue
+        district = int(row["postcode"].split()[0][2:])
+        digit = int(row["postcode"].split()[1][0])
+        sector = next(s for s in range(sp.SECTORS_PER_DISTRICT) if (district * 3 + s) % 10 == digit)
+        assert row["x_ward"] == sp.WARDS[(district * sp.SECTORS_PER_DISTRICT + sector) % len(sp.WARDS)]
+    by_id = {row["record_id"]: row for row in rows}
+    for left_id, right_id in partners.true_pairs:
+        person = partners.left_people[left_id]
+        if by_id[right_id]["postcode"] and by_id[right_id]["postcode"] != person.postcode:
+            moved += 1
+    assert moved > 100  # moves happened: about 2,000 x 0.5 x 1.2 / 9 kinds of error = 133 on the right

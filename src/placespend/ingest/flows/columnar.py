@@ -34,6 +34,7 @@ from placespend.domain.ledger_lines import (
     FlowLine,
     lines_table,
 )
+from placespend.domain.memory_sizes import memory_limit
 from placespend.domain.problems import Report
 from placespend.ingest import tabular
 from placespend.ingest.flows.columnar_source import RawSource, open_source
@@ -58,6 +59,8 @@ TEXTS = ("spender_name", "recipient_name", "funder_name", "service_scheme", "ser
          "theme", "line_id", "notes")
 DEFAULTS = {"capital_revenue": "revenue", "basis": "outturn", "recurrence": "recurring", "apportionment": "actual"}
 FETCH = 10_000
+BATCH_ROWS = 122_880  # Arrow batches handed to the workspace: one DuckDB row group each
+TAIL_ROWS = 10_000  # where the last filled row is looked for first (`_last_filled_row`)
 # How a checked column's cells become values: through a table of its distinct cells, or, when every cell reads
 # as itself ("identity") or there is nothing to look up ("empty"), without joining every row to that table.
 Mapping = Literal["table", "identity", "empty"]
@@ -84,16 +87,19 @@ class ColumnarLines:
         return self.source.con.execute(sql, params or []).fetchall()
 
     def export(self, by_spender: bool = False) -> ColumnarExport:
-        """The lines as a Parquet file in the private folder, with their slices and bodies. `by_spender`: each
-        spender's lines are a submission of their own, so the file is sorted by spender (each submission's
-        lines in few row groups) and the bodies are as one upsert per spender in turn would leave them."""
-        path = Path(self.source.folder.name) / "lines.parquet"
+        """The lines as a stream of Arrow batches, with their slices and bodies. `by_spender`: each spender's
+        lines are a submission of their own, so they come sorted by spender (each submission's lines in few
+        row groups) and the bodies are as one upsert per spender in turn would leave them."""
         order = "ORDER BY spender, source_row" if by_spender else ""
-        self.source.con.execute(f"COPY (SELECT * FROM lines {order}) TO '{path}' (FORMAT PARQUET)")
+
+        def batches() -> pa.RecordBatchReader:
+            return self.source.con.execute(f"SELECT * FROM lines {order}").to_arrow_reader(BATCH_ROWS)
+
         slices = self.source.con.execute("""
             SELECT spender, place, period, count(*) AS lines, sum(counted_amount) AS total FROM lines
             GROUP BY ALL ORDER BY ALL""").to_arrow_table()
-        return ColumnarExport(path, slices, self._bodies(by_spender), self.count, self.total)
+        return ColumnarExport(batches, slices, self._bodies(by_spender), self.count, self.total,
+                              held_memory=memory_limit(self.source.con), release=self.source.con.close)
 
     def _bodies(self, by_spender: bool) -> pa.Table:
         """Each body's name and type where the return first mentions it (spender, then recipient, then funder).
@@ -115,10 +121,6 @@ class ColumnarLines:
                    arg_min(first.kind, part) FILTER (WHERE first.kind IS NOT NULL) AS kind
             FROM firsts GROUP BY body ORDER BY body
         """).to_arrow_table()
-
-    def release(self) -> None:
-        """Close the validation DuckDB (its memory goes back before the workspace loads); files stay."""
-        self.source.con.close()
 
     def close(self) -> None:
         self.source.close()
@@ -157,14 +159,12 @@ def _validate(source: RawSource, known_places: set[str], report: Report) -> Colu
     spaces = f"'{PY_WHITESPACE}'"
     con.execute(f"CREATE OR REPLACE MACRO ps(s) AS nullif(CASE WHEN contains({spaces}, left(s, 1)) OR "
                 f"contains({spaces}, right(s, 1)) THEN trim(s, {spaces}) ELSE s END, '')")
-    cells = ", ".join(source.cells)
-    last = con.execute(f"SELECT max(n) FROM raw WHERE regexp_matches(concat_ws('', {cells}), '{NOT_SPACE}')"
-                       ).fetchone()[0]
+    last = _last_filled_row(con, source.cells)
     report.rows_read = (last - source.header_row) if last is not None else 0
     mapped = _mappings(source, known_places)
     con.execute(_conv_sql(source, mapped))
     python_lines = _flagged_lines(source, table, known_places, report, last or 0)
-    con.execute("DROP TABLE raw")
+    source.drop_raw()
     if not report.ok:
         return None
     con.register("python_lines", lines_table(python_lines))
@@ -173,6 +173,16 @@ def _validate(source: RawSource, known_places: set[str], report: Report) -> Colu
                 f"UNION ALL SELECT {names} FROM python_lines")
     count, total = con.execute("SELECT count(*), coalesce(sum(counted_amount), 0) FROM lines").fetchone()
     return ColumnarLines(source, count, Decimal(total))
+
+
+def _last_filled_row(con, cells: list[str]) -> int | None:
+    """The number of the last row with a non-blank cell. Rows are numbered 2.. without gaps, so the answer is
+    in the last TAIL_ROWS rows unless they are all blank (then the whole file is searched): a file rarely
+    ends in more than a few blank rows, and testing every row meant joining and matching every cell."""
+    filled = f"regexp_matches(concat_ws('', {', '.join(cells)}), '{NOT_SPACE}')"
+    tail = con.execute(f"SELECT max(n) FROM raw WHERE n > (SELECT count(*) FROM raw) + 1 - {TAIL_ROWS} AND {filled}"
+                       ).fetchone()[0]
+    return tail if tail is not None else con.execute(f"SELECT max(n) FROM raw WHERE {filled}").fetchone()[0]
 
 
 def _mappings(source: RawSource, known_places: set[str]) -> dict[str, Mapping]:
@@ -373,9 +383,9 @@ def _sql_text(text: str | None) -> str:
 
 def exported(lines: list[list[FlowLine] | ColumnarLines | ColumnarPart]) -> list[list[FlowLine] | ColumnarExport
                                                                                   | ExportedPart]:
-    """Each validated columnar return written out as Parquet for the workspace to load (once for all the parts of
-    a file of several bodies' returns, sorted by spender), then its validation database closed, so its memory
-    is back before the workspace loads. Row-path lines pass through."""
+    """Each validated columnar return made ready for the workspace to load (once for all the parts of a file of
+    several bodies' returns, sorted by spender). Its validation database stays open until the caller closes
+    it, after the load. Row-path lines pass through."""
     exports: dict[int, ColumnarExport] = {}
     out: list[list[FlowLine] | ColumnarExport | ExportedPart] = []
     for item in lines:
@@ -387,9 +397,6 @@ def exported(lines: list[list[FlowLine] | ColumnarLines | ColumnarPart]) -> list
             out.append(item.export())
         else:
             out.append(item)
-    for validated in {id(held): held for held in (item.lines if isinstance(item, ColumnarPart) else item
-                                                   for item in lines) if isinstance(held, ColumnarLines)}.values():
-        validated.release()
     return out
 
 

@@ -37,7 +37,8 @@ CSV_LINE_BYTES = 100  # a flows CSV line is ~130 bytes: lines are estimated from
 
 @dataclass
 class RawSource:
-    """A file's data rows in DuckDB table `raw` (n = row number as users see it, c0..ck = cells as text)."""
+    """A file's data rows in DuckDB view `raw` (n = row number as users see it, c0..ck = cells as text), over
+    table `raw_cells` (`drop_raw` drops both)."""
 
     con: duckdb.DuckDBPyConnection
     header: list[str]
@@ -54,6 +55,10 @@ class RawSource:
     @property
     def cells(self) -> list[str]:
         return [f"c{i}" for i in range(len(self.header))]
+
+    def drop_raw(self) -> None:
+        self.con.execute("DROP VIEW raw")
+        self.con.execute("DROP TABLE raw_cells")
 
     def close(self) -> None:
         self.con.close()
@@ -92,12 +97,23 @@ def open_source(path: Path, report: Report) -> RawSource | None:
                 continue  # DuckDB's parallel reader cannot pad short rows around quoted newlines
             source.close()
             return None
-    too_long = con.execute(f"SELECT max(greatest({', '.join(f'length({c})' for c in source.cells)})) "
-                           "FROM raw").fetchone()[0]
-    if too_long is not None and too_long > CSV_FIELD_LIMIT:
+    if _longest_cell(con, source.cells) > CSV_FIELD_LIMIT:
         source.close()
         return None
     return source
+
+
+def _longest_cell(con: duckdb.DuckDBPyConnection, cells: list[str]) -> int:
+    """The longest cell in characters, as Python's csv counts them. Bytes first: DuckDB stores each string's
+    size, so that scan is nearly free, while counting characters decodes every cell; a cell has at least as
+    many bytes as characters, so only a file with a cell of more bytes than the limit is counted again."""
+    longest = 0
+    for size in ("strlen", "length"):
+        longest = con.execute(f"SELECT max(greatest({', '.join(f'{size}({c})' for c in cells)})) "
+                              "FROM raw").fetchone()[0] or 0
+        if longest <= CSV_FIELD_LIMIT:
+            break
+    return longest
 
 
 def _csv_header(path: Path) -> list[str] | None:
@@ -161,14 +177,18 @@ def _quote_after_spaces(data: bytes, at_start: bool) -> bool:
 
 def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, width: int, parallel: bool) -> None:
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
-    con.execute("DROP TABLE IF EXISTS raw")
+    con.execute("DROP VIEW IF EXISTS raw")
+    con.execute("DROP TABLE IF EXISTS raw_cells")
     con.execute(f"""
-        CREATE TABLE raw AS
-        SELECT (row_number() OVER () + 1)::INTEGER AS n, *
+        CREATE TABLE raw_cells AS
+        SELECT *
         FROM read_csv({_literal(path)}, columns = {columns}, header = false, skip = 1, delim = ',', quote = '"',
                       escape = '"', auto_detect = false, null_padding = true, strict_mode = true,
                       encoding = 'utf-8', parallel = {str(parallel).lower()})
     """)
+    # The table keeps the file's order (preserve_insertion_order), so a row's position is its record number.
+    # Numbering rows with row_number() OVER () instead made DuckDB read the whole file on one thread.
+    con.execute("CREATE VIEW raw AS SELECT (rowid + 2)::INTEGER AS n, * FROM raw_cells")
 
 
 def _open_parquet(path: Path, report: Report) -> RawSource | None:
@@ -190,10 +210,11 @@ def _open_parquet(path: Path, report: Report) -> RawSource | None:
         return None
     texts = ", ".join(f"CAST({_ident(name)} AS VARCHAR) AS c{i}" for i, name in enumerate(names))
     con.execute(f"""
-        CREATE TABLE raw AS
+        CREATE TABLE raw_cells AS
         SELECT (file_row_number + 2)::INTEGER AS n, {texts}
         FROM read_parquet({_literal(path)}, file_row_number = true)
     """)
+    con.execute("CREATE VIEW raw AS SELECT * FROM raw_cells")
     return RawSource(con, table.header, 1, None, folder, in_memory)
 
 
