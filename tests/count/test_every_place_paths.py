@@ -21,7 +21,7 @@ import pytest
 from chain_ledger import AREAS, CHAIN, EXPECTED, SHORT, SILENT, WHOLE, YEAR, build_chain_ledger
 
 from placespend.app.workspace import open_workspace, read_on
-from placespend.count.consolidate import count_place
+from placespend.count.consolidate import count_place, counted_lines, scoped
 from placespend.count.every_place_count import (
     all_places_lines,
     count_all_places,
@@ -130,6 +130,20 @@ def test_one_place_s_count_is_the_same_by_both_ways(chain):
             assert _headline(count_place(ledger, SELF, YEAR)) == _want(WHOLE), way
 
 
+def test_one_place_s_lines_are_the_same_columns_by_both_ways(chain):
+    """The analyses read a place's lines (`counted_lines`, `scoped`) whichever way they were read: the ledger's
+    columns and how each line counts, not the copy's `scope_place` nor the columns joined on to classify them;
+    and the scope hands on its ledger, for the reference tables an analysis reads beside the lines (bodies)."""
+    with both_ways(chain) as ways:
+        columns = {way: counted_lines(ledger, CHAIN, YEAR).columns for way, ledger in ways}
+        assert columns["place_lines"] == columns["from the ledger"]
+        assert {"status", "counted_type", "counted_amount", "spender"} <= set(columns["place_lines"])
+        assert not {"scope_place", "reporter", "outturn_body"} & set(columns["place_lines"])
+        for way, ledger in ways:
+            scope = scoped(ledger, CHAIN, YEAR)
+            assert scope.ledger is ledger and (scope.place, scope.period) == (CHAIN, YEAR), way
+
+
 def test_the_bridge_splits_every_place_by_basis_and_method(chain):
     # No line gives a basis or an apportionment: each is outturn (DESIGN.md §3's default) and reported.
     with both_ways(chain) as ways:
@@ -198,3 +212,17 @@ def test_councils_reporting_their_outturn_count_each_line_once(cli: Cli, tmp_pat
             # 1,000.00 + 250.00 spent and the 40.00 to a body that reports nothing, in Lewisham's one scope
             count = count_all_places(ledger, YEAR, ["E09000023"])["E09000023"]
             assert (count.total, count.lines, count.unreported_transfers) == (D("1290.00"), 3, D("40.00")), way
+
+
+def test_a_place_s_count_reads_its_own_year_and_areas_by_both_ways(cli: Cli, tmp_path: Path):
+    """The count of a place in a year reads only the lines of that year in its scope, whichever way it reads them:
+    a return of the next year and one of another area in the same workspace add nothing."""
+    cli("ingest", write_csv(tmp_path / "lewisham.csv", [line(amount="1000.00"), line(amount="234.56", cofog="09.1")]),
+        write_csv(tmp_path / "next-year.csv", [line(period="2009-10", amount="20.00")]),
+        write_csv(tmp_path / "greenwich.csv", [line(place="E09000011", spender="rbg", amount="300.00")]))
+    with both_ways(cli) as ways:
+        for way, ledger in ways:
+            # Lewisham in 2008-09: 1,000.00 + 234.56 in two lines
+            count = count_place(ledger, "E09000023", YEAR)
+            assert (count.total, count.lines, count.by_cofog) == (
+                D("1234.56"), 2, {"09": D("234.56"), "10": D("1000.00")}), way

@@ -38,6 +38,12 @@ MAY_NOT_SEE = {"partner": MARKERS["pct"], "other_partner": MARKERS["lbl"],
                "viewer": MARKERS["lbl"] + MARKERS["pct"]}
 YEAR = "2009-10"
 EXAMPLES = int(os.environ.get("PLACESPEND_API_EXAMPLES", "6"))
+# Schemathesis gives up on an answer after 10 s by default: a timed test, which a starved machine (the suite at
+# the lowest priority beside other work) fails on whichever request a stall lands on, and on a request that is
+# fast when tried again Hypothesis reports "Failed on the first call but did not on a subsequent one". What is
+# checked here is what the answers say; how fast they come is measured in benchmarks. This bound only catches
+# a request that never ends.
+HUNG = 600
 
 
 
@@ -135,7 +141,7 @@ def test_no_answer_is_a_server_error_or_another_partners_data(api_schema, served
         @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def answer_each_role(case) -> None:
             for role in ROLES:  # the same request as each role in turn
-                response = case.call(headers={"Authorization": f"Bearer {served.state.tokens[role]}"})
+                response = case.call(headers={"Authorization": f"Bearer {served.state.tokens[role]}"}, timeout=HUNG)
                 case.validate_response(response, checks=[not_a_server_error])
                 leaked = [marker for marker in MAY_NOT_SEE.get(role, ()) if marker in response.text]
                 assert not leaked, f"{role} was shown {leaked} by {case.method} {case.formatted_path}"
