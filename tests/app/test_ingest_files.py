@@ -32,6 +32,10 @@ def test_a_file_of_two_spenders_prints_each_submission_with_its_lines_and_money(
         == {who: (f"{sha256(path)}#{who}", n, 0, "accepted") for who, n in (("lbl", 2), ("pct", 1))}
     lbl = stored["lbl"]["submission_id"]
     assert (again["outcome"], again["submission_id"], again["lines"]) == ("unchanged", lbl, 0)
+    # The file is kept once, named by its own SHA-256 (what a backup's check recomputes), not by a part's hash.
+    assert {s["stored_name"] for s in stored.values()} == {f"{sha256(path)}.csv"}
+    kept = cli.db.with_name(f"{cli.db.stem}.submissions") / f"{sha256(path)}.csv"
+    assert kept.read_bytes() == path.read_bytes()
 
 
 def test_a_one_spender_file_is_its_submitter_under_the_files_own_hash(cli, make_csv):
@@ -57,3 +61,16 @@ def test_a_reference_import_prints_its_reader_rows_and_import_once(cli, make_csv
     [again] = cli.json("import", stats)
     assert (again["outcome"], again["import_id"], again["rows"]) == ("unchanged", first["import_id"], {})
     assert isinstance(first["import_id"], int)
+
+
+def test_a_valid_file_rejected_with_its_batch_holds_no_lines(cli, make_csv):
+    """A batch is all or nothing: the valid file of a batch with a bad one is loaded nowhere, and its result says
+    so (no lines, no submissions), as a file rejected on its own does."""
+    good = make_csv("good.csv", [line(amount="10.00"), line(amount="20.00")])
+    bad = make_csv("bad.csv", [line(amount="ten pounds")])
+    [kept, refused] = cli.json("ingest", good, bad, expect=1)
+    assert refused["outcome"] == "rejected" and refused["errors"]
+    assert (kept["outcome"], kept["lines"], Decimal(str(kept["total"])), kept["submissions"]) == \
+        ("rejected", 0, Decimal("0.00"), [])
+    assert "batch-rejected" in [w["slug"] for w in kept["warnings"]]
+    assert not cli.db.exists()  # nothing stored: not even a workspace
