@@ -108,3 +108,17 @@ def test_place_page_shows_the_vintage_beside_the_figure_and_the_backcast(cli, tm
     per_head = (SPEND / hackney_2019).quantize(Decimal("0.01"))
     assert f"£{per_head:,.2f} <span class=\"vintage\">(2019 population)</span>" in page
     assert f"£{(SPEND / backcast).quantize(Decimal('0.01')):,.2f} per head (population {backcast:,.0f}" in page
+
+
+def test_the_back_cast_reads_the_regions_population_not_another_of_its_figures(cli, tmp_path, shared_data):
+    """A region may hold other figures for the same date (households, say, imported earlier): the back-cast takes
+    only the Eurostat population on 1 January, so Hackney's figure is London's change as worked by hand."""
+    _, backcast = _by_hand(shared_data)
+    cli("ingest", write_csv(tmp_path / "hackney.csv", [line(place=HACKNEY, spender="lbh", amount=str(SPEND))]))
+    cli("import", write_csv(tmp_path / "households.csv", [
+        {"area": "E12000007", "period": "2009", "indicator": "households", "value": "3200000"}]))
+    for name in (POPULATION, REGIONS, EUROSTAT):
+        cli("import", shared_data / name)
+    [row] = cli.json("analyse", "per-head", "--place", HACKNEY, "--year", "2008-09", "--need", "none")["places"]
+    assert row["backcast"]["population"] == backcast
+    assert row["backcast"]["region_population_in_year"] == 7877924

@@ -74,3 +74,16 @@ def test_a_valid_file_rejected_with_its_batch_holds_no_lines(cli, make_csv):
         ("rejected", 0, Decimal("0.00"), [])
     assert "batch-rejected" in [w["slug"] for w in kept["warnings"]]
     assert not cli.db.exists()  # nothing stored: not even a workspace
+
+
+def test_places_imported_from_a_reference_file_keep_their_declared_region(cli, make_csv):
+    """A place definitions file read by `import` (the reference readers) keeps each place's region as the file
+    declares it, and `places` lists it."""
+    definitions = make_csv("places.csv", [
+        {"place": "se-pilot", "name": "South East pilot", "area": "E09000023", "region": "E12000007"},
+        {"place": "se-pilot", "name": "South East pilot", "area": "E09000022", "region": "E12000007"},
+        {"place": "n-pilot", "name": "North pilot", "area": "E08000001", "region": ""}])
+    [result] = cli.json("import", definitions)
+    assert (result["outcome"], result["rows"]) == ("loaded", {"places": 3})
+    listed = {row["place"]: row["region"] for row in cli.json("places")}
+    assert listed["se-pilot"] == "E12000007" and not listed["n-pilot"]
