@@ -82,7 +82,7 @@ class Workspace:
         self._lock = ReadWriteLock(self._snapshot_before_write, self._write_ended)
         self._changed = False  # a write of the figures under way: `generation` moves as it ends
         self._local = threading.local()
-        self._readers: list[Backend] = []
+        self._readers: dict[threading.Thread, Backend] = {}  # each reading thread's cursor (`_reader`)
         self._readers_lock = threading.Lock()
         self._bookkeeping = threading.Lock()  # accounts' writes, one at a time among themselves (`bookkeeping`)
         self.generation = 0  # bumped by every write through a shared connection: caches key on it
@@ -109,7 +109,7 @@ class Workspace:
         """Disconnect, folding the write-ahead log into the file first so that the file alone is the whole
         workspace (a `.wal` left behind is replayed on the next open, and lost if the file is copied alone)."""
         if self._shared is not None:
-            for reader in self._readers:
+            for reader in self._readers.values():
                 reader.disconnect()
             self._readers.clear()
             with contextlib.suppress(duckdb.TransactionException):  # a write still open: DuckDB's own
@@ -143,9 +143,17 @@ class Workspace:
         if mine is None or mine[0] is not self._shared:
             cursor = ibis.duckdb.from_connection(self._shared.con.cursor())  # type: ignore[union-attr]
             with self._readers_lock:
-                self._readers.append(cursor)
+                self._drop_readers_of_ended_threads()
+                self._readers[threading.current_thread()] = cursor
             self._local.reader = mine = (self._shared, cursor)
         return mine[1]
+
+    def _drop_readers_of_ended_threads(self) -> None:
+        """Close the cursors of threads that have ended. Why: a thread started for one job (the pages warmed
+        after an acceptance, an import read in the background) reads through a cursor of its own and ends with
+        the job; kept until `close`, its cursor made a server hold one more DuckDB connection per acceptance."""
+        for thread in [thread for thread in self._readers if not thread.is_alive()]:
+            self._readers.pop(thread).disconnect()
 
     def check_not_in_use(self) -> None:
         """Raise `WorkspaceBusy` if another process holds the file (e.g. `placespend serve`): for what must
