@@ -205,9 +205,7 @@ def applicable(person: Person) -> tuple[str, ...]:
 
 def with_error(person: Person, kind: str, rng: random.Random, place: Place) -> dict[str, str]:
     """The record a partner holds of `person` with one kind of error (a dict of the file's columns)."""
-    record = {"first_name": person.first_name, "surname": person.surname,
-              "date_of_birth": person.date_of_birth.isoformat(), "postcode": person.postcode, "sex": person.sex,
-              "x_ward": person.ward}
+    record = _true_record(person)
     dob = person.date_of_birth
     if kind == "typo_first":
         record["first_name"] = _typo(person.first_name, rng)
@@ -277,12 +275,10 @@ def make_partners(left_size: int, right_size: int, overlap: int, seed: int = 200
         rng.shuffle(members)
         rows, applied = [], Counter()
         for number, person in enumerate(members):
-            record = {"record_id": f"{prefix}{number:07d}", "first_name": person.first_name,
-                      "surname": person.surname, "date_of_birth": person.date_of_birth.isoformat(),
-                      "postcode": person.postcode, "sex": person.sex, "x_ward": person.ward}
+            true = _true_record(person)
+            record = {"record_id": f"{prefix}{number:07d}", **true}
             for kind in _errors(person, rng, error_rate if prefix == "R" else error_rate / 3):
-                record |= {k: v for k, v in with_error(person, kind, rng, place).items()
-                           if v != _as_text(person, k)}
+                record |= {k: v for k, v in with_error(person, kind, rng, place).items() if v != true[k]}
                 applied[kind] += 1
             rows.append(record | {"x_service": service})
             truth.setdefault(person.person_id, []).append(record["record_id"])
@@ -293,6 +289,8 @@ def make_partners(left_size: int, right_size: int, overlap: int, seed: int = 200
     return Partners(_write(files[0]), _write(files[1]), pairs, by_id, errors)
 
 
-def _as_text(person: Person, column: str) -> str:
-    value = person.ward if column == "x_ward" else getattr(person, column)
-    return value.isoformat() if isinstance(value, date) else str(value)
+def _true_record(person: Person) -> dict[str, str]:
+    """The file's columns as they would be with no error: each error changes some of them."""
+    return {"first_name": person.first_name, "surname": person.surname,
+            "date_of_birth": person.date_of_birth.isoformat(), "postcode": person.postcode, "sex": person.sex,
+            "x_ward": person.ward}
