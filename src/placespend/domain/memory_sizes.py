@@ -15,8 +15,3 @@ def duckdb_bytes(text: str) -> int:
     if match is None or (match.group(2) or "bytes") not in UNITS:
         raise ValueError(f"not a DuckDB memory size: {text!r}")
     return int(float(match.group(1)) * UNITS[match.group(2) or "bytes"])
-
-
-def memory_limit(raw) -> int:
-    """The connection's memory limit in bytes."""
-    return duckdb_bytes(raw.execute("SELECT current_setting('memory_limit')").fetchone()[0])

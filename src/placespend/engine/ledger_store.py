@@ -12,9 +12,9 @@ from pathlib import Path
 import pyarrow as pa
 
 from placespend.domain.ledger_lines import MONEY, SHARE, ColumnarExport, ExportedPart, FlowLine, lines_table
-from placespend.domain.memory_sizes import duckdb_bytes
 from placespend.engine import accounts_store
 from placespend.engine.accounts_store import AuditEntry
+from placespend.engine.memory_caps import memory_limit_lowered
 from placespend.engine.slices_store import rank_sql
 from placespend.engine.workspace import Workspace
 
@@ -139,15 +139,13 @@ def _streamed(raw, lines: ColumnarExport) -> Iterator[None]:
     """View `new_lines` over the validated lines as they stream from the validation database, which stays open
     meanwhile: the workspace's memory limit gives up the validation database's share for that time, and the
     validation database is closed once they are in, so the refresh that follows has the whole budget."""
-    limit = raw.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    raw.execute("SET memory_limit = ?", [f"{max(duckdb_bytes(limit) - lines.held_memory, MIN_MEMORY)} bytes"])
-    raw.register("new_lines", lines.batches())
-    try:
-        yield
-    finally:
-        raw.unregister("new_lines")
-        raw.execute("SET memory_limit = ?", [limit])
-        lines.release()
+    with memory_limit_lowered(raw, lambda limit: max(limit - lines.held_memory, MIN_MEMORY)):
+        raw.register("new_lines", lines.batches())
+        try:
+            yield
+        finally:
+            raw.unregister("new_lines")
+            lines.release()
 
 
 def _insert_columnar(raw, new: NewSubmission, stored_name: str, lines: ColumnarExport) -> int:

@@ -18,7 +18,7 @@ import weakref
 from typing import TYPE_CHECKING
 
 from placespend.domain.ledger import COUNTED_SUBMISSIONS
-from placespend.domain.memory_sizes import duckdb_bytes
+from placespend.engine.memory_caps import memory_limit_lowered
 
 if TYPE_CHECKING:  # for the hints only: the CLI's quick count checks freshness without importing Ibis (0.9 s)
     from ibis.backends.duckdb import Backend
@@ -156,15 +156,11 @@ def _rebuild(raw) -> str:
     a period is a third of that and DuckDB's sort spills it to disk within a 2 GiB memory cap. Batches cut
     through a temporary copy of each period (the previous design) read that copy once per batch and took ~50
     minutes at 100M lines; one sort per period is 36 s at 10M (was 56 s)."""
-    limit = raw.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    raw.execute("SET memory_limit = ?", [limit if duckdb_bytes(limit) <= 2 * 1024**3 else "2GiB"])
-    try:
+    with memory_limit_lowered(raw, lambda limit: min(limit, 2 * 1024**3)):
         raw.execute("CREATE OR REPLACE TABLE place_lines AS " + lines_sql() + " LIMIT 0")
         periods = [r[0] for r in raw.execute(f"SELECT DISTINCT period FROM ({LIVE_SLICES}) ORDER BY 1").fetchall()]
         for period in periods:
             raw.execute("INSERT INTO place_lines " + lines_sql(period=period))
-    finally:
-        raw.execute("SET memory_limit = ?", [limit])
     return "rebuilt"
 
 

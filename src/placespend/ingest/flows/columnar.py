@@ -34,7 +34,7 @@ from placespend.domain.ledger_lines import (
     FlowLine,
     lines_table,
 )
-from placespend.domain.memory_sizes import memory_limit
+from placespend.domain.memory_sizes import duckdb_bytes
 from placespend.domain.problems import Report
 from placespend.ingest import tabular
 from placespend.ingest.flows.columnar_source import RawSource, open_source
@@ -99,7 +99,11 @@ class ColumnarLines:
             SELECT spender, place, period, count(*) AS lines, sum(counted_amount) AS total FROM lines
             GROUP BY ALL ORDER BY ALL""").to_arrow_table()
         return ColumnarExport(batches, slices, self._bodies(by_spender), self.count, self.total,
-                              held_memory=memory_limit(self.source.con), release=self.source.con.close)
+                              held_memory=self._memory_limit(), release=self.source.con.close)
+
+    def _memory_limit(self) -> int:
+        """The validation database's memory limit in bytes: what the workspace gives up while the lines stream."""
+        return duckdb_bytes(self.source.con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
 
     def _bodies(self, by_spender: bool) -> pa.Table:
         """Each body's name and type where the return first mentions it (spender, then recipient, then funder).
