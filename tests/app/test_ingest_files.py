@@ -52,7 +52,10 @@ def test_a_one_spender_file_is_its_submitter_under_the_files_own_hash(cli, make_
         (sha256(path), "accepted", 1, 1)
     assert [(s["submitter"], s["lines"], Decimal(str(s["total"]))) for s in result["submissions"]] == \
         [("lbl", 1, Decimal("12.34"))]
-    assert cli.json("ingest", path)[0]["outcome"] == "unchanged"
+    # The same file again, in a later command: unchanged, naming the file and the submission it already is.
+    [again] = cli.json("ingest", path)
+    assert (again["outcome"], again["file"], again["submission_id"]) == ("unchanged", "one.csv",
+                                                                         stored["submission_id"])
 
 
 def test_a_reference_import_prints_its_reader_rows_and_import_once(cli, make_csv):
@@ -110,3 +113,48 @@ def test_a_places_file_is_stored_and_counted_and_a_bad_one_stores_nothing(tmp_pa
     assert not report.ok and saved == 0
     with ws.read() as con:
         assert con.con.execute("SELECT count(*) FROM places WHERE place = 'w-pilot'").fetchall() == [(0,)]
+
+
+def test_a_return_with_no_lines_is_the_named_bodys_on_both_paths(tmp_path):
+    """A nil return (the header and no lines) sent for a named body is that body's submission, whichever reader
+    takes it. No test held the columnar path to it: a mutant that dropped the named body there recorded the
+    return under an empty submitter and survived."""
+    path = tmp_path / "nil.csv"
+    path.write_text(",".join(line()) + "\n", encoding="utf-8")
+    for columnar in (False, True):
+        ws = open_workspace(tmp_path / f"columnar-{columnar}" / "ws.duckdb")
+        [result] = ingest_files.ingest_returns(ws, [path], submitter="lbl", columnar=columnar)
+        assert (result.outcome, result.submitters, result.line_count) == ("loaded", ["lbl"], 0)
+        assert [(s["submitter"], s["line_count"]) for s in ingest_files.submission_history(ws)] == [("lbl", 0)]
+
+
+def test_a_large_line_is_held_against_the_named_submitters_previous_return_on_both_paths(tmp_path, make_csv):
+    """With a submitter named (`ingest --submitter`), a line is compared with that submitter's previous return for
+    its place and period, not with a return of the line's spender: 1,000.00 against a previous 100.00 is more than
+    the previous total and its 25% margin, so the return is refused at the line's row and amount column, and for
+    nothing else."""
+    first = make_csv("first.csv", [line(amount="100.00")])
+    second = make_csv("second.csv", [line(amount="1000.00")])
+    for columnar in (False, True):
+        ws = open_workspace(tmp_path / f"columnar-{columnar}" / "ws.duckdb")
+        [loaded] = ingest_files.ingest_returns(ws, [first], submitter="national", columnar=columnar)
+        [refused] = ingest_files.ingest_returns(ws, [second], submitter="national", columnar=columnar)
+        assert loaded.outcome == "loaded" and refused.outcome == "rejected"
+        amount = f"amount ({chr(ord('A') + list(line()).index('amount'))})"  # the header's name and its letter
+        assert [(p.slug, p.row, p.column) for p in refused.report.problems if p.severity == "error"] == [
+            ("amount-exceeds-previous-return", 2, amount)]
+
+
+def test_a_partners_upload_with_another_bodys_line_is_refused_at_that_row_on_both_paths(tmp_path, make_csv):
+    """A partner may only report its own body's money (`only_spender`, set for uploads): a file from lbl with
+    one line of pct's is refused as a whole, naming that line's row and the spender column, and nothing is stored."""
+    path = make_csv("upload.csv", [line(amount="10.00"), line(spender="pct", spender_type="nhs", amount="20.00")])
+    for columnar in (False, True):
+        ws = open_workspace(tmp_path / f"columnar-{columnar}" / "ws.duckdb")
+        [result] = ingest_files.ingest_returns(ws, [path], submitter="lbl", only_spender="lbl", columnar=columnar,
+                                               status="submitted")
+        assert (result.outcome, result.submitters) == ("rejected", ["lbl"])
+        assert [(p.slug, p.row, p.column) for p in result.report.problems if p.severity == "error"] == [
+            ("spender-not-yours", 3, "spender")]
+        # Nothing is stored: the workspace is not even created by a refused first batch.
+        assert "'pct'" in result.report.errors[0].message and not (tmp_path / f"columnar-{columnar}").exists()

@@ -58,20 +58,21 @@ def awkward(tmp_path_factory: pytest.TempPathFactory) -> Cli:
     duo: two London districts (fine); partial: a London district and one the lookup does not know (a note);
     split: districts in London and the North East (several regions); nowhere: an unknown district (no region);
     north: a North East district, which has spend but no population figures (zero for the region);
-    welsh: declared in Wales, which has no spend; scots: declared in Scotland, which has spend but no districts.
+    welsh: declared in Wales, which has no spend; scots: declared in Scotland, which has spend but no districts;
+    bare: a London district with no figures of its own (refused, naming its areas).
     Two spend files make two vintages (a note); 'needs' lacks one of its indicators (refused for every place).
     """
     folder = tmp_path_factory.mktemp("awkward")
     cli = Cli(folder / "awkward.duckdb")
     members = {"duo": LONDON[:2], "partial": (LONDON[0], "E09000099"), "split": (LONDON[2], "E06000001"),
                "nowhere": ("E09000098",), "north": ("E06000001",), "welsh": ("W06000001",),
-               "scots": ("S12000033",)}
+               "scots": ("S12000033",), "bare": ("E09000033",)}
     declared = {"welsh": "Wales", "scots": "Scotland"}
     cli("import", write_csv(folder / "places.csv", [
         {"place": p, "name": p.title(), "area": a, "region": declared.get(p, "")} for p, areas in members.items()
         for a in areas]))
     cli("import", write_csv(folder / "lookup.csv", [
-        *({"relation": "lad_region", "child": a, "parent": "E12000007"} for a in LONDON),
+        *({"relation": "lad_region", "child": a, "parent": "E12000007"} for a in (*LONDON, "E09000033")),
         {"relation": "lad_region", "child": "E06000001", "parent": "E12000001"}]))
     stats = [{"area": a, "period": "2019", "indicator": i, "value": v}
              for a, pop in zip(LONDON, (100, 300, 600), strict=True)
@@ -134,11 +135,13 @@ def test_every_refusal_and_note_is_the_same(awkward):
     got = {p: as_data(e) for p, e in estimate_all_places(ledger_of(con), YEAR, shipped_criteria("population")).items()}
     assert got == one_by_one(con, places, shipped_criteria("population"))
     messages = {p: v[1] for p, v in got.items() if isinstance(v[1], str) and v[0] == "PlacespendError"}
-    assert set(messages) == {"split", "nowhere", "north", "welsh", "scots"}, messages
+    assert set(messages) == {"split", "nowhere", "north", "welsh", "scots", "bare"}, messages
     assert "spans several regions" in messages["split"] and "unknown" in messages["nowhere"]
     assert "zero or missing for North East" in messages["north"]
     assert "no identifiable spending for Wales" in messages["welsh"]
     assert "No 'population' row for region Scotland (S92000003) and no districts" in messages["scots"]
+    assert messages["bare"] == ("No 'population' figures for bare (areas E09000033); import them "
+                                "(placespend import FILE).")
     notes = got["partial"][0]["notes"]
     assert any("E09000099" in n for n in notes) and any("also available" in n for n in notes)
     needs = estimate_all_places(ledger_of(con), YEAR, shipped_criteria("needs"))
