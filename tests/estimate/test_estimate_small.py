@@ -43,7 +43,13 @@ def test_population_estimate_by_hand(region, engine):
     assert {k: D(str(v)) for k, v in out["by_cofog"].items() if v} == want
     assert D(str(out["total"])) == sum(want.values())
     assert out["region"] == "London" and out["indicators"]["population"]["vintage"] == "2019"
+    # The ratio's two sides as summed by hand: the place's two districts, the region's three.
+    population = out["indicators"]["population"]
+    assert (D(str(population["place"])), D(str(population["region"])), population["place_areas"],
+            population["region_areas"]) == (D(400), D(1000), 2, 3)
     assert any("nearest vintage 2019" in note for note in out["notes"])
+    # One vintage of regional spend, and both districts in the region by the lookup: neither note applies.
+    assert not [note for note in out["notes"] if "also available" in note or "not found" in note], out["notes"]
 
 
 def test_needs_estimate_by_hand(region, engine):
