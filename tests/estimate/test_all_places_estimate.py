@@ -25,7 +25,7 @@ from placespend.domain.criteria import CriteriaSet
 from placespend.domain.problems import PlacespendError
 from placespend.engine.ledger import ledger_of
 from placespend.engine.tables import place_ids
-from placespend.estimate.centre_out import Estimate, estimate_place
+from placespend.estimate.centre_out import Estimate, estimate_place, regional_vintages
 from placespend.estimate.criteria import shipped_criteria
 from placespend.estimate.every_place_estimate import estimate_all_places
 from placespend.estimate.indicators import indicator_all_places, indicator_for_areas, place_areas
@@ -144,6 +144,14 @@ def test_every_refusal_and_note_is_the_same(awkward):
                                 "(placespend import FILE).")
     notes = got["partial"][0]["notes"]
     assert any("E09000099" in n for n in notes) and any("also available" in n for n in notes)
+    # Two spend files, two vintages: the estimate is of the one imported last, named on it and in its note; a
+    # vintage that does not exist is refused with those that do.
+    latest, earlier = regional_vintages(ledger_of(con), YEAR)
+    assert got["partial"][0]["vintage"] == latest
+    assert f"regional spend from {latest}; also available: {earlier}" in notes
+    with pytest.raises(PlacespendError) as refused:
+        estimate_place(ledger_of(con), "duo", YEAR, shipped_criteria("population"), "no-such-vintage")
+    assert str(refused.value) == f"Vintage no-such-vintage has no figures for {YEAR}; available: {latest}, {earlier}."
     needs = estimate_all_places(ledger_of(con), YEAR, shipped_criteria("needs"))
     assert {p: as_data(e) for p, e in needs.items()} == one_by_one(con, places, shipped_criteria("needs"))
     for vintage, period in (("canonical:nope.csv", YEAR), (None, "2010-11")):  # refused for every place
