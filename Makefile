@@ -84,7 +84,7 @@ mutation-estimate: mutation-estimate-copy
 # Every mutant of the estimate and the ingest path is 5 hours and more of two cores; this runs a uniform random
 # sample of them (scripts/mutation_sample.py: the same names for the same seed) and estimates the whole set's
 # score with its 95% interval.
-MUTANT_SAMPLE ?= 250
+MUTANT_SAMPLE ?= 150
 MUTANT_SEED ?= 2026
 mutation-estimate-sample: mutation-estimate-copy
 	cd $(MUTATION_ESTIMATE) && PLACESPEND_SHARED=$(abspath $(CURDIR)/../shared) nice $(abspath $(BIN))/python \

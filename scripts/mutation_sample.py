@@ -9,8 +9,8 @@ own order (cheapest tests first) would not do: a partial run is a census of the 
 
 Run in mutmut's copy of the checkout (build/mutation-estimate, after `make mutation-estimate` made it):
 
-    python scripts/mutation_sample.py run --size 250 --seed 2026 --children 2
-    python scripts/mutation_sample.py summary --size 250 --seed 2026
+    python scripts/mutation_sample.py run --size 150 --seed 2026 --children 2
+    python scripts/mutation_sample.py summary --size 150 --seed 2026
 
 `run` asks mutmut for every mutant's name, draws the sample (the same names for the same seed and mutants) and
 runs `mutmut run NAME ...`; `summary` reads the verdicts mutmut stored and prints the estimate (it can be run
@@ -117,7 +117,7 @@ def summary(all_verdicts: dict[str, str], drawn: list[str]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("action", choices=("run", "summary", "names"))
-    parser.add_argument("--size", type=int, default=250)
+    parser.add_argument("--size", type=int, default=150)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--children", type=int, default=2)
     parser.add_argument("--mutmut", default=str(Path(sys.executable).with_name("mutmut")))
