@@ -5,17 +5,25 @@ spender, the same file twice changes nothing)."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 from placespend.app import ingest_files
 from placespend.app.workspace import open_workspace
+from placespend.engine.workspace import Workspace
 
 from conftest import line
 
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def both_paths(tmp_path: Path) -> Iterator[tuple[bool, Workspace]]:
+    """A new workspace for each reader of a return: the row path (the reference), then the columnar path."""
+    for columnar in (False, True):
+        yield columnar, open_workspace(tmp_path / f"columnar-{columnar}" / "ws.duckdb")
 
 
 def test_a_file_of_two_spenders_prints_each_submission_with_its_lines_and_money(cli, make_csv):
@@ -121,8 +129,7 @@ def test_a_return_with_no_lines_is_the_named_bodys_on_both_paths(tmp_path):
     return under an empty submitter and survived."""
     path = tmp_path / "nil.csv"
     path.write_text(",".join(line()) + "\n", encoding="utf-8")
-    for columnar in (False, True):
-        ws = open_workspace(tmp_path / f"columnar-{columnar}" / "ws.duckdb")
+    for columnar, ws in both_paths(tmp_path):
         [result] = ingest_files.ingest_returns(ws, [path], submitter="lbl", columnar=columnar)
         assert (result.outcome, result.submitters, result.line_count) == ("loaded", ["lbl"], 0)
         assert [(s["submitter"], s["line_count"]) for s in ingest_files.submission_history(ws)] == [("lbl", 0)]
@@ -135,8 +142,7 @@ def test_a_large_line_is_held_against_the_named_submitters_previous_return_on_bo
     nothing else."""
     first = make_csv("first.csv", [line(amount="100.00")])
     second = make_csv("second.csv", [line(amount="1000.00")])
-    for columnar in (False, True):
-        ws = open_workspace(tmp_path / f"columnar-{columnar}" / "ws.duckdb")
+    for columnar, ws in both_paths(tmp_path):
         [loaded] = ingest_files.ingest_returns(ws, [first], submitter="national", columnar=columnar)
         [refused] = ingest_files.ingest_returns(ws, [second], submitter="national", columnar=columnar)
         assert loaded.outcome == "loaded" and refused.outcome == "rejected"
@@ -149,8 +155,7 @@ def test_a_partners_upload_with_another_bodys_line_is_refused_at_that_row_on_bot
     """A partner may only report its own body's money (`only_spender`, set for uploads): a file from lbl with
     one line of pct's is refused as a whole, naming that line's row and the spender column, and nothing is stored."""
     path = make_csv("upload.csv", [line(amount="10.00"), line(spender="pct", spender_type="nhs", amount="20.00")])
-    for columnar in (False, True):
-        ws = open_workspace(tmp_path / f"columnar-{columnar}" / "ws.duckdb")
+    for columnar, ws in both_paths(tmp_path):
         [result] = ingest_files.ingest_returns(ws, [path], submitter="lbl", only_spender="lbl", columnar=columnar,
                                                status="submitted")
         assert (result.outcome, result.submitters) == ("rejected", ["lbl"])

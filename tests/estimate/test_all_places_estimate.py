@@ -146,7 +146,8 @@ def test_every_refusal_and_note_is_the_same(awkward):
     assert any("E09000099" in n for n in notes) and any("also available" in n for n in notes)
     # Two spend files, two vintages: the estimate is of the one imported last, named on it and in its note; a
     # vintage that does not exist is refused with those that do.
-    latest, earlier = regional_vintages(ledger_of(con), YEAR)
+    latest, earlier = "canonical:spend.csv", "canonical:older.csv"  # a canonical file's vintage is its name
+    assert regional_vintages(ledger_of(con), YEAR) == [latest, earlier]
     assert got["partial"][0]["vintage"] == latest
     assert f"regional spend from {latest}; also available: {earlier}" in notes
     with pytest.raises(PlacespendError) as refused:
