@@ -12,11 +12,14 @@ The default suite kills small runs a few times; `pytest -m slow` kills a 1M-line
 
 from __future__ import annotations
 
+import shutil
 import signal
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +63,20 @@ def _counted(db: Path) -> tuple[Any, ...]:
     return lewisham.total, lewisham.lines, tuple(sorted((place, c.total, c.lines) for place, c in every.items()))
 
 
+def _file_alone(db: Path) -> Path:
+    """A copy of the database file without its write-ahead log.
+
+    Why not "no `.wal` is left": a kill in the middle of a commit leaves a torn log entry, which DuckDB ignores on
+    replay and overwrites on its next write, but does not delete when nothing was replayed (DuckDB 1.5.6; seen as
+    a rare failure of this test). What matters is that closing folded every committed change into the file, so
+    that the file alone, copied or backed up without its log, is the whole workspace."""
+    alone = db.parent / "file-alone" / db.name
+    alone.parent.mkdir(exist_ok=True)
+    shutil.copy2(db, alone)
+    alone.with_name(alone.name + ".wal").unlink(missing_ok=True)
+    return alone
+
+
 class Outcomes:
     """The states before and after the whole command, and the check every killed copy must pass."""
 
@@ -77,8 +94,8 @@ class Outcomes:
         assert found, f"half-loaded: {left} is neither before nor after"
         with open_workspace(db).write(changes_results=False):  # opens read-write: replays the log, tidies the files
             pass
-        assert not db.with_name(db.name + ".wal").exists()
         assert database_state(db) == left
+        assert database_state(_file_alone(db)) == left, "committed work was left in the write-ahead log"
         assert stored_files(db) == self.files[found[0]]
         assert _counted(db) == self.counts[found[0]]
         self.seen.append(found[0])
@@ -234,3 +251,29 @@ def test_an_acceptance_and_its_audit_entry_commit_together(db, tmp_path):
     with ws.write(changes_results=False) as con:
         con.con.execute("ALTER TABLE audit_log_elsewhere RENAME TO audit_log")
     assert database_state(db) == before
+
+
+def test_a_commit_torn_by_a_kill_leaves_the_state_before_and_the_next_load_is_kept(tmp_path):
+    """A kill in the middle of writing a commit to the write-ahead log leaves a torn entry: the workspace opens
+    at the state before that commit, and the next load after it is kept whole, in the file itself."""
+    db = _base(tmp_path)
+    before = database_state(db)
+    wal = db.with_name(db.name + ".wal")
+    subprocess.run([sys.executable, "-c", f"""
+import os, duckdb
+con = duckdb.connect({str(db)!r})
+con.execute("SET checkpoint_threshold = '1TB'")  # the change stays in the log, as at a kill before a checkpoint
+con.execute("DELETE FROM flows WHERE amount = 5")
+os._exit(9)"""], check=False, timeout=120)
+    assert wal.exists() and wal.stat().st_size > 0, "the change was not left in the log"
+    with wal.open("r+b") as log:
+        log.truncate(wal.stat().st_size // 2)  # the commit cut off halfway through
+    assert database_state(db) == before
+    with open_workspace(db).write(changes_results=False):
+        pass
+    assert database_state(db) == before
+    assert database_state(_file_alone(db)) == before
+    Cli(db)("ingest", write_csv(tmp_path / "later.csv", [line(period="2009-10", amount="7.00", cofog="09")]))
+    after = database_state(_file_alone(db))
+    assert after["submissions"][:1] == before["submissions"] and len(after["submissions"]) == 2
+    assert after["flows"][:1] == before["flows"] and after["flows"][1][1:3] == (1, Decimal("7.00"))
