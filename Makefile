@@ -34,10 +34,13 @@ demo: demo-build
 	$(BIN)/placespend --db $(DB) serve
 
 # lint-imports checks the layers of DESIGN.md §2 (the contracts in pyproject.toml) before any test runs.
+# The suite runs in TEST_WORKERS processes (pytest-xdist), a test file to each in turn: a file's module-scoped
+# fixtures (a built workspace, a server) are then made once, as in a serial run. TEST_WORKERS=0 runs it serially.
+TEST_WORKERS ?= 2
 test: $(STAMP)
 	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # The long tests left out of `make test`: e.g. a 1M-line ingest killed 20 times (about half an hour).
 test-slow: $(STAMP)
