@@ -52,6 +52,8 @@ FAST_AMOUNT = r"[0-9]{1,11}(\.[0-9]{1,2})?"
 FAST_SHARE = r"0(\.[0-9]{1,8})?|1(\.0{1,8})?"
 # Characters an own (x_) column may hold for SQL to write its JSON as json.dumps does.
 JSON_PLAIN = r"[^ !#-\[\]-~]"
+# Totals rows and Excel errors need 'total' or '#' somewhere in the row: only such rows are looked at.
+SUSPICIOUS = "(?i)total|#"
 IDS = ("spender", "recipient", "funder")
 CHOICES = ("spender_type", "flow", "recipient_type", "funder_type", "capital_revenue", "basis", "recurrence",
            "apportionment", "ring_fenced", "statutory")
@@ -163,10 +165,11 @@ def _validate(source: RawSource, known_places: set[str], report: Report) -> Colu
     spaces = f"'{PY_WHITESPACE}'"
     con.execute(f"CREATE OR REPLACE MACRO ps(s) AS nullif(CASE WHEN contains({spaces}, left(s, 1)) OR "
                 f"contains({spaces}, right(s, 1)) THEN trim(s, {spaces}) ELSE s END, '')")
-    last = _last_filled_row(con, source.cells)
+    last = _last_filled_row(source)
     report.rows_read = (last - source.header_row) if last is not None else 0
-    mapped = _mappings(source, known_places)
-    con.execute(_conv_sql(source, mapped))
+    suspects: set[str] = set()
+    mapped = _mappings(source, known_places, suspects)
+    con.execute(_conv_sql(source, mapped, suspects))
     python_lines = _flagged_lines(source, table, known_places, report, last or 0)
     source.drop_raw()
     if not report.ok:
@@ -179,18 +182,19 @@ def _validate(source: RawSource, known_places: set[str], report: Report) -> Colu
     return ColumnarLines(source, count, Decimal(total))
 
 
-def _last_filled_row(con, cells: list[str]) -> int | None:
+def _last_filled_row(source: RawSource) -> int | None:
     """The number of the last row with a non-blank cell. Rows are numbered 2.. without gaps, so the answer is
     in the last TAIL_ROWS rows unless they are all blank (then the whole file is searched): a file rarely
     ends in more than a few blank rows, and testing every row meant joining and matching every cell."""
-    filled = f"regexp_matches(concat_ws('', {', '.join(cells)}), '{NOT_SPACE}')"
-    tail = con.execute(f"SELECT max(n) FROM raw WHERE n > (SELECT count(*) FROM raw) + 1 - {TAIL_ROWS} AND {filled}"
-                       ).fetchone()[0]
+    filled = f"regexp_matches(concat_ws('', {', '.join(source.cells)}), '{NOT_SPACE}')"
+    con = source.con
+    tail = con.execute(f"SELECT max(n) FROM ({source.last_rows(TAIL_ROWS)}) WHERE {filled}").fetchone()[0]
     return tail if tail is not None else con.execute(f"SELECT max(n) FROM raw WHERE {filled}").fetchone()[0]
 
 
-def _mappings(source: RawSource, known_places: set[str]) -> dict[str, Mapping]:
-    """One table per checked column: each distinct cell, whether it reads, and its normalised value."""
+def _mappings(source: RawSource, known_places: set[str], suspects: set[str]) -> dict[str, Mapping]:
+    """One table per checked column: each distinct cell, whether it reads, and its normalised value. The checked
+    columns with a cell that could make a totals row or be an Excel error are added to `suspects`."""
     def place(cell: Any) -> tuple[bool, Any]:
         ok, text = cell_value("place", cell)
         if text and not (v.GSS_PATTERN.match(text.upper()) or v.normalise_id(text) in known_places):
@@ -226,29 +230,35 @@ def _mappings(source: RawSource, known_places: set[str]) -> dict[str, Mapping]:
         code = cls.normalise_cofog(text)
         return ok and code is not None, code
 
-    mapped = {"period": _map(source, "period", period, pa.string()),
-              "place": _map(source, "place", place, pa.string())}
+    mapped = {"period": _map(source, "period", period, pa.string(), suspects),
+              "place": _map(source, "place", place, pa.string(), suspects)}
     for name in IDS:
-        mapped[name] = _map(source, name, body(name), pa.string())
+        mapped[name] = _map(source, name, body(name), pa.string(), suspects)
     for name in CHOICES:
-        mapped[name] = _map(source, name, choice(name), pa.string())
-    mapped["cofog"] = _map(source, "cofog", cofog, pa.string())
-    mapped["amount"] = _map(source, "amount", amount, MONEY,
+        mapped[name] = _map(source, name, choice(name), pa.string(), suspects)
+    mapped["cofog"] = _map(source, "cofog", cofog, pa.string(), suspects)
+    # The plain amounts and shares left out of their tables are digits and a point: never suspect.
+    mapped["amount"] = _map(source, "amount", amount, MONEY, suspects,
                             where=f"NOT regexp_full_match({source.cell('amount')}, '{FAST_AMOUNT}')")
-    mapped["place_share"] = _map(source, "place_share", share, SHARE,
+    mapped["place_share"] = _map(source, "place_share", share, SHARE, suspects,
                                  where=f"NOT regexp_full_match({source.cell('place_share')}, '{FAST_SHARE}')")
     mapped["crosswalk"] = _map_crosswalk(source, mapped["cofog"])
     return mapped
 
 
 def _map(source: RawSource, name: str, read: Callable[[Any], tuple[bool, Any]], kind: pa.DataType,
-         where: str = "") -> Mapping:
+         suspects: set[str], where: str = "") -> Mapping:
     """The column's mapping table, registered unless the join is not needed: a join per checked column was
     most of the conversion's time, and in a clean return most columns hold only values already in canonical
-    form (each distinct cell readable and read as exactly itself)."""
+    form (each distinct cell readable and read as exactly itself). The column joins `suspects` if one of
+    its distinct cells matches SUSPICIOUS (the same test as the conversion's, on each distinct cell once)."""
     cell = source.cell(name)
     condition = f"WHERE {where} OR {cell} IS NULL" if where else ""
-    distinct = [row[0] for row in source.con.execute(f"SELECT DISTINCT {cell} FROM raw r {condition}").fetchall()]
+    rows = source.con.execute(f"SELECT c, coalesce(regexp_matches(c, '{SUSPICIOUS}'), false) "
+                              f"FROM (SELECT DISTINCT {cell} AS c FROM raw r {condition})").fetchall()
+    distinct = [row[0] for row in rows]
+    if any(row[1] for row in rows):
+        suspects.add(name)
     read_cells = [read(cell) for cell in distinct]
     table = pa.table({"raw": pa.array(distinct, pa.string()), "ok": pa.array([ok for ok, _ in read_cells], pa.bool_()),
                       "v": pa.array([value for _, value in read_cells], kind)})
@@ -281,8 +291,13 @@ def _map_crosswalk(source: RawSource, cofog: Mapping) -> Mapping:
     return "table"
 
 
-def _conv_sql(source: RawSource, mapped: dict[str, Mapping]) -> str:
-    """Every row converted to the flows layout, with `bad` set on rows the row reader must look at."""
+def _conv_sql(source: RawSource, mapped: dict[str, Mapping], suspects: set[str]) -> str:
+    """Every row converted to the flows layout, with `bad` set on rows the row reader must look at.
+
+    A row is suspect (could be a totals row or hold an Excel error) if one of its cells matches SUSPICIOUS.
+    The checked columns' distinct cells were tested already (`_map`): only the other columns, and checked
+    ones with a suspect cell, are tested row by row (testing every cell of every row was most of the
+    conversion's time)."""
     cell = source.cell
     m = {name: f"m_{name}.v" if kind == "table" else cell(name) if kind == "identity" else "NULL"
          for name, kind in mapped.items()}  # each checked column's value
@@ -301,14 +316,18 @@ def _conv_sql(source: RawSource, mapped: dict[str, Mapping]) -> str:
     amount_fast = f"regexp_full_match({cell('amount')}, '{FAST_AMOUNT}')"
     share_fast = f"regexp_full_match({cell('place_share')}, '{FAST_SHARE}')"
     amount = f"coalesce(r.amount_value, {m['amount']})"
+    # counted_amount: the amount itself where the share is 1 (most lines), which is what the product rounds to;
+    # the 38-digit product and its rounding were most of the conversion's time.
     share = f"coalesce(r.share_value, {m['place_share']})"
-    # Totals rows and Excel errors need 'total' or '#' somewhere in the row: only such rows are looked at.
+    checked = {cell(name).removeprefix("r.") for name in mapped if name != "crosswalk" and name not in suspects}
+    tested = [f"r.{c}" for c in source.cells if c not in checked]
+    suspicious = (f"coalesce(regexp_matches(concat_ws(chr(1), {', '.join(tested)}), '{SUSPICIOUS}'), false)"
+                  if tested else "false")
     first = f"""
         SELECT *, {amount_fast} AS amount_fast, {share_fast} AS share_fast,
                CASE WHEN amount_fast THEN TRY_CAST({cell('amount')} AS DECIMAL(18, 2)) END AS amount_value,
                CASE WHEN share_fast THEN TRY_CAST({cell('place_share')} AS DECIMAL(9, 8)) END AS share_value,
-               regexp_matches(concat_ws(chr(1), {', '.join(f'r.{c}' for c in source.cells)}), '(?i)total|#')
-                   AS suspicious
+               {suspicious} AS suspicious
         FROM raw r"""
     readable = " AND ".join(ok[name] for name in ("period", "place", *IDS, *CHOICES, "cofog"))
     extras = [(name, i) for i, name in enumerate(source.header) if name.startswith(cols.EXTRA_PREFIX)
@@ -341,8 +360,9 @@ def _conv_sql(source: RawSource, mapped: dict[str, Mapping]) -> str:
         SELECT NOT coalesce({good}, false) AS bad, {_sql_text(source.sheet)}::VARCHAR AS source_sheet,
                r.n AS source_row, {m['period']} AS period, {m['place']} AS place, {m['spender']} AS spender,
                {m['spender_type']} AS spender_type, {m['flow']} AS flow, {amount} AS amount, {share} AS place_share,
-               round(CAST({amount} AS DECIMAL(28, 2)) * CAST({share} AS DECIMAL(10, 8)), 2)::DECIMAL(18, 2)
-                   AS counted_amount,
+               CASE WHEN {share} = 1 THEN {amount}
+                    ELSE round(CAST({amount} AS DECIMAL(28, 2)) * CAST({share} AS DECIMAL(10, 8)), 2)::DECIMAL(18, 2)
+               END AS counted_amount,
                {cofog} AS cofog, left({cofog}, 2) AS cofog_division,
                CASE WHEN {m['cofog']} IS NOT NULL THEN 'reported' ELSE 'crosswalk' END AS cofog_source,
                {m['recipient']} AS recipient, {m['recipient_type']} AS recipient_type, {m['funder']} AS funder,

@@ -56,6 +56,16 @@ class RawSource:
     def cells(self) -> list[str]:
         return [f"c{i}" for i in range(len(self.header))]
 
+    def last_rows(self, count: int) -> str:
+        """SQL for the last `count` rows of `raw` (n and the cells). `raw_cells` keeps the file's order, so they
+        are its last rows by position: selected by rowid, which DuckDB skips to, where a filter on n (computed
+        from rowid for a CSV) read every row."""
+        n = "" if "n" in self._columns() else "(rowid + 2)::INTEGER AS n, "
+        return (f"SELECT {n}* FROM raw_cells WHERE rowid >= (SELECT count(*) FROM raw_cells) - {int(count)}")
+
+    def _columns(self) -> set[str]:
+        return {row[0] for row in self.con.execute("DESCRIBE raw_cells").fetchall()}
+
     def drop_raw(self) -> None:
         self.con.execute("DROP VIEW raw")
         self.con.execute("DROP TABLE raw_cells")
@@ -152,11 +162,14 @@ def _csv_is_plain(path: Path) -> bool:
         while chunk := handle.read(CHUNK):
             data = carry + chunk
             base = offset - len(carry)
+            # Each search is a pass over the chunk; one for a single byte is much faster (memchr), so the
+            # patterns with a carriage return or a quote are looked for only where there is one.
+            returns = b"\r" in data
             for pattern in EMPTY_LINES:
-                found = data.find(pattern)
+                found = data.find(pattern) if returns or b"\r" not in pattern else -1
                 if found != -1 and base + found + len(pattern) < last_content:
                     return False
-            if _quote_after_spaces(data, base == 0):
+            if b'"' in data and _quote_after_spaces(data, base == 0):
                 return False
             offset += len(chunk)
             carry = data[-64:]
