@@ -411,3 +411,18 @@ def test_cli_ingests_parquet(cli, tmp_path):
         'capital' AS capital_revenue) TO '{parquet}' (FORMAT PARQUET)""")
     [result] = cli.json("ingest", parquet)
     assert (result["outcome"], result["lines"], result["total"]) == ("loaded", 1, 1250000.0)
+
+
+def test_a_checked_column_that_reads_but_looks_like_a_total_is_looked_at_row_by_row(tmp_path):
+    """The columnar path tests each checked column's distinct cells once for 'total' and '#', and only the other
+    columns row by row. A cell that reads as a valid value there (a spender id 'total-care', a funder '#7') must
+    still send its row to the row reader, whose verdict is the reference: a totals row where the naming cell says
+    so, a good line where it is only a funder's odd id."""
+    path = write_csv(tmp_path / "odd.csv", [
+        line(amount="10.00"),
+        line(spender="total-care", spender_type="third_sector", amount="20.00"),
+        line(amount="30.00", funder="#7", funder_type="central_government", cofog="07"),
+    ])
+    row, col = validate_both(path)
+    assert_same(row, col)
+    assert [(p["slug"], p["row"]) for p in problems(row) if p["severity"] == "error"] == [("totals-row", 3)]
