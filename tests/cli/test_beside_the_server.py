@@ -171,7 +171,8 @@ def test_a_stopped_server_leaves_no_wal_and_no_announcement(workspace_db, stop):
     finally:
         os.kill(proc.pid, stop)
         proc.wait(timeout=60)
-    assert not wal.exists() and not open_workspace(workspace_db).server_file.exists()
+    said = proc.stdout.read().decode(errors="replace")  # the server's log: why, if the close failed
+    assert not wal.exists() and not open_workspace(workspace_db).server_file.exists(), said
 
 
 def test_a_command_holding_the_workspace_is_not_a_server_so_the_cli_says_what_to_do(workspace_db, tmp_path):

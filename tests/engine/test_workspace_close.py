@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from ibis.backends.duckdb import Backend
 
 from placespend.app.workspace import open_workspace
 from placespend.domain.problems import WorkspaceClosed
@@ -50,3 +51,41 @@ def test_after_close_a_read_or_write_is_refused_and_leaves_no_wal(db):
     assert "the server is stopping" in str(errors[0])
     assert not wal.exists()
 
+
+
+def test_a_thread_reading_for_the_first_time_while_the_workspace_closes_is_refused_and_no_wal_is_left(
+        db, monkeypatch):
+    """The race behind the same intermittent failure, made certain: while `close` disconnects the cursors of
+    the threads that have read, another thread reads for the first time (the pages prepared at start, late
+    under load). Before, it added its cursor to the list being closed, and `close` failed before checkpointing."""
+    ws = open_workspace(db)
+    ws.share()
+    with ws.write(changes_results=False) as con:
+        con.con.execute("CREATE TABLE scratch AS SELECT 1 AS x")
+    seen: list[object] = []
+
+    def first_read() -> None:
+        try:
+            with ws.read() as con:
+                seen.append(con.con.execute("SELECT count(*) FROM scratch").fetchone()[0])
+        except BaseException as exc:  # collected for the assertion below
+            seen.append(exc)
+
+    with ws.read():  # this thread has read: its cursor is among those `close` disconnects
+        pass
+    disconnect = Backend.disconnect
+
+    def disconnect_while_another_thread_reads(self: Backend) -> None:
+        if not seen:
+            late = threading.Thread(target=first_read)
+            late.start()
+            late.join(timeout=60)
+        disconnect(self)
+
+    monkeypatch.setattr(Backend, "disconnect", disconnect_while_another_thread_reads)
+    ws.close()
+    assert [type(s) for s in seen] == [WorkspaceClosed]
+    assert not db.with_name(db.name + ".wal").exists()
+    monkeypatch.undo()
+    with open_workspace(db).read() as con:
+        assert con.con.execute("SELECT x FROM scratch").fetchall() == [(1,)]

@@ -89,6 +89,7 @@ class Workspace:
         self._result_refreshers: list[Callable[[], object]] = []
         self._refreshing = False  # the writer recomputes results for the version its write makes (`version`)
         self._closed = False  # a server's workspace after `close`: no thread opens the file again
+        self._closing = False  # `close` has begun: no thread opens a cursor on the shared connection
 
     def share(self) -> None:
         """Keep one read-write connection for a long-running server: DuckDB allows one writer per file, and
@@ -109,11 +110,20 @@ class Workspace:
         """Disconnect, folding the write-ahead log into the file first so that the file alone is the whole
         workspace (a `.wal` left behind is replayed on the next open, and lost if the file is copied alone)."""
         if self._shared is not None:
-            for reader in self._readers.values():
-                reader.disconnect()
-            self._readers.clear()
-            with contextlib.suppress(duckdb.TransactionException):  # a write still open: DuckDB's own
-                self._shared.raw_sql("CHECKPOINT")                  # checkpoint on disconnect covers it
+            # No thread opens a cursor from here on (`_reader`), so none is left holding the database open
+            # past the checkpoint, and the list is not changed while it is closed (a thread's first read as a
+            # server stopped could change it: the close then failed before its checkpoint, leaving a `.wal`).
+            with self._readers_lock:
+                self._closing = True
+                readers = list(self._readers.values())
+                self._readers.clear()
+            for reader in readers:
+                reader.disconnect()  # a query under way on it stops
+            try:
+                self._shared.raw_sql("CHECKPOINT")
+            except duckdb.Error as exc:  # a write still open: the log is replayed on the next open
+                log.warning("%s was not checkpointed as it closed (%s); its .wal is replayed when next opened",
+                            self.path, exc)
             self._shared.disconnect()
             self._shared = None
             self._closed = True
@@ -139,10 +149,14 @@ class Workspace:
 
     def _reader(self) -> Backend:
         """This thread's cursor on the shared connection (DuckDB connections are not for several threads)."""
+        if self._closing:  # its cursor is closed or about to be
+            raise WorkspaceClosed(f"{self.path} was closed: the server is stopping.")
         mine = getattr(self._local, "reader", None)
         if mine is None or mine[0] is not self._shared:
-            cursor = ibis.duckdb.from_connection(self._shared.con.cursor())  # type: ignore[union-attr]
             with self._readers_lock:
+                if self._closing:
+                    raise WorkspaceClosed(f"{self.path} was closed: the server is stopping.")
+                cursor = ibis.duckdb.from_connection(self._shared.con.cursor())  # type: ignore[union-attr]
                 self._drop_readers_of_ended_threads()
                 self._readers[threading.current_thread()] = cursor
             self._local.reader = mine = (self._shared, cursor)
