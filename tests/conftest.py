@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import csv
 import hashlib
 import json
@@ -9,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -82,6 +84,28 @@ class Cli:
 
 @pytest.fixture
 def cli(db: Path) -> Cli:
+    return Cli(db)
+
+
+_built_demo: list[Path] = []
+
+
+def demo_copy(db: Path) -> Cli:
+    """The CLI on a copy, at `db`, of the demo workspace `placespend demo` builds: built once per test process
+    and copied (the file and its stored submissions). Why: a dozen modules start from the demo, and each build
+    is a quarter of a minute of the suite's time; a copy holds what another build would. tests/app/demo
+    builds it itself, to test the building."""
+    if not _built_demo:
+        folder = Path(tempfile.mkdtemp(prefix="placespend-demo-"))
+        atexit.register(shutil.rmtree, folder, True)
+        Cli(folder / "demo.duckdb")("demo")
+        _built_demo.append(folder / "demo.duckdb")
+    built = _built_demo[0]
+    db.parent.mkdir(parents=True, exist_ok=True)
+    for source, target in ((built, db), (built.with_name(built.name + ".wal"), db.with_name(db.name + ".wal"))):
+        if source.exists():
+            shutil.copyfile(source, target)
+    shutil.copytree(built.with_name(built.stem + ".submissions"), db.with_name(db.stem + ".submissions"))
     return Cli(db)
 
 

@@ -18,7 +18,7 @@ from placespend.analysis.local_control import local_control
 from placespend.app.demo import published
 from placespend.engine.ledger import ledger_of
 
-from conftest import Cli
+from conftest import demo_copy
 
 LEWISHAM, YEAR, PILOT = "E09000023", "2008-09", "tp-lewisham"
 TABLE2_MEASURE = {"social_protection": "cofog_10", "health": "cofog_07", "education": "cofog_09"}
@@ -26,9 +26,7 @@ TABLE2_MEASURE = {"social_protection": "cofog_10", "health": "cofog_07", "educat
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    cli = Cli(tmp_path_factory.mktemp("demo") / "demo.duckdb")
-    cli("demo")
-    return cli
+    return demo_copy(tmp_path_factory.mktemp("demo") / "demo.duckdb")
 
 
 def printed(table: str, measure: str) -> Decimal:

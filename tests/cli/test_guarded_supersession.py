@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import REPO, Cli, snapshot, write_csv
+from conftest import REPO, Cli, demo_copy, snapshot, write_csv
 
 PLACE, YEAR = "E09000023", "2008-09"
 PLACESPEND = Path(sys.executable).with_name("placespend")  # the console script `make setup` installs
@@ -29,9 +29,7 @@ USERS_LINE = {"period": YEAR, "place": PLACE, "spender": "lbl", "spender_type": 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    Cli(db)("demo")
-    return db
+    return demo_copy(tmp_path_factory.mktemp("demo") / "demo.duckdb").db
 
 
 @pytest.fixture

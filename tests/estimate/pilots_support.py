@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED, Cli
+from conftest import SHARED, Cli, demo_copy
 
 PESA = "pesa2009-wdmmg/pesa2009_chapter9_identifiable_by_region_function_flat.csv"
 POPULATION = "population-demographr/population19_ltla19.csv"
@@ -17,7 +17,6 @@ def build_pilots(tmp_path_factory: pytest.TempPathFactory) -> tuple[Cli, Path]:
     data = SHARED / "data"
     if not data.is_dir():
         pytest.skip("../shared/data is absent")
-    cli = Cli(tmp_path_factory.mktemp("pilots") / "pilots.duckdb")
-    cli("demo")
+    cli = demo_copy(tmp_path_factory.mktemp("pilots") / "pilots.duckdb")
     cli("import", data / PESA, data / POPULATION, data / LOOKUP)
     return cli, data

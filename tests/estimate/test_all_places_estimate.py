@@ -32,7 +32,7 @@ from placespend.estimate.indicators import indicator_all_places, indicator_for_a
 from placespend.report.estimate_output import comparison_dict, estimate_dict
 from placespend.report.money import to_json
 
-from conftest import Cli, line, write_csv
+from conftest import Cli, demo_copy, line, write_csv
 
 YEAR = "2008-09"
 LONDON = ("E09000001", "E09000002", "E09000003")
@@ -40,9 +40,7 @@ LONDON = ("E09000001", "E09000002", "E09000003")
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Cli:
-    cli = Cli(tmp_path_factory.mktemp("demo") / "demo.duckdb")
-    cli("demo")
-    return cli
+    return demo_copy(tmp_path_factory.mktemp("demo") / "demo.duckdb")
 
 
 @pytest.fixture(scope="module")

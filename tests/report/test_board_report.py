@@ -28,7 +28,7 @@ from placespend.app.workspace import open_workspace
 from placespend.deepdive.examples import example_path
 from placespend.web.app import create_app
 
-from conftest import Cli, chromium, inked_pages, line, need_chromium, served
+from conftest import Cli, chromium, demo_copy, inked_pages, line, need_chromium, served
 
 PLACE, YEAR = "tp-lewisham", "2008-09"
 DRAWS = "2000"
@@ -58,8 +58,7 @@ def same(cell: Any, value: Any) -> bool:
 def demo(tmp_path_factory) -> dict[str, Any]:
     """The demo, every part's CLI JSON, and the report written by the CLI in each format."""
     folder = tmp_path_factory.mktemp("board")
-    cli = Cli(folder / "demo.duckdb")
-    cli("demo")
+    cli = demo_copy(folder / "demo.duckdb")
     expected = {"count": cli.json("count", *AT), "estimate": cli.json("estimate", *AT),
                 "compare": cli.json("compare", *AT), "assets": cli.json("assets", "capital", *AT),
                 "savings": cli.json("deepdive", "savings", SAVINGS, "--draws", DRAWS),

@@ -17,7 +17,7 @@ from placespend.app.workspace import open_workspace
 from placespend.report.money import pounds
 from placespend.web.app import create_app
 
-from conftest import Cli, need_chromium
+from conftest import Cli, demo_copy, need_chromium
 
 pytestmark = pytest.mark.browser
 Y = "2008-09"
@@ -32,8 +32,7 @@ def pct(value: Any) -> str:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> tuple[Cli, dict[str, Any]]:
     need_chromium()
-    cli = Cli(tmp_path_factory.mktemp("analyses") / "demo.duckdb")
-    cli("demo")
+    cli = demo_copy(tmp_path_factory.mktemp("analyses") / "demo.duckdb")
     args = [arg for place in PLACES for arg in ("--place", place)]
     return cli, {name: cli.json("analyse", name, *args, "--year", Y) for name in NAMES}
 

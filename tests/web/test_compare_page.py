@@ -19,7 +19,7 @@ from web_support import BrowserTab, signed_in_tab
 from placespend.app.demo.build import DEMO_PASSWORD
 from placespend.report.money import pounds
 
-from conftest import Cli, need_chromium
+from conftest import Cli, demo_copy, need_chromium
 
 pytestmark = pytest.mark.browser
 Y = "2008-09"
@@ -37,8 +37,7 @@ def pct(fraction: Decimal) -> str:
 def demo(tmp_path_factory) -> tuple[Cli, dict[str, Any]]:
     """The demo and the CLI's comparison of every place (read before the server holds the workspace)."""
     need_chromium()
-    cli = Cli(tmp_path_factory.mktemp("compare") / "demo.duckdb")
-    cli("demo")
+    cli = demo_copy(tmp_path_factory.mktemp("compare") / "demo.duckdb")
     return cli, cli.json("compare", "--year", Y)
 
 

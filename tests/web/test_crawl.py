@@ -16,7 +16,7 @@ from placespend.app.demo.build import DEMO_PASSWORD, DEMO_USERS
 from placespend.app.workspace import open_workspace
 from placespend.web.app import create_app
 
-from conftest import Cli
+from conftest import demo_copy
 
 # The paths DESIGN.md §8 puts in the navigation, and who sees each link (the others get 403 and no link).
 NAVIGATION = {"/places": "all", "/compare": "all", "/analyses": "all", "/reports": "all", "/deepdives": "all",
@@ -36,8 +36,7 @@ def _kind(url: str) -> str:
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    cli = Cli(tmp_path_factory.mktemp("crawl") / "demo.duckdb")
-    cli("demo")
+    cli = demo_copy(tmp_path_factory.mktemp("crawl") / "demo.duckdb")
     application = create_app(open_workspace(cli.db))
     yield application
     application.state.workspace.close()

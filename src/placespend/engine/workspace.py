@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +23,7 @@ from placespend.engine.migrations import check_not_newer, latest_version, migrat
 from placespend.engine.plain_read import MEMORY_LIMIT, workspace_path
 
 PARTIAL = ".partial"  # a stored file still being copied
+CLOSE_WAIT = 30.0  # the longest `close` waits for threads at work to stop using the workspace, in seconds
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +91,9 @@ class Workspace:
         self._result_refreshers: list[Callable[[], object]] = []
         self._refreshing = False  # the writer recomputes results for the version its write makes (`version`)
         self._closed = False  # a server's workspace after `close`: no thread opens the file again
-        self._closing = False  # `close` has begun: no thread opens a cursor on the shared connection
+        self._closing = False  # `close` has begun: no thread starts using a connection (`_using`)
+        self._users = 0  # threads using a connection of the shared workspace now (`_using`)
+        self._users_changed = threading.Condition()
 
     def share(self) -> None:
         """Keep one read-write connection for a long-running server: DuckDB allows one writer per file, and
@@ -108,25 +112,63 @@ class Workspace:
 
     def close(self) -> None:
         """Disconnect, folding the write-ahead log into the file first so that the file alone is the whole
-        workspace (a `.wal` left behind is replayed on the next open, and lost if the file is copied alone)."""
-        if self._shared is not None:
-            # No thread opens a cursor from here on (`_reader`), so none is left holding the database open
-            # past the checkpoint, and the list is not changed while it is closed (a thread's first read as a
-            # server stopped could change it: the close then failed before its checkpoint, leaving a `.wal`).
-            with self._readers_lock:
-                self._closing = True
-                readers = list(self._readers.values())
-                self._readers.clear()
-            for reader in readers:
-                reader.disconnect()  # a query under way on it stops
-            try:
-                self._shared.raw_sql("CHECKPOINT")
-            except duckdb.Error as exc:  # a write still open: the log is replayed on the next open
-                log.warning("%s was not checkpointed as it closed (%s); its .wal is replayed when next opened",
-                            self.path, exc)
-            self._shared.disconnect()
-            self._shared = None
-            self._closed = True
+        workspace (a `.wal` left behind is replayed on the next open, and lost if the file is copied alone).
+
+        Threads still at work (the first pages prepared in the background, an import) are stopped first: no
+        thread starts using a connection from here on (`_using` refuses with `WorkspaceClosed`), the queries
+        under way are interrupted, and the connections are closed only once no thread uses one. Why: a DuckDB
+        connection closed while another thread ran a query on it crashed the server as it stopped (SIGSEGV,
+        leaving a `.wal`; the intermittent failure of tests/cli/test_beside_the_server.py under load)."""
+        if self._shared is None:
+            return
+        deadline = time.monotonic() + CLOSE_WAIT
+        with self._users_changed:
+            self._closing = True
+            while self._users:
+                self._interrupt_queries()
+                if time.monotonic() >= deadline:  # closing a connection in use would crash the process
+                    log.warning("%s was not checkpointed as it closed: %d threads still used it after %.0f s; "
+                                "its .wal is replayed when next opened", self.path, self._users, CLOSE_WAIT)
+                    return
+                self._users_changed.wait(0.05)
+        for reader in self._readers.values():
+            reader.disconnect()
+        self._readers.clear()
+        try:
+            self._shared.raw_sql("CHECKPOINT")
+        except duckdb.Error as exc:
+            log.warning("%s was not checkpointed as it closed (%s); its .wal is replayed when next opened",
+                        self.path, exc)
+        self._shared.disconnect()
+        self._shared = None
+        self._closed = True
+
+    def _interrupt_queries(self) -> None:
+        """Stop the query each connection runs now, if any (DuckDB's interrupt is safe from another thread)."""
+        with self._readers_lock:
+            connections = [*self._readers.values(), self._shared]
+        for con in connections:
+            with contextlib.suppress(duckdb.Error):
+                con.con.interrupt()  # type: ignore[union-attr]
+
+    @contextmanager
+    def _using(self) -> Iterator[None]:
+        """Count this thread as using a connection of the shared workspace until it leaves (`close` waits for
+        none to), or refuse once the workspace is closing. A query `close` interrupted says so plainly."""
+        with self._users_changed:
+            if self._closing:
+                raise WorkspaceClosed(f"{self.path} was closed: the server is stopping.")
+            self._users += 1
+        try:
+            yield
+        except duckdb.InterruptException:
+            if self._closing:
+                raise WorkspaceClosed(f"{self.path} was closed: the server is stopping.") from None
+            raise
+        finally:
+            with self._users_changed:
+                self._users -= 1
+                self._users_changed.notify_all()
 
     def _check_open(self) -> None:
         if self._closed:
@@ -148,14 +190,11 @@ class Workspace:
             self._changed = False
 
     def _reader(self) -> Backend:
-        """This thread's cursor on the shared connection (DuckDB connections are not for several threads)."""
-        if self._closing:  # its cursor is closed or about to be
-            raise WorkspaceClosed(f"{self.path} was closed: the server is stopping.")
+        """This thread's cursor on the shared connection (DuckDB connections are not for several threads).
+        Called only inside `_using`, so `close` never closes a cursor while its thread uses it."""
         mine = getattr(self._local, "reader", None)
         if mine is None or mine[0] is not self._shared:
             with self._readers_lock:
-                if self._closing:
-                    raise WorkspaceClosed(f"{self.path} was closed: the server is stopping.")
                 cursor = ibis.duckdb.from_connection(self._shared.con.cursor())  # type: ignore[union-attr]
                 self._drop_readers_of_ended_threads()
                 self._readers[threading.current_thread()] = cursor
@@ -217,15 +256,16 @@ class Workspace:
         """A read-only connection: validation and queries must never change the file's bytes. The one
         exception is a workspace made by an older placespend, whose schema is brought forward first."""
         if self._shared is not None:
-            if self._lock.writer_is_me():   # a writer reads its own uncommitted work on its own connection
-                yield self._shared
-                return
-            with self._lock.reading_or_snapshot() as snapshot, self._pinned(snapshot):   # never waits for a write
-                if snapshot is None:
-                    yield self._reader()
-                else:
-                    with snapshot.turn:   # one DuckDB connection: its readers take turns
-                        yield snapshot.con
+            with self._using():
+                if self._lock.writer_is_me():   # a writer reads its own uncommitted work on its own connection
+                    yield self._shared
+                    return
+                with self._lock.reading_or_snapshot() as snapshot, self._pinned(snapshot):  # never waits for a write
+                    if snapshot is None:
+                        yield self._reader()
+                    else:
+                        with snapshot.turn:   # one DuckDB connection: its readers take turns
+                            yield snapshot.con
             return
         self._check_open()
         if not self.exists:
@@ -280,7 +320,8 @@ class Workspace:
             with self.read() as con:
                 yield con
             return
-        yield self._reader()
+        with self._using():
+            yield self._reader()
 
     @contextmanager
     def bookkeeping(self) -> Iterator[Backend]:
@@ -294,7 +335,7 @@ class Workspace:
             with self.write(changes_results=False) as con:
                 yield con
             return
-        with self._bookkeeping:
+        with self._using(), self._bookkeeping:
             yield self._reader()
 
     @contextmanager
@@ -305,7 +346,7 @@ class Workspace:
         so cached results survive them.
         """
         if self._shared is not None:
-            with self._shared_connection() as con:
+            with self._using(), self._shared_connection() as con:
                 try:
                     yield con
                     if changes_results:

@@ -18,7 +18,7 @@ from placespend.app.workspace import open_workspace
 from placespend.report.money import pounds, short_pounds
 from placespend.web.app import create_app
 
-from conftest import Cli, chromium, need_chromium, served
+from conftest import Cli, chromium, demo_copy, need_chromium, served
 
 pytestmark = pytest.mark.browser
 Y = "2008-09"
@@ -33,8 +33,7 @@ def d(value: Any) -> Decimal:
 def walked(tmp_path_factory) -> tuple[Cli, list[dict[str, Any]], dict[str, dict[str, Any]]]:
     """The demo, its places list, and every place's CLI JSON (read before the server holds the workspace)."""
     need_chromium()
-    cli = Cli(tmp_path_factory.mktemp("walk") / "demo.duckdb")
-    cli("demo")
+    cli = demo_copy(tmp_path_factory.mktemp("walk") / "demo.duckdb")
     listed = cli.json("places")
     figures: dict[str, dict[str, Any]] = {}
     for place in [row["place"] for row in listed] + ["E09000023"]:

@@ -24,7 +24,7 @@ from placespend.app.workspace import open_workspace
 from placespend.engine.ledger import ledger_of
 from placespend.engine.spark import export_parquet, spark_backend
 
-from conftest import Cli, line, write_csv
+from conftest import Cli, demo_copy, line, write_csv
 
 LEWISHAM = "E09000023"
 POPULATION = {"E09000001": 100, "E09000002": 300, "E09000003": 600, LEWISHAM: 260000, "E07000001": 120000,
@@ -109,7 +109,7 @@ def build_hand_ledger(cli: Cli, folder: Path) -> None:
 
 
 def build_demo_ledger(cli: Cli, folder: Path) -> None:
-    cli("demo")
+    demo_copy(cli.db)
     _reference(cli, folder)
 
 
