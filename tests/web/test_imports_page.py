@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from pathlib import Path
 
@@ -107,6 +108,26 @@ def test_the_count_team_follows_each_others_imports_and_partners_do_not(app):
     assert "clients_2019.csv" in sign_in(app, "admin").get("/imports").text
     assert sign_in(app, "partner").get(f"/api/imports/jobs/{job_id}").status_code == 403
     assert sign_in(app, "admin").get("/api/imports/jobs/nonesuch").status_code == 404
+
+
+def test_an_import_the_server_stops_under_ends_failed_without_an_error_in_its_thread(app, tmp_path, monkeypatch):
+    """A server stopping closes its workspace and interrupts an import still reading (Workspace.close); the
+    import's thread then tried to audit the failure in the closed workspace and died with a traceback."""
+    upload = tmp_path / "in" / "stats.csv"
+    upload.parent.mkdir()
+    upload.write_text("area,period,indicator,value\nE01000001,2019,population,1500\n", encoding="utf-8")
+    job = imports.ImportJob("closed", "admin", upload.name, None, upload, upload.stat().st_size)
+    ws = app.state.workspace
+    ws.close()
+    raised: list[BaseException] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: raised.append(args.exc_value))
+    thread = threading.Thread(target=imports._run, args=(ws, accounts.User(1, "admin", "admin", None, None), job))
+    thread.start()
+    thread.join(timeout=60)
+    assert raised == []
+    assert job.stage == "failed" and "server stopped" in job.failure and job.finished is not None
+    with open_workspace(ws.path).read() as con:  # nothing loaded
+        assert con.con.execute("SELECT count(*) FROM imports").fetchone()[0] == 0
 
 
 def test_the_read_position_is_the_handles_offset(tmp_path):

@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 from placespend.app import accounts, ingest_files
 from placespend.app.accounts import User
 from placespend.app.workflow import NotFound
+from placespend.domain.problems import WorkspaceClosed
 from placespend.engine import reference_store
 from placespend.engine.workspace import Workspace
 
@@ -86,6 +87,8 @@ def _run(ws: Workspace, user: User, job: ImportJob) -> None:
             shutil.rmtree(job.path.parent, ignore_errors=True)
         accounts.audit(ws, user, "import", job.file_name, result.outcome)
         job.result, job.stage = result, "done"
+    except WorkspaceClosed:  # the server stopped while it read: nothing was loaded, and nothing can be audited
+        job.stage, job.failure = "failed", "The server stopped before the import finished; nothing was loaded."
     except Exception as exc:  # a reader's bug must not leave the job "reading" for ever; the page says so
         accounts.audit(ws, user, "import.failed", job.file_name, f"{type(exc).__name__}: {exc}")
         job.stage, job.failure = "failed", f"{type(exc).__name__}: {exc}"
