@@ -57,7 +57,6 @@ def test_after_close_a_read_or_write_is_refused_and_leaves_no_wal(db):
     assert not wal.exists()
 
 
-
 def test_a_thread_reading_for_the_first_time_while_the_workspace_closes_is_refused_and_no_wal_is_left(
         db, monkeypatch):
     """The race behind the same intermittent failure, made certain: while `close` disconnects the cursors of

@@ -90,8 +90,9 @@ class Workspace:
         self.generation = 0  # bumped by every write through a shared connection: caches key on it
         self._result_refreshers: list[Callable[[], object]] = []
         self._refreshing = False  # the writer recomputes results for the version its write makes (`version`)
-        self._closed = False  # a server's workspace after `close`: no thread opens the file again
-        self._closing = False  # `close` has begun: no thread starts using a connection (`_using`)
+        # `close` has begun: no thread starts using a connection (`_using`), nor opens the file again once the
+        # shared connection is gone (`_check_open`)
+        self._closing = False
         self._users = 0  # threads using a connection of the shared workspace now (`_using`)
         self._users_changed = threading.Condition()
 
@@ -141,7 +142,6 @@ class Workspace:
                         self.path, exc)
         self._shared.disconnect()
         self._shared = None
-        self._closed = True
 
     def _interrupt_queries(self) -> None:
         """Stop the query each connection runs now, if any (DuckDB's interrupt is safe from another thread)."""
@@ -171,7 +171,7 @@ class Workspace:
                 self._users_changed.notify_all()
 
     def _check_open(self) -> None:
-        if self._closed:
+        if self._closing:
             raise WorkspaceClosed(f"{self.path} was closed: the server is stopping.")
 
     @contextmanager
@@ -194,8 +194,8 @@ class Workspace:
         Called only inside `_using`, so `close` never closes a cursor while its thread uses it."""
         mine = getattr(self._local, "reader", None)
         if mine is None or mine[0] is not self._shared:
+            cursor = ibis.duckdb.from_connection(self._shared.con.cursor())  # type: ignore[union-attr]
             with self._readers_lock:
-                cursor = ibis.duckdb.from_connection(self._shared.con.cursor())  # type: ignore[union-attr]
                 self._drop_readers_of_ended_threads()
                 self._readers[threading.current_thread()] = cursor
             self._local.reader = mine = (self._shared, cursor)
