@@ -20,7 +20,7 @@ from conftest import Cli, line, write_csv
 MARK = "SET GLOBAL max_expression_depth = 999"  # a setting of the database instance, not of one connection
 
 
-def depth(con) -> str:
+def depth(con) -> int:
     return con.con.execute("SELECT current_setting('max_expression_depth')").fetchone()[0]
 
 
