@@ -45,8 +45,9 @@ def _total(session, place: str) -> Decimal:
     return Decimal(str(response.json()["count"]["total"]))
 
 
-def _upload_and_accept(app, tmp_path, amount: str) -> int:
-    partner, analyst = sign_in(app, "partner"), sign_in(app, "analyst")
+def _upload(app, tmp_path, amount: str, partner=None) -> int:
+    """The partner's return of one line, uploaded and waiting for acceptance: its submission id."""
+    partner = partner or sign_in(app, "partner")
     body = write_csv(tmp_path / "new.csv", [line(amount=amount, cofog="03.2")]).read_bytes()
     # The new line outweighs the partner's whole previous return and replaces it: both confirmed.
     response = partner.client.post("/submissions", data={"csrf_token": partner.csrf, "confirm_large": "yes"},
@@ -55,8 +56,108 @@ def _upload_and_accept(app, tmp_path, amount: str) -> int:
     ws = app.state.workspace
     with ws.read() as con:
         (sid,) = con.con.execute("SELECT max(submission_id) FROM submissions").fetchone()
+    return sid
+
+
+def _upload_and_accept(app, tmp_path, amount: str) -> int:
+    sid = _upload(app, tmp_path, amount)
+    analyst = sign_in(app, "analyst")
     assert analyst.post(f"/submissions/{sid}/accept", data={"confirm_replace": "yes"}).status_code == 303
     return sid
+
+
+def test_an_upload_waiting_for_acceptance_recomputes_nothing(app, tmp_path):
+    """A return waiting for acceptance changes no figure: the write that stores it keeps every page and list
+    (at 10M lines recomputing the lists took the 10 s bound of every upload). Accepting it then changes them."""
+    ws = app.state.workspace
+    viewer = sign_in(app, "viewer")
+    for url in ("/places", f"/places/E09000023?year={YEAR}", f"/places/E09000023/others?year={YEAR}",
+                f"/compare?year={YEAR}", f"/analyses?year={YEAR}"):
+        assert viewer.get(url).status_code == 200, url
+    lists = place_view.places(ws), place_view.others(ws, YEAR), place_view.comparison(ws, YEAR)
+    stamp, version, kept = place_view.results_stamp(ws), ws.generation, set(place_view._cache)
+
+    _upload(app, tmp_path, "12000.50")
+    assert ws.generation > version, "the upload was a write"
+    assert place_view.results_stamp(ws) == stamp
+    made = set(place_view._cache) - kept
+    assert {key[2] for key in made} == {"results"}, f"recomputed after an upload: {sorted(k[2] for k in made)}"
+    assert all(now is before for now, before in zip(
+        (place_view.places(ws), place_view.others(ws, YEAR), place_view.comparison(ws, YEAR)), lists, strict=True))
+    assert _total(viewer, "E09000023") == Decimal("1400.00")
+
+    analyst = sign_in(app, "analyst")
+    with ws.read() as con:
+        (sid,) = con.con.execute("SELECT max(submission_id) FROM submissions").fetchone()
+    assert analyst.post(f"/submissions/{sid}/accept", data={"confirm_replace": "yes"}).status_code == 303
+    assert place_view.results_stamp(ws) != stamp
+    moved = Decimal("1400.00") - Decimal("1000.00") + Decimal("12000.50")
+    assert {r["place"]: r["total"] for r in place_view.others(ws, YEAR)}["inner-se"] == moved
+    assert _total(viewer, "inner-se") == moved
+
+
+def test_an_upload_after_an_acceptance_cut_short_leaves_the_rest_to_readers(app, tmp_path, monkeypatch):
+    """When an acceptance's time bound stops its recomputation, the pages it left are computed by their first
+    reader; the partner's next upload, which changes no figure, does not take them on."""
+    ws = app.state.workspace
+    viewer = sign_in(app, "viewer")
+    for url in ("/places", f"/compare?year={YEAR}", f"/places/{HACKNEY}?year={YEAR}"):
+        assert viewer.get(url).status_code == 200, url
+    monkeypatch.setattr(place_view, "REFRESH_SECONDS", 0.0)
+    sid = _upload_and_accept(app, tmp_path, "12000.50")
+    for thread in [t for t in threading.enumerate() if t.name == f"warm-{sid}"]:
+        thread.join(timeout=60)  # the places nobody was reading, prepared after the acceptance
+    monkeypatch.setattr(place_view, "REFRESH_SECONDS", 10.0)
+    partner = sign_in(app, "partner")
+    kept = set(place_view._cache)
+    _upload(app, tmp_path, "13000.00", partner)
+    assert {key[2] for key in set(place_view._cache) - kept} == {"results"}
+    assert (str(ws.path), place_view.results_stamp(ws), "compare", YEAR) not in place_view._cache
+    moved = Decimal("1400.00") - Decimal("1000.00") + Decimal("12000.50")
+    assert {r["place"]: r["total"] for r in place_view.others(ws, YEAR)}["inner-se"] == moved
+
+
+def test_values_of_results_two_acceptances_old_are_dropped_and_untouched_places_kept(app, tmp_path):
+    """The cache holds a bounded number of values: the lists and stamps of results two writes old are dropped
+    (nothing asks for them again), so they do not push out the pages of places no write has changed."""
+    ws = app.state.workspace
+    viewer = sign_in(app, "viewer")
+    assert _total(viewer, HACKNEY) == Decimal("777.00")
+    assert viewer.get(f"/compare?year={YEAR}").status_code == 200
+    hackney = place_view.overview(ws, HACKNEY, YEAR)
+    stamps = [place_view.results_stamp(ws)]
+    for amount in ("12000.50", "13000.00", "14000.00"):
+        sid = _upload_and_accept(app, tmp_path, amount)
+        for thread in [t for t in threading.enumerate() if t.name == f"warm-{sid}"]:
+            thread.join(timeout=60)
+        stamps.append(place_view.results_stamp(ws))
+    assert len(set(stamps)) == 4
+    kept = {key[1] for key in place_view._cache if key[0] == str(ws.path)}
+    assert stamps[1] not in kept, "the results of the first acceptance, two acceptances old, were dropped"
+    assert {stamps[2], stamps[3]} <= kept
+    assert (str(ws.path), stamps[3], "compare", YEAR) in place_view._cache
+    assert place_view.overview(ws, HACKNEY, YEAR) is hackney, "Hackney's page, which no write changed, was kept"
+
+
+def test_the_lists_of_every_place_follow_a_change_to_any_table_they_read(app):
+    """The lists are kept with what every figure rests on, not with each write: a place renamed, a body given
+    another type or a population imported must show at once in the lists read before."""
+    ws = app.state.workspace
+    assert {r["place"]: r["name"] for r in place_view.others(ws, YEAR)}["inner-se"] == "Inner south-east"
+    places_store.save_places(ws, [Place("inner-se", "Inner SE", "London", ["E09000023"])])
+    assert {r["place"]: r["name"] for r in place_view.others(ws, YEAR)}["inner-se"] == "Inner SE"
+    before = place_view.results_stamp(ws)
+    with ws.write() as con:  # a table no list names: every table but the ledger's and the logs is in the stamp
+        con.con.execute("CREATE TABLE later_reference (code VARCHAR)")
+    assert place_view.results_stamp(ws) != before
+    before = place_view.results_stamp(ws)
+    with ws.write() as con:
+        con.con.execute("INSERT INTO later_reference VALUES ('E09000023')")
+    assert place_view.results_stamp(ws) != before
+    before = place_view.results_stamp(ws)
+    with ws.write() as con:  # bookkeeping no figure reads
+        con.con.execute("DELETE FROM sessions")
+    assert place_view.results_stamp(ws) == before
 
 
 def test_accepting_a_return_updates_its_places_and_leaves_the_others_cached(app, tmp_path):
@@ -158,7 +259,7 @@ def test_a_starting_server_prepares_the_first_pages_in_the_background(app):
     for place in (HACKNEY, "inner-se", "E09000023"):  # the listed places, and the code Lewisham's returns name
         key = (str(ws.path), place_view.place_stamp(ws, place, YEAR), "overview", place, YEAR)
         assert key in place_view._cache, f"{place} was not prepared"
-    version = (str(ws.path), ws.generation)
+    version = (str(ws.path), place_view.results_stamp(ws))
     assert (*version, "compare", YEAR) in place_view._cache
     assert (*version, "analyses", YEAR, (), place_view.DEFAULT_ANALYSED_PLACES) in place_view._cache
     viewer = sign_in(app, "viewer")
@@ -204,15 +305,17 @@ def test_a_write_spends_at_most_its_time_bound_recomputing_pages(app, monkeypatc
     ws = app.state.workspace
 
     def ready() -> bool:
-        return (str(ws.path), ws.generation, "places") in place_view._cache
+        return (str(ws.path), place_view.results_stamp(ws), "places") in place_view._cache
+
+    def body(name: str) -> None:  # a write that may change figures (a body's type does): the lists are redone
+        with ws.write() as con:
+            con.con.execute("INSERT INTO bodies VALUES (?, 'A body', 'third_sector')", [name])
 
     listed = place_view.places(ws)
-    with ws.write():
-        pass
+    body("charity-1")
     assert ready(), "the places list was recomputed by the write, within its bound"
     monkeypatch.setattr(place_view, "REFRESH_SECONDS", 0.0)
-    with ws.write():
-        pass
+    body("charity-2")
     assert not ready(), "no time left: nothing was recomputed by the write"
     assert place_view.places(ws) == listed and ready()
 
@@ -233,7 +336,7 @@ def test_a_write_recomputes_the_pages_of_the_places_it_changed_before_the_lists_
     for thread in [t for t in threading.enumerate() if t.name == f"warm-{sid}"]:
         thread.join(timeout=60)  # the places nobody was reading, prepared after the write
     lewisham = (str(ws.path), place_view.place_stamp(ws, "E09000023", YEAR), "overview", "E09000023", YEAR)
-    lists = [key for key in made if key[1] == ws.generation and key[2] in {"places", "compare"}]
+    lists = [key for key in made if key[1] == place_view.results_stamp(ws) and key[2] in {"places", "compare"}]
     assert lewisham in made and len(lists) == 2, "the acceptance recomputed both"
     assert all(made.index(lewisham) < made.index(key) for key in lists)
     assert _total(viewer, "E09000023") == Decimal("1400.00") - Decimal("1000.00") + Decimal("12000.50")

@@ -3,7 +3,8 @@
 Pages must answer fast for many councillors at once; the figures only change when a submission is accepted or
 data is imported. A place's own figures are cached against `place_stamp` (its live returns and the reference
 data), so accepting a return for one place leaves every other place's page warm; lists of all places are
-cached against the whole workspace's version. On a server, each write recomputes the pages being read before
+cached against what every place's figures rest on (`results_stamp`), so a write that changes no figure (a return
+uploaded and waiting for acceptance) keeps them all. On a server, each write recomputes the pages being read before
 its new version is shown (`refresh_after_write`), and readers meanwhile are shown the whole pages of the version
 before it: no visitor waits for a write or for the recomputation after it.
 """
@@ -50,10 +51,12 @@ _cache: dict[tuple[Any, ...], Any] = {}
 _lock = threading.Lock()
 _computing: dict[tuple[Any, ...], threading.Lock] = {}
 # How to recompute each value kept fresh (`refresh`), by (workspace, key), the most recently asked for last.
-_recipes: OrderedDict[tuple[str, tuple[Any, ...]], tuple[Callable[[], Any], tuple[str, str] | None]] = OrderedDict()
+_recipes: OrderedDict[tuple[str, tuple[Any, ...]], tuple[Callable[[], Any], tuple[str, str] | None, bool]] = (
+    OrderedDict())
 CACHED = 512      # values kept
 RECIPES = 256     # values remembered for recomputation
 REFRESHED = 120   # recomputed after each write, the most recently asked for first
+_refreshed: dict[str, list[Any]] = {}  # by workspace, the results stamps of its last two refreshes, newest last
 # The longest a write spends recomputing pages before it ends. Every other write waits for it (uploads, the next
 # acceptance), and on a busy machine at 10M lines the 120 pages took minutes; past this bound the rest are
 # computed when a reader asks for them, as before there was any recomputation in the write.
@@ -61,19 +64,21 @@ REFRESH_SECONDS = 10.0
 
 
 def cached(ws: Workspace, key: tuple[Any, ...], compute: Callable[[], Any], place: tuple[str, str] | None = None,
-           refresh: bool = False, stamp: Any = None) -> Any:
+           refresh: bool = False, stamp: Any = None, results: bool = False) -> Any:
     """The value for `key`, for the version of the workspace this thread reads; concurrent askers wait for one
     computation.
 
     `place` (a place and period): kept with the place's stamp (`place_stamp`), so a write that does not touch
-    the place keeps it; otherwise with the workspace's version. `refresh`: recomputed after each write on a
-    server, before readers are shown the new version (`refresh_after_write`); only for a `compute` that reads
-    all it needs from the workspace (nothing captured from one request)."""
+    the place keeps it; `results`: kept with `results_stamp`, for what rests on the figures of every place only,
+    so a write that changes no figure keeps it; otherwise with `stamp` if given, else the workspace's version.
+    `refresh`: recomputed after each write on a server, before readers are shown the new version
+    (`refresh_after_write`); only for a `compute` that reads all it needs from the workspace (nothing captured
+    from one request)."""
     if ws.is_shared:
         # A server shares one connection and counts its writes; otherwise ask the database what changed.
         if ws.version is None:   # a writer reading its own write half done: nothing kept
             return compute()
-        stamp = ws.version if stamp is None else stamp
+        stamp = results_stamp(ws) if results else ws.version if stamp is None else stamp
     elif stamp is None:
         stamp = workflow_store.ledger_version(ws)
     if place is not None:
@@ -81,7 +86,7 @@ def cached(ws: Workspace, key: tuple[Any, ...], compute: Callable[[], Any], plac
     version = (str(ws.path), stamp, *key)
     with _lock:
         if refresh:
-            _recipes[(str(ws.path), key)] = (compute, place)
+            _recipes[(str(ws.path), key)] = (compute, place, results)
             _recipes.move_to_end((str(ws.path), key))
             while len(_recipes) > RECIPES:
                 _recipes.popitem(last=False)
@@ -117,24 +122,47 @@ def refresh_after_write(ws: Workspace) -> None:
     second or two to compute at 10M lines, so when the time bound stops the work (the lists of every place move
     with each write and can fill it), what is left is lists, not the place the write was about (BENCHMARKS.md,
     "First view after an acceptance"). Recomputing a value does not count as asking for it: it would turn the
-    order of recency round at every write."""
+    order of recency round at every write.
+
+    A write that leaves `results_stamp` as the last refresh found it (a return uploaded and waiting for
+    acceptance) changed no value kept fresh, so it recomputes nothing: pages an earlier write's time bound left
+    are computed when asked for, as they would have been, and not at the cost of the partner uploading."""
     path = str(ws.path)
+    stamp = results_stamp(ws)
+    with _lock:
+        seen = _refreshed.setdefault(path, [])
+        if seen and seen[-1] == stamp:
+            return
+        seen.append(stamp)
+        if len(seen) > 2:
+            _forget(path, seen.pop(0), keep=seen)
     with _lock:
         recent = [(key, recipe) for (where, key), recipe in reversed(_recipes.items()) if where == path]
     chosen = sorted(recent[:REFRESHED], key=lambda item: item[1][1] is None)  # a stable sort: recency kept
     deadline = time.monotonic() + REFRESH_SECONDS
-    for done, (key, (compute, place)) in enumerate(chosen):
+    for done, (key, (compute, place, results)) in enumerate(chosen):
         if time.monotonic() >= deadline:
             log.info("a write recomputed %d pages in its %.0f s; the other %d are computed when asked for", done,
                      REFRESH_SECONDS, min(len(recent), REFRESHED) - done)
             break
         try:
-            cached(ws, key, compute, place=place)  # not `refresh=True`: that would mark it as just asked for
+            cached(ws, key, compute, place=place, results=results)  # not `refresh=True`: that marks it as asked
         except Exception as exc:  # no longer valid (a code merged away): its readers are told why when they ask
             if not isinstance(exc, PlacespendError):
                 log.warning("recomputing %s after a write stopped", key[0], exc_info=True)
             with _lock:
                 _recipes.pop((path, key), None)
+
+
+def _forget(path: str, old: Any, keep: list[Any]) -> None:
+    """Drop the values kept with a results stamp two writes old (under `_lock`): while a write is under way
+    readers are shown the version of the write before it, whose stamp is kept, so nothing asks for these
+    again; left in the cache they pushed out the pages of places no write had changed, which the next write
+    then spent its time bound computing again (BENCHMARKS.md, "An upload recomputes nothing")."""
+    if old in keep:
+        return
+    for key in [key for key in _cache if key[0] == path and key[1] == old]:
+        del _cache[key]
 
 
 _kept_fresh: weakref.WeakSet[Workspace] = weakref.WeakSet()
@@ -162,15 +190,16 @@ def being_updated(ws: Workspace) -> bool:
 
 
 def checked(ws: Workspace, **given: Any) -> Selection:
-    """`selection.check` of what a page or API call asks for, cached with the workspace's version: every request
-    checks its codes, and the answer only changes when the workspace does. Refusals are not cached."""
+    """`selection.check` of what a page or API call asks for, cached with `results_stamp`: every request checks
+    its codes. Refusals are not cached, and a code once known stays known (no write deletes the slices of a
+    return, the only thing besides the stamped tables that makes a code known), so an accepted answer stands."""
     key = tuple(sorted((name, tuple(value) if isinstance(value, list) else value) for name, value in given.items()))
 
     def compute() -> Selection:
         with ws.read() as con:
             return check(con, **given)
 
-    return cached(ws, ("checked", *key), compute, refresh=True)
+    return cached(ws, ("checked", *key), compute, refresh=True, results=True)
 
 
 def lines_page(ws: Workspace, asked: Selection, only_spender: str | None, page: int | None) -> figures.LinesPage:
@@ -187,7 +216,21 @@ def place_stamp(ws: Workspace, place: str, period: str) -> tuple[Any, ...]:
     """Changes whenever anything a place's page shows for the period may change: the returns live in its
     scope (accepted, superseded, rejected), and the bodies, places, merges, reference imports, ward figures and
     published figures of the workspace. Returns for other places do not change it."""
-    return cached(ws, ("stamp", place, period), lambda: _stamp(ws, place, period))
+    return cached(ws, ("stamp", place, period), lambda: _stamp(ws, place, period), results=True)
+
+
+def results_stamp(ws: Workspace) -> Any:
+    """On a server, what the figures of every place rest on (`page_store.results_stamp`), read once per version
+    of the workspace: the values kept with it (every place's stamp, the lists of every place) survive any write
+    that leaves it as it was. Outside a server, None: values are then kept with the ledger's version."""
+    if not ws.is_shared:
+        return None
+    return cached(ws, ("results",), lambda: _results(ws))
+
+
+def _results(ws: Workspace) -> tuple[Any, ...]:
+    with ws.read() as con:
+        return page_store.results_stamp(con)
 
 
 def _stamp(ws: Workspace, place: str, period: str) -> tuple[Any, ...]:
@@ -221,7 +264,7 @@ def places(ws: Workspace) -> list[dict[str, Any]]:
 
         return [{**r, "periods": years(r["place"])} for r in rows + extra]
 
-    return cached(ws, ("places",), compute, refresh=True)
+    return cached(ws, ("places",), compute, refresh=True, results=True)
 
 
 def display_name(ws: Workspace, place: str) -> str:
@@ -230,7 +273,7 @@ def display_name(ws: Workspace, place: str) -> str:
         with ws.read() as con:
             return _name(con, place)
 
-    name = cached(ws, ("name", place), compute, refresh=True)
+    name = cached(ws, ("name", place), compute, refresh=True, results=True)
     return f"{name} ({place})" if name != place else place
 
 
@@ -239,7 +282,7 @@ def periods_of(ws: Workspace, place: str) -> list[str]:
         with ws.read() as con:
             return page_store.live_periods_in_scope(con, place)
 
-    return cached(ws, ("periods", place), compute, refresh=True)
+    return cached(ws, ("periods", place), compute, refresh=True, results=True)
 
 
 def overview(ws: Workspace, place: str, period: str) -> dict[str, Any]:
@@ -308,7 +351,7 @@ def without_lines(ws: Workspace, place: str, period: str | None) -> dict[str, An
                 "cofog": [{"cofog": k, "name": names.get(k, k), "amount": a} for k, a in
                           sorted(by_cofog.items(), key=lambda kv: -kv[1]) if a]}
 
-    return cached(ws, ("without-lines", place, period), compute, refresh=True)
+    return cached(ws, ("without-lines", place, period), compute, refresh=True, results=True)
 
 
 def others(ws: Workspace, period: str) -> list[dict[str, Any]]:
@@ -338,7 +381,7 @@ def others(ws: Workspace, period: str) -> list[dict[str, Any]]:
                          "vintage": people.period if people and people.value and people.nearest else None})
         return rows
 
-    return cached(ws, ("others", period), compute, refresh=True)
+    return cached(ws, ("others", period), compute, refresh=True, results=True)
 
 
 def warm_after_acceptance(ws: Workspace, submission_id: int) -> threading.Thread | None:
@@ -424,7 +467,7 @@ def comparison(ws: Workspace, period: str) -> dict[str, Any]:
                                               [shipped_criteria(c) for c in COMPARE_CRITERIA])
         return comparison_dict(rows, aggregate)
 
-    return cached(ws, ("compare", period), compute, refresh=True)
+    return cached(ws, ("compare", period), compute, refresh=True, results=True)
 
 
 def comparison_rows(table: dict[str, Any]) -> list[dict[str, Any]]:
@@ -464,7 +507,8 @@ def analyses(ws: Workspace, period: str, ids: list[str] | None = None) -> dict[s
                 **{name: _side_by_side(ws, name, chosen, period) if name in PER_PLACE
                    else _of_the_set(ws, chosen, period) for name in ANALYSES}}
 
-    return cached(ws, ("analyses", period, tuple(ids or ()), DEFAULT_ANALYSED_PLACES), compute, refresh=True)
+    return cached(ws, ("analyses", period, tuple(ids or ()), DEFAULT_ANALYSED_PLACES), compute, refresh=True,
+                  results=True)
 
 
 ANALYSES = ("composition", "concentration", "local-control", "per-head", "routes")  # in the order pages show them

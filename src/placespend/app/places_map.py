@@ -34,7 +34,8 @@ def places_map(ws: Workspace, period: str, measure: str | None = None) -> dict[s
         measure = "per_head" if any(r["per_head"] is not None for r in place_view.others(ws, period)) else "total"
     if measure not in MEASURES:
         raise ValueError(f"measure is one of {', '.join(MEASURES)}, not {measure!r}")
-    return place_view.cached(ws, ("places-map", period, measure), lambda: _places_map(ws, period, measure))
+    return place_view.cached(ws, ("places-map", period, measure), lambda: _places_map(ws, period, measure),
+                             results=True)
 
 
 def _places_map(ws: Workspace, period: str, measure: str) -> dict[str, Any]:

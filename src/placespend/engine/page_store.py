@@ -44,6 +44,38 @@ def place_stamp(con: Backend, place: str, period: str) -> tuple[Any, ...]:
                           for table in STAMPED_TABLES)}
     """, {"place": place, "period": period}).fetchone())
 
+# Tables the results stamp leaves out, and why: what a figure counts of the first group is the counted returns'
+# slices, hashed instead (lines never change once stored; an upload waiting for acceptance adds lines and slices
+# that no figure counts); no figure reads the others (accounts and logs; people-level linkage results, which
+# only the insight pages read, and those are not kept with this stamp).
+LEDGER_TABLES = ("flows", "place_lines", "place_lines_slices", "place_lines_state", "submissions", "submission_slices")
+NOT_FIGURES = ("users", "sessions", "api_tokens", "user_totp", "audit_log", "upload_attempts", "line_queries",
+               "sharing_audit", "linkage_pairs", "linkage_runs")
+
+
+def results_stamp(con: Backend) -> tuple[Any, ...]:
+    """Changes whenever any figure of any place may change: the slices of counted returns (accepted,
+    superseded, withdrawn) and the content of every other table but those named above, reference data,
+    bodies and places included. Every place's stamp (`place_stamp`) rests on a part of this, so while it
+    stands every place's stamp stands too.
+
+    What it is for: a return uploaded and waiting for acceptance changes no figure, yet it is a write, and a
+    server keyed its lists of every place on the write count; at 10M lines recomputing them took the 10 s
+    bound of every upload (BENCHMARKS.md, "An upload recomputes nothing"). New tables are in it unless named
+    above, so a table added later can only make pages recompute more often, never show stale figures."""
+    skipped = set(LEDGER_TABLES) | set(NOT_FIGURES)
+    tables = [row[0] for row in con.con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' "
+        "ORDER BY table_name").fetchall() if row[0] not in skipped]
+    each = "".join(f", (SELECT count(*) || ':' || coalesce(bit_xor(hash(t)), 0) FROM \"{name}\" t)"
+                   for name in tables)
+    return tuple(con.con.execute(f"""
+        SELECT (SELECT count(*) || ':' || coalesce(bit_xor(hash(sl.submission_id, sl.place, sl.period,
+                                                                sl.superseded_by, s.status)), 0)
+                FROM submission_slices sl JOIN submissions s USING (submission_id)
+                WHERE s.status IN ({place_lines_store.COUNTED})){each}
+    """).fetchone()) + tuple(tables)
+
 
 def live_place_periods(con: Backend) -> list[tuple[str, str]]:
     """(place code, period) of every live slice: a live slice is a return's place and period with lines."""

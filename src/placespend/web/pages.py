@@ -197,7 +197,7 @@ def other_places(request: Request, place: str, year: str, who: Caller = Depends(
         code, period = asked.place, asked.period
         html = place_view.cached(ws, ("others-html", code, period), lambda: templates.get_template(
             "place_others.html").render(others=place_view.others(ws, period), place=code, year=period),  # type: ignore[arg-type]
-            refresh=True)
+            refresh=True, results=True)
     return Response(html, media_type="text/html")
 
 
