@@ -44,6 +44,46 @@ def place_stamp(con: Backend, place: str, period: str) -> tuple[Any, ...]:
                           for table in STAMPED_TABLES)}
     """, {"place": place, "period": period}).fetchone())
 
+
+def place_stamps(con: Backend, asked: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """`place_stamp` of each (place, period) asked, the same values, in one query: a write on a server checks
+    the stamp of every place whose page is being read, 40-odd at 10M lines and 50-100 ms each one at a time
+    (BENCHMARKS.md, "An upload recomputes nothing")."""
+    if not asked:
+        return {}
+    pairs = list(dict.fromkeys(asked))
+    values = ", ".join("(?::VARCHAR, ?::VARCHAR)" for _ in pairs)
+    if place_lines_store.is_fresh(con):
+        mine = """
+            ids AS (SELECT pl.scope_place AS place, pl.period, UNNEST([pl.spender, pl.recipient, pl.funder]) AS body
+                    FROM place_lines pl WHERE pl.scope_place IN (SELECT place FROM asked)),
+            mine AS (SELECT i.place, i.period, i.body FROM ids i SEMI JOIN asked a USING (place, period)
+                     UNION SELECT i.place, i.period, ba.canonical FROM ids i SEMI JOIN asked a USING (place, period)
+                     JOIN body_aliases ba ON ba.alias = i.body)"""
+    else:
+        mine = "mine AS (SELECT a.place, a.period, b.body FROM asked a, bodies b)"
+    # Each part as `place_stamp` writes it: "count:hash", with 0 for no rows.
+    rows = con.con.execute(f"""
+        WITH asked(place, period) AS (VALUES {values}),
+        codes AS (SELECT DISTINCT place, place AS code FROM asked
+                  UNION SELECT DISTINCT a.place, pa.area FROM asked a JOIN place_areas pa ON pa.place = a.place),
+        slices AS (SELECT c.place, sl.period, count(*) AS n,
+                          bit_xor(hash(sl.submission_id, sl.place, sl.superseded_by, s.status)) AS h
+                   FROM codes c JOIN submission_slices sl ON sl.place = c.code JOIN submissions s USING (submission_id)
+                   WHERE s.status IN ({place_lines_store.COUNTED}) GROUP BY ALL),
+        {mine.strip()},
+        named AS (SELECT m.place, m.period, count(*) AS n, bit_xor(hash(t)) AS h
+                  FROM mine m JOIN bodies t ON t.body = m.body GROUP BY ALL)
+        SELECT a.place, a.period, coalesce(s.n, 0) || ':' || coalesce(s.h, 0),
+               coalesce(n.n, 0) || ':' || coalesce(n.h, 0)
+        FROM asked a LEFT JOIN slices s USING (place, period) LEFT JOIN named n USING (place, period)
+    """, [value for pair in pairs for value in pair]).fetchall()
+    shared = tuple(con.con.execute("SELECT " + ", ".join(
+        f"(SELECT count(*) || ':' || coalesce(bit_xor(hash(t)), 0) FROM {table} t)" for table in STAMPED_TABLES)
+    ).fetchone())
+    return {(place, period): (slices, bodies, *shared) for place, period, slices, bodies in rows}
+
+
 # Tables the results stamp leaves out, and why: what a figure counts of the first group is the counted returns'
 # slices, hashed instead (lines never change once stored; an upload waiting for acceptance adds lines and slices
 # that no figure counts); no figure reads the others (accounts and logs; people-level linkage results, which
