@@ -247,7 +247,7 @@ def fit_predict(features: np.ndarray, is_true: np.ndarray, left: np.ndarray, kep
         rate = min(1.0, args.easy / max(len(easy), 1))
         easy = easy[rng.random(len(easy)) < rate]
         train = np.r_[hard, easy]
-        weight = np.r_[hard_weight, np.full(len(easy), 1.0 / rate)]
+        weight = np.r_[hard_weight, np.full(len(easy), 1.0 / max(rate, 1e-12))]
         started = time.perf_counter()
         classifier = HistGradientBoostingClassifier(max_iter=args.max_iter, learning_rate=args.learning_rate,
                                                     early_stopping=args.early_stopping, random_state=0)
@@ -256,7 +256,8 @@ def fit_predict(features: np.ndarray, is_true: np.ndarray, left: np.ndarray, kep
         for chunk in np.array_split(test, max(1, len(test) // 2_000_000)):
             bound[chunk] = classifier.predict_proba(features[chunk])[:, 1]
         print(f"  fold {fold}: trained on {len(hard)} screened pairs ({int(is_true[hard].sum())} true, negatives "
-              f"weighted {hard_weight.max():.2f}) and {len(easy)} screened-out ones (weighted {1 / rate:.1f}), "
+              f"weighted {hard_weight.max():.2f}) and {len(easy)} screened-out ones "
+              f"(weighted {1 / max(rate, 1e-12):.1f}), "
               f"{classifier.n_iter_} iterations, {time.perf_counter() - started:.0f} s", flush=True)
     return bound, classifier
 
@@ -328,6 +329,8 @@ def main() -> None:
     parser.add_argument("--load", help="train on features saved by --save (size must be the same)")
     parser.add_argument("--screen", type=float, default=1e-5, help="pairs the small classifier puts below this "
                         "are not given to the full one")
+    parser.add_argument("--keep-per-fold", type=int, default=0, help="keep this many pairs of each half by the "
+                        "screen's rank instead of its --screen cut (the two folds' screens calibrate differently)")
     parser.add_argument("--easy", type=int, default=300_000, help="screened-out pairs sampled for training a fold")
     parser.add_argument("--learning-rate", type=float, default=0.1)
     parser.add_argument("--max-iter", type=int, default=300)
@@ -445,11 +448,17 @@ def train(args: argparse.Namespace, features: np.ndarray, names: list[str], left
           is_true: np.ndarray, true_pairs: int, rng: np.random.Generator) -> None:
     started = time.perf_counter()
     bound = screen(features, is_true, left, rng)
-    kept = np.flatnonzero(bound >= args.screen)
-    print(f"screen: {len(kept):,} of {len(left):,} pairs at or above {args.screen} (out of fold), holding "
+    kept_mask = bound >= args.screen
+    if args.keep_per_fold:  # each fold's screen calibrates differently: keep as many pairs of each half, by rank
+        for fold in (0, 1):
+            half = np.flatnonzero(left % 2 == fold)
+            cut = np.partition(bound[half], len(half) - args.keep_per_fold)[len(half) - args.keep_per_fold]
+            kept_mask[half] = bound[half] >= cut
+    kept = np.flatnonzero(kept_mask)
+    print(f"screen: {len(kept):,} of {len(left):,} pairs kept (out of fold; per half "
+          f"{[int(kept_mask[left % 2 == f].sum()) for f in (0, 1)]}), holding "
           f"{int(is_true[kept].sum()):,} of the {int(is_true.sum()):,} true candidates; "
           f"{time.perf_counter() - started:.0f} s", flush=True)
-    kept_mask = bound >= args.screen
     started = time.perf_counter()
     first, classifier = fit_predict(features, is_true, left, kept_mask, args, rng)
     bound[kept] = first[kept]
