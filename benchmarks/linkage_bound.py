@@ -245,9 +245,10 @@ def fit_predict(features: np.ndarray, is_true: np.ndarray, left: np.ndarray, kep
         hard, hard_weight = _sample(np.flatnonzero(half & kept), is_true, args.max_train, rng)
         easy = np.flatnonzero(half & ~kept)
         rate = min(1.0, args.easy / max(len(easy), 1))
-        easy = easy[rng.random(len(easy)) < rate]
+        easy = easy[rng.random(len(easy)) < rate] if rate else easy[:0]
+        easy_weight = 1.0 / rate if rate else 0.0
         train = np.r_[hard, easy]
-        weight = np.r_[hard_weight, np.full(len(easy), 1.0 / max(rate, 1e-12))]
+        weight = np.r_[hard_weight, np.full(len(easy), easy_weight)]
         started = time.perf_counter()
         classifier = HistGradientBoostingClassifier(max_iter=args.max_iter, learning_rate=args.learning_rate,
                                                     early_stopping=args.early_stopping, random_state=0)
@@ -256,8 +257,7 @@ def fit_predict(features: np.ndarray, is_true: np.ndarray, left: np.ndarray, kep
         for chunk in np.array_split(test, max(1, len(test) // 2_000_000)):
             bound[chunk] = classifier.predict_proba(features[chunk])[:, 1]
         print(f"  fold {fold}: trained on {len(hard)} screened pairs ({int(is_true[hard].sum())} true, negatives "
-              f"weighted {hard_weight.max():.2f}) and {len(easy)} screened-out ones "
-              f"(weighted {1 / max(rate, 1e-12):.1f}), "
+              f"weighted {hard_weight.max():.2f}) and {len(easy)} screened-out ones (weighted {easy_weight:.1f}), "
               f"{classifier.n_iter_} iterations, {time.perf_counter() - started:.0f} s", flush=True)
     return bound, classifier
 
